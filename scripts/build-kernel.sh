@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Build the GMEM guest kernel:
+#   1. extract Debian's linux-source-6.1 tarball once (build/linux-pristine),
+#   2. apply kernel-patches/series in order onto a fresh copy of it,
+#   3. sync that copy into build/linux by content, so unchanged files keep
+#      their mtimes and the build stays incremental,
+#   4. merge kernel-patches/gmem.config onto tinyconfig in build/kbuild and
+#      check that every option of the fragment survived olddefconfig,
+#   5. build bzImage, modules (with BTF), headers and the module tree.
+# Nothing is done when the inputs (tarball version, patches, fragment, this
+# script) have not changed since the last successful build.
+#
+# Usage: scripts/build-kernel.sh [--force]
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=$repo/build
+patches=$repo/kernel-patches
+tarball=/usr/src/linux-source-6.1.tar.xz
+pristine=$build/linux-pristine
+staging=$build/linux-staging
+src=$build/linux
+obj=$build/kbuild
+stamp=$build/kernel.stamp
+jobs=$(( $(nproc) + 1 ))
+
+die() { echo "build-kernel: error: $*" >&2; exit 1; }
+say() { echo "build-kernel: $*"; }
+
+[ -r "$tarball" ] || die "$tarball missing: run 'make deps' (package linux-source-6.1)"
+
+installed=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || echo unknown)
+based_on=$(cat "$patches/BASE_VERSION")
+if [ "$installed" != "$based_on" ]; then
+	echo "build-kernel: warning: kernel-patches were made on linux-source-6.1 $based_on," \
+	     "installed is $installed" >&2
+fi
+
+# Patch files in series order; comments and blank lines ignored.
+mapfile -t series < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$patches/series" | grep -v '^$' || true)
+
+inputs_hash() {
+	{
+		echo "$installed"
+		cat "$0" "$patches/series" "$patches/gmem.config"
+		for p in "${series[@]}"; do cat "$patches/$p"; done
+	} | sha256sum | cut -d' ' -f1
+}
+
+want=$(inputs_hash)
+if [ "${1:-}" != "--force" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] &&
+   [ -f "$obj/arch/x86/boot/bzImage" ]; then
+	say "up to date ($(cat "$obj/include/config/kernel.release"))"
+	exit 0
+fi
+rm -f "$stamp"
+
+for p in "${series[@]}"; do
+	[ -f "$patches/$p" ] || die "kernel-patches/series lists '$p', which does not exist"
+done
+
+if [ "$(cat "$pristine/.debian-version" 2>/dev/null)" != "$installed" ]; then
+	say "extracting $tarball ($installed)"
+	rm -rf "$pristine" "$pristine.tmp"
+	mkdir -p "$pristine.tmp"
+	tar -C "$pristine.tmp" --strip-components=1 -xf "$tarball"
+	echo "$installed" > "$pristine.tmp/.debian-version"
+	mv "$pristine.tmp" "$pristine"
+fi
+
+say "applying ${#series[@]} patch(es)"
+rm -rf "$staging"
+cp -a "$pristine" "$staging"
+rm -f "$staging/.debian-version"
+for p in "${series[@]}"; do
+	if ! out=$(patch -d "$staging" -p1 --batch --forward --no-backup-if-mismatch \
+		      -i "$patches/$p" 2>&1); then
+		echo "$out" >&2
+		die "patch kernel-patches/$p does not apply"
+	fi
+done
+
+# Content-based sync without -t: files whose content changed get a new
+# mtime, untouched ones keep theirs, so make rebuilds only what changed.
+mkdir -p "$src"
+rsync -rlc --delete "$staging/" "$src/"
+rm -rf "$staging"
+
+say "configuring (tinyconfig + kernel-patches/gmem.config)"
+mkdir -p "$obj"
+kmake() { make -s -C "$src" O="$obj" ARCH=x86_64 "$@"; }
+kmake tinyconfig >/dev/null
+"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
+	"$patches/gmem.config" >/dev/null
+kmake olddefconfig >/dev/null
+
+# Every line of the fragment must be in the final .config verbatim.
+missing=()
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*=*)
+		grep -qxF "$line" "$obj/.config" || missing+=("$line (got: $(grep -E "^(# )?${line%%=*}[= ]" "$obj/.config" || echo 'absent'))")
+		;;
+	"# CONFIG_"*" is not set")
+		opt=${line#\# }; opt=${opt%% *}
+		if grep -qE "^$opt=" "$obj/.config"; then
+			missing+=("$line (got: $(grep -E "^$opt=" "$obj/.config"))")
+		fi
+		;;
+	esac
+done < "$patches/gmem.config"
+if [ ${#missing[@]} -gt 0 ]; then
+	printf 'build-kernel: option did not stick: %s\n' "${missing[@]}" >&2
+	die "${#missing[@]} option(s) of kernel-patches/gmem.config lost in olddefconfig"
+fi
+
+say "building bzImage and modules with $jobs jobs"
+export CCACHE_BASEDIR=$repo CCACHE_NOHASHDIR=1
+kmake -j"$jobs" CC="ccache gcc" bzImage modules
+kmake headers_install INSTALL_HDR_PATH="$build/headers" >/dev/null
+rm -rf "$build/modroot"
+kmake modules_install INSTALL_MOD_PATH="$build/modroot" >/dev/null
+
+echo "$want" > "$stamp"
+say "built $(cat "$obj/include/config/kernel.release"): $obj/arch/x86/boot/bzImage"

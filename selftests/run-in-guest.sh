@@ -1,0 +1,30 @@
+#!/bin/bash
+# Runs the test suites inside the vmtest.sh guest. For each suite, its TAP
+# output goes to the console and to RESULTS/<suite>.tap, its exit status to
+# RESULTS/<suite>.rc; scripts/check.sh tallies them on the host.
+#
+# Usage: selftests/run-in-guest.sh RESULTS [SUITE...]   (default: all suites)
+set -u
+results=$1
+shift
+
+# name, per-suite timeout (s), command printing TAP
+suites=(
+	"smoke 300 bats --tap selftests/smoke.bats"
+	"hmm 600 selftests/hmm-tests.sh"
+)
+
+mkdir -p "$results"
+for entry in "${suites[@]}"; do
+	read -r name limit cmd <<<"$entry"
+	if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then
+		continue
+	fi
+	echo "=== suite $name: $cmd"
+	start=$(date +%s)
+	timeout -k 10 "$limit" $cmd 2>&1 | tee "$results/$name.tap"
+	rc=${PIPESTATUS[0]}
+	[ "$rc" -ne 124 ] || echo "# suite $name timed out after ${limit}s" | tee -a "$results/$name.tap"
+	echo "$rc" > "$results/$name.rc"
+	echo "=== suite $name: exit $rc in $(( $(date +%s) - start ))s"
+done
