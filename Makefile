@@ -2,6 +2,7 @@
 #
 #   make deps       install the Debian packages (idempotent)
 #   make kernel     patched Linux 6.1 (incremental; see scripts/build-kernel.sh)
+#   make driver     driver/gmem_sim.ko, the simulated accelerator
 #   make selftests  test binaries run inside the guest
 #   make check      all of the above, then every suite in QEMU
 #   make demo       boot the guest and show what it offers
@@ -22,9 +23,9 @@ else
 Q := @
 endif
 
-.PHONY: all deps kernel selftests check demo clean FORCE
+.PHONY: all deps kernel driver selftests check demo clean FORCE
 
-all: kernel selftests
+all: kernel driver selftests
 
 deps:
 	$(Q)scripts/install-deps.sh
@@ -37,11 +38,37 @@ kernel: $(KSTAMP)
 $(KSTAMP): FORCE | deps
 	$(Q)scripts/build-kernel.sh
 
+# --- driver ----------------------------------------------------------------
+
+# Kbuild writes objects next to the sources, so the module is built from a
+# copy under build/.
+DRIVER_SRCS := $(wildcard driver/*.c driver/*.h) driver/Kbuild
+DRIVER_KO := $(BUILD)/driver/gmem_sim.ko
+
+driver: $(DRIVER_KO)
+
+$(DRIVER_KO): $(DRIVER_SRCS) $(KSTAMP)
+	@mkdir -p $(@D)
+	$(Q)cp $(DRIVER_SRCS) $(@D)/
+	$(Q)$(MAKE) -s -C $(KOBJ) ARCH=x86_64 M=$(abspath $(@D)) modules
+
 # --- selftests -------------------------------------------------------------
 
 HMM_TESTS := $(BUILD)/selftests/hmm-tests
+GMEM_TESTS := $(BUILD)/selftests/gmem-tests
+USER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -isystem $(BUILD)/headers/include
 
-selftests: $(HMM_TESTS)
+selftests: $(HMM_TESTS) $(GMEM_TESTS)
+
+# kselftest harness from the kernel tree, our UAPI from build/headers. The
+# harness's EXPECT_EQ() compares whatever types it is given, so
+# -Wsign-compare would flag every EXPECT_EQ(u64, 0).
+$(GMEM_TESTS): selftests/gmem-tests.c driver/gmem_sim_uapi.h $(KSTAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(USER_CFLAGS) -Wno-sign-compare \
+		-I $(KSRC)/tools/testing/selftests -I driver \
+		$< -lpthread -o $@
 
 # The kernel's own HMM selftests, built from the patched tree as the
 # kernel's tools/testing/selftests/vm/Makefile would.

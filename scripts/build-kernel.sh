@@ -27,6 +27,11 @@ jobs=$(( $(nproc) + 1 ))
 die() { echo "build-kernel: error: $*" >&2; exit 1; }
 say() { echo "build-kernel: $*"; }
 
+# One build at a time: two would sync and compile over each other.
+mkdir -p "$build"
+exec 9>"$build/.kernel.lock"
+flock -n 9 || { say "waiting for another build"; flock 9; }
+
 [ -r "$tarball" ] || die "$tarball missing: run 'make deps' (package linux-source-6.1)"
 
 installed=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || echo unknown)

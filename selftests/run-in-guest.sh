@@ -12,6 +12,7 @@ shift
 suites=(
 	"smoke 300 bats --tap selftests/smoke.bats"
 	"hmm 600 selftests/hmm-tests.sh"
+	"gmem 900 selftests/gmem-tests.sh"
 )
 
 mkdir -p "$results"

@@ -1,0 +1,741 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gmem_sim: a simulated accelerator that uses GMEM the way a real driver
+ * would. It has its own four-level device page table, a software TLB, a
+ * fixed amount of "device DRAM" and a copy engine, implements struct gm_mmu
+ * for them, and leaves everything else (coherence with the CPU, migration,
+ * address space lifetime) to GMEM.
+ *
+ * The device DRAM is host memory (vmalloc) standing in for the device's
+ * local memory: frame N of the device is bytes [N * PAGE_SIZE, +PAGE_SIZE)
+ * of it. GMEM hands out the frames; this driver only moves data.
+ */
+
+#define pr_fmt(fmt) "gmem_sim: " fmt
+
+#include <linux/cdev.h>
+#include <linux/fs.h>
+#include <linux/gmem.h>
+#include <linux/highmem.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "gmem_sim_uapi.h"
+
+static unsigned int devices = 2;
+module_param(devices, uint, 0444);
+MODULE_PARM_DESC(devices, "Number of simulated devices (1-8, default 2)");
+
+static unsigned int mem_mb = 64;
+module_param(mem_mb, uint, 0444);
+MODULE_PARM_DESC(mem_mb, "Device memory per device in MiB (default 64)");
+
+static unsigned int fault_latency_ns = 20000;
+module_param(fault_latency_ns, uint, 0644);
+MODULE_PARM_DESC(fault_latency_ns,
+		 "Simulated cost of one device page fault in ns (default 20000)");
+
+static unsigned int link_mbps = 16000;
+module_param(link_mbps, uint, 0644);
+MODULE_PARM_DESC(link_mbps,
+		 "Simulated host-device link bandwidth in MB/s (default 16000)");
+
+static unsigned int access_ns = 100;
+module_param(access_ns, uint, 0644);
+MODULE_PARM_DESC(access_ns,
+		 "Simulated cost of one device page access in ns (default 100)");
+
+static unsigned int va_bits = 47;
+module_param(va_bits, uint, 0644);
+MODULE_PARM_DESC(va_bits,
+		 "Bits of device virtual address space (32-47, default 47)");
+
+#define SIM_MAX_DEVICES	8
+#define SIM_MAX_RW	(64UL << 20)
+
+/* Device page table: 4 levels of 512 entries, like x86-64's. */
+#define SIM_PT_LEVELS	4
+#define SIM_PT_BITS	9
+#define SIM_PT_ENTRIES	BIT(SIM_PT_BITS)
+#define SIM_PTE_VALID	BIT_ULL(0)
+#define SIM_PTE_WRITE	BIT_ULL(1)
+#define SIM_PTE_FRAME_SHIFT 12
+
+/* Direct-mapped software TLB. */
+#define SIM_TLB_ENTRIES	64
+
+struct sim_device {
+	struct miscdevice misc;
+	char name[16];
+	struct gm_dev *gm;
+	void *dram;
+	unsigned long nr_frames;
+	atomic64_t faults, fault_errors, tlb_hits, tlb_misses, tlb_invls;
+	atomic64_t pages_in, pages_out, zero_fills, mapped, va_reserved;
+	atomic64_t contexts;
+};
+
+struct sim_tlb_entry {
+	unsigned long vpn;	/* ULONG_MAX: empty */
+	u64 pte;
+};
+
+struct sim_context {
+	struct sim_device *sdev;
+	struct gm_context *gm_ctx;
+	struct mm_struct *mm;		/* mmgrab()ed */
+	spinlock_t lock;		/* page table and TLB */
+	void **pt_root;
+	struct sim_tlb_entry tlb[SIM_TLB_ENTRIES];
+};
+
+static struct sim_device *sim_devices[SIM_MAX_DEVICES];
+
+static struct sim_context *sim_ctx(struct gm_context *ctx)
+{
+	return gm_context_data(ctx);
+}
+
+static void *sim_frame(struct sim_device *sdev, struct page *page)
+{
+	return sdev->dram + gm_dev_page_index(sdev->gm, page) * PAGE_SIZE;
+}
+
+static u64 sim_copy_ns(void)
+{
+	return div_u64((u64)PAGE_SIZE * 1000, max(link_mbps, 1U));
+}
+
+/* ------------------------------------------------------------------ */
+/* Device page table                                                   */
+
+static unsigned int sim_pt_index(unsigned long va, int level)
+{
+	return (va >> (PAGE_SHIFT + SIM_PT_BITS * level)) & (SIM_PT_ENTRIES - 1);
+}
+
+/* The PTE slot for @va, creating missing tables if @create; or NULL. */
+static u64 *sim_pt_slot(struct sim_context *sctx, unsigned long va,
+			bool create)
+{
+	void **table = sctx->pt_root;
+	int level;
+
+	for (level = SIM_PT_LEVELS - 1; level > 0; level--) {
+		void **next = &table[sim_pt_index(va, level)];
+
+		if (!*next) {
+			if (!create)
+				return NULL;
+			/* Called under GMEM's as->lock: no reclaim. */
+			*next = (void *)get_zeroed_page(GFP_ATOMIC);
+			if (!*next)
+				return NULL;
+		}
+		table = *next;
+	}
+	return (u64 *)&table[sim_pt_index(va, 0)];
+}
+
+/* Clear the PTEs of [start, end) under @table at @level; count them. */
+static void sim_pt_clear(struct sim_context *sctx, void **table, int level,
+			 unsigned long base, unsigned long start,
+			 unsigned long end)
+{
+	unsigned long span = 1UL << (PAGE_SHIFT + SIM_PT_BITS * level);
+	unsigned int i;
+
+	for (i = 0; i < SIM_PT_ENTRIES; i++) {
+		unsigned long lo = base + i * span, hi = lo + span;
+
+		if (hi <= start || lo >= end || !table[i])
+			continue;
+		if (level) {
+			sim_pt_clear(sctx, table[i], level - 1, lo, start, end);
+		} else {
+			table[i] = NULL;
+			atomic64_dec(&sctx->sdev->mapped);
+		}
+	}
+}
+
+static void sim_pt_free(void **table, int level)
+{
+	unsigned int i;
+
+	if (level)
+		for (i = 0; i < SIM_PT_ENTRIES; i++)
+			if (table[i])
+				sim_pt_free(table[i], level - 1);
+	free_page((unsigned long)table);
+}
+
+/* ------------------------------------------------------------------ */
+/* struct gm_mmu                                                       */
+
+static int sim_peer_va_alloc_fixed(struct gm_context *ctx, unsigned long va,
+				   unsigned long size)
+{
+	/*
+	 * The device sees the process's addresses 1:1, so the host's VMA
+	 * tree already rules out overlaps; only the device's VA width can
+	 * refuse a range.
+	 */
+	if (va + size > (1UL << va_bits) || va + size < va)
+		return -ENOMEM;
+	atomic64_add(size, &sim_ctx(ctx)->sdev->va_reserved);
+	return 0;
+}
+
+static void sim_peer_va_free(struct gm_context *ctx, unsigned long va,
+			     unsigned long size)
+{
+	atomic64_sub(size, &sim_ctx(ctx)->sdev->va_reserved);
+}
+
+/* The copy engine. */
+static int sim_prepare_page(struct gm_dev *gm, struct page *dst,
+			    struct page *src)
+{
+	struct sim_device *sdev = gm_dev_driver_data(gm);
+
+	if (is_device_private_page(dst)) {
+		void *frame = sim_frame(sdev, dst);
+
+		if (src) {
+			memcpy_from_page(frame, src, 0, PAGE_SIZE);
+			atomic64_inc(&sdev->pages_in);
+		} else {
+			memset(frame, 0, PAGE_SIZE);
+			atomic64_inc(&sdev->zero_fills);
+		}
+		return 0;
+	}
+	if (WARN_ON_ONCE(!src || !is_device_private_page(src)))
+		return -EINVAL;
+	memcpy_to_page(dst, 0, sim_frame(sdev, src), PAGE_SIZE);
+	atomic64_inc(&sdev->pages_out);
+	return 0;
+}
+
+static int sim_pmap_create(struct gm_context *ctx)
+{
+	struct sim_context *sctx = sim_ctx(ctx);
+
+	sctx->pt_root = (void **)get_zeroed_page(GFP_KERNEL);
+	return sctx->pt_root ? 0 : -ENOMEM;
+}
+
+static void sim_pmap_destroy(struct gm_context *ctx)
+{
+	struct sim_context *sctx = sim_ctx(ctx);
+
+	sim_pt_clear(sctx, sctx->pt_root, SIM_PT_LEVELS - 1, 0, 0, ULONG_MAX);
+	sim_pt_free(sctx->pt_root, SIM_PT_LEVELS - 1);
+	sctx->pt_root = NULL;
+}
+
+static int sim_pmap_enter(struct gm_context *ctx, unsigned long va,
+			  struct page *page, unsigned int prot)
+{
+	struct sim_context *sctx = sim_ctx(ctx);
+	u64 *pte;
+	int ret = 0;
+
+	spin_lock(&sctx->lock);
+	pte = sim_pt_slot(sctx, va, true);
+	if (!pte) {
+		ret = -ENOMEM;
+	} else {
+		if (!*pte)
+			atomic64_inc(&sctx->sdev->mapped);
+		*pte = ((u64)gm_dev_page_index(sctx->sdev->gm, page) <<
+			SIM_PTE_FRAME_SHIFT) | SIM_PTE_VALID |
+		       ((prot & GM_PROT_WRITE) ? SIM_PTE_WRITE : 0);
+		/* A permission upgrade must not hide behind a stale entry. */
+		sctx->tlb[(va >> PAGE_SHIFT) % SIM_TLB_ENTRIES].vpn = ULONG_MAX;
+	}
+	spin_unlock(&sctx->lock);
+	return ret;
+}
+
+static void sim_pmap_release(struct gm_context *ctx, unsigned long start,
+			     unsigned long end)
+{
+	struct sim_context *sctx = sim_ctx(ctx);
+
+	spin_lock(&sctx->lock);
+	sim_pt_clear(sctx, sctx->pt_root, SIM_PT_LEVELS - 1, 0, start, end);
+	spin_unlock(&sctx->lock);
+}
+
+static void sim_pmap_protect(struct gm_context *ctx, unsigned long start,
+			     unsigned long end, unsigned int prot)
+{
+	struct sim_context *sctx = sim_ctx(ctx);
+	unsigned long va;
+
+	if (!(prot & GM_PROT_READ)) {
+		sim_pmap_release(ctx, start, end);
+		return;
+	}
+	spin_lock(&sctx->lock);
+	for (va = start; va < end; va += PAGE_SIZE) {
+		u64 *pte = sim_pt_slot(sctx, va, false);
+
+		if (pte && *pte && !(prot & GM_PROT_WRITE))
+			*pte &= ~SIM_PTE_WRITE;
+	}
+	spin_unlock(&sctx->lock);
+}
+
+static void sim_tlb_invl(struct gm_context *ctx, unsigned long start,
+			 unsigned long end)
+{
+	struct sim_context *sctx = sim_ctx(ctx);
+	unsigned int i;
+
+	spin_lock(&sctx->lock);
+	for (i = 0; i < SIM_TLB_ENTRIES; i++) {
+		unsigned long va = sctx->tlb[i].vpn << PAGE_SHIFT;
+
+		if (sctx->tlb[i].vpn != ULONG_MAX && va >= start && va < end)
+			sctx->tlb[i].vpn = ULONG_MAX;
+	}
+	spin_unlock(&sctx->lock);
+	atomic64_inc(&sctx->sdev->tlb_invls);
+}
+
+static const struct gm_mmu sim_mmu = {
+	.peer_va_alloc_fixed = sim_peer_va_alloc_fixed,
+	.peer_va_free = sim_peer_va_free,
+	.prepare_page = sim_prepare_page,
+	.pmap_create = sim_pmap_create,
+	.pmap_destroy = sim_pmap_destroy,
+	.pmap_enter = sim_pmap_enter,
+	.pmap_release = sim_pmap_release,
+	.pmap_protect = sim_pmap_protect,
+	.tlb_invl = sim_tlb_invl,
+};
+
+/* ------------------------------------------------------------------ */
+/* The device's view of memory                                         */
+
+/*
+ * Translate @va under sctx->lock; 0 when the device must fault first.
+ * Returns the PTE and counts TLB hits and misses.
+ */
+static u64 sim_translate(struct sim_context *sctx, unsigned long va,
+			 u64 *misses)
+{
+	unsigned long vpn = va >> PAGE_SHIFT;
+	struct sim_tlb_entry *e = &sctx->tlb[vpn % SIM_TLB_ENTRIES];
+	u64 *pte;
+
+	if (e->vpn == vpn) {
+		atomic64_inc(&sctx->sdev->tlb_hits);
+		return e->pte;
+	}
+	atomic64_inc(&sctx->sdev->tlb_misses);
+	(*misses)++;
+	pte = sim_pt_slot(sctx, va, false);
+	if (!pte || !*pte)
+		return 0;
+	e->vpn = vpn;
+	e->pte = *pte;
+	return *pte;
+}
+
+/*
+ * Make the page at @va accessible to the device for @write and return with
+ * sctx->lock held and the frame's address in *@frame. Faults through GMEM
+ * as long as the translation is missing.
+ */
+static int sim_access_begin(struct sim_context *sctx, unsigned long va,
+			    bool write, void **frame, u64 *faults,
+			    u64 *misses)
+{
+	struct sim_device *sdev = sctx->sdev;
+	int ret;
+
+	for (;;) {
+		u64 pte;
+
+		spin_lock(&sctx->lock);
+		pte = sim_translate(sctx, va, misses);
+		if ((pte & SIM_PTE_VALID) && (!write || (pte & SIM_PTE_WRITE))) {
+			*frame = sdev->dram + (pte >> SIM_PTE_FRAME_SHIFT) * PAGE_SIZE;
+			return 0;
+		}
+		spin_unlock(&sctx->lock);
+
+		ret = gm_dev_fault(sctx->mm, va, sdev->gm,
+				   write ? GM_FAULT_WRITE : 0);
+		if (ret) {
+			atomic64_inc(&sdev->fault_errors);
+			return ret;
+		}
+		atomic64_inc(&sdev->faults);
+		(*faults)++;
+	}
+}
+
+static u64 sim_page_op(void *frame, unsigned long va, u32 op, u64 value)
+{
+	u64 *word = frame, sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < PAGE_SIZE / sizeof(u64); i++) {
+		switch (op) {
+		case GMEM_SIM_READ:
+			sum += word[i];
+			break;
+		case GMEM_SIM_WRITE:
+			word[i] = value ^ (va + i * sizeof(u64));
+			break;
+		case GMEM_SIM_RMW:
+			sum += ++word[i];
+			break;
+		}
+	}
+	return sum;
+}
+
+static u64 sim_next_random(u64 *state)
+{
+	u64 x = *state ?: 0x9e3779b97f4a7c15ULL;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*state = x;
+	return x;
+}
+
+/* Page index of access @i, or -EFAULT/-EINVAL for a bad list entry. */
+static long sim_pick_page(struct gmem_sim_run *run, u64 i, u64 npages,
+			  u64 *rng)
+{
+	u64 idx, bits, lo;
+
+	switch (run->pattern) {
+	case GMEM_SIM_SEQUENTIAL:
+		return i % npages;
+	case GMEM_SIM_STRIDED:
+		return (i * run->stride) % npages;
+	case GMEM_SIM_RANDOM:
+		return sim_next_random(rng) % npages;
+	case GMEM_SIM_ZIPF:
+		/* Uniform bit length, then uniform below it: P(k) ~ 1/k. */
+		bits = sim_next_random(rng) % (ilog2(npages) + 1);
+		lo = (1ULL << bits) - 1;
+		idx = lo + sim_next_random(rng) % (1ULL << bits);
+		return min(idx, npages - 1);
+	case GMEM_SIM_LIST:
+		if (get_user(idx, (u64 __user *)u64_to_user_ptr(run->list) + i))
+			return -EFAULT;
+		return idx < npages ? idx : -EINVAL;
+	}
+	return -EINVAL;
+}
+
+static long sim_ioctl_run(struct sim_context *sctx, void __user *uarg)
+{
+	struct sim_device *sdev = sctx->sdev;
+	u64 npages, i, rng, in_before, misses = 0, faults = 0;
+	struct gmem_sim_run run;
+	long ret = 0;
+
+	if (copy_from_user(&run, uarg, sizeof(run)))
+		return -EFAULT;
+	if (!PAGE_ALIGNED(run.addr) || !run.size || !PAGE_ALIGNED(run.size) ||
+	    run.addr + run.size < run.addr || run.pattern >= GMEM_SIM_NR_PATTERNS ||
+	    run.op >= GMEM_SIM_NR_OPS ||
+	    (run.pattern == GMEM_SIM_STRIDED && !run.stride))
+		return -EINVAL;
+	npages = run.size >> PAGE_SHIFT;
+	if (!run.accesses)
+		run.accesses = npages;
+	rng = run.seed;
+	run.checksum = 0;
+	in_before = atomic64_read(&sdev->pages_in) +
+		    atomic64_read(&sdev->zero_fills);
+
+	for (i = 0; i < run.accesses; i++) {
+		unsigned long va;
+		void *frame;
+		long idx;
+
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		idx = sim_pick_page(&run, i, npages, &rng);
+		if (idx < 0) {
+			ret = idx;
+			break;
+		}
+		va = run.addr + (idx << PAGE_SHIFT);
+		ret = sim_access_begin(sctx, va, run.op != GMEM_SIM_READ,
+				       &frame, &faults, &misses);
+		if (ret)
+			break;
+		run.checksum += sim_page_op(frame, va, run.op, run.value);
+		spin_unlock(&sctx->lock);
+		cond_resched();
+	}
+
+	run.faults = faults;
+	run.tlb_misses = misses;
+	run.migrated_in = atomic64_read(&sdev->pages_in) +
+			  atomic64_read(&sdev->zero_fills) - in_before;
+	run.sim_time_ns = faults * fault_latency_ns +
+			  run.migrated_in * sim_copy_ns() + i * access_ns;
+	if (copy_to_user(uarg, &run, sizeof(run)))
+		return -EFAULT;
+	return ret;
+}
+
+static long sim_ioctl_rw(struct sim_context *sctx, void __user *uarg,
+			 bool write)
+{
+	u64 misses = 0, faults = 0;
+	struct gmem_sim_rw rw;
+	unsigned long done = 0;
+	void *bounce;
+	long ret = 0;
+
+	if (copy_from_user(&rw, uarg, sizeof(rw)))
+		return -EFAULT;
+	if (!rw.size || rw.size > SIM_MAX_RW || rw.addr + rw.size < rw.addr)
+		return -EINVAL;
+	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+
+	while (done < rw.size) {
+		unsigned long va = rw.addr + done;
+		unsigned long off = offset_in_page(va);
+		unsigned long n = min(PAGE_SIZE - off, rw.size - done);
+		void __user *uptr = u64_to_user_ptr(rw.ptr + done);
+		void *frame;
+
+		if (write && copy_from_user(bounce, uptr, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = sim_access_begin(sctx, va & PAGE_MASK, write, &frame,
+				       &faults, &misses);
+		if (ret)
+			break;
+		if (write)
+			memcpy(frame + off, bounce, n);
+		else
+			memcpy(bounce, frame + off, n);
+		spin_unlock(&sctx->lock);
+		if (!write && copy_to_user(uptr, bounce, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += n;
+	}
+	kfree(bounce);
+	rw.faults = faults;
+	if (copy_to_user(uarg, &rw, sizeof(rw)))
+		return -EFAULT;
+	return ret;
+}
+
+static long sim_ioctl_counters(struct sim_device *sdev, void __user *uarg)
+{
+	struct gmem_sim_counters c = {};
+	unsigned long total, used;
+
+	gm_dev_mem_usage(sdev->gm, &total, &used);
+	c.mem_total = total;
+	c.mem_used = used;
+	c.faults = atomic64_read(&sdev->faults);
+	c.fault_errors = atomic64_read(&sdev->fault_errors);
+	c.tlb_hits = atomic64_read(&sdev->tlb_hits);
+	c.tlb_misses = atomic64_read(&sdev->tlb_misses);
+	c.tlb_invalidations = atomic64_read(&sdev->tlb_invls);
+	c.pages_in = atomic64_read(&sdev->pages_in);
+	c.pages_out = atomic64_read(&sdev->pages_out);
+	c.zero_fills = atomic64_read(&sdev->zero_fills);
+	c.mapped = atomic64_read(&sdev->mapped);
+	c.va_reserved = atomic64_read(&sdev->va_reserved);
+	c.contexts = atomic64_read(&sdev->contexts);
+	return copy_to_user(uarg, &c, sizeof(c)) ? -EFAULT : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Character device                                                    */
+
+static int sim_open(struct inode *inode, struct file *file)
+{
+	struct sim_device *sdev = container_of(file->private_data,
+					       struct sim_device, misc);
+	struct sim_context *sctx;
+	struct gm_as *as;
+	unsigned int i;
+
+	if (!current->mm)
+		return -EINVAL;
+	sctx = kzalloc(sizeof(*sctx), GFP_KERNEL);
+	if (!sctx)
+		return -ENOMEM;
+	sctx->sdev = sdev;
+	spin_lock_init(&sctx->lock);
+	for (i = 0; i < SIM_TLB_ENTRIES; i++)
+		sctx->tlb[i].vpn = ULONG_MAX;
+
+	as = gm_as_create(current->mm);
+	if (IS_ERR(as)) {
+		kfree(sctx);
+		return PTR_ERR(as);
+	}
+	sctx->gm_ctx = gm_as_attach(as, sdev->gm, sctx);
+	gm_as_put(as);
+	if (IS_ERR(sctx->gm_ctx)) {
+		int ret = PTR_ERR(sctx->gm_ctx);
+
+		kfree(sctx);
+		return ret;
+	}
+	sctx->mm = current->mm;
+	mmgrab(sctx->mm);
+	atomic64_inc(&sdev->contexts);
+	file->private_data = sctx;
+	return 0;
+}
+
+static int sim_release(struct inode *inode, struct file *file)
+{
+	struct sim_context *sctx = file->private_data;
+
+	gm_as_detach(sctx->gm_ctx);
+	atomic64_dec(&sctx->sdev->contexts);
+	mmdrop(sctx->mm);
+	kfree(sctx);
+	return 0;
+}
+
+static long sim_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct sim_context *sctx = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case GMEM_SIM_IOC_RUN:
+		return sim_ioctl_run(sctx, uarg);
+	case GMEM_SIM_IOC_READ:
+		return sim_ioctl_rw(sctx, uarg, false);
+	case GMEM_SIM_IOC_WRITE:
+		return sim_ioctl_rw(sctx, uarg, true);
+	case GMEM_SIM_IOC_COUNTERS:
+		return sim_ioctl_counters(sctx->sdev, uarg);
+	}
+	return -ENOTTY;
+}
+
+static const struct file_operations sim_fops = {
+	.owner = THIS_MODULE,
+	.open = sim_open,
+	.release = sim_release,
+	.unlocked_ioctl = sim_ioctl,
+	.llseek = noop_llseek,
+};
+
+static void sim_device_destroy(struct sim_device *sdev)
+{
+	misc_deregister(&sdev->misc);
+	gm_dev_destroy(sdev->gm);
+	vfree(sdev->dram);
+	kfree(sdev);
+}
+
+static struct sim_device *sim_device_create(unsigned int id)
+{
+	unsigned long size = (unsigned long)mem_mb << 20;
+	struct sim_device *sdev;
+	int ret;
+
+	sdev = kzalloc(sizeof(*sdev), GFP_KERNEL);
+	if (!sdev)
+		return ERR_PTR(-ENOMEM);
+	snprintf(sdev->name, sizeof(sdev->name), "gmem_sim%u", id);
+	sdev->dram = vzalloc(size);
+	if (!sdev->dram) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	sdev->gm = gm_dev_create(sdev->name, &sim_mmu, sdev);
+	if (IS_ERR(sdev->gm)) {
+		ret = PTR_ERR(sdev->gm);
+		goto err_dram;
+	}
+	ret = gm_dev_register_physmem(sdev->gm, size);
+	if (ret)
+		goto err_gm;
+	sdev->misc.minor = MISC_DYNAMIC_MINOR;
+	sdev->misc.name = sdev->name;
+	sdev->misc.fops = &sim_fops;
+	sdev->misc.mode = 0666;
+	ret = misc_register(&sdev->misc);
+	if (ret)
+		goto err_gm;
+	return sdev;
+
+err_gm:
+	gm_dev_destroy(sdev->gm);
+err_dram:
+	vfree(sdev->dram);
+err_free:
+	kfree(sdev);
+	return ERR_PTR(ret);
+}
+
+static void sim_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < SIM_MAX_DEVICES; i++) {
+		if (sim_devices[i])
+			sim_device_destroy(sim_devices[i]);
+		sim_devices[i] = NULL;
+	}
+}
+
+static int __init sim_init(void)
+{
+	unsigned int i;
+
+	if (!devices || devices > SIM_MAX_DEVICES || !mem_mb ||
+	    va_bits < 32 || va_bits > 47) {
+		pr_err("bad parameters: devices=%u mem_mb=%u va_bits=%u\n",
+		       devices, mem_mb, va_bits);
+		return -EINVAL;
+	}
+	for (i = 0; i < devices; i++) {
+		struct sim_device *sdev = sim_device_create(i);
+
+		if (IS_ERR(sdev)) {
+			pr_err("device %u: error %ld\n", i, PTR_ERR(sdev));
+			sim_exit();
+			return PTR_ERR(sdev);
+		}
+		sim_devices[i] = sdev;
+	}
+	pr_info("%u devices, %u MiB each\n", devices, mem_mb);
+	return 0;
+}
+
+module_init(sim_init);
+module_exit(sim_exit);
+MODULE_DESCRIPTION("Simulated accelerator on GMEM");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,718 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GMEM core tests, run against gmem_sim (loaded by selftests/gmem-tests.sh
+ * with two devices). Written in the style of the kernel's hmm-tests: each
+ * TEST_F maps MAP_PEER_SHARED memory, drives the simulated device through
+ * its ioctls and checks what the CPU and the devices see.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/mman.h>
+
+/* The harness's own functions have parameters they do not use. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+#include "gmem_sim_uapi.h"
+
+#define DEV0 "/dev/gmem_sim0"
+#define DEV1 "/dev/gmem_sim1"
+
+static size_t page_size;
+
+static void *peer_mmap(size_t size, int prot)
+{
+	return mmap(NULL, size, prot,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED, -1, 0);
+}
+
+/* Run a device kernel; returns 0 or -errno. */
+static int dev_run(int fd, void *addr, size_t size, int pattern, int op,
+		   uint64_t value, struct gmem_sim_run *out)
+{
+	struct gmem_sim_run run = {
+		.addr = (uintptr_t)addr,
+		.size = size,
+		.pattern = pattern,
+		.op = op,
+		.stride = 1,
+		.seed = 42,
+		.value = value,
+	};
+	int ret = ioctl(fd, GMEM_SIM_IOC_RUN, &run);
+
+	if (out)
+		*out = run;
+	return ret ? -errno : 0;
+}
+
+static int dev_rw(int fd, unsigned long cmd, void *addr, void *buf,
+		  size_t size)
+{
+	struct gmem_sim_rw rw = {
+		.addr = (uintptr_t)addr,
+		.ptr = (uintptr_t)buf,
+		.size = size,
+	};
+
+	return ioctl(fd, cmd, &rw) ? -errno : 0;
+}
+
+static struct gmem_sim_counters dev_counters(int fd)
+{
+	struct gmem_sim_counters c;
+
+	memset(&c, 0xff, sizeof(c));
+	if (ioctl(fd, GMEM_SIM_IOC_COUNTERS, &c))
+		perror("GMEM_SIM_IOC_COUNTERS");
+	return c;
+}
+
+/* What GMEM_SIM_WRITE leaves in the word at @p. */
+static uint64_t written_word(uint64_t value, const uint64_t *p)
+{
+	return value ^ (uint64_t)(uintptr_t)p;
+}
+
+static uint64_t cpu_checksum(const void *buf, size_t size)
+{
+	const uint64_t *w = buf;
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(*w); i++)
+		sum += w[i];
+	return sum;
+}
+
+static void fill(void *buf, size_t size, uint64_t seed)
+{
+	uint64_t *w = buf;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(*w); i++)
+		w[i] = seed * 0x9e3779b97f4a7c15ULL + i;
+}
+
+/* Does /proc/self/smaps show @flag in the VmFlags of the VMA at @addr? */
+static int vma_has_flag(void *addr, const char *flag)
+{
+	char line[512], want[32];
+	unsigned long start, end, a = (uintptr_t)addr;
+	int in_vma = 0, found = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), " %s", flag);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in_vma = a >= start && a < end;
+			continue;
+		}
+		if (in_vma && !strncmp(line, "VmFlags:", 8))
+			found = strstr(line, want) != NULL;
+	}
+	fclose(f);
+	return found;
+}
+
+FIXTURE(gmem)
+{
+	int fd0;
+	int fd1;
+};
+
+FIXTURE_SETUP(gmem)
+{
+	page_size = sysconf(_SC_PAGE_SIZE);
+	self->fd0 = open(DEV0, O_RDWR);
+	ASSERT_GE(self->fd0, 0);
+	self->fd1 = open(DEV1, O_RDWR);
+	ASSERT_GE(self->fd1, 0);
+}
+
+FIXTURE_TEARDOWN(gmem)
+{
+	close(self->fd0);
+	close(self->fd1);
+}
+
+TEST_F(gmem, peer_shared_vma_is_flagged)
+{
+	size_t size = 4 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	void *q = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_NE(q, MAP_FAILED);
+	EXPECT_EQ(vma_has_flag(p, "ps"), 1);
+	EXPECT_EQ(vma_has_flag(q, "ps"), 0);
+	munmap(p, size);
+	munmap(q, size);
+}
+
+TEST_F(gmem, peer_shared_rejects_unsupported_mappings)
+{
+	int memfd = memfd_create("gmem", 0);
+	void *p;
+
+	p = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_PEER_SHARED, -1, 0);
+	EXPECT_EQ(p, MAP_FAILED);
+	EXPECT_EQ(errno, EINVAL);
+
+	ASSERT_GE(memfd, 0);
+	ASSERT_EQ(ftruncate(memfd, page_size), 0);
+	p = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_PEER_SHARED, memfd, 0);
+	EXPECT_EQ(p, MAP_FAILED);
+	EXPECT_EQ(errno, EINVAL);
+	close(memfd);
+
+	p = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_PEER_SHARED,
+		 -1, 0);
+	EXPECT_EQ(p, MAP_FAILED);
+	EXPECT_EQ(errno, EINVAL);
+}
+
+TEST_F(gmem, peer_shared_refuses_mremap)
+{
+	size_t size = 2 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_EQ(mremap(p, size, 2 * size, MREMAP_MAYMOVE), MAP_FAILED);
+	EXPECT_EQ(errno, EINVAL);
+	munmap(p, size);
+}
+
+TEST_F(gmem, device_reads_cpu_written_data)
+{
+	size_t size = 16 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	void *buf = malloc(size);
+
+	ASSERT_NE(p, MAP_FAILED);
+	fill(p, size, 1);
+	ASSERT_EQ(dev_rw(self->fd0, GMEM_SIM_IOC_READ, p, buf, size), 0);
+	EXPECT_EQ(memcmp(buf, p, size), 0);
+	free(buf);
+	munmap(p, size);
+}
+
+TEST_F(gmem, device_checksum_matches_cpu)
+{
+	size_t size = 32 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	struct gmem_sim_run run;
+
+	ASSERT_NE(p, MAP_FAILED);
+	fill(p, size, 7);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, &run), 0);
+	EXPECT_EQ(run.checksum, cpu_checksum(p, size));
+	EXPECT_EQ(run.faults, 32);
+	EXPECT_EQ(run.migrated_in, 32);
+	munmap(p, size);
+}
+
+TEST_F(gmem, cpu_reads_device_written_data)
+{
+	size_t size = 16 * page_size, i;
+	uint64_t *w;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0xabcdef, NULL), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, size);
+	w = p;
+	for (i = 0; i < size / 8; i++)
+		ASSERT_EQ(w[i], written_word(0xabcdef, &w[i]));
+	/* Every page came back to host memory on touch. */
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 0);
+	munmap(p, size);
+}
+
+TEST_F(gmem, untouched_pages_are_zero_on_device)
+{
+	size_t size = 8 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	struct gmem_sim_counters before = dev_counters(self->fd0);
+	struct gmem_sim_run run;
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, &run), 0);
+	EXPECT_EQ(run.checksum, 0);
+	EXPECT_EQ(dev_counters(self->fd0).zero_fills - before.zero_fills, 8);
+	EXPECT_EQ(dev_counters(self->fd0).pages_in - before.pages_in, 0);
+	munmap(p, size);
+}
+
+TEST_F(gmem, resident_page_faults_once)
+{
+	size_t size = 8 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	struct gmem_sim_run run;
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 1, &run), 0);
+	EXPECT_EQ(run.faults, 8);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, &run), 0);
+	EXPECT_EQ(run.faults, 0);
+	EXPECT_EQ(run.migrated_in, 0);
+	munmap(p, size);
+}
+
+TEST_F(gmem, ping_pong_cpu_device_writes)
+{
+	size_t size = 64 * page_size, i;
+	uint64_t *w;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	struct gmem_sim_run run;
+	int round;
+
+	ASSERT_NE(p, MAP_FAILED);
+	w = p;
+	for (round = 0; round < 10; round++) {
+		for (i = 0; i < size / 8; i++)
+			w[i]++;
+		ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+				  GMEM_SIM_RMW, 0, &run), 0);
+	}
+	for (i = 0; i < size / 8; i++)
+		ASSERT_EQ(w[i], 20);
+	munmap(p, size);
+}
+
+TEST_F(gmem, two_devices_share_one_address_space)
+{
+	size_t size = 16 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	void *buf = malloc(size);
+	uint64_t *w;
+	size_t i;
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x55, NULL), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, size);
+	ASSERT_EQ(dev_rw(self->fd1, GMEM_SIM_IOC_READ, p, buf, size), 0);
+	/* The pages moved from device 0 to device 1. */
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 0);
+	EXPECT_EQ(dev_counters(self->fd1).mem_used, size);
+	w = buf;
+	for (i = 0; i < size / 8; i++)
+		ASSERT_EQ(w[i], written_word(0x55, &((uint64_t *)p)[i]));
+	free(buf);
+	munmap(p, size);
+}
+
+TEST_F(gmem, devices_alternate_rmw)
+{
+	size_t size = 8 * page_size, i;
+	uint64_t *w;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	int round;
+
+	ASSERT_NE(p, MAP_FAILED);
+	for (round = 0; round < 6; round++)
+		ASSERT_EQ(dev_run(round & 1 ? self->fd1 : self->fd0, p, size,
+				  GMEM_SIM_SEQUENTIAL, GMEM_SIM_RMW, 0, NULL), 0);
+	w = p;
+	for (i = 0; i < size / 8; i++)
+		ASSERT_EQ(w[i], 6);
+	munmap(p, size);
+}
+
+TEST_F(gmem, fork_with_device_resident_pages)
+{
+	size_t size = 8 * page_size, i;
+	uint64_t *w;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	void *buf = malloc(size);
+	pid_t pid;
+	int status;
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x77, NULL), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		/* The child reads the parent's data, then writes its own. */
+		w = p;
+		for (i = 0; i < size / 8; i++)
+			if (w[i] != written_word(0x77, &w[i]))
+				_exit(1);
+		memset(p, 0x11, size);
+		_exit(0);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+	/* The child's writes are its own: the parent and device see 0x77. */
+	ASSERT_EQ(dev_rw(self->fd0, GMEM_SIM_IOC_READ, p, buf, size), 0);
+	w = buf;
+	for (i = 0; i < size / 8; i++)
+		ASSERT_EQ(w[i], written_word(0x77, &((uint64_t *)p)[i]));
+	/* And the parent can still write through the device (COW broken). */
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x78, NULL), 0);
+	w = p;
+	for (i = 0; i < size / 8; i++)
+		ASSERT_EQ(w[i], written_word(0x78, &w[i]));
+	free(buf);
+	munmap(p, size);
+}
+
+TEST_F(gmem, munmap_releases_device_memory_and_mappings)
+{
+	size_t size = 16 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	struct gmem_sim_counters c;
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 3, NULL), 0);
+	c = dev_counters(self->fd0);
+	EXPECT_EQ(c.mem_used, size);
+	EXPECT_EQ(c.mapped, 16);
+	ASSERT_EQ(munmap(p, size), 0);
+	c = dev_counters(self->fd0);
+	EXPECT_EQ(c.mem_used, 0);
+	EXPECT_EQ(c.mapped, 0);
+	EXPECT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, NULL), -EFAULT);
+}
+
+TEST_F(gmem, partial_munmap_keeps_the_rest)
+{
+	size_t size = 8 * page_size, i;
+	char *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	uint64_t *w;
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 9, NULL), 0);
+	ASSERT_EQ(munmap(p + 2 * page_size, 2 * page_size), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 6 * page_size);
+	EXPECT_EQ(dev_run(self->fd0, p + 2 * page_size, page_size,
+			  GMEM_SIM_SEQUENTIAL, GMEM_SIM_READ, 0, NULL), -EFAULT);
+	w = (uint64_t *)(p + 4 * page_size);
+	for (i = 0; i < 4 * page_size / 8; i++)
+		ASSERT_EQ(w[i], written_word(9, &w[i]));
+	munmap(p, 2 * page_size);
+	munmap(p + 4 * page_size, 4 * page_size);
+}
+
+TEST_F(gmem, mprotect_read_only_stops_device_writes)
+{
+	size_t size = 4 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	struct gmem_sim_run run;
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 4, NULL), 0);
+	ASSERT_EQ(mprotect(p, size, PROT_READ), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mapped, 0);
+	EXPECT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 5, NULL), -EPERM);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, &run), 0);
+	EXPECT_EQ(((uint64_t *)p)[0], written_word(4, p));
+	munmap(p, size);
+}
+
+TEST_F(gmem, device_write_to_read_only_mapping_fails)
+{
+	size_t size = 4 * page_size;
+	void *p = peer_mmap(size, PROT_READ);
+
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 1, NULL), -EPERM);
+	EXPECT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, NULL), 0);
+	munmap(p, size);
+}
+
+TEST_F(gmem, device_access_to_prot_none_fails)
+{
+	void *p = peer_mmap(page_size, PROT_NONE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_EQ(dev_run(self->fd0, p, page_size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, NULL), -EPERM);
+	munmap(p, page_size);
+}
+
+TEST_F(gmem, plain_mmap_is_refused_to_the_device)
+{
+	size_t size = 4 * page_size;
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(p, MAP_FAILED);
+	memset(p, 1, size);
+	EXPECT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, NULL), -EFAULT);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 0);
+	munmap(p, size);
+}
+
+TEST_F(gmem, process_exit_returns_device_memory)
+{
+	size_t size = 32 * page_size;
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int fd = open(DEV1, O_RDWR);
+		void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+		if (fd < 0 || p == MAP_FAILED ||
+		    dev_run(fd, p, size, GMEM_SIM_SEQUENTIAL, GMEM_SIM_WRITE,
+			    2, NULL))
+			_exit(1);
+		if (dev_counters(fd).mem_used != size)
+			_exit(2);
+		_exit(0);	/* fd and mapping left for exit to clean */
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+	EXPECT_EQ(dev_counters(self->fd1).mem_used, 0);
+	EXPECT_EQ(dev_counters(self->fd1).contexts, 1);
+}
+
+TEST_F(gmem, data_survives_detach)
+{
+	size_t size = 8 * page_size, i;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	uint64_t *w = p;
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x99, NULL), 0);
+	close(self->fd0);
+	self->fd0 = open(DEV0, O_RDWR);
+	ASSERT_GE(self->fd0, 0);
+	/* Still on the device, but no longer mapped there. */
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, size);
+	EXPECT_EQ(dev_counters(self->fd0).mapped, 0);
+	for (i = 0; i < size / 8; i++)
+		ASSERT_EQ(w[i], written_word(0x99, &w[i]));
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 0);
+	munmap(p, size);
+}
+
+TEST_F(gmem, mmap_reserves_device_va_and_munmap_releases)
+{
+	size_t size = 64 * page_size;
+	uint64_t before = dev_counters(self->fd0).va_reserved;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_EQ(dev_counters(self->fd0).va_reserved - before, size);
+	EXPECT_EQ(dev_counters(self->fd1).va_reserved - before, size);
+	ASSERT_EQ(munmap((char *)p + 16 * page_size, 16 * page_size), 0);
+	EXPECT_EQ(dev_counters(self->fd0).va_reserved - before, 48 * page_size);
+	munmap(p, size);
+	EXPECT_EQ(dev_counters(self->fd0).va_reserved, before);
+}
+
+TEST_F(gmem, attach_reserves_existing_mappings)
+{
+	size_t size = 32 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	uint64_t before;
+
+	ASSERT_NE(p, MAP_FAILED);
+	close(self->fd1);
+	before = dev_counters(self->fd0).va_reserved;
+	self->fd1 = open(DEV1, O_RDWR);
+	ASSERT_GE(self->fd1, 0);
+	EXPECT_EQ(dev_counters(self->fd1).va_reserved, before);
+	munmap(p, size);
+}
+
+TEST_F(gmem, device_va_exhaustion_fails_mmap)
+{
+	int param = open("/sys/module/gmem_sim/parameters/va_bits", O_RDWR);
+	void *p;
+
+	ASSERT_GE(param, 0);
+	ASSERT_EQ(write(param, "32", 2), 2);
+	/* Default mmaps are far above 4 GiB: no device can map them. */
+	p = peer_mmap(page_size, PROT_READ | PROT_WRITE);
+	ASSERT_EQ(pwrite(param, "47", 2, 0), 2);
+	close(param);
+	EXPECT_EQ(p, MAP_FAILED);
+	EXPECT_EQ(errno, ENOMEM);
+	p = peer_mmap(page_size, PROT_READ | PROT_WRITE);
+	EXPECT_NE(p, MAP_FAILED);
+	munmap(p, page_size);
+}
+
+TEST_F(gmem, full_device_reports_enomem_and_keeps_data)
+{
+	uint64_t total = dev_counters(self->fd0).mem_total;
+	size_t size = total + 4 * page_size, i;
+	uint64_t *w;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	struct gmem_sim_run run;
+
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x42, &run), -ENOMEM);
+	EXPECT_EQ(run.faults, total / page_size);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, total);
+	w = p;
+	for (i = 0; i < total / 8; i += page_size / 8)
+		ASSERT_EQ(w[i], written_word(0x42, &w[i]));
+	EXPECT_EQ(w[total / 8], 0);
+	munmap(p, size);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 0);
+}
+
+TEST_F(gmem, bad_ioctl_arguments)
+{
+	void *p = peer_mmap(4 * page_size, PROT_READ | PROT_WRITE);
+	struct gmem_sim_run run = { .addr = (uintptr_t)p, .size = page_size };
+
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_EQ(dev_run(self->fd0, (char *)p + 1, page_size,
+			  GMEM_SIM_SEQUENTIAL, GMEM_SIM_READ, 0, NULL), -EINVAL);
+	EXPECT_EQ(dev_run(self->fd0, p, 0, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, NULL), -EINVAL);
+	EXPECT_EQ(dev_run(self->fd0, p, page_size + 1, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, NULL), -EINVAL);
+	EXPECT_EQ(dev_run(self->fd0, p, page_size, GMEM_SIM_NR_PATTERNS,
+			  GMEM_SIM_READ, 0, NULL), -EINVAL);
+	EXPECT_EQ(dev_run(self->fd0, p, page_size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_NR_OPS, 0, NULL), -EINVAL);
+	EXPECT_EQ(dev_run(self->fd0, (void *)-page_size, 2 * page_size,
+			  GMEM_SIM_SEQUENTIAL, GMEM_SIM_READ, 0, NULL), -EINVAL);
+	run.pattern = GMEM_SIM_STRIDED;
+	run.stride = 0;
+	EXPECT_EQ(ioctl(self->fd0, GMEM_SIM_IOC_RUN, &run), -1);
+	EXPECT_EQ(errno, EINVAL);
+	EXPECT_EQ(dev_rw(self->fd0, GMEM_SIM_IOC_READ, p, p, 0), -EINVAL);
+	EXPECT_EQ(ioctl(self->fd0, _IO('G', 0x7f)), -1);
+	EXPECT_EQ(errno, ENOTTY);
+	munmap(p, 4 * page_size);
+}
+
+TEST_F(gmem, bad_user_pointers)
+{
+	void *p = peer_mmap(4 * page_size, PROT_READ | PROT_WRITE);
+	struct gmem_sim_run run = {
+		.addr = (uintptr_t)p, .size = page_size,
+		.pattern = GMEM_SIM_LIST, .accesses = 1, .list = 16,
+	};
+
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_EQ(ioctl(self->fd0, GMEM_SIM_IOC_RUN, NULL), -1);
+	EXPECT_EQ(errno, EFAULT);
+	EXPECT_EQ(ioctl(self->fd0, GMEM_SIM_IOC_COUNTERS, (void *)16), -1);
+	EXPECT_EQ(errno, EFAULT);
+	EXPECT_EQ(ioctl(self->fd0, GMEM_SIM_IOC_RUN, &run), -1);
+	EXPECT_EQ(errno, EFAULT);
+	EXPECT_EQ(dev_rw(self->fd0, GMEM_SIM_IOC_READ, p, (void *)16,
+			 page_size), -EFAULT);
+	EXPECT_EQ(dev_rw(self->fd0, GMEM_SIM_IOC_WRITE, p, (void *)16,
+			 page_size), -EFAULT);
+	munmap(p, 4 * page_size);
+}
+
+TEST_F(gmem, list_pattern_out_of_range_page)
+{
+	void *p = peer_mmap(4 * page_size, PROT_READ | PROT_WRITE);
+	uint64_t list[2] = { 1, 4 };
+	struct gmem_sim_run run = {
+		.addr = (uintptr_t)p, .size = 4 * page_size,
+		.pattern = GMEM_SIM_LIST, .accesses = 2,
+		.list = (uintptr_t)list,
+	};
+
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_EQ(ioctl(self->fd0, GMEM_SIM_IOC_RUN, &run), -1);
+	EXPECT_EQ(errno, EINVAL);
+	EXPECT_EQ(run.faults, 1);
+	munmap(p, 4 * page_size);
+}
+
+TEST_F(gmem, module_unload_refused_while_attached)
+{
+	EXPECT_EQ(syscall(SYS_delete_module, "gmem_sim", O_NONBLOCK), -1);
+	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY);
+}
+
+TEST_F(gmem, device_sees_cpu_writes_after_device_mapping)
+{
+	size_t size = 4 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	void *buf = malloc(size);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 1, NULL), 0);
+	/* The CPU write pulls the page back and unmaps it on the device. */
+	memset(p, 0x5a, size);
+	ASSERT_EQ(dev_rw(self->fd0, GMEM_SIM_IOC_READ, p, buf, size), 0);
+	EXPECT_EQ(memcmp(buf, p, size), 0);
+	free(buf);
+	munmap(p, size);
+}
+
+TEST_F(gmem, logical_page_table_costs_at_most_16_bytes_per_page)
+{
+	size_t size = 1024 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	char path[64], line[128];
+	long bytes_per_page = -1, entries = -1;
+	FILE *f;
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 1, NULL), 0);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/gmem/as-%d", getpid());
+	f = fopen(path, "r");
+	ASSERT_NE(f, NULL);
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "lpt_bytes_per_page: %ld", &bytes_per_page);
+		sscanf(line, "lpt_entries: %ld", &entries);
+	}
+	fclose(f);
+	TH_LOG("logical page table: %ld entries, %ld bytes per page",
+	       entries, bytes_per_page);
+	EXPECT_GE(entries, 1024);
+	EXPECT_GT(bytes_per_page, 0);
+	EXPECT_LE(bytes_per_page, 16);
+	munmap(p, size);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,15 @@
+#!/bin/bash
+# GMEM core tests against the gmem_sim driver (two devices of 16 MiB, small
+# enough for the device-full case to run quickly). Prints kselftest TAP.
+set -u
+ko=build/driver/gmem_sim.ko
+bin=build/selftests/gmem-tests
+for f in "$ko" "$bin"; do
+	[ -e "$f" ] || { echo "gmem-tests.sh: $f missing (make driver selftests)" >&2; exit 1; }
+done
+insmod "$ko" devices=2 mem_mb=16 || exit 1
+"$bin"
+rc=$?
+# Unloading moves anything left on the devices back to host memory.
+rmmod gmem_sim || { echo "gmem-tests.sh: rmmod gmem_sim failed" >&2; rc=1; }
+exit $rc
