@@ -23,7 +23,7 @@ else
 Q := @
 endif
 
-.PHONY: all deps kernel driver selftests check demo clean FORCE
+.PHONY: all deps kernel driver selftests check checkpatch demo clean FORCE
 
 all: kernel driver selftests
 
@@ -80,6 +80,17 @@ $(HMM_TESTS): $(KSTAMP)
 
 check: all
 	$(Q)scripts/check.sh $(SUITES)
+
+# Kernel style: every patch of the series, and the driver. Run from the
+# kernel tree, which has no .git: checkpatch would otherwise take this
+# repository's history for the kernel's.
+checkpatch: kernel
+	$(Q)cd $(KSRC) && set -e && for p in $$(sed -e 's/#.*//' $(CURDIR)/kernel-patches/series); do \
+		echo "== $$p"; \
+		scripts/checkpatch.pl --strict -q - < $(CURDIR)/kernel-patches/$$p; \
+	done; \
+	echo "== driver/gmem_sim.c"; \
+	scripts/checkpatch.pl --strict -q --no-tree -f $(CURDIR)/driver/gmem_sim.c
 
 demo: kernel
 	$(Q)./vmtest.sh -t 600 -- scripts/demo.sh

@@ -562,6 +562,7 @@ TEST_F(gmem, attach_reserves_existing_mappings)
 TEST_F(gmem, device_va_exhaustion_fails_mmap)
 {
 	int param = open("/sys/module/gmem_sim/parameters/va_bits", O_RDWR);
+	uint64_t before = dev_counters(self->fd1).va_reserved;
 	void *p;
 
 	ASSERT_GE(param, 0);
@@ -572,6 +573,8 @@ TEST_F(gmem, device_va_exhaustion_fails_mmap)
 	close(param);
 	EXPECT_EQ(p, MAP_FAILED);
 	EXPECT_EQ(errno, ENOMEM);
+	/* Undoing the mmap released nothing it had not reserved. */
+	EXPECT_EQ(dev_counters(self->fd1).va_reserved, before);
 	p = peer_mmap(page_size, PROT_READ | PROT_WRITE);
 	EXPECT_NE(p, MAP_FAILED);
 	munmap(p, page_size);
@@ -713,6 +716,54 @@ TEST_F(gmem, logical_page_table_costs_at_most_16_bytes_per_page)
 	EXPECT_GT(bytes_per_page, 0);
 	EXPECT_LE(bytes_per_page, 16);
 	munmap(p, size);
+}
+
+TEST_F(gmem, context_outlives_its_process)
+{
+	size_t size = 8 * page_size;
+	int sync[2], pidfd, fd;
+	struct gmem_sim_counters c;
+	char byte;
+	pid_t pid;
+
+	ASSERT_EQ(pipe(sync), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int cfd = open(DEV1, O_RDWR);
+		void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+		if (cfd < 0 || p == MAP_FAILED ||
+		    dev_run(cfd, p, size, GMEM_SIM_SEQUENTIAL, GMEM_SIM_WRITE,
+			    1, NULL))
+			_exit(1);
+		if (write(sync[1], &cfd, 1) != 1)
+			_exit(2);
+		pause();	/* until the parent has the fd */
+		_exit(0);
+	}
+	ASSERT_EQ(read(sync[0], &byte, 1), 1);
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	ASSERT_GE(pidfd, 0);
+	/* The child's device fd, holding the child's address space. */
+	fd = syscall(SYS_pidfd_getfd, pidfd, byte, 0);
+	ASSERT_GE(fd, 0);
+	kill(pid, SIGKILL);
+	ASSERT_EQ(waitpid(pid, NULL, 0), pid);
+
+	/* The address space is gone; its context is not. */
+	c = dev_counters(fd);
+	EXPECT_EQ(c.contexts, 2);
+	EXPECT_EQ(c.mem_used, 0);
+	EXPECT_EQ(dev_run(fd, (void *)0x10000, page_size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, NULL), -ESRCH);
+	close(fd);
+	c = dev_counters(self->fd1);
+	EXPECT_EQ(c.contexts, 1);
+	EXPECT_EQ(c.va_reserved, 0);
+	close(pidfd);
+	close(sync[0]);
+	close(sync[1]);
 }
 
 TEST_HARNESS_MAIN
