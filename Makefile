@@ -55,7 +55,7 @@ $(DRIVER_KO): $(DRIVER_SRCS) $(KSTAMP)
 # --- selftests -------------------------------------------------------------
 
 HMM_TESTS := $(BUILD)/selftests/hmm-tests
-GMEM_TESTS := $(BUILD)/selftests/gmem-tests
+GMEM_TESTS := $(BUILD)/selftests/gmem-tests $(BUILD)/selftests/gmem-evict-tests
 USER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -isystem $(BUILD)/headers/include
 
 selftests: $(HMM_TESTS) $(GMEM_TESTS)
@@ -63,7 +63,8 @@ selftests: $(HMM_TESTS) $(GMEM_TESTS)
 # kselftest harness from the kernel tree, our UAPI from build/headers. The
 # harness's EXPECT_EQ() compares whatever types it is given, so
 # -Wsign-compare would flag every EXPECT_EQ(u64, 0).
-$(GMEM_TESTS): selftests/gmem-tests.c driver/gmem_sim_uapi.h $(KSTAMP)
+$(GMEM_TESTS): $(BUILD)/selftests/%: selftests/%.c selftests/gmem_test_lib.h \
+		driver/gmem_sim_uapi.h $(KSTAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -Wno-sign-compare \

@@ -77,7 +77,7 @@ struct sim_device {
 	unsigned long nr_frames;
 	atomic64_t faults, fault_errors, tlb_hits, tlb_misses, tlb_invls;
 	atomic64_t pages_in, pages_out, zero_fills, mapped, va_reserved;
-	atomic64_t contexts;
+	atomic64_t contexts, tlb_coalesced, tlb_coalesced_ranges;
 };
 
 struct sim_tlb_entry {
@@ -311,6 +311,27 @@ static void sim_tlb_invl(struct gm_context *ctx, unsigned long start,
 	atomic64_inc(&sctx->sdev->tlb_invls);
 }
 
+/* One request for many ranges, as a device with a ranged flush would do. */
+static void sim_tlb_invl_coalesced(struct gm_context *ctx,
+				   const struct gm_va_range *ranges,
+				   unsigned int nr)
+{
+	struct sim_context *sctx = sim_ctx(ctx);
+	unsigned int i, r;
+
+	spin_lock(&sctx->lock);
+	for (i = 0; i < SIM_TLB_ENTRIES; i++) {
+		unsigned long va = sctx->tlb[i].vpn << PAGE_SHIFT;
+
+		for (r = 0; r < nr && sctx->tlb[i].vpn != ULONG_MAX; r++)
+			if (va >= ranges[r].start && va < ranges[r].end)
+				sctx->tlb[i].vpn = ULONG_MAX;
+	}
+	spin_unlock(&sctx->lock);
+	atomic64_inc(&sctx->sdev->tlb_coalesced);
+	atomic64_add(nr, &sctx->sdev->tlb_coalesced_ranges);
+}
+
 static const struct gm_mmu sim_mmu = {
 	.peer_va_alloc_fixed = sim_peer_va_alloc_fixed,
 	.peer_va_free = sim_peer_va_free,
@@ -321,6 +342,7 @@ static const struct gm_mmu sim_mmu = {
 	.pmap_release = sim_pmap_release,
 	.pmap_protect = sim_pmap_protect,
 	.tlb_invl = sim_tlb_invl,
+	.tlb_invl_coalesced = sim_tlb_invl_coalesced,
 };
 
 /* ------------------------------------------------------------------ */
@@ -376,6 +398,11 @@ static int sim_access_begin(struct sim_context *sctx, unsigned long va,
 
 		ret = gm_dev_fault(sctx->mm, va, sdev->gm,
 				   write ? GM_FAULT_WRITE : 0);
+		/* Contended page: replay the fault, as hardware would. */
+		if (ret == -EBUSY && !fatal_signal_pending(current)) {
+			cond_resched();
+			continue;
+		}
 		if (ret) {
 			atomic64_inc(&sdev->fault_errors);
 			return ret;
@@ -570,6 +597,8 @@ static long sim_ioctl_counters(struct sim_device *sdev, void __user *uarg)
 	c.mapped = atomic64_read(&sdev->mapped);
 	c.va_reserved = atomic64_read(&sdev->va_reserved);
 	c.contexts = atomic64_read(&sdev->contexts);
+	c.tlb_coalesced = atomic64_read(&sdev->tlb_coalesced);
+	c.tlb_coalesced_ranges = atomic64_read(&sdev->tlb_coalesced_ranges);
 	return copy_to_user(uarg, &c, sizeof(c)) ? -EFAULT : 0;
 }
 

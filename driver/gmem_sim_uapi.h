@@ -96,6 +96,8 @@ struct gmem_sim_rw {
  * @mapped: device page table entries currently valid
  * @va_reserved: bytes of virtual address space reserved on the device
  * @contexts: address spaces attached
+ * @tlb_coalesced: coalesced TLB invalidation requests (eviction rounds)
+ * @tlb_coalesced_ranges: ranges those requests covered
  */
 struct gmem_sim_counters {
 	__u64 mem_total;
@@ -111,6 +113,8 @@ struct gmem_sim_counters {
 	__u64 mapped;
 	__u64 va_reserved;
 	__u64 contexts;
+	__u64 tlb_coalesced;
+	__u64 tlb_coalesced_ranges;
 };
 
 #define GMEM_SIM_IOC_RUN	_IOWR('G', 0x00, struct gmem_sim_run)

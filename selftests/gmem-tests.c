@@ -26,110 +26,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
-#include "gmem_sim_uapi.h"
-
-#define DEV0 "/dev/gmem_sim0"
-#define DEV1 "/dev/gmem_sim1"
-
-static size_t page_size;
-
-static void *peer_mmap(size_t size, int prot)
-{
-	return mmap(NULL, size, prot,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED, -1, 0);
-}
-
-/* Run a device kernel; returns 0 or -errno. */
-static int dev_run(int fd, void *addr, size_t size, int pattern, int op,
-		   uint64_t value, struct gmem_sim_run *out)
-{
-	struct gmem_sim_run run = {
-		.addr = (uintptr_t)addr,
-		.size = size,
-		.pattern = pattern,
-		.op = op,
-		.stride = 1,
-		.seed = 42,
-		.value = value,
-	};
-	int ret = ioctl(fd, GMEM_SIM_IOC_RUN, &run);
-
-	if (out)
-		*out = run;
-	return ret ? -errno : 0;
-}
-
-static int dev_rw(int fd, unsigned long cmd, void *addr, void *buf,
-		  size_t size)
-{
-	struct gmem_sim_rw rw = {
-		.addr = (uintptr_t)addr,
-		.ptr = (uintptr_t)buf,
-		.size = size,
-	};
-
-	return ioctl(fd, cmd, &rw) ? -errno : 0;
-}
-
-static struct gmem_sim_counters dev_counters(int fd)
-{
-	struct gmem_sim_counters c;
-
-	memset(&c, 0xff, sizeof(c));
-	if (ioctl(fd, GMEM_SIM_IOC_COUNTERS, &c))
-		perror("GMEM_SIM_IOC_COUNTERS");
-	return c;
-}
-
-/* What GMEM_SIM_WRITE leaves in the word at @p. */
-static uint64_t written_word(uint64_t value, const uint64_t *p)
-{
-	return value ^ (uint64_t)(uintptr_t)p;
-}
-
-static uint64_t cpu_checksum(const void *buf, size_t size)
-{
-	const uint64_t *w = buf;
-	uint64_t sum = 0;
-	size_t i;
-
-	for (i = 0; i < size / sizeof(*w); i++)
-		sum += w[i];
-	return sum;
-}
-
-static void fill(void *buf, size_t size, uint64_t seed)
-{
-	uint64_t *w = buf;
-	size_t i;
-
-	for (i = 0; i < size / sizeof(*w); i++)
-		w[i] = seed * 0x9e3779b97f4a7c15ULL + i;
-}
-
-/* Does /proc/self/smaps show @flag in the VmFlags of the VMA at @addr? */
-static int vma_has_flag(void *addr, const char *flag)
-{
-	char line[512], want[32];
-	unsigned long start, end, a = (uintptr_t)addr;
-	int in_vma = 0, found = 0;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		return -1;
-	snprintf(want, sizeof(want), " %s", flag);
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			in_vma = a >= start && a < end;
-			continue;
-		}
-		if (in_vma && !strncmp(line, "VmFlags:", 8))
-			found = strstr(line, want) != NULL;
-	}
-	fclose(f);
-	return found;
-}
+#include "gmem_test_lib.h"
 
 FIXTURE(gmem)
 {
@@ -580,17 +477,35 @@ TEST_F(gmem, device_va_exhaustion_fails_mmap)
 	munmap(p, page_size);
 }
 
-TEST_F(gmem, full_device_reports_enomem_and_keeps_data)
+static int write_sysfs(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, strlen(value));
+	close(fd);
+	return n == (ssize_t)strlen(value) ? 0 : -EIO;
+}
+
+#define STRICT_CAPACITY "/sys/kernel/gmem/strict_capacity"
+
+TEST_F(gmem, strict_capacity_reports_enomem_and_keeps_data)
 {
 	uint64_t total = dev_counters(self->fd0).mem_total;
 	size_t size = total + 4 * page_size, i;
 	uint64_t *w;
 	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
 	struct gmem_sim_run run;
+	int ret;
 
 	ASSERT_NE(p, MAP_FAILED);
-	EXPECT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
-			  GMEM_SIM_WRITE, 0x42, &run), -ENOMEM);
+	ASSERT_EQ(write_sysfs(STRICT_CAPACITY, "1"), 0);
+	ret = dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL, GMEM_SIM_WRITE,
+		      0x42, &run);
+	ASSERT_EQ(write_sysfs(STRICT_CAPACITY, "0"), 0);
+	EXPECT_EQ(ret, -ENOMEM);
 	EXPECT_EQ(run.faults, total / page_size);
 	EXPECT_EQ(dev_counters(self->fd0).mem_used, total);
 	w = p;

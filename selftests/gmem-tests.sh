@@ -1,9 +1,12 @@
 #!/bin/bash
-# GMEM core tests against the gmem_sim driver (two devices of 16 MiB, small
-# enough for the device-full case to run quickly). Prints kselftest TAP.
+# Runs one gmem_sim based test program (default gmem-tests) with the driver
+# loaded: two devices of 16 MiB, small enough for the device-full and
+# oversubscription cases to run quickly under TCG. Prints kselftest TAP.
+#
+# Usage: selftests/gmem-tests.sh [gmem-tests|gmem-evict-tests]
 set -u
 ko=build/driver/gmem_sim.ko
-bin=build/selftests/gmem-tests
+bin=build/selftests/${1:-gmem-tests}
 for f in "$ko" "$bin"; do
 	[ -e "$f" ] || { echo "gmem-tests.sh: $f missing (make driver selftests)" >&2; exit 1; }
 done

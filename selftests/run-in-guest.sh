@@ -12,7 +12,8 @@ shift
 suites=(
 	"smoke 300 bats --tap selftests/smoke.bats"
 	"hmm 600 selftests/hmm-tests.sh"
-	"gmem 900 selftests/gmem-tests.sh"
+	"gmem 900 selftests/gmem-tests.sh gmem-tests"
+	"evict 1200 selftests/gmem-tests.sh gmem-evict-tests"
 )
 
 mkdir -p "$results"

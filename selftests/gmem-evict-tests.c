@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Oversubscription tests: working sets larger than device memory, with
+ * host DRAM backing the devices. Every run checks the data, so a page lost
+ * or corrupted by eviction fails the test.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+/* The harness's own functions have parameters they do not use. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+#include "gmem_test_lib.h"
+
+#define SYSFS_DEV0 "/sys/kernel/gmem/devices/gmem_sim0/"
+
+FIXTURE(evict)
+{
+	int fd0;
+	int fd1;
+	uint64_t capacity;		/* bytes of device 0 */
+};
+
+FIXTURE_SETUP(evict)
+{
+	page_size = sysconf(_SC_PAGE_SIZE);
+	self->fd0 = open(DEV0, O_RDWR);
+	ASSERT_GE(self->fd0, 0);
+	self->fd1 = open(DEV1, O_RDWR);
+	ASSERT_GE(self->fd1, 0);
+	self->capacity = dev_counters(self->fd0).mem_total;
+	ASSERT_GT(self->capacity, 0);
+}
+
+FIXTURE_TEARDOWN(evict)
+{
+	close(self->fd0);
+	close(self->fd1);
+}
+
+static long sysfs_long(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/* Page indices drawn from @kind: 0 uniform, 1 Zipf-like (log-uniform). */
+static uint64_t *page_list(size_t n, uint64_t npages, int kind,
+			   unsigned int seed)
+{
+	uint64_t *list = malloc(n * sizeof(*list));
+	size_t i;
+
+	srand(seed);
+	for (i = 0; list && i < n; i++) {
+		uint64_t r = ((uint64_t)rand() << 31) ^ rand();
+
+		if (kind == 0) {
+			list[i] = r % npages;
+		} else {
+			unsigned int bits = r % (64 - __builtin_clzll(npages));
+			uint64_t lo = (1ULL << bits) - 1;
+
+			list[i] = lo + (((uint64_t)rand() << 31) ^ rand()) %
+				  (1ULL << bits);
+			if (list[i] >= npages)
+				list[i] = npages - 1;
+		}
+	}
+	return list;
+}
+
+/* Device-write @factor x capacity sequentially, then check every word. */
+static void write_then_check(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(evict) *self, double factor)
+{
+	size_t size = (size_t)(self->capacity * factor), i;
+	long evictions = sysfs_long(SYSFS_DEV0 "evictions");
+	struct gmem_sim_run run;
+	uint64_t *w;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x1234, &run), 0);
+	TH_LOG("%.1fx: %llu faults, %ld eviction rounds, %llu ns simulated",
+	       factor, (unsigned long long)run.faults,
+	       sysfs_long(SYSFS_DEV0 "evictions") - evictions,
+	       (unsigned long long)run.sim_time_ns);
+	EXPECT_EQ(run.faults, size / page_size);
+	EXPECT_GT(sysfs_long(SYSFS_DEV0 "evictions"), evictions);
+	/* Full, but for what the last round freed beyond the faults after it. */
+	EXPECT_LE(dev_counters(self->fd0).mem_used, self->capacity);
+	EXPECT_GE(dev_counters(self->fd0).mem_used,
+		  self->capacity - 16 * page_size);
+	w = p;
+	for (i = 0; i < size / 8; i++)
+		ASSERT_EQ(w[i], written_word(0x1234, &w[i]));
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 0);
+	munmap(p, size);
+}
+
+TEST_F(evict, oversubscribe_1_5x_sequential)
+{
+	write_then_check(_metadata, self, 1.5);
+}
+
+TEST_F(evict, oversubscribe_2x_sequential)
+{
+	write_then_check(_metadata, self, 2);
+}
+
+TEST_F_TIMEOUT(evict, oversubscribe_4x_sequential, 120)
+{
+	write_then_check(_metadata, self, 4);
+}
+
+/* RMW over a host-chosen page list: each word ends at its hit count. */
+static void rmw_list_then_check(struct __test_metadata *_metadata,
+				FIXTURE_DATA(evict) *self, double factor,
+				int kind)
+{
+	size_t size = (size_t)(self->capacity * factor);
+	/* Zipf touches few distinct pages: more accesses to overflow. */
+	uint64_t npages = size / page_size, i, n = (kind ? 8 : 2) * npages;
+	uint64_t *list = page_list(n, npages, kind, 7), *hits, *w;
+	long evictions = sysfs_long(SYSFS_DEV0 "evictions");
+	struct gmem_sim_run run = {
+		.size = size, .pattern = GMEM_SIM_LIST, .op = GMEM_SIM_RMW,
+		.accesses = n,
+	};
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_NE(list, NULL);
+	hits = calloc(npages, sizeof(*hits));
+	ASSERT_NE(hits, NULL);
+	for (i = 0; i < n; i++)
+		hits[list[i]]++;
+	run.addr = (uintptr_t)p;
+	run.list = (uintptr_t)list;
+	ASSERT_EQ(ioctl(self->fd0, GMEM_SIM_IOC_RUN, &run), 0);
+	TH_LOG("%.0fx %s: %llu accesses, %llu faults, %llu pages in",
+	       factor, kind ? "zipf" : "random", (unsigned long long)n,
+	       (unsigned long long)run.faults,
+	       (unsigned long long)run.migrated_in);
+	EXPECT_GT(sysfs_long(SYSFS_DEV0 "evictions"), evictions);
+	w = p;
+	for (i = 0; i < size / 8; i++)
+		ASSERT_EQ(w[i], hits[i / (page_size / 8)]);
+	free(hits);
+	free(list);
+	munmap(p, size);
+}
+
+TEST_F_TIMEOUT(evict, oversubscribe_2x_random_rmw, 120)
+{
+	rmw_list_then_check(_metadata, self, 2, 0);
+}
+
+TEST_F_TIMEOUT(evict, oversubscribe_4x_random_rmw, 180)
+{
+	rmw_list_then_check(_metadata, self, 4, 0);
+}
+
+TEST_F_TIMEOUT(evict, oversubscribe_2x_zipf_rmw, 120)
+{
+	rmw_list_then_check(_metadata, self, 2, 1);
+}
+
+TEST_F_TIMEOUT(evict, oversubscribe_4x_zipf_rmw, 180)
+{
+	rmw_list_then_check(_metadata, self, 4, 1);
+}
+
+TEST_F(evict, zipf_keeps_hot_pages_resident)
+{
+	size_t size = 2 * self->capacity;
+	uint64_t npages = size / page_size, n = 4 * npages;
+	uint64_t *list = page_list(n, npages, 1, 3);
+	struct gmem_sim_run run = {
+		.size = size, .pattern = GMEM_SIM_LIST, .op = GMEM_SIM_READ,
+		.accesses = n,
+	};
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_NE(list, NULL);
+	fill(p, size, 5);
+	run.addr = (uintptr_t)p;
+	run.list = (uintptr_t)list;
+	ASSERT_EQ(ioctl(self->fd0, GMEM_SIM_IOC_RUN, &run), 0);
+	/* LRU over a skewed stream: most accesses hit resident pages. */
+	TH_LOG("%llu accesses, %llu faults", (unsigned long long)n,
+	       (unsigned long long)run.faults);
+	EXPECT_LT(run.faults, n / 2);
+	free(list);
+	munmap(p, size);
+}
+
+TEST_F(evict, eviction_invalidates_tlb_once_per_round)
+{
+	size_t size = 2 * self->capacity;
+	struct gmem_sim_counters before = dev_counters(self->fd0), after;
+	long rounds = sysfs_long(SYSFS_DEV0 "evictions");
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 1, NULL), 0);
+	after = dev_counters(self->fd0);
+	rounds = sysfs_long(SYSFS_DEV0 "evictions") - rounds;
+	ASSERT_GT(rounds, 0);
+	/* One request per round (one context here), many pages each. */
+	EXPECT_EQ(after.tlb_coalesced - before.tlb_coalesced, rounds);
+	EXPECT_GE(after.tlb_coalesced_ranges - before.tlb_coalesced_ranges,
+		  8 * rounds);
+	munmap(p, size);
+}
+
+TEST_F(evict, sysfs_counters_agree_with_the_driver)
+{
+	size_t size = 2 * self->capacity;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	long hnid0 = sysfs_long(SYSFS_DEV0 "hnid");
+	long hnid1 = sysfs_long("/sys/kernel/gmem/devices/gmem_sim1/hnid");
+	long evicted = sysfs_long(SYSFS_DEV0 "pages_evicted");
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 1, NULL), 0);
+	EXPECT_GE(hnid0, 1);
+	EXPECT_NE(hnid0, hnid1);
+	EXPECT_EQ(sysfs_long(SYSFS_DEV0 "mem_total"), (long)self->capacity);
+	EXPECT_EQ(sysfs_long(SYSFS_DEV0 "mem_used"),
+		  (long)dev_counters(self->fd0).mem_used);
+	/* Written twice the capacity: at least one capacity went back. */
+	EXPECT_GE(sysfs_long(SYSFS_DEV0 "pages_evicted") - evicted,
+		  (long)(self->capacity / page_size));
+	munmap(p, size);
+}
+
+struct worker {
+	int fd;			/* device, or -1 for the CPU */
+	uint64_t *p;
+	size_t size;
+	int passes;
+	int ret;
+};
+
+static void *worker_run(void *arg)
+{
+	struct worker *wk = arg;
+	size_t i;
+	int pass;
+
+	for (pass = 0; pass < wk->passes && !wk->ret; pass++) {
+		if (wk->fd >= 0) {
+			wk->ret = dev_run(wk->fd, wk->p, wk->size,
+					  GMEM_SIM_SEQUENTIAL, GMEM_SIM_RMW, 0,
+					  NULL);
+			continue;
+		}
+		for (i = 0; i < wk->size / 8; i++)
+			__atomic_fetch_add(&wk->p[i], 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/* Two devices and a CPU thread increment the same 2x-capacity range. */
+TEST_F_TIMEOUT(evict, two_devices_and_cpu_compete_without_losing_updates,
+	       240)
+{
+	size_t size = 2 * self->capacity, i;
+	uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	struct worker wk[3] = {
+		{ .fd = self->fd0, .p = p, .size = size, .passes = 2 },
+		{ .fd = self->fd1, .p = p, .size = size, .passes = 2 },
+		{ .fd = -1, .p = p, .size = size, .passes = 2 },
+	};
+	pthread_t t[3];
+
+	ASSERT_NE(p, MAP_FAILED);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(pthread_create(&t[i], NULL, worker_run, &wk[i]), 0);
+	for (i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(wk[i].ret, 0);
+	}
+	for (i = 0; i < size / 8; i++)
+		ASSERT_EQ(p[i], 6);
+	munmap(p, size);
+}
+
+TEST_HARNESS_MAIN
