@@ -55,7 +55,7 @@ $(DRIVER_KO): $(DRIVER_SRCS) $(KSTAMP)
 # --- selftests -------------------------------------------------------------
 
 HMM_TESTS := $(BUILD)/selftests/hmm-tests
-GMEM_TESTS := $(BUILD)/selftests/gmem-tests $(BUILD)/selftests/gmem-evict-tests
+GMEM_TESTS := $(addprefix $(BUILD)/selftests/,gmem-tests gmem-evict-tests hmadvise-tests)
 USER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -isystem $(BUILD)/headers/include
 
 selftests: $(HMM_TESTS) $(GMEM_TESTS)
@@ -64,11 +64,11 @@ selftests: $(HMM_TESTS) $(GMEM_TESTS)
 # harness's EXPECT_EQ() compares whatever types it is given, so
 # -Wsign-compare would flag every EXPECT_EQ(u64, 0).
 $(GMEM_TESTS): $(BUILD)/selftests/%: selftests/%.c selftests/gmem_test_lib.h \
-		driver/gmem_sim_uapi.h $(KSTAMP)
+		driver/gmem_sim_uapi.h include/gmem/hmadvise.h $(KSTAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -Wno-sign-compare \
-		-I $(KSRC)/tools/testing/selftests -I driver \
+		-I $(KSRC)/tools/testing/selftests -I driver -I include \
 		$< -lpthread -o $@
 
 # The kernel's own HMM selftests, built from the patched tree as the

@@ -3,7 +3,7 @@
 # loaded: two devices of 16 MiB, small enough for the device-full and
 # oversubscription cases to run quickly under TCG. Prints kselftest TAP.
 #
-# Usage: selftests/gmem-tests.sh [gmem-tests|gmem-evict-tests]
+# Usage: selftests/gmem-tests.sh [gmem-tests|gmem-evict-tests|hmadvise-tests]
 set -u
 ko=build/driver/gmem_sim.ko
 bin=build/selftests/${1:-gmem-tests}

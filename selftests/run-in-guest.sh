@@ -14,6 +14,7 @@ suites=(
 	"hmm 600 selftests/hmm-tests.sh"
 	"gmem 900 selftests/gmem-tests.sh gmem-tests"
 	"evict 1200 selftests/gmem-tests.sh gmem-evict-tests"
+	"hmadvise 900 selftests/gmem-tests.sh hmadvise-tests"
 )
 
 mkdir -p "$results"

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hmadvise() tests: every advice, every documented error, range attributes
+ * splitting and merging, pinning against eviction. Run with gmem_sim
+ * loaded (two devices).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <linux/capability.h>
+
+/* The harness's own functions have parameters they do not use. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+#include "gmem_test_lib.h"
+#include "gmem/hmadvise.h"
+
+#define HOST_NODE 0
+
+static long sysfs_long(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/* hmadvise() as 0 or -errno. */
+static int hmadv(int hnid, void *start, size_t len, int advice)
+{
+	return hmadvise(hnid, start, len, advice) ? -errno : 0;
+}
+
+/*
+ * The attribute lines of this process's GMEM debugfs file that fall in
+ * [lo, hi), copied to @out; returns how many.
+ */
+static int attr_lines(void *lo, void *hi, char out[][160], int max)
+{
+	char path[64], line[160];
+	unsigned long s, e;
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/gmem/as-%d",
+		 getpid());
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "attr %lx-%lx", &s, &e) != 2)
+			continue;
+		if (s < (uintptr_t)lo || e > (uintptr_t)hi || n == max)
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		strcpy(out[n++], line);
+	}
+	fclose(f);
+	return n;
+}
+
+FIXTURE(hmadv)
+{
+	int fd0;
+	int fd1;
+	int hnid0;
+	int hnid1;
+};
+
+FIXTURE_SETUP(hmadv)
+{
+	page_size = sysconf(_SC_PAGE_SIZE);
+	self->fd0 = open(DEV0, O_RDWR);
+	ASSERT_GE(self->fd0, 0);
+	self->fd1 = open(DEV1, O_RDWR);
+	ASSERT_GE(self->fd1, 0);
+	self->hnid0 = sysfs_long("/sys/kernel/gmem/devices/gmem_sim0/hnid");
+	self->hnid1 = sysfs_long("/sys/kernel/gmem/devices/gmem_sim1/hnid");
+	ASSERT_GT(self->hnid0, 0);
+	ASSERT_GT(self->hnid1, 0);
+}
+
+FIXTURE_TEARDOWN(hmadv)
+{
+	close(self->fd0);
+	close(self->fd1);
+}
+
+TEST_F(hmadv, prefetch_to_device_then_no_faults)
+{
+	size_t size = 64 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	struct gmem_sim_run run;
+
+	ASSERT_NE(p, MAP_FAILED);
+	fill(p, size, 11);
+	ASSERT_EQ(hmadv(self->hnid0, p, size, MADV_PREFETCH), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, size);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, &run), 0);
+	EXPECT_EQ(run.faults, 0);
+	EXPECT_EQ(run.checksum, cpu_checksum(p, size));
+	munmap(p, size);
+}
+
+TEST_F(hmadv, prefetch_untouched_range_zero_fills)
+{
+	size_t size = 16 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	uint64_t zero_before = dev_counters(self->fd1).zero_fills;
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(hmadv(self->hnid1, p, size, MADV_PREFETCH), 0);
+	EXPECT_EQ(dev_counters(self->fd1).zero_fills - zero_before, 16);
+	EXPECT_EQ(((uint64_t *)p)[0], 0);
+	munmap(p, size);
+}
+
+TEST_F(hmadv, prefetch_moves_between_devices)
+{
+	size_t size = 16 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 3, NULL), 0);
+	ASSERT_EQ(hmadv(self->hnid1, p, size, MADV_PREFETCH), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 0);
+	EXPECT_EQ(dev_counters(self->fd1).mem_used, size);
+	EXPECT_EQ(((uint64_t *)p)[5], written_word(3, &((uint64_t *)p)[5]));
+	munmap(p, size);
+}
+
+TEST_F(hmadv, prefetch_to_host_node_and_dontneed_bring_data_back)
+{
+	size_t size = 32 * page_size, i;
+	uint64_t *w;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 8, NULL), 0);
+	ASSERT_EQ(hmadv(HOST_NODE, p, size / 2, MADV_PREFETCH), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, size / 2);
+	ASSERT_EQ(hmadv(-1, (char *)p + size / 2, size / 2, MADV_DONTNEED), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 0);
+	/* Never discarded: the device's data is all there. */
+	w = p;
+	for (i = 0; i < size / 8; i++)
+		ASSERT_EQ(w[i], written_word(8, &w[i]));
+	munmap(p, size);
+}
+
+TEST_F(hmadv, length_is_rounded_up_to_pages)
+{
+	size_t size = 4 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(hmadv(self->hnid0, p, page_size + 1, MADV_PREFETCH), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 2 * page_size);
+	munmap(p, size);
+}
+
+TEST_F(hmadv, errors_for_bad_arguments)
+{
+	size_t size = 4 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_EQ(hmadv(self->hnid0, p, size, 12345), -EINVAL);
+	EXPECT_EQ(hmadv(self->hnid0, p, size, MADV_POLICY_HINT_LAST + 1),
+		  -EINVAL);
+	EXPECT_EQ(hmadv(self->hnid0, (char *)p + 1, size, MADV_PREFETCH),
+		  -EINVAL);
+	EXPECT_EQ(hmadv(self->hnid0, p, 0, MADV_PREFETCH), -EINVAL);
+	EXPECT_EQ(hmadv(self->hnid0, p, SIZE_MAX - page_size, MADV_PREFETCH),
+		  -EINVAL);
+	EXPECT_EQ(hmadv(9999, p, size, MADV_PREFETCH), -ENODEV);
+	EXPECT_EQ(hmadv(-5, p, size, MADV_PREFETCH), -ENODEV);
+	EXPECT_EQ(hmadv(HOST_NODE, p, size, MADV_ACCESSED_BY), -EINVAL);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 0);
+	munmap(p, size);
+}
+
+TEST_F(hmadv, detached_device_is_enodev)
+{
+	size_t size = 4 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	close(self->fd1);
+	EXPECT_EQ(hmadv(self->hnid1, p, size, MADV_PREFETCH), -ENODEV);
+	self->fd1 = open(DEV1, O_RDWR);
+	ASSERT_GE(self->fd1, 0);
+	EXPECT_EQ(hmadv(self->hnid1, p, size, MADV_PREFETCH), 0);
+	munmap(p, size);
+}
+
+TEST_F(hmadv, ranges_outside_peer_shared_memory)
+{
+	size_t size = 4 * page_size;
+	char *p = peer_mmap(3 * size, PROT_READ | PROT_WRITE);
+	void *plain = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_NE(plain, MAP_FAILED);
+	/* A hole in the middle. */
+	ASSERT_EQ(munmap(p + size, size), 0);
+	EXPECT_EQ(hmadv(self->hnid0, p, 3 * size, MADV_PREFETCH), -ENOMEM);
+	EXPECT_EQ(hmadv(self->hnid0, p, 3 * size, MADV_PIN), -ENOMEM);
+	/* Mapped, but not MAP_PEER_SHARED. */
+	EXPECT_EQ(hmadv(self->hnid0, plain, size, MADV_PREFETCH), -EFAULT);
+	EXPECT_EQ(hmadv(-1, plain, size, MADV_DONTNEED), -EFAULT);
+	/* Either side of the hole alone is fine. */
+	EXPECT_EQ(hmadv(self->hnid0, p, size, MADV_PREFETCH), 0);
+	EXPECT_EQ(hmadv(self->hnid0, p + 2 * size, size, MADV_PREFETCH), 0);
+	munmap(p, size);
+	munmap(p + 2 * size, size);
+	munmap(plain, size);
+}
+
+TEST_F(hmadv, range_spanning_two_vmas)
+{
+	size_t size = 4 * page_size;
+	char *p = peer_mmap(2 * size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	/* Different protections: two VMAs, one range. */
+	ASSERT_EQ(mprotect(p + size, size, PROT_READ), 0);
+	EXPECT_EQ(hmadv(self->hnid0, p, 2 * size, MADV_PREFETCH), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 2 * size);
+	EXPECT_EQ(hmadv(self->hnid0, p, 2 * size, MADV_DONTNEED), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 0);
+	munmap(p, 2 * size);
+}
+
+TEST_F(hmadv, prefetch_of_unreadable_memory_is_eperm)
+{
+	void *p = peer_mmap(page_size, PROT_NONE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_EQ(hmadv(self->hnid0, p, page_size, MADV_PREFETCH), -EPERM);
+	munmap(p, page_size);
+}
+
+TEST_F(hmadv, pin_needs_cap_ipc_lock)
+{
+	void *p = peer_mmap(page_size, PROT_READ | PROT_WRITE);
+	int status;
+	pid_t pid;
+
+	ASSERT_NE(p, MAP_FAILED);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct __user_cap_header_struct hdr = {
+			.version = _LINUX_CAPABILITY_VERSION_3,
+		};
+		struct __user_cap_data_struct data[2] = {};
+
+		if (syscall(SYS_capget, &hdr, data))
+			_exit(2);
+		data[0].effective &= ~(1U << CAP_IPC_LOCK);
+		if (syscall(SYS_capset, &hdr, data))
+			_exit(3);
+		_exit(hmadv(-1, p, page_size, MADV_PIN) == -EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+	EXPECT_EQ(hmadv(-1, p, page_size, MADV_PIN), 0);
+	munmap(p, page_size);
+}
+
+TEST_F(hmadv, attributes_split_and_merge)
+{
+	char lines[8][160];
+	char *p = peer_mmap(16 * page_size, PROT_READ | PROT_WRITE);
+	char *end = p + 16 * page_size;
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(hmadv(-1, p, 10 * page_size, MADV_PIN), 0);
+	ASSERT_EQ(attr_lines(p, end, lines, 8), 1);
+	/* [0,10) pinned, then [3,5) also read-mostly: three ranges. */
+	ASSERT_EQ(hmadv(-1, p + 3 * page_size, 2 * page_size,
+			MADV_READ_MOSTLY), 0);
+	ASSERT_EQ(attr_lines(p, end, lines, 8), 3);
+	EXPECT_NE(strstr(lines[1], "read_mostly=1 pinned=1"), NULL);
+	EXPECT_NE(strstr(lines[0], "read_mostly=0 pinned=1"), NULL);
+	/* Cleared: a gap in the middle. */
+	ASSERT_EQ(hmadv(-1, p + 3 * page_size, 2 * page_size,
+			MADV_CLEAR_ATTRIBUTES), 0);
+	ASSERT_EQ(attr_lines(p, end, lines, 8), 2);
+	/* Pinned again: equal neighbours merge back into one range. */
+	ASSERT_EQ(hmadv(-1, p + 3 * page_size, 2 * page_size, MADV_PIN), 0);
+	ASSERT_EQ(attr_lines(p, end, lines, 8), 1);
+	EXPECT_EQ(strtoul(strchr(lines[0], '-') + 1, NULL, 16),
+		  (uintptr_t)(p + 10 * page_size));
+	/* Adjacent ranges set separately merge too. */
+	ASSERT_EQ(hmadv(-1, p + 10 * page_size, 6 * page_size, MADV_PIN), 0);
+	ASSERT_EQ(attr_lines(p, end, lines, 8), 1);
+	/* munmap of part of it drops that part. */
+	ASSERT_EQ(munmap(p + 12 * page_size, 4 * page_size), 0);
+	ASSERT_EQ(attr_lines(p, end, lines, 8), 1);
+	EXPECT_EQ(strtoul(strchr(lines[0], '-') + 1, NULL, 16),
+		  (uintptr_t)(p + 12 * page_size));
+	munmap(p, 12 * page_size);
+	EXPECT_EQ(attr_lines(p, end, lines, 8), 0);
+}
+
+TEST_F(hmadv, location_accessed_by_and_policy_hints_are_kept)
+{
+	char lines[4][160], want[64];
+	char *p = peer_mmap(4 * page_size, PROT_READ | PROT_WRITE);
+	char *end = p + 4 * page_size;
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(hmadv(self->hnid1, p, page_size, MADV_PREFERRED_LOCATION), 0);
+	ASSERT_EQ(hmadv(self->hnid0, p, page_size, MADV_ACCESSED_BY), 0);
+	ASSERT_EQ(hmadv(-1, p, page_size, MADV_POLICY_HINT_FIRST + 5), 0);
+	ASSERT_EQ(attr_lines(p, end, lines, 4), 1);
+	snprintf(want, sizeof(want), "pref=%d ", self->hnid1);
+	EXPECT_NE(strstr(lines[0], want), NULL);
+	EXPECT_NE(strstr(lines[0], "hint=5"), NULL);
+	EXPECT_EQ(strstr(lines[0], "accessed_by=0 "), NULL);
+	/* A host node as preferred location, then -1 clears it. */
+	ASSERT_EQ(hmadv(HOST_NODE, p, page_size, MADV_PREFERRED_LOCATION), 0);
+	ASSERT_EQ(attr_lines(p, end, lines, 4), 1);
+	EXPECT_NE(strstr(lines[0], "pref=0 "), NULL);
+	ASSERT_EQ(hmadv(-1, p, page_size, MADV_PREFERRED_LOCATION), 0);
+	ASSERT_EQ(attr_lines(p, end, lines, 4), 1);
+	EXPECT_NE(strstr(lines[0], "pref=-1 "), NULL);
+	munmap(p, 4 * page_size);
+}
+
+TEST_F_TIMEOUT(hmadv, pinned_pages_are_never_evicted, 120)
+{
+	uint64_t capacity = dev_counters(self->fd0).mem_total;
+	size_t pinned = 32 * page_size;
+	char *p = peer_mmap(pinned, PROT_READ | PROT_WRITE);
+	char *big = peer_mmap(2 * capacity, PROT_READ | PROT_WRITE);
+	struct gmem_sim_run run;
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_NE(big, MAP_FAILED);
+	fill(p, pinned, 21);
+	ASSERT_EQ(hmadv(-1, p, pinned, MADV_PIN), 0);
+	ASSERT_EQ(hmadv(self->hnid0, p, pinned, MADV_PREFETCH), 0);
+	ASSERT_EQ(dev_run(self->fd0, big, 2 * capacity, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 1, NULL), 0);
+	/* Still resident: reading them migrates nothing. */
+	ASSERT_EQ(dev_run(self->fd0, p, pinned, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, &run), 0);
+	EXPECT_EQ(run.migrated_in, 0);
+	EXPECT_EQ(run.checksum, cpu_checksum(p, pinned));
+	/* Unpinned, they go like any other page. */
+	ASSERT_EQ(hmadv(-1, p, pinned, MADV_UNPIN), 0);
+	ASSERT_EQ(dev_run(self->fd0, big, 2 * capacity, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 2, NULL), 0);
+	ASSERT_EQ(dev_run(self->fd0, p, pinned, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, &run), 0);
+	EXPECT_EQ(run.migrated_in, 32);
+	munmap(p, pinned);
+	munmap(big, 2 * capacity);
+}
+
+TEST_F(hmadv, prefetch_stops_at_strict_capacity_with_a_prefix_done)
+{
+	uint64_t capacity = dev_counters(self->fd0).mem_total;
+	size_t size = capacity + 16 * page_size;
+	char *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	int fd, ret;
+
+	ASSERT_NE(p, MAP_FAILED);
+	fd = open("/sys/kernel/gmem/strict_capacity", O_WRONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(write(fd, "1", 1), 1);
+	ret = hmadv(self->hnid0, p, size, MADV_PREFETCH);
+	ASSERT_EQ(pwrite(fd, "0", 1, 0), 1);
+	close(fd);
+	EXPECT_EQ(ret, -ENOMEM);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, capacity);
+	munmap(p, size);
+}
+
+TEST_HARNESS_MAIN
