@@ -1,27 +1,53 @@
 #!/bin/bash
-# Runs inside the guest for 'make demo': shows what the booted kernel offers
-# to GMEM-BPF. Later issues turn this into the real demo.
+# Runs inside the guest for 'make demo': GMEM on the simulated accelerator.
+# A process shares MAP_PEER_SHARED memory with a device, the device faults
+# it in, host DRAM backs it when it does not fit, hmadvise() prefetches it,
+# and the gmem tracepoints show what happened.
 set -eu
 
+T=/sys/kernel/tracing
+DEV=/sys/kernel/gmem/devices/gmem_sim0
+RUN=build/selftests/gmem-run
 section() { printf '\n== %s\n' "$1"; }
+counters() {
+	for f in hnid mem_total mem_used faults migrations_to_device \
+		 migrations_to_host evictions pages_evicted prefetched; do
+		printf '  %-22s %s\n' "$f" "$(cat $DEV/$f)"
+	done
+}
 
 section "kernel"
-uname -a
+uname -r
+echo "CPU page table entries for device pages: DEVICE_PRIVATE=$(zcat /proc/config.gz | grep -c '^CONFIG_DEVICE_PRIVATE=y'), GMEM=$(zcat /proc/config.gz | grep -c '^CONFIG_GMEM=y')"
 
-section "memory-management features GMEM builds on"
-zcat /proc/config.gz | grep -E '^CONFIG_(ZONE_DEVICE|DEVICE_PRIVATE|MIGRATION|MMU_NOTIFIER|HMM_MIRROR|TRANSPARENT_HUGEPAGE|NUMA|MEMCG|TEST_HMM)='
-echo "THP: $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
-echo "NUMA nodes online: $(cat /sys/devices/system/node/online)"
+section "load gmem_sim: 2 simulated devices, 16 MiB of device memory each"
+insmod build/driver/gmem_sim.ko devices=2 mem_mb=16
+ls /sys/kernel/gmem/devices/
+mem_pages=$(( $(cat $DEV/mem_total) / 4096 ))
 
-section "BPF"
-zcat /proc/config.gz | grep -E '^CONFIG_(BPF_SYSCALL|BPF_JIT|DEBUG_INFO_BTF|DEBUG_INFO_BTF_MODULES|BPF_EVENTS)='
-echo "vmlinux BTF: $(stat -c %s /sys/kernel/btf/vmlinux) bytes"
-echo "struct_ops types built in:"
-bpftool btf dump file /sys/kernel/btf/vmlinux format raw |
-	sed -n "s/.*STRUCT 'bpf_struct_ops_\([a-z_]*\)'.*/  \1/p"
-bpftool feature probe kernel | grep -E 'struct_ops|JIT compiler is'
+echo 8192 > $T/buffer_size_kb
+echo 1 > $T/events/gmem/enable
 
-section "HMM test driver"
-modprobe test_hmm
-ls /dev/hmm_dmirror*
-modprobe -r test_hmm
+section "a working set that fits: 1024 pages written by the device, checked by the CPU"
+$RUN -n 1024 -o write -c
+
+section "oversubscribed 2x: $((2 * mem_pages)) pages on a $mem_pages-page device"
+$RUN -n $((2 * mem_pages)) -o write -c
+
+section "the same reads, first faulting, then after hmadvise(MADV_PREFETCH)"
+$RUN -n 2048 -o read
+$RUN -n 2048 -o read -P
+
+section "device counters (/sys/kernel/gmem/devices/gmem_sim0)"
+counters
+
+section "trace events (tracefs, gmem:*), by kind"
+echo 0 > $T/events/gmem/enable
+grep -oE ' gmem_[a-z]+: ' $T/trace | sort | uniq -c
+echo "samples:"
+for e in gmem_fault gmem_migrate gmem_evict gmem_prefetch gmem_hmadvise; do
+	grep -m1 " $e: " $T/trace | sed 's/^ *//'
+done
+echo > $T/trace
+
+rmmod gmem_sim

@@ -15,6 +15,7 @@ suites=(
 	"gmem 900 selftests/gmem-tests.sh gmem-tests"
 	"evict 1200 selftests/gmem-tests.sh gmem-evict-tests"
 	"hmadvise 900 selftests/gmem-tests.sh hmadvise-tests"
+	"trace 600 bats --tap selftests/tracepoints.bats"
 )
 
 mkdir -p "$results"
