@@ -18,7 +18,7 @@ counters() {
 
 section "kernel"
 uname -r
-echo "CPU page table entries for device pages: DEVICE_PRIVATE=$(zcat /proc/config.gz | grep -c '^CONFIG_DEVICE_PRIVATE=y'), GMEM=$(zcat /proc/config.gz | grep -c '^CONFIG_GMEM=y')"
+zcat /proc/config.gz | grep -E '^CONFIG_(GMEM|DEVICE_PRIVATE|HMM_MIRROR)='
 
 section "load gmem_sim: 2 simulated devices, 16 MiB of device memory each"
 insmod build/driver/gmem_sim.ko devices=2 mem_mb=16
