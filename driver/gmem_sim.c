@@ -66,6 +66,11 @@ MODULE_PARM_DESC(va_bits,
 #define SIM_PTE_WRITE	BIT_ULL(1)
 #define SIM_PTE_FRAME_SHIFT 12
 
+/* Scratch memory: device-only, in 2 MiB blocks. */
+#define SIM_SCRATCH_ORDER	9
+#define SIM_SCRATCH_BLOCK	(PAGE_SIZE << SIM_SCRATCH_ORDER)
+#define SIM_MAX_SCRATCH		64
+
 /* Direct-mapped software TLB. */
 #define SIM_TLB_ENTRIES	64
 
@@ -92,6 +97,9 @@ struct sim_context {
 	spinlock_t lock;		/* page table and TLB */
 	void **pt_root;
 	struct sim_tlb_entry tlb[SIM_TLB_ENTRIES];
+	struct mutex scratch_lock;		/* nr_scratch, scratch */
+	unsigned int nr_scratch;
+	unsigned long scratch[SIM_MAX_SCRATCH];	/* first frames */
 };
 
 static struct sim_device *sim_devices[SIM_MAX_DEVICES];
@@ -578,6 +586,42 @@ static long sim_ioctl_rw(struct sim_context *sctx, void __user *uarg,
 	return ret;
 }
 
+static void sim_scratch_free(struct sim_context *sctx)
+{
+	while (sctx->nr_scratch)
+		gm_dev_free_frames(sctx->sdev->gm,
+				   sctx->scratch[--sctx->nr_scratch],
+				   SIM_SCRATCH_ORDER);
+}
+
+static long sim_ioctl_scratch(struct sim_context *sctx, void __user *uarg)
+{
+	struct gmem_sim_scratch sc;
+	unsigned long blocks;
+	long ret = 0;
+
+	if (copy_from_user(&sc, uarg, sizeof(sc)))
+		return -EFAULT;
+	if (sc.size > SIM_MAX_SCRATCH * SIM_SCRATCH_BLOCK)
+		return -EINVAL;
+	blocks = DIV_ROUND_UP(sc.size, SIM_SCRATCH_BLOCK);
+	mutex_lock(&sctx->scratch_lock);
+	sim_scratch_free(sctx);
+	while (sctx->nr_scratch < blocks) {
+		long frame = gm_dev_alloc_frames(sctx->sdev->gm,
+						 SIM_SCRATCH_ORDER);
+
+		if (frame < 0) {
+			sim_scratch_free(sctx);
+			ret = frame;
+			break;
+		}
+		sctx->scratch[sctx->nr_scratch++] = frame;
+	}
+	mutex_unlock(&sctx->scratch_lock);
+	return ret;
+}
+
 static long sim_ioctl_counters(struct sim_device *sdev, void __user *uarg)
 {
 	struct gmem_sim_counters c = {};
@@ -620,6 +664,7 @@ static int sim_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	sctx->sdev = sdev;
 	spin_lock_init(&sctx->lock);
+	mutex_init(&sctx->scratch_lock);
 	for (i = 0; i < SIM_TLB_ENTRIES; i++)
 		sctx->tlb[i].vpn = ULONG_MAX;
 
@@ -647,6 +692,7 @@ static int sim_release(struct inode *inode, struct file *file)
 {
 	struct sim_context *sctx = file->private_data;
 
+	sim_scratch_free(sctx);
 	gm_as_detach(sctx->gm_ctx);
 	atomic64_dec(&sctx->sdev->contexts);
 	mmdrop(sctx->mm);
@@ -668,6 +714,8 @@ static long sim_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return sim_ioctl_rw(sctx, uarg, true);
 	case GMEM_SIM_IOC_COUNTERS:
 		return sim_ioctl_counters(sctx->sdev, uarg);
+	case GMEM_SIM_IOC_SCRATCH:
+		return sim_ioctl_scratch(sctx, uarg);
 	}
 	return -ENOTTY;
 }

@@ -117,9 +117,21 @@ struct gmem_sim_counters {
 	__u64 tlb_coalesced_ranges;
 };
 
+/**
+ * struct gmem_sim_scratch - GMEM_SIM_IOC_SCRATCH: device-only memory
+ * @size: in: bytes of scratch memory the context keeps on the device, in
+ *	2 MiB blocks (at most 64); 0 frees it. Counted in mem_used, never
+ *	evicted; ENOMEM when no free 2 MiB block is left, even if smaller
+ *	free pieces add up (see /sys/kernel/gmem/devices/NAME/fragmentation).
+ */
+struct gmem_sim_scratch {
+	__u64 size;
+};
+
 #define GMEM_SIM_IOC_RUN	_IOWR('G', 0x00, struct gmem_sim_run)
 #define GMEM_SIM_IOC_READ	_IOWR('G', 0x01, struct gmem_sim_rw)
 #define GMEM_SIM_IOC_WRITE	_IOWR('G', 0x02, struct gmem_sim_rw)
 #define GMEM_SIM_IOC_COUNTERS	_IOR('G', 0x03, struct gmem_sim_counters)
+#define GMEM_SIM_IOC_SCRATCH	_IOW('G', 0x04, struct gmem_sim_scratch)
 
 #endif /* _GMEM_SIM_UAPI_H */

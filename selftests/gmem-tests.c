@@ -681,4 +681,84 @@ TEST_F(gmem, context_outlives_its_process)
 	close(sync[1]);
 }
 
+static long sysfs_long(const char *path)
+{
+	char buf[128] = "";
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/* Free 2 MiB blocks of device 0: the last of the free_blocks counts. */
+static long free_2m_blocks(void)
+{
+	char buf[256] = "", *last;
+	int fd = open("/sys/kernel/gmem/devices/gmem_sim0/free_blocks",
+		      O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	last = strrchr(buf, ' ');
+	return last ? strtol(last + 1, NULL, 10) : -1;
+}
+
+static int set_scratch(int fd, uint64_t size)
+{
+	struct gmem_sim_scratch sc = { .size = size };
+
+	return ioctl(fd, GMEM_SIM_IOC_SCRATCH, &sc) ? -errno : 0;
+}
+
+#define FRAGMENTATION "/sys/kernel/gmem/devices/gmem_sim0/fragmentation"
+
+TEST_F(gmem, scratch_memory_takes_2m_blocks)
+{
+	uint64_t total = dev_counters(self->fd0).mem_total;
+	long blocks = free_2m_blocks();
+
+	ASSERT_EQ(blocks, total >> 21);
+	EXPECT_EQ(sysfs_long(FRAGMENTATION), 0);
+	ASSERT_EQ(set_scratch(self->fd0, 4 << 20), 0);
+	EXPECT_EQ(free_2m_blocks(), blocks - 2);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 4 << 20);
+	/* Rounded up to whole blocks. */
+	ASSERT_EQ(set_scratch(self->fd0, 1), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 2 << 20);
+	EXPECT_EQ(set_scratch(self->fd0, 65ULL << 21), -EINVAL);
+	ASSERT_EQ(set_scratch(self->fd0, 0), 0);
+	EXPECT_EQ(free_2m_blocks(), blocks);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 0);
+}
+
+TEST_F(gmem, freed_pages_merge_back_into_2m_blocks)
+{
+	uint64_t total = dev_counters(self->fd0).mem_total;
+	size_t i, npages = total / page_size;
+	char *p = peer_mmap(total, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, total, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 1, NULL), 0);
+	EXPECT_EQ(free_2m_blocks(), 0);
+	/* Every other page freed: half the memory free, none of it in 2M. */
+	for (i = 0; i < npages; i += 2)
+		ASSERT_EQ(munmap(p + i * page_size, page_size), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, total / 2);
+	EXPECT_EQ(sysfs_long(FRAGMENTATION), 100);
+	EXPECT_EQ(set_scratch(self->fd0, 2 << 20), -ENOMEM);
+	/* The rest freed: buddies merge all the way up. */
+	for (i = 1; i < npages; i += 2)
+		ASSERT_EQ(munmap(p + i * page_size, page_size), 0);
+	EXPECT_EQ(sysfs_long(FRAGMENTATION), 0);
+	EXPECT_EQ(free_2m_blocks(), total >> 21);
+	EXPECT_EQ(set_scratch(self->fd0, 2 << 20), 0);
+	EXPECT_EQ(set_scratch(self->fd0, 0), 0);
+}
+
 TEST_HARNESS_MAIN
