@@ -391,4 +391,54 @@ TEST_F(hmadv, prefetch_stops_at_strict_capacity_with_a_prefix_done)
 	munmap(p, size);
 }
 
+TEST_F(hmadv, strict_capacity_per_address_space)
+{
+	uint64_t capacity = dev_counters(self->fd0).mem_total;
+	size_t size = capacity + 64 * page_size;
+	char *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	int status;
+	pid_t pid;
+
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_EQ(hmadv(-1, p, page_size, MADV_STRICT_CAPACITY), -EINVAL);
+	ASSERT_EQ(hmadv(-1, NULL, 0, MADV_STRICT_CAPACITY), 0);
+	EXPECT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 1, NULL), -ENOMEM);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, capacity);
+
+	/* Another address space still evicts ours. */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int fd = open(DEV0, O_RDWR);
+		void *q = peer_mmap(64 * page_size, PROT_READ | PROT_WRITE);
+
+		_exit(fd < 0 || q == MAP_FAILED ||
+		      dev_run(fd, q, 64 * page_size, GMEM_SIM_SEQUENTIAL,
+			      GMEM_SIM_WRITE, 2, NULL) ? 1 : 0);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+
+	/* Back to oversubscribing: the same run completes. */
+	ASSERT_EQ(hmadv(-1, NULL, 0, MADV_OVERSUBSCRIBE), 0);
+	EXPECT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 1, NULL), 0);
+	EXPECT_EQ(((uint64_t *)p)[0], written_word(1, (uint64_t *)p));
+	munmap(p, size);
+}
+
+TEST_F(hmadv, strict_capacity_needs_a_device)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_GE(pid, 0);
+	/* A forked child has no device context of its own. */
+	if (pid == 0)
+		_exit(hmadv(-1, NULL, 0, MADV_STRICT_CAPACITY) == -ENODEV ? 0 : 1);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
 TEST_HARNESS_MAIN
