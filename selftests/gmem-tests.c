@@ -761,4 +761,45 @@ TEST_F(gmem, freed_pages_merge_back_into_2m_blocks)
 	EXPECT_EQ(set_scratch(self->fd0, 0), 0);
 }
 
+/* A "name: value" line of this process's GMEM debugfs file, or -1. */
+static long as_counter(const char *name)
+{
+	char path[64], line[256];
+	size_t n = strlen(name);
+	long value = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/gmem/as-%d", getpid());
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) && line[n] == ':')
+			value = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return value;
+}
+
+TEST_F(gmem, address_space_counters_in_debugfs)
+{
+	size_t size = 16 * page_size;
+	volatile uint64_t *w;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	size_t i;
+
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_EQ(as_counter("faults"), 0);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 1, NULL), 0);
+	EXPECT_EQ(as_counter("faults"), 16);
+	EXPECT_EQ(as_counter("pages_to_device"), 16);
+	EXPECT_EQ(as_counter("pages_to_host"), 0);
+	w = p;
+	for (i = 0; i < size / 8; i += page_size / 8)
+		(void)w[i];
+	EXPECT_EQ(as_counter("pages_to_host"), 16);
+	EXPECT_EQ(as_counter("strict_capacity"), 0);
+	munmap(p, size);
+}
+
 TEST_HARNESS_MAIN
