@@ -42,17 +42,6 @@ FIXTURE_TEARDOWN(evict)
 	close(self->fd1);
 }
 
-static long sysfs_long(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-	if (fd >= 0)
-		close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
 /* Page indices drawn from @kind: 0 uniform, 1 Zipf-like (log-uniform). */
 static uint64_t *page_list(size_t n, uint64_t npages, int kind,
 			   unsigned int seed)

@@ -11,9 +11,7 @@
  * the device's writes on the CPU afterwards (exit 1 on a mismatch).
  */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <getopt.h>
-#include <stdlib.h>
 #include <time.h>
 
 #include "gmem_test_lib.h"
@@ -32,18 +30,12 @@ static int lookup(const char *name, const char *const *names, int n)
 
 static int device_hnid(const char *dev)
 {
-	char path[128], buf[32] = "";
 	const char *name = strrchr(dev, '/');
-	int fd, n;
+	char path[128];
 
 	snprintf(path, sizeof(path), "/sys/kernel/gmem/devices/%s/hnid",
 		 name ? name + 1 : dev);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atoi(buf) : -1;
+	return sysfs_long(path);
 }
 
 int main(int argc, char **argv)

@@ -681,17 +681,6 @@ TEST_F(gmem, context_outlives_its_process)
 	close(sync[1]);
 }
 
-static long sysfs_long(const char *path)
-{
-	char buf[128] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-	if (fd >= 0)
-		close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
 /* Free 2 MiB blocks of device 0: the last of the free_blocks counts. */
 static long free_2m_blocks(void)
 {

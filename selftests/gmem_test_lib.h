@@ -7,8 +7,10 @@
 #define GMEM_TEST_LIB_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -30,8 +32,8 @@ static inline void *peer_mmap(size_t size, int prot)
 }
 
 /* Run a device kernel; returns 0 or -errno. */
-static inline int dev_run(int fd, void *addr, size_t size, int pattern, int op,
-		   uint64_t value, struct gmem_sim_run *out)
+static inline int dev_run(int fd, void *addr, size_t size, int pattern,
+			  int op, uint64_t value, struct gmem_sim_run *out)
 {
 	struct gmem_sim_run run = {
 		.addr = (uintptr_t)addr,
@@ -50,7 +52,7 @@ static inline int dev_run(int fd, void *addr, size_t size, int pattern, int op,
 }
 
 static inline int dev_rw(int fd, unsigned long cmd, void *addr, void *buf,
-		  size_t size)
+			 size_t size)
 {
 	struct gmem_sim_rw rw = {
 		.addr = (uintptr_t)addr,
@@ -119,6 +121,18 @@ static inline int vma_has_flag(void *addr, const char *flag)
 	}
 	fclose(f);
 	return found;
+}
+
+/* A number read from a sysfs or debugfs file, or -1. */
+static inline long sysfs_long(const char *path)
+{
+	char buf[128] = "";
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
 }
 
 #endif /* GMEM_TEST_LIB_H */

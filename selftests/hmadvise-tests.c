@@ -21,17 +21,6 @@
 
 #define HOST_NODE 0
 
-static long sysfs_long(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-	if (fd >= 0)
-		close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
 /* hmadvise() as 0 or -errno. */
 static int hmadv(int hnid, void *start, size_t len, int advice)
 {
