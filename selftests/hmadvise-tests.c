@@ -430,4 +430,26 @@ TEST_F(hmadv, strict_capacity_needs_a_device)
 	EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
+TEST_F(hmadv, clearing_a_split_value_merges_back)
+{
+	char lines[8][160];
+	char *p = peer_mmap(16 * page_size, PROT_READ | PROT_WRITE);
+	char *end = p + 16 * page_size;
+
+	ASSERT_NE(p, MAP_FAILED);
+	/* Set [0,10), another value on [3,5): three ranges. */
+	ASSERT_EQ(hmadv(-1, p, 10 * page_size, MADV_PIN), 0);
+	ASSERT_EQ(hmadv(self->hnid0, p + 3 * page_size, 2 * page_size,
+			MADV_PREFERRED_LOCATION), 0);
+	ASSERT_EQ(attr_lines(p, end, lines, 8), 3);
+	/* Clearing that value merges them back into [0,10). */
+	ASSERT_EQ(hmadv(-1, p + 3 * page_size, 2 * page_size,
+			MADV_PREFERRED_LOCATION), 0);
+	ASSERT_EQ(attr_lines(p, end, lines, 8), 1);
+	EXPECT_EQ(strtoul(lines[0] + 5, NULL, 16), (uintptr_t)p);
+	EXPECT_EQ(strtoul(strchr(lines[0], '-') + 1, NULL, 16),
+		  (uintptr_t)(p + 10 * page_size));
+	munmap(p, 16 * page_size);
+}
+
 TEST_HARNESS_MAIN
