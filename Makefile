@@ -3,6 +3,8 @@
 #   make deps       install the Debian packages (idempotent)
 #   make kernel     patched Linux 6.1 (incremental; see scripts/build-kernel.sh)
 #   make driver     driver/gmem_sim.ko, the simulated accelerator
+#   make bpf        BPF objects and skeletons (bpf/*.bpf.c)
+#   make loader     build/bin/gmemctl
 #   make selftests  test binaries run inside the guest
 #   make check      all of the above, then every suite in QEMU
 #   make demo       boot the guest and show what it offers
@@ -23,9 +25,10 @@ else
 Q := @
 endif
 
-.PHONY: all deps kernel driver selftests check checkpatch demo clean FORCE
+.PHONY: all deps kernel driver bpf loader selftests check checkpatch demo \
+	clean FORCE
 
-all: kernel driver selftests
+all: kernel driver bpf loader selftests
 
 deps:
 	$(Q)scripts/install-deps.sh
@@ -51,6 +54,37 @@ $(DRIVER_KO): $(DRIVER_SRCS) $(KSTAMP)
 	@mkdir -p $(@D)
 	$(Q)cp $(DRIVER_SRCS) $(@D)/
 	$(Q)$(MAKE) -s -C $(KOBJ) ARCH=x86_64 M=$(abspath $(@D)) modules
+
+# --- BPF and the loader ----------------------------------------------------
+
+# BPF programs see the types of the kernel we built, not the host's.
+BPF_CLANG := clang-16
+VMLINUX_H := $(BUILD)/bpf/vmlinux.h
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(wildcard bpf/*.bpf.c))
+GMEMCTL := $(BUILD)/bin/gmemctl
+
+bpf: $(BPF_OBJS)
+
+$(VMLINUX_H): $(KSTAMP)
+	@mkdir -p $(@D)
+	@echo "  BTF     $@"
+	$(Q)bpftool btf dump file $(KOBJ)/vmlinux format c > $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H)
+	@echo "  BPF     $@"
+	$(Q)$(BPF_CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
+		-I $(BUILD)/bpf -I bpf -c $< -o $@
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)bpftool gen skeleton $< name $* > $@
+
+loader: $(GMEMCTL)
+
+$(GMEMCTL): loader/gmemctl.c bpf/gmem_trace.h $(BUILD)/bpf/gmem_trace.skel.h
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(USER_CFLAGS) -I $(BUILD)/bpf -I bpf $< -lbpf -lelf -lz -o $@
 
 # --- selftests -------------------------------------------------------------
 

@@ -16,6 +16,7 @@ suites=(
 	"evict 1200 selftests/gmem-tests.sh gmem-evict-tests"
 	"hmadvise 900 selftests/gmem-tests.sh hmadvise-tests"
 	"trace 600 bats --tap selftests/tracepoints.bats"
+	"gmemctl 600 bats --tap selftests/gmemctl.bats"
 )
 
 mkdir -p "$results"

@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# gmemctl: the command line, and `gmemctl trace` against real workloads.
+
+GMEMCTL=build/bin/gmemctl
+RUN=build/selftests/gmem-run
+
+setup_file() {
+	insmod build/driver/gmem_sim.ko devices=2 mem_mb=16
+}
+
+teardown_file() {
+	rmmod gmem_sim
+}
+
+# Start `gmemctl trace ARGS` in the background; returns once it is attached.
+start_trace() {
+	$GMEMCTL trace "$@" > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" &
+	TRACE_PID=$!
+	for _ in $(seq 100); do
+		grep -q attached "$BATS_TEST_TMPDIR/err" && return 0
+		sleep 0.1
+	done
+	cat "$BATS_TEST_TMPDIR/err" >&2
+	return 1
+}
+
+@test "gmemctl --help lists trace; unknown commands and bad numbers fail" {
+	run $GMEMCTL --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *trace* ]]
+	run $GMEMCTL bogus
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown command 'bogus'"* ]]
+	run $GMEMCTL trace --count many
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"bad number 'many'"* ]]
+	run $GMEMCTL trace --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *--duration* ]]
+}
+
+@test "gmemctl trace shows every fault and migration of a workload" {
+	start_trace --duration 8
+	$RUN -n 64 -o write
+	wait $TRACE_PID
+	[ "$(grep -c '^fault-write .* result=0' "$BATS_TEST_TMPDIR/out")" -eq 64 ]
+	[ "$(grep -c '^to-device .* pages=1 reason=fault' "$BATS_TEST_TMPDIR/out")" -eq 64 ]
+	grep -q -- '--- events fault-read=0 fault-write=64 to-device=64' "$BATS_TEST_TMPDIR/out"
+}
+
+@test "gmemctl trace shows eviction rounds of an oversubscribed workload" {
+	rounds=$(cat /sys/kernel/gmem/devices/gmem_sim0/evictions)
+	start_trace --duration 15
+	$RUN -n 8192 -o write
+	wait $TRACE_PID
+	[ "$(grep -c '^evict ' "$BATS_TEST_TMPDIR/out")" -eq $(( $(cat /sys/kernel/gmem/devices/gmem_sim0/evictions) - rounds )) ]
+	[ "$(grep -c '^evict ' "$BATS_TEST_TMPDIR/out")" -gt 0 ]
+}
+
+@test "gmemctl trace --pid keeps other processes out, --count stops it" {
+	start_trace --pid $$ --duration 5
+	$RUN -n 16 -o write
+	wait $TRACE_PID
+	grep -q -- '--- events fault-read=0 fault-write=0 to-device=0' "$BATS_TEST_TMPDIR/out"
+	start_trace --count 10 --duration 30
+	$RUN -n 64 -o write
+	wait $TRACE_PID
+	[ "$(grep -vc '^---' "$BATS_TEST_TMPDIR/out")" -eq 10 ]
+}
+
+@test "bpftool sees gmemctl trace's programs and counts while it runs" {
+	start_trace --duration 30
+	run bpftool prog list
+	[ "$status" -eq 0 ]
+	for p in on_fault on_migrate on_evict; do
+		[[ "$output" == *"tracing  name $p "* ]]
+	done
+	$RUN -n 8 -o write
+	run bpftool -j map dump name event_counts
+	[ "$status" -eq 0 ]
+	# Key 1 counts write faults.
+	[[ "$output" == *'"key":1,"value":8'* ]]
+	kill $TRACE_PID
+	wait $TRACE_PID
+}
