@@ -7,7 +7,7 @@
 #   make loader     build/bin/gmemctl
 #   make selftests  test binaries run inside the guest
 #   make check      all of the above, then every suite in QEMU
-#   make demo       boot the guest and show what it offers
+#   make demo       boot the guest and run the GMEM demo (README)
 #
 # V=1 shows full commands.
 
