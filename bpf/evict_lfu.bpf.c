@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * LFU eviction: the page with the fewest device faults since it arrived
+ * goes first, the oldest among equals. Passes over the oldest
+ * GMEM_EVICT_SCAN pages with a rising bound on the count.
+ */
+#define GMEM_FRAME_LIST
+#include "gmem_policy.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+SEC("struct_ops/lfu_page_added")
+void BPF_PROG(lfu_page_added, struct gmem_page *page)
+{
+	__u32 slot = gmem_slot(page->dev, page->frame);
+	struct gmem_node *n;
+
+	gmem_list_add(page->dev, slot, false);
+	n = gmem_node(slot);
+	if (n)
+		n->count = 1;
+}
+
+SEC("struct_ops/lfu_page_accessed")
+void BPF_PROG(lfu_page_accessed, struct gmem_page *page)
+{
+	struct gmem_node *n = gmem_node(gmem_slot(page->dev, page->frame));
+
+	if (n && n->count < 0xffffffffU)
+		n->count++;
+}
+
+SEC("struct_ops/lfu_page_removed")
+void BPF_PROG(lfu_page_removed, struct gmem_page *page)
+{
+	gmem_list_del(gmem_slot(page->dev, page->frame));
+}
+
+/* One pass: nominate pages counted at most @bound, oldest first. */
+static __always_inline void lfu_pass(struct gmem_evict_ctx *req, __u32 bound)
+{
+	__u32 dev = req->dev, h = GMEM_SLOTS + dev, cur;
+	struct gmem_node *head = gmem_list_head(dev), *n;
+	int i;
+
+	if (!head)
+		return;
+	cur = head->next;
+	for (i = 0; i < GMEM_EVICT_SCAN; i++) {
+		if (cur == h || req->nominated >= req->wanted)
+			break;
+		n = gmem_node(cur);
+		if (!n)
+			break;
+		if (n->count <= bound)
+			gmem_evict_frame(req, cur - dev * GMEM_MAX_FRAMES);
+		cur = n->next;
+	}
+}
+
+SEC("struct_ops/lfu_evict")
+int BPF_PROG(lfu_evict, struct gmem_evict_ctx *req)
+{
+	lfu_pass(req, 1);
+	lfu_pass(req, 4);
+	lfu_pass(req, 0xffffffffU);
+	return 0;
+}
+
+SEC(".struct_ops")
+struct gmem_policy_ops lfu = {
+	.page_added = (void *)lfu_page_added,
+	.page_accessed = (void *)lfu_page_accessed,
+	.page_removed = (void *)lfu_page_removed,
+	.evict = (void *)lfu_evict,
+	.name = "lfu",
+};

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * LRU eviction in BPF: the least recently faulted-in or re-faulted page
+ * goes first. The same order as the built-in default, kept by the policy
+ * itself, so the two can be compared (make bench: BPF against C).
+ */
+#define GMEM_FRAME_LIST
+#include "gmem_policy.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+SEC("struct_ops/lru_page_added")
+void BPF_PROG(lru_page_added, struct gmem_page *page)
+{
+	gmem_list_add(page->dev, gmem_slot(page->dev, page->frame), false);
+}
+
+SEC("struct_ops/lru_page_accessed")
+void BPF_PROG(lru_page_accessed, struct gmem_page *page)
+{
+	gmem_list_add(page->dev, gmem_slot(page->dev, page->frame), false);
+}
+
+SEC("struct_ops/lru_page_removed")
+void BPF_PROG(lru_page_removed, struct gmem_page *page)
+{
+	gmem_list_del(gmem_slot(page->dev, page->frame));
+}
+
+SEC("struct_ops/lru_evict")
+int BPF_PROG(lru_evict, struct gmem_evict_ctx *req)
+{
+	gmem_list_evict(req, false, 0);
+	return 0;
+}
+
+SEC(".struct_ops")
+struct gmem_policy_ops lru = {
+	.page_added = (void *)lru_page_added,
+	.page_accessed = (void *)lru_page_accessed,
+	.page_removed = (void *)lru_page_removed,
+	.evict = (void *)lru_evict,
+	.name = "lru",
+};
