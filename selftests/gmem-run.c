@@ -8,7 +8,10 @@
  *            [-p sequential|random|zipf] [-a ACCESSES] [-P] [-c]
  *
  * -P prefetches the range to the device with hmadvise() first; -c checks
- * the device's writes on the CPU afterwards (exit 1 on a mismatch).
+ * the device's work on the CPU afterwards (exit 1 on a mismatch): every
+ * word of a sequential write; for rmw, which adds 1 to every word of each
+ * page it touches, that the sum of all words grew by exactly that (any
+ * pattern) and, for a sequential pattern, every word.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -36,6 +39,34 @@ static int device_hnid(const char *dev)
 	snprintf(path, sizeof(path), "/sys/kernel/gmem/devices/%s/hnid",
 		 name ? name + 1 : dev);
 	return sysfs_long(path);
+}
+
+/* See -c: the words of an rmw run over words initialised to i * 3. */
+static int check_rmw(const uint64_t *p, unsigned long npages, int pattern,
+		     unsigned long accesses)
+{
+	unsigned long words = page_size / 8, i;
+	uint64_t sum = 0, want = 0;
+
+	for (i = 0; i < npages * words; i++) {
+		sum += p[i];
+		want += i * 3;
+		if (pattern == GMEM_SIM_SEQUENTIAL &&
+		    p[i] != i * 3 + accesses / npages +
+			    (i / words < accesses % npages)) {
+			fprintf(stderr, "gmem-run: word %lu is %#llx\n", i,
+				(unsigned long long)p[i]);
+			return 1;
+		}
+	}
+	want += (uint64_t)accesses * words;
+	if (sum != want) {
+		fprintf(stderr, "gmem-run: sum of words %#llx, want %#llx\n",
+			(unsigned long long)sum, (unsigned long long)want);
+		return 1;
+	}
+	printf("checked %lu pages on the CPU: ok\n", npages);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -80,6 +111,11 @@ int main(int argc, char **argv)
 		perror("mmap(MAP_PEER_SHARED)");
 		return 1;
 	}
+	/* rmw starts from known contents, written on the CPU. */
+	if (check && op == GMEM_SIM_RMW) {
+		for (i = 0; i < size / 8; i++)
+			p[i] = i * 3;
+	}
 	if (prefetch && hmadvise(device_hnid(dev), p, size, MADV_PREFETCH)) {
 		perror("hmadvise(MADV_PREFETCH)");
 		return 1;
@@ -112,5 +148,8 @@ int main(int argc, char **argv)
 		}
 		printf("checked %lu pages on the CPU: ok\n", npages);
 	}
+	if (check && op == GMEM_SIM_RMW)
+		return check_rmw(p, npages, pattern,
+				 accesses ? accesses : npages);
 	return 0;
 }

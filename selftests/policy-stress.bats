@@ -1,0 +1,177 @@
+#!/usr/bin/env bats
+# Policies under load: hot swaps during checksummed workloads, thrashing
+# protection, and the watchdog ejecting policies built to misbehave
+# (selftests/bpf/bad_*.bpf.c). Policies are registered with bpftool here,
+# so these tests do not depend on gmemctl.
+
+RUN=build/selftests/gmem-run
+G=/sys/kernel/gmem
+DEV=$G/devices/gmem_sim0
+BAD=build/selftests/bpf
+
+setup_file() {
+	insmod build/driver/gmem_sim.ko devices=2 mem_mb=16
+}
+
+teardown_file() {
+	rmmod gmem_sim
+}
+
+teardown() {
+	echo default > $G/policy
+	echo 250 > $G/watchdog_ms
+	echo 3 > $G/thrash_threshold
+	for p in $(tr -d '[]' < $G/policy); do
+		[ "$p" = default ] || bpftool struct_ops unregister name "$p" >/dev/null || true
+	done
+}
+
+register() {
+	bpftool struct_ops register "$1" >/dev/null
+}
+
+pages() {	# device memory in pages
+	echo $(( $(cat $DEV/mem_total) / 4096 ))
+}
+
+faults_of() {	# faults=N printed by gmem-run
+	sed -n 's/.*faults=\([0-9]*\).*/\1/p' <<<"$1"
+}
+
+@test "100 hot swaps during checksummed oversubscribed workloads lose nothing" {
+	for o in lru mru seq tree clock; do
+		case $o in
+		seq|tree) register build/bpf/prefetch_$o.bpf.o ;;
+		*) register build/bpf/evict_$o.bpf.o ;;
+		esac
+	done
+	policies=(lru seq mru default tree clock)
+	n=$(( 2 * $(pages) ))
+	done_flag=$BATS_TEST_TMPDIR/swapped
+	(
+		for i in $(seq 0 99); do
+			t0=$EPOCHREALTIME
+			echo "${policies[i % ${#policies[@]}]}" > $G/policy
+			t1=$EPOCHREALTIME
+			echo $(( (${t1/./} - ${t0/./}) ))
+			sleep 0.0$((RANDOM % 5))
+		done > "$BATS_TEST_TMPDIR/latency_us"
+		touch "$done_flag"
+	) &
+	swapper=$!
+	runs=0
+	while [ ! -e "$done_flag" ]; do
+		run $RUN -n $n -o rmw -p random -a $((2 * n)) -c
+		[ "$status" -eq 0 ] || { echo "$output"; false; }
+		runs=$((runs + 1))
+	done
+	wait $swapper
+	[ "$runs" -ge 2 ]
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/latency_us")" -eq 100 ]
+	sort -n "$BATS_TEST_TMPDIR/latency_us" > "$BATS_TEST_TMPDIR/sorted"
+	echo "# $runs checksummed runs; swap latency (write to $G/policy):" \
+	     "median $(sed -n 50p "$BATS_TEST_TMPDIR/sorted") us," \
+	     "max $(tail -1 "$BATS_TEST_TMPDIR/sorted") us" >&3
+	for p in lru mru seq tree clock; do
+		[ "$(cat $G/policies/$p/state)" = active ]
+		[ "$(cat $G/policies/$p/errors)" -eq 0 ]
+	done
+	# Nothing left on the device once the workloads exited.
+	[ "$(cat $DEV/mem_used)" -eq 0 ]
+}
+
+@test "a policy unregistered under a running workload: it falls back, data intact" {
+	register build/bpf/evict_mru.bpf.o
+	echo mru > $G/policy
+	n=$(( 2 * $(pages) ))
+	$RUN -n $n -o rmw -p random -a $((4 * n)) -c > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	wl=$!
+	sleep 1
+	bpftool struct_ops unregister name mru
+	wait $wl || { cat "$BATS_TEST_TMPDIR/out"; false; }
+	grep -q '^\[default\]' $G/policy
+	[ ! -e $G/policies/mru ]
+}
+
+@test "thrashing protection cuts refaults of a cyclic scan 1.25x the device" {
+	n=$(( 5 * $(pages) / 4 ))
+	echo 0 > $G/thrash_threshold
+	off=$(faults_of "$($RUN -n $n -o rmw -a $((6 * n)) -c)")
+	echo 2 > $G/thrash_threshold
+	on=$(faults_of "$($RUN -n $n -o rmw -a $((6 * n)) -c)")
+	echo "# faults, 6 passes over $n pages: $off without, $on with protection" >&3
+	[ "$on" -lt $(( off * 9 / 10 )) ]
+}
+
+# Load bad policy $1, select it, run a checksummed 2x workload until the
+# watchdog ejects it (at most $2 seconds); the exit reason must match $3.
+expect_ejected() {
+	local name=$1 limit=$2 reason=$3 n start
+	register $BAD/$name.bpf.o
+	echo "$name" > $G/policy
+	n=$(( 2 * $(pages) ))
+	start=$SECONDS
+	while [ "$(cat $G/policies/$name/state)" = active ]; do
+		[ $((SECONDS - start)) -le "$limit" ] || { echo "not ejected in ${limit}s"; false; }
+		run $RUN -n $n -o rmw -p random -a $n -c
+		[ "$status" -eq 0 ] || { echo "$output"; false; }
+	done
+	echo "# $name ejected after $((SECONDS - start))s: $(cat $G/policies/$name/exit_reason)" >&3
+	[[ "$(cat $G/policies/$name/exit_reason)" =~ $reason ]]
+	# The fallback worker puts everyone back on the built-in default.
+	for _ in $(seq 50); do
+		grep -q '^\[default\]' $G/policy && break
+		sleep 0.1
+	done
+	grep -q '^\[default\]' $G/policy
+	[ "$(cat $G/policies/$name/address_spaces)" -eq 0 ]
+	# And it cannot be selected again.
+	run bash -c "echo $name > $G/policy"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Stale file handle"* ]]
+	# Afterwards the same workload runs clean under the default.
+	$RUN -n $n -o rmw -p random -a $n -c
+	dmesg | grep -q "policy $name ejected"
+}
+
+@test "watchdog: a policy whose hooks all fail is ejected" {
+	expect_ejected bad_errors 20 'returned -22, 32 calls in a row failed'
+}
+
+@test "watchdog: a policy nominating only invalid victims is ejected" {
+	expect_ejected bad_victims 20 '^evict: 32 calls in a row made only invalid decisions'
+	[ "$(cat $G/policies/bad_victims/refused)" -ge 96 ]
+}
+
+@test "watchdog: a policy prefetching outside its mapping is ejected" {
+	expect_ejected bad_prefetch 20 '^prefetch: 32 calls in a row made only invalid decisions'
+}
+
+@test "watchdog: a policy that spins past watchdog_ms is ejected" {
+	echo 20 > $G/watchdog_ms
+	expect_ejected bad_spin 60 'ran [0-9]+ ms, bound 20 ms'
+	[ "$(cat $G/policies/bad_spin/stalls)" -ge 1 ]
+}
+
+@test "a policy asking for too much prefetch is clamped, not ejected" {
+	register $BAD/big_prefetch.bpf.o
+	echo big_prefetch > $G/policy
+	run $RUN -n 4096 -o read
+	[ "$status" -eq 0 ]
+	[ "$(cat $G/policies/big_prefetch/state)" = active ]
+	[ "$(cat $G/policies/big_prefetch/clamped)" -gt 0 ]
+	# 512 pages at most per fault, 4 of them at the start of the mapping.
+	echo "# 4096 pages read in $(faults_of "$output") faults" >&3
+	[ "$(faults_of "$output")" -ge 8 ]
+	[ "$(faults_of "$output")" -le 16 ]
+}
+
+@test "a policy that decides nothing is legal: the default fills in" {
+	register $BAD/bad_idle.bpf.o
+	echo bad_idle > $G/policy
+	n=$(( 2 * $(pages) ))
+	$RUN -n $n -o rmw -p random -a $n -c
+	[ "$(cat $G/policies/bad_idle/state)" = active ]
+	[ "$(cat $G/policies/bad_idle/filled)" -gt 0 ]
+	[ "$(cat $G/policies/bad_idle/victims)" -eq 0 ]
+}
