@@ -3,7 +3,7 @@
 #   make deps       install the Debian packages (idempotent)
 #   make kernel     patched Linux 6.1 (incremental; see scripts/build-kernel.sh)
 #   make driver     driver/gmem_sim.ko, the simulated accelerator
-#   make bpf        BPF objects and skeletons (bpf/*.bpf.c)
+#   make bpf        BPF objects and skeletons (bpf/*.bpf.c, docs/*.bpf.c)
 #   make loader     build/bin/gmemctl
 #   make selftests  test binaries run inside the guest
 #   make check      all of the above, then every suite in QEMU
@@ -59,11 +59,17 @@ $(DRIVER_KO): $(DRIVER_SRCS) $(KSTAMP)
 
 # BPF programs see the types of the kernel we built, not the host's.
 BPF_CLANG := clang-16
+# Every BPF object: policies (bpf/), the documented example (docs/) and the
+# objects tests load (selftests/bpf/, bad ones too) build alike.
+BPF_CC = $(Q)$(BPF_CLANG) -g -O2 -Wall -Werror -target bpf \
+	-D__TARGET_ARCH_x86 -I $(BUILD)/bpf -I bpf -c $< -o $@
 VMLINUX_H := $(BUILD)/bpf/vmlinux.h
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(wildcard bpf/*.bpf.c))
+# Policies shown in docs/ (docs/writing-a-policy.md), built like bpf/'s.
+DOC_BPF_OBJS := $(patsubst docs/%.bpf.c,$(BUILD)/docs/%.bpf.o,$(wildcard docs/*.bpf.c))
 GMEMCTL := $(BUILD)/bin/gmemctl
 
-bpf: $(BPF_OBJS)
+bpf: $(BPF_OBJS) $(DOC_BPF_OBJS)
 
 $(VMLINUX_H): $(KSTAMP)
 	@mkdir -p $(@D)
@@ -72,8 +78,12 @@ $(VMLINUX_H): $(KSTAMP)
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H)
 	@echo "  BPF     $@"
-	$(Q)$(BPF_CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
-		-I $(BUILD)/bpf -I bpf -c $< -o $@
+	$(BPF_CC)
+
+$(BUILD)/docs/%.bpf.o: docs/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H)
+	@mkdir -p $(@D)
+	@echo "  BPF     $@"
+	$(BPF_CC)
 
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@echo "  SKEL    $@"
@@ -90,10 +100,20 @@ $(GMEMCTL): loader/gmemctl.c bpf/gmem_trace.h $(BUILD)/bpf/gmem_trace.skel.h
 
 HMM_TESTS := $(BUILD)/selftests/hmm-tests
 GMEM_TESTS := $(addprefix $(BUILD)/selftests/,gmem-tests gmem-evict-tests \
-	hmadvise-tests gmem-run)
+	hmadvise-tests gmem-run gmem-hints)
 USER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -isystem $(BUILD)/headers/include
 
-selftests: $(HMM_TESTS) $(GMEM_TESTS)
+# BPF objects the tests load (bad ones too), built like bpf/'s policies.
+SELFTEST_BPF_OBJS := $(patsubst selftests/bpf/%.bpf.c,$(BUILD)/selftests/bpf/%.bpf.o,\
+	$(wildcard selftests/bpf/*.bpf.c))
+
+selftests: $(HMM_TESTS) $(GMEM_TESTS) $(SELFTEST_BPF_OBJS)
+
+$(BUILD)/selftests/bpf/%.bpf.o: selftests/bpf/%.bpf.c $(wildcard bpf/*.h) \
+		$(VMLINUX_H)
+	@mkdir -p $(@D)
+	@echo "  BPF     $@"
+	$(BPF_CC)
 
 # kselftest harness from the kernel tree, our UAPI from build/headers. The
 # harness's EXPECT_EQ() compares whatever types it is given, so

@@ -404,10 +404,13 @@ static int sim_access_begin(struct sim_context *sctx, unsigned long va,
 		}
 		spin_unlock(&sctx->lock);
 
+		/* Faults that keep coming back must not make a task unkillable. */
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		ret = gm_dev_fault(sctx->mm, va, sdev->gm,
 				   write ? GM_FAULT_WRITE : 0);
 		/* Contended page: replay the fault, as hardware would. */
-		if (ret == -EBUSY && !fatal_signal_pending(current)) {
+		if (ret == -EBUSY) {
 			cond_resched();
 			continue;
 		}

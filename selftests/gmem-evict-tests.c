@@ -85,7 +85,7 @@ static void write_then_check(struct __test_metadata *_metadata,
 	       factor, (unsigned long long)run.faults,
 	       sysfs_long(SYSFS_DEV0 "evictions") - evictions,
 	       (unsigned long long)run.sim_time_ns);
-	EXPECT_EQ(run.faults, size / page_size);
+	EXPECT_DEMAND_FAULTS(run.faults, size / page_size);
 	EXPECT_GT(sysfs_long(SYSFS_DEV0 "evictions"), evictions);
 	/* Full, but for what the last round freed beyond the faults after it. */
 	EXPECT_LE(dev_counters(self->fd0).mem_used, self->capacity);

@@ -5,8 +5,12 @@
  * the demo.
  *
  *   gmem-run [-d DEV] [-n PAGES] [-o read|write|rmw]
- *            [-p sequential|random|zipf] [-a ACCESSES] [-P] [-c]
+ *            [-p sequential|random|zipf] [-a ACCESSES] [-r PASSES] [-P] [-c]
  *
+ * -r runs the device kernel PASSES times over the same memory, printing
+ * each pass's cost and the GMEM policy it ran under (/proc/self/gmem_policy;
+ * "A>B" when it was swapped during the pass), so that policies can be
+ * swapped under a running workload.
  * -P prefetches the range to the device with hmadvise() first; -c checks
  * the device's work on the CPU afterwards (exit 1 on a mismatch): every
  * word of a sequential write; for rmw, which adds 1 to every word of each
@@ -41,9 +45,20 @@ static int device_hnid(const char *dev)
 	return sysfs_long(path);
 }
 
+/* The policy deciding for this process now, into @name: "NAME", or "?" */
+static void current_policy(char name[32])
+{
+	FILE *f = fopen("/proc/self/gmem_policy", "r");
+
+	if (!f || fscanf(f, "%31s", name) != 1)
+		strcpy(name, "?");
+	if (f)
+		fclose(f);
+}
+
 /* See -c: the words of an rmw run over words initialised to i * 3. */
 static int check_rmw(const uint64_t *p, unsigned long npages, int pattern,
-		     unsigned long accesses)
+		     unsigned long accesses, unsigned long passes)
 {
 	unsigned long words = page_size / 8, i;
 	uint64_t sum = 0, want = 0;
@@ -52,14 +67,14 @@ static int check_rmw(const uint64_t *p, unsigned long npages, int pattern,
 		sum += p[i];
 		want += i * 3;
 		if (pattern == GMEM_SIM_SEQUENTIAL &&
-		    p[i] != i * 3 + accesses / npages +
-			    (i / words < accesses % npages)) {
+		    p[i] != i * 3 + passes * (accesses / npages +
+					      (i / words < accesses % npages))) {
 			fprintf(stderr, "gmem-run: word %lu is %#llx\n", i,
 				(unsigned long long)p[i]);
 			return 1;
 		}
 	}
-	want += (uint64_t)accesses * words;
+	want += (uint64_t)accesses * passes * words;
 	if (sum != want) {
 		fprintf(stderr, "gmem-run: sum of words %#llx, want %#llx\n",
 			(unsigned long long)sum, (unsigned long long)want);
@@ -78,23 +93,24 @@ int main(int argc, char **argv)
 	const char *dev = DEV0;
 	int op = GMEM_SIM_WRITE, pattern = GMEM_SIM_SEQUENTIAL;
 	int prefetch = 0, check = 0, fd, opt;
-	unsigned long npages = 256, accesses = 0, i;
+	unsigned long npages = 256, accesses = 0, passes = 1, pass, i;
 	struct gmem_sim_run run = { .value = 0x5eed, .seed = 1, .stride = 1 };
 	struct timespec t0, t1;
 	size_t size;
 	uint64_t *p;
 
-	while ((opt = getopt(argc, argv, "d:n:o:p:a:Pch")) != -1) {
+	while ((opt = getopt(argc, argv, "d:n:o:p:a:r:Pch")) != -1) {
 		switch (opt) {
 		case 'd': dev = optarg; break;
 		case 'n': npages = strtoul(optarg, NULL, 0); break;
 		case 'o': op = lookup(optarg, ops, 3); break;
 		case 'p': pattern = lookup(optarg, patterns, 4); break;
 		case 'a': accesses = strtoul(optarg, NULL, 0); break;
+		case 'r': passes = strtoul(optarg, NULL, 0); break;
 		case 'P': prefetch = 1; break;
 		case 'c': check = 1; break;
 		default:
-			fprintf(stderr, "usage: %s [-d DEV] [-n PAGES] [-o read|write|rmw] [-p sequential|random|zipf] [-a ACCESSES] [-P] [-c]\n",
+			fprintf(stderr, "usage: %s [-d DEV] [-n PAGES] [-o read|write|rmw] [-p sequential|random|zipf] [-a ACCESSES] [-r PASSES] [-P] [-c]\n",
 				argv[0]);
 			return 2;
 		}
@@ -125,20 +141,33 @@ int main(int argc, char **argv)
 	run.op = op;
 	run.pattern = pattern;
 	run.accesses = accesses;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (ioctl(fd, GMEM_SIM_IOC_RUN, &run)) {
-		perror("GMEM_SIM_IOC_RUN");
-		return 1;
+	for (pass = 1; pass <= passes; pass++) {
+		char before[32], after[32];
+
+		current_policy(before);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (ioctl(fd, GMEM_SIM_IOC_RUN, &run)) {
+			perror("GMEM_SIM_IOC_RUN");
+			return 1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		current_policy(after);
+		/* "policy A>B": swapped from A to B during the pass. */
+		if (passes > 1 && strcmp(before, after))
+			printf("pass %lu (policy %s>%s): ", pass, before, after);
+		else if (passes > 1)
+			printf("pass %lu (policy %s): ", pass, after);
+		printf("%s: %lu pages %s %s: faults=%llu tlb_misses=%llu migrated_in=%llu sim_time_us=%llu wall_time_us=%ld checksum=%#llx\n",
+		       dev, npages, patterns[pattern], ops[op],
+		       (unsigned long long)run.faults,
+		       (unsigned long long)run.tlb_misses,
+		       (unsigned long long)run.migrated_in,
+		       (unsigned long long)run.sim_time_ns / 1000,
+		       (t1.tv_sec - t0.tv_sec) * 1000000 +
+		       (t1.tv_nsec - t0.tv_nsec) / 1000,
+		       (unsigned long long)run.checksum);
+		fflush(stdout);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("%s: %lu pages %s %s: faults=%llu tlb_misses=%llu migrated_in=%llu sim_time_us=%llu wall_time_us=%ld checksum=%#llx\n",
-	       dev, npages, patterns[pattern], ops[op],
-	       (unsigned long long)run.faults,
-	       (unsigned long long)run.tlb_misses,
-	       (unsigned long long)run.migrated_in,
-	       (unsigned long long)run.sim_time_ns / 1000,
-	       (t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000,
-	       (unsigned long long)run.checksum);
 	if (check && op == GMEM_SIM_WRITE && pattern == GMEM_SIM_SEQUENTIAL) {
 		for (i = 0; i < size / 8; i++) {
 			if (p[i] != written_word(run.value, &p[i])) {
@@ -150,6 +179,6 @@ int main(int argc, char **argv)
 	}
 	if (check && op == GMEM_SIM_RMW)
 		return check_rmw(p, npages, pattern,
-				 accesses ? accesses : npages);
+				 accesses ? accesses : npages, passes);
 	return 0;
 }

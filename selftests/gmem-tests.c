@@ -125,7 +125,7 @@ TEST_F(gmem, device_checksum_matches_cpu)
 	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
 			  GMEM_SIM_READ, 0, &run), 0);
 	EXPECT_EQ(run.checksum, cpu_checksum(p, size));
-	EXPECT_EQ(run.faults, 32);
+	EXPECT_DEMAND_FAULTS(run.faults, 32);
 	EXPECT_EQ(run.migrated_in, 32);
 	munmap(p, size);
 }
@@ -173,7 +173,7 @@ TEST_F(gmem, resident_page_faults_once)
 	ASSERT_NE(p, MAP_FAILED);
 	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
 			  GMEM_SIM_WRITE, 1, &run), 0);
-	EXPECT_EQ(run.faults, 8);
+	EXPECT_DEMAND_FAULTS(run.faults, 8);
 	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
 			  GMEM_SIM_READ, 0, &run), 0);
 	EXPECT_EQ(run.faults, 0);
@@ -506,7 +506,7 @@ TEST_F(gmem, strict_capacity_reports_enomem_and_keeps_data)
 		      0x42, &run);
 	ASSERT_EQ(write_sysfs(STRICT_CAPACITY, "0"), 0);
 	EXPECT_EQ(ret, -ENOMEM);
-	EXPECT_EQ(run.faults, total / page_size);
+	EXPECT_DEMAND_FAULTS(run.faults, total / page_size);
 	EXPECT_EQ(dev_counters(self->fd0).mem_used, total);
 	w = p;
 	for (i = 0; i < total / 8; i += page_size / 8)
@@ -780,7 +780,7 @@ TEST_F(gmem, address_space_counters_in_debugfs)
 	EXPECT_EQ(as_counter("faults"), 0);
 	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
 			  GMEM_SIM_WRITE, 1, NULL), 0);
-	EXPECT_EQ(as_counter("faults"), 16);
+	EXPECT_DEMAND_FAULTS(as_counter("faults"), 16);
 	EXPECT_EQ(as_counter("pages_to_device"), 16);
 	EXPECT_EQ(as_counter("pages_to_host"), 0);
 	w = p;

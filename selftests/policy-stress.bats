@@ -21,6 +21,7 @@ teardown() {
 	echo default > $G/policy
 	echo 250 > $G/watchdog_ms
 	echo 3 > $G/thrash_threshold
+	echo 0 > $G/strict_capacity
 	for p in $(tr -d '[]' < $G/policy); do
 		[ "$p" = default ] || bpftool struct_ops unregister name "$p" >/dev/null || true
 	done
@@ -174,4 +175,43 @@ expect_ejected() {
 	[ "$(cat $G/policies/bad_idle/state)" = active ]
 	[ "$(cat $G/policies/bad_idle/filled)" -gt 0 ]
 	[ "$(cat $G/policies/bad_idle/victims)" -eq 0 ]
+}
+
+@test "a kfunc given a context forged on the stack is refused at load" {
+	run bpftool struct_ops register $BAD/forged_ctx.bpf.o
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"must point to scalar, or struct with scalar"* ]]
+	! grep -q forged $G/policy
+}
+
+hot_faults() {	# faults of gmem-hints' second read of its hot range
+	sed -n 's/.*streaming [0-9]* pages: \([0-9]*\) of.*/\1/p' <<<"$1"
+}
+
+@test "hints: 'hot' pages outlive a stream twice the device, 'streaming' ones go first" {
+	out=$(build/selftests/gmem-hints -H 256)
+	lru=$(hot_faults "$out")
+	register build/bpf/hints.bpf.o
+	echo hints > $G/policy
+	out=$(build/selftests/gmem-hints -H 256)
+	hinted=$(hot_faults "$out")
+	echo "# hot pages refaulted: $lru of 256 under default, $hinted under hints" >&3
+	[ "$lru" -eq 256 ]
+	[ "$hinted" -lt 16 ]
+	# The policy was told of both hints (map hints_seen: [1] streaming, [2] hot).
+	for key in 1 2; do
+		bpftool -j map lookup name hints_seen key $key 0 0 0 |
+			grep -Eq '"formatted":\{"key":[0-9]+,"value":[1-9]'
+	done
+}
+
+@test "prefetching over the faulted page of a full device ends the fault (strict capacity)" {
+	register $BAD/big_prefetch.bpf.o
+	echo big_prefetch > $G/policy
+	echo 1 > $G/strict_capacity
+	# The policy's range covers the faulting page; on a full device its
+	# migration fails, and the fault must still end with the page mapped.
+	run timeout 120 $RUN -n $(( $(pages) + 64 )) -o write
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"Cannot allocate memory"* ]]
 }

@@ -17,6 +17,10 @@ suites=(
 	"hmadvise 900 selftests/gmem-tests.sh hmadvise-tests"
 	"trace 600 bats --tap selftests/tracepoints.bats"
 	"gmemctl 600 bats --tap selftests/gmemctl.bats"
+	"policy 900 bats --tap selftests/policy.bats"
+	"policy-stress 900 bats --tap selftests/policy-stress.bats"
+	"policy-matrix 1500 selftests/policy-matrix.sh"
+	"docs 300 bats --tap selftests/docs.bats"
 )
 
 mkdir -p "$results"

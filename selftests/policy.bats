@@ -1,0 +1,457 @@
+#!/usr/bin/env bats
+# gmemctl's policy commands (load, list, use, unload, status, stats) and
+# bpftool on the same struct_ops maps, under real workloads. Every test
+# leaves no policy loaded and the built-in "default" as system default.
+
+GMEMCTL=build/bin/gmemctl
+RUN=build/selftests/gmem-run
+G=/sys/kernel/gmem
+DEV=$G/devices/gmem_sim0
+TOBJ=build/selftests/bpf
+NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
+
+setup_file() {
+	insmod build/driver/gmem_sim.ko devices=2 mem_mb=16
+}
+
+teardown_file() {
+	rmmod gmem_sim
+}
+
+teardown() {
+	local pid p
+	for pid in ${BG:-} ${BG2:-}; do
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	echo default > $G/policy
+	for p in $(tr -d '[]' < $G/policy); do
+		[ "$p" = default ] || $GMEMCTL unload "$p" >/dev/null 2>&1 ||
+			bpftool struct_ops unregister name "$p" >/dev/null 2>&1 || true
+	done
+}
+
+# Nothing registered, nothing selected, no struct_ops map left.
+no_leftovers() {
+	[ "$(cat $G/policy)" = "[default]" ]
+	[ -z "$(bpftool struct_ops list)" ]
+}
+
+# Wait (20 s at most) until /proc/$1/gmem_policy reads "$2".
+wait_policy() {
+	local _
+	for _ in $(seq 200); do
+		[ "$(cat /proc/"$1"/gmem_policy 2>/dev/null)" != "$2" ] || return 0
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "/proc/$1/gmem_policy: '$(cat /proc/"$1"/gmem_policy 2>&1)', not '$2'" >&2
+	return 1
+}
+
+load() {
+	run $GMEMCTL load "$@"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+}
+
+@test "gmemctl --help names every command; each has --help; bad usage exits 2" {
+	run $GMEMCTL --help
+	[ "$status" -eq 0 ]
+	help=$output
+	for c in load unload use list status stats trace; do
+		[[ "$help" == *"  $c "* ]]
+		run $GMEMCTL $c --help
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"Usage: gmemctl $c"* ]]
+	done
+	run $GMEMCTL load
+	[ "$status" -eq 2 ]
+	run $GMEMCTL load --name 'a/b' build/bpf/evict_lru.bpf.o
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"invalid policy name 'a/b'"* ]]
+	run $GMEMCTL use
+	[ "$status" -eq 2 ]
+	run $GMEMCTL use lru --pid nope
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"bad pid 'nope'"* ]]
+	run $GMEMCTL use system
+	[ "$status" -eq 2 ]
+	run $GMEMCTL unload
+	[ "$status" -eq 2 ]
+	run $GMEMCTL list extra
+	[ "$status" -eq 2 ]
+	run $GMEMCTL stats --bogus
+	[ "$status" -eq 2 ]
+}
+
+@test "every policy of build/bpf loads, shows in list, sysfs and bpftool, and unloads" {
+	local names=() ids=() obj i
+	for obj in build/bpf/*.bpf.o; do
+		[ "$obj" != build/bpf/gmem_trace.bpf.o ] || continue
+		load "$obj"
+		[[ "$output" =~ ^loaded\ policy\ ([A-Za-z0-9_-]+)\ \(struct_ops\ map\ id\ ([0-9]+)\)$ ]]
+		names+=("${BASH_REMATCH[1]}")
+		ids+=("${BASH_REMATCH[2]}")
+	done
+	echo "# loaded: ${names[*]}" >&3
+	for p in lru fifo lfu clock mru hints none seq stride tree; do
+		[[ " ${names[*]} " == *" $p "* ]]
+	done
+	run $GMEMCTL list
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq $(( ${#names[@]} + 1 )) ]
+	[[ "${lines[0]}" =~ ^default\ +\*\ active\ +0\ address\ spaces\ +built-in$ ]]
+	list=$output
+	run bpftool struct_ops list
+	[ "$status" -eq 0 ]
+	for i in "${!names[@]}"; do
+		grep -qE "^${names[i]} +active +0 address spaces +struct_ops map id ${ids[i]}$" <<<"$list"
+		[[ " $(tr -d '[]' < $G/policy) " == *" ${names[i]} "* ]]
+		[ "$(cat $G/policies/${names[i]}/state)" = active ]
+		grep -qE "^${ids[i]}: ${names[i]} +gmem_policy_ops" <<<"$output"
+	done
+	for i in "${!names[@]}"; do
+		run $GMEMCTL unload "${names[i]}"
+		[ "$status" -eq 0 ]
+		[ "$output" = "unloaded policy ${names[i]} (struct_ops map id ${ids[i]})" ]
+		[[ " $(tr -d '[]' < $G/policy) " != *" ${names[i]} "* ]]
+		[ ! -e $G/policies/${names[i]} ]
+		[ "$(bpftool struct_ops list | grep -c "^${ids[i]}: ")" -eq 0 ]
+		[ "$($GMEMCTL list | grep -c "^${names[i]} ")" -eq 0 ]
+	done
+	no_leftovers
+}
+
+@test "bpftool struct_ops dump shows lru; seq_streams has an entry while a workload runs under seq" {
+	load build/bpf/evict_lru.bpf.o
+	run bpftool struct_ops dump name lru
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"state": "BPF_STRUCT_OPS_STATE_INUSE"'* ]]
+	[[ "$output" == *'"evict": "int (struct gmem_evict_ctx *) lru_evict/prog_id:'* ]]
+	[[ "$output" == *'"name": "lru"'* ]]
+
+	load build/bpf/prefetch_seq.bpf.o --default
+	[[ "$output" == *"system default: seq (switched in "*" ms)"* ]]
+	[ "$(bpftool -j map dump name seq_streams | jq length)" -eq 0 ]
+	# Long enough to be looked at, killed afterwards.
+	$RUN -n 4096 -o read -p random -a 100000000 > /dev/null 2>&1 &
+	BG=$!
+	wait_policy $BG "seq system"
+	for _ in $(seq 100); do
+		[ "$(bpftool -j map dump name seq_streams | jq length)" -eq 0 ] || break
+		sleep 0.1
+	done
+	run bpftool -j map dump name seq_streams
+	[ "$status" -eq 0 ]
+	[ "$(jq length <<<"$output")" -eq 1 ]
+	[ "$(jq '.[0].formatted.value.window' <<<"$output")" -ge 16 ]
+	kill -9 $BG
+	wait $BG || true
+	# seq's exit hook drops the stream of the address space that went.
+	for _ in $(seq 50); do
+		[ "$(bpftool -j map dump name seq_streams | jq length)" -ne 0 ] || break
+		sleep 0.1
+	done
+	[ "$(bpftool -j map dump name seq_streams | jq length)" -eq 0 ]
+	$GMEMCTL unload seq
+	$GMEMCTL unload lru
+	no_leftovers
+}
+
+@test "gmemctl use switches the system default; under seq a read takes far fewer faults" {
+	load build/bpf/prefetch_seq.bpf.o
+	run $GMEMCTL use seq
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^system\ default:\ seq\ \(switched\ in\ [0-9]+\.[0-9]{3}\ ms\)$ ]]
+	[ "$(cat $G/policy)" = "default [seq]" ]
+	$GMEMCTL list | grep -qE '^seq +\* active '
+	$GMEMCTL status | grep -qx 'system default: seq'
+	f0=$(cat $DEV/faults)
+	$RUN -n 2048 -o read
+	seq_faults=$(( $(cat $DEV/faults) - f0 ))
+
+	run $GMEMCTL use default
+	[ "$status" -eq 0 ]
+	[[ "$output" == "system default: default (switched in "* ]]
+	[ "$(cat $G/policy)" = "[default] seq" ]
+	f0=$(cat $DEV/faults)
+	$RUN -n 2048 -o read
+	default_faults=$(( $(cat $DEV/faults) - f0 ))
+	echo "# 2048 pages read: $default_faults faults under default, $seq_faults under seq" >&3
+	[ "$default_faults" -ge 2048 ]
+	[ $(( seq_faults * 10 )) -lt "$default_faults" ]
+	[ "$(cat $G/policies/seq/prefetched)" -gt 0 ]
+	$GMEMCTL unload seq
+	no_leftovers
+}
+
+@test "gmemctl use --pid selects a policy for one running process; system returns it" {
+	load build/bpf/evict_lru.bpf.o
+	load build/bpf/evict_fifo.bpf.o
+	$RUN -n 8192 -o rmw -p random -a 100000000 > /dev/null 2>&1 &
+	BG=$!
+	wait_policy $BG "default system"
+
+	run $GMEMCTL use lru --pid $BG
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^pid\ $BG\ \(gmem-run\):\ lru\ \(switched\ in\ [0-9]+\.[0-9]{3}\ ms\)$ ]]
+	[ "$(cat /proc/$BG/gmem_policy)" = "lru selected" ]
+	[ "$(cat $G/policies/lru/address_spaces)" -eq 1 ]
+	$GMEMCTL status | grep -qE "^  pid $BG +gmem-run +lru selected$"
+	# A new system default leaves the selection alone.
+	$GMEMCTL use fifo
+	[ "$(cat /proc/$BG/gmem_policy)" = "lru selected" ]
+
+	run $GMEMCTL use system --pid $BG
+	[ "$status" -eq 0 ]
+	[[ "$output" == "pid $BG (gmem-run): follows the system default (switched in "*" ms)" ]]
+	[ "$(cat /proc/$BG/gmem_policy)" = "fifo system" ]
+	[ "$(cat $G/policies/lru/address_spaces)" -eq 0 ]
+	[ "$(cat $G/policies/fifo/address_spaces)" -eq 1 ]
+
+	run $GMEMCTL use nosuch --pid $BG
+	[ "$status" -eq 1 ]
+	[[ "$output" == "gmemctl: selecting policy nosuch for pid $BG (gmem-run): No such file or directory"* ]]
+	# This shell has no GMEM address space.
+	run $GMEMCTL use lru --pid $$
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"No such device (the process has no GMEM address space yet)"* ]]
+	kill -9 $BG
+	wait $BG || true
+	$GMEMCTL use default
+	$GMEMCTL unload lru
+	$GMEMCTL unload fifo
+	no_leftovers
+}
+
+@test "bpftool struct_ops unregister of the system default falls back to default; data intact" {
+	load build/bpf/evict_lru.bpf.o --default
+	[ "$(cat $G/policy)" = "default [lru]" ]
+	run $RUN -n 8192 -o rmw -p random -a 8192 -c
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(cat $G/policies/lru/victims)" -gt 0 ]
+	run bpftool struct_ops unregister name lru
+	[ "$status" -eq 0 ]
+	[ "$(cat $G/policy)" = "[default]" ]
+	[ ! -e $G/policies/lru ]
+	[ "$($GMEMCTL list | wc -l)" -eq 1 ]
+	run $RUN -n 8192 -o rmw -p random -a 8192 -c
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"checked 8192 pages on the CPU: ok"* ]]
+	no_leftovers
+}
+
+@test "unload while in use: checksummed workloads outlive their policies" {
+	load build/bpf/evict_lru.bpf.o --default
+	load build/bpf/evict_fifo.bpf.o
+	# One follows the system default (lru), one selected fifo.
+	$RUN -n 8192 -o rmw -p random -a 400000 -c > "$BATS_TEST_TMPDIR/out1" 2>&1 &
+	BG=$!
+	$RUN -d /dev/gmem_sim1 -n 8192 -o rmw -p random -a 400000 -c > "$BATS_TEST_TMPDIR/out2" 2>&1 &
+	BG2=$!
+	wait_policy $BG "lru system"
+	wait_policy $BG2 "lru system"
+	$GMEMCTL use fifo --pid $BG2
+	# Both policies have been evicting for these workloads.
+	for _ in $(seq 200); do
+		[ "$(cat $G/policies/lru/victims)" -gt 0 ] &&
+			[ "$(cat $G/policies/fifo/victims)" -gt 0 ] && break
+		sleep 0.1
+	done
+	[ "$(cat $G/policies/lru/victims)" -gt 0 ]
+	[ "$(cat $G/policies/fifo/victims)" -gt 0 ]
+	kill -0 $BG
+	kill -0 $BG2
+
+	run $GMEMCTL unload lru
+	[ "$status" -eq 0 ]
+	run $GMEMCTL unload fifo
+	[ "$status" -eq 0 ]
+	# Still running, now under the built-in default.
+	kill -0 $BG
+	kill -0 $BG2
+	[ "$(cat $G/policy)" = "[default]" ]
+	[ "$(cat /proc/$BG/gmem_policy)" = "default system" ]
+	[ "$(cat /proc/$BG2/gmem_policy)" = "default system" ]
+	wait $BG || { cat "$BATS_TEST_TMPDIR/out1"; false; }
+	wait $BG2 || { cat "$BATS_TEST_TMPDIR/out2"; false; }
+	grep -q "checked 8192 pages on the CPU: ok" "$BATS_TEST_TMPDIR/out1"
+	grep -q "checked 8192 pages on the CPU: ok" "$BATS_TEST_TMPDIR/out2"
+	no_leftovers
+}
+
+@test "gmemctl load refuses non-GPL, nameless, non-policy and verifier-rejected objects" {
+	run $GMEMCTL load $TOBJ/nongpl_policy.bpf.o
+	[ "$status" -eq 1 ]
+	[[ "$output" == "gmemctl: $TOBJ/nongpl_policy.bpf.o is licensed \"Proprietary\", which is not GPL-compatible"* ]]
+
+	run $GMEMCTL load $TOBJ/noname_policy.bpf.o
+	[ "$status" -eq 1 ]
+	[[ "$output" == "gmemctl: registering policy '' from $TOBJ/noname_policy.bpf.o: Invalid argument"* ]]
+
+	run $GMEMCTL load build/bpf/gmem_trace.bpf.o
+	[ "$status" -eq 1 ]
+	[[ "$output" == "gmemctl: build/bpf/gmem_trace.bpf.o has no gmem_policy_ops map"* ]]
+
+	run $GMEMCTL load $TOBJ/nosuch.bpf.o
+	[ "$status" -eq 1 ]
+	[ "$output" = "gmemctl: opening $TOBJ/nosuch.bpf.o: No such file or directory" ]
+
+	run $GMEMCTL load $TOBJ/badprog_policy.bpf.o
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "gmemctl: loading $TOBJ/badprog_policy.bpf.o: the verifier refused program badprog_page_added: Permission denied" ]
+	[[ "$output" == *"gmem policies only read; they decide by kfunc"* ]]
+	# A short error: the end of the log, not all of it.
+	[ "${#lines[@]}" -le 10 ]
+	no_leftovers
+}
+
+@test "duplicate names fail with EEXIST; --name loads another copy" {
+	load build/bpf/evict_lru.bpf.o
+	run $GMEMCTL load build/bpf/evict_lru.bpf.o
+	[ "$status" -eq 1 ]
+	[[ "$output" == "gmemctl: registering policy 'lru' from build/bpf/evict_lru.bpf.o: File exists"* ]]
+	load build/bpf/evict_lru.bpf.o --name lru-2
+	[[ "$output" =~ ^loaded\ policy\ lru-2\ \(struct_ops\ map\ id\ [0-9]+\)$ ]]
+	[ "$(cat $G/policy)" = "[default] lru lru-2" ]
+	[ "$(cat $G/policies/lru-2/state)" = active ]
+	$GMEMCTL use lru-2
+	run $RUN -n 8192 -o rmw -p random -a 8192 -c
+	[ "$status" -eq 0 ]
+	[ "$(cat $G/policies/lru-2/victims)" -gt 0 ]
+	[ "$(cat $G/policies/lru/victims)" -eq 0 ]
+	run $GMEMCTL load build/bpf/evict_lru.bpf.o --name lru-2
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"File exists"* ]]
+	$GMEMCTL unload lru-2
+	[ "$(cat $G/policy)" = "[default] lru" ]
+	$GMEMCTL unload lru
+	no_leftovers
+}
+
+@test "unknown names, the built-in default and ejected policies give clear errors" {
+	run $GMEMCTL use nosuch
+	[ "$status" -eq 1 ]
+	[ "$output" = "gmemctl: selecting policy nosuch as the system default: No such file or directory (no policy of that name is loaded: gmemctl list)" ]
+	run $GMEMCTL unload nosuch
+	[ "$status" -eq 1 ]
+	[ "$output" = "gmemctl: unloading policy nosuch: no policy of that name is loaded (gmemctl list)" ]
+	run $GMEMCTL unload default
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"built-in policy, which cannot be unloaded"* ]]
+	[ -d $G/policies/default ]
+
+	# A policy whose hooks all fail: the watchdog ejects it.
+	load $TOBJ/bad_errors.bpf.o --default
+	for _ in $(seq 20); do
+		[ "$(cat $G/policies/bad_errors/state)" = active ] || break
+		$RUN -n 8192 -o rmw -p random -a 8192 -c > /dev/null
+	done
+	[ "$(cat $G/policies/bad_errors/state)" = ejected ]
+	for _ in $(seq 50); do
+		[ "$(cat $G/policy)" != "[default] bad_errors" ] || break
+		sleep 0.1
+	done
+	$GMEMCTL list | grep -qE '^bad_errors +ejected +0 address spaces +struct_ops map id [0-9]+$'
+	run $GMEMCTL status
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"system default: default"* ]]
+	grep -qE '^  bad_errors +ejected: [a-z_]+: returned -22, 32 calls in a row failed' <<<"$output"
+	run $GMEMCTL use bad_errors
+	[ "$status" -eq 1 ]
+	[ "$output" = "gmemctl: selecting policy bad_errors as the system default: Stale file handle (the watchdog ejected it: gmemctl status says why)" ]
+	run $GMEMCTL unload bad_errors
+	[ "$status" -eq 0 ]
+	no_leftovers
+}
+
+@test "an unprivileged user can list but not load, use or unload" {
+	load build/bpf/evict_lru.bpf.o
+	run $NOBODY $GMEMCTL load build/bpf/evict_fifo.bpf.o
+	[ "$status" -eq 1 ]
+	[ "$output" = "gmemctl: loading build/bpf/evict_fifo.bpf.o: Operation not permitted (loading a policy needs CAP_SYS_ADMIN)" ]
+	run $NOBODY $GMEMCTL use lru
+	[ "$status" -eq 1 ]
+	[ "$output" = "gmemctl: selecting policy lru as the system default: Permission denied (needs CAP_SYS_ADMIN)" ]
+	run $NOBODY $GMEMCTL unload lru
+	[ "$status" -eq 1 ]
+	[[ "$output" == "gmemctl: unloading policy lru: "*"Operation not permitted (needs CAP_SYS_ADMIN)" ]]
+	$RUN -n 8192 -o rmw -p random -a 100000000 > /dev/null 2>&1 &
+	BG=$!
+	wait_policy $BG "default system"
+	run $NOBODY $GMEMCTL use lru --pid $BG
+	[ "$status" -eq 1 ]
+	[[ "$output" == "gmemctl: selecting policy lru for pid $BG (gmem-run): Permission denied"* ]]
+	[ "$(cat /proc/$BG/gmem_policy)" = "default system" ]
+	run $NOBODY $GMEMCTL list
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" =~ ^lru\ +active ]]
+	# Nothing changed.
+	[ "$(cat $G/policy)" = "[default] lru" ]
+	[ ! -e $G/policies/fifo ]
+	kill -9 $BG
+	wait $BG || true
+	$GMEMCTL unload lru
+	no_leftovers
+}
+
+@test "gmemctl stats prints every counter; --json is one valid object" {
+	load build/bpf/prefetch_seq.bpf.o --default
+	$RUN -n 2048 -o read
+	run $GMEMCTL stats
+	[ "$status" -eq 0 ]
+	grep -qE '^policy default: state=active address_spaces=0 calls=[0-9]+ ' <<<"$output"
+	grep -qE '^policy seq \(system default\): .* prefetched=[1-9][0-9]* ' <<<"$output"
+	grep -qE '^device gmem_sim0: hnid=[0-9]+ mem_total=16777216 .*faults=[0-9]+ ' <<<"$output"
+	grep -q '^device gmem_sim1: ' <<<"$output"
+	run $GMEMCTL stats --json
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	jq -e . <<<"$output" > /dev/null
+	[ "$(jq -r .system_default <<<"$output")" = seq ]
+	[ "$(jq -r .policies.default.state <<<"$output")" = active ]
+	[ "$(jq .policies.seq.prefetched <<<"$output")" -eq "$(cat $G/policies/seq/prefetched)" ]
+	[ "$(jq .policies.seq.prefetched <<<"$output")" -gt 0 ]
+	[ "$(jq .devices.gmem_sim0.faults <<<"$output")" -eq "$(cat $DEV/faults)" ]
+	[ "$(jq '.devices | length' <<<"$output")" -eq 2 ]
+	[ "$(jq '.policies.seq | length' <<<"$output")" -eq 12 ]
+	$GMEMCTL use default
+	$GMEMCTL unload seq
+	no_leftovers
+}
+
+@test "kill -9 of gmemctl mid-load, 20 times: the policy is registered whole or absent" {
+	local t0 t1 us i delay registered=0 absent=0
+	# How long a whole load takes here; kills are spread over 0-150% of it.
+	t0=$EPOCHREALTIME
+	$GMEMCTL load build/bpf/evict_lru.bpf.o > /dev/null
+	t1=$EPOCHREALTIME
+	us=$(( ${t1/./} - ${t0/./} ))
+	$GMEMCTL unload lru > /dev/null
+	for i in $(seq 0 19); do
+		delay=$(( us * i / 13 ))
+		$GMEMCTL load build/bpf/evict_lru.bpf.o > /dev/null 2>&1 &
+		BG=$!
+		sleep "$(printf '%d.%06d' $((delay / 1000000)) $((delay % 1000000)))"
+		kill -9 $BG 2>/dev/null || true
+		wait $BG || true
+		if [ -e $G/policies/lru ]; then
+			registered=$((registered + 1))
+			[ "$(cat $G/policies/lru/state)" = active ]
+			[[ " $(tr -d '[]' < $G/policy) " == *" lru "* ]]
+			bpftool struct_ops list | grep -qE '^[0-9]+: lru +gmem_policy_ops'
+			$GMEMCTL list | grep -qE '^lru +active +0 address spaces +struct_ops map id [0-9]+$'
+			run $GMEMCTL unload lru
+			[ "$status" -eq 0 ] || { echo "$output"; false; }
+		else
+			absent=$((absent + 1))
+			[[ " $(tr -d '[]' < $G/policy) " != *" lru "* ]]
+		fi
+		no_leftovers
+	done
+	echo "# load takes $((us / 1000)) ms; after kill -9: $registered registered, $absent absent" >&3
+	[ $((registered + absent)) -eq 20 ]
+	# Both ends were reached: killed before and after registration.
+	[ "$registered" -ge 1 ]
+	[ "$absent" -ge 1 ]
+}
