@@ -7,6 +7,7 @@
 #   make loader     build/bin/gmemctl
 #   make selftests  test binaries run inside the guest
 #   make check      all of the above, then every suite in QEMU
+#                   (DEBUG=1: on the debug kernel, make debug-kernel)
 #   make demo       boot the guest and run the GMEM demo (README)
 #
 # V=1 shows full commands.
@@ -25,8 +26,8 @@ else
 Q := @
 endif
 
-.PHONY: all deps kernel driver bpf loader selftests check checkpatch demo \
-	clean FORCE
+.PHONY: all deps kernel debug-kernel driver bpf loader selftests check \
+	checkpatch demo clean FORCE
 
 all: kernel driver bpf loader selftests
 
@@ -134,8 +135,29 @@ $(HMM_TESTS): $(KSTAMP)
 	$(Q)$(CC) -Wall -O2 -I $(KSRC) -isystem $(BUILD)/headers/include \
 		$(KSRC)/tools/testing/selftests/vm/hmm-tests.c -lrt -lpthread -o $@
 
+# DEBUG=1: the same suites on the debug kernel (kernel-patches/debug.config:
+# KASAN, KFENCE, lockdep, kmemleak, fault injection), built alongside.
+DEBUG_KOBJ := $(BUILD)/kbuild-debug
+DEBUG_KSTAMP := $(BUILD)/kernel-debug.stamp
+DEBUG_DRIVER_KO := $(BUILD)/driver-debug/gmem_sim.ko
+
+debug-kernel: $(DEBUG_KSTAMP)
+
+$(DEBUG_KSTAMP): FORCE | deps
+	$(Q)scripts/build-kernel.sh --debug
+
+$(DEBUG_DRIVER_KO): $(DRIVER_SRCS) $(DEBUG_KSTAMP)
+	@mkdir -p $(@D)
+	$(Q)cp $(DRIVER_SRCS) $(@D)/
+	$(Q)$(MAKE) -s -C $(DEBUG_KOBJ) ARCH=x86_64 M=$(abspath $(@D)) modules
+
+ifeq ($(DEBUG),1)
+check: all $(DEBUG_DRIVER_KO)
+	$(Q)GMEM_KERNEL=$(DEBUG_KOBJ)/arch/x86/boot/bzImage scripts/check.sh $(SUITES)
+else
 check: all
 	$(Q)scripts/check.sh $(SUITES)
+endif
 
 # Kernel style: every patch of the series, and the driver. Run from the
 # kernel tree, which has no .git: checkpatch would otherwise take this

@@ -10,7 +10,11 @@
 # Nothing is done when the inputs (tarball version, patches, fragment, this
 # script) have not changed since the last successful build.
 #
-# Usage: scripts/build-kernel.sh [--force]
+# Usage: scripts/build-kernel.sh [--force] [--debug]
+#
+# --debug builds the debug variant (kernel-patches/debug.config merged on
+# top: KASAN, lockdep, kmemleak, fault injection...) in build/kbuild-debug,
+# with its modules in build/modroot-debug; the source tree is shared.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +26,21 @@ staging=$build/linux-staging
 src=$build/linux
 obj=$build/kbuild
 stamp=$build/kernel.stamp
+modroot=$build/modroot
+fragments=("$patches/gmem.config")
+force=
+for arg in "$@"; do
+	case $arg in
+	--force) force=1 ;;
+	--debug)
+		obj=$build/kbuild-debug
+		stamp=$build/kernel-debug.stamp
+		modroot=$build/modroot-debug
+		fragments+=("$patches/debug.config")
+		;;
+	*) echo "usage: $0 [--force] [--debug]" >&2; exit 2 ;;
+	esac
+done
 jobs=$(( $(nproc) + 1 ))
 
 die() { echo "build-kernel: error: $*" >&2; exit 1; }
@@ -47,13 +66,13 @@ mapfile -t series < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$patches/series" 
 inputs_hash() {
 	{
 		echo "$installed"
-		cat "$0" "$patches/series" "$patches/gmem.config"
+		cat "$0" "$patches/series" "${fragments[@]}"
 		for p in "${series[@]}"; do cat "$patches/$p"; done
 	} | sha256sum | cut -d' ' -f1
 }
 
 want=$(inputs_hash)
-if [ "${1:-}" != "--force" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] &&
+if [ -z "$force" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] &&
    [ -f "$obj/arch/x86/boot/bzImage" ]; then
 	say "up to date ($(cat "$obj/include/config/kernel.release"))"
 	exit 0
@@ -91,12 +110,21 @@ mkdir -p "$src"
 rsync -rlc --delete "$staging/" "$src/"
 rm -rf "$staging"
 
-say "configuring (tinyconfig + kernel-patches/gmem.config)"
+say "configuring (tinyconfig + ${fragments[*]#"$repo/"})"
 mkdir -p "$obj"
+# The fragments as one, a later setting of an option replacing an earlier.
+fragment=$obj/gmem-fragment.config
+awk '{ key = $0
+       if (match($0, /^CONFIG_[A-Za-z0-9_]+=/)) key = substr($0, 1, RLENGTH - 1)
+       else if (match($0, /^# CONFIG_[A-Za-z0-9_]+ is not set/)) key = $2
+       else next
+       if (!(key in line)) order[++n] = key
+       line[key] = $0 }
+     END { for (i = 1; i <= n; i++) print line[order[i]] }' "${fragments[@]}" > "$fragment"
 kmake() { make -s -C "$src" O="$obj" ARCH=x86_64 "$@"; }
 kmake tinyconfig >/dev/null
 "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
-	"$patches/gmem.config" >/dev/null
+	"$fragment" >/dev/null
 kmake olddefconfig >/dev/null
 
 # Every line of the fragment must be in the final .config verbatim.
@@ -113,18 +141,18 @@ while IFS= read -r line; do
 		fi
 		;;
 	esac
-done < "$patches/gmem.config"
+done < "$fragment"
 if [ ${#missing[@]} -gt 0 ]; then
 	printf 'build-kernel: option did not stick: %s\n' "${missing[@]}" >&2
-	die "${#missing[@]} option(s) of kernel-patches/gmem.config lost in olddefconfig"
+	die "${#missing[@]} option(s) of ${fragments[*]#"$repo/"} lost in olddefconfig"
 fi
 
 say "building bzImage and modules with $jobs jobs"
 export CCACHE_BASEDIR=$repo CCACHE_NOHASHDIR=1
 kmake -j"$jobs" CC="ccache gcc" bzImage modules
 kmake headers_install INSTALL_HDR_PATH="$build/headers" >/dev/null
-rm -rf "$build/modroot"
-kmake modules_install INSTALL_MOD_PATH="$build/modroot" >/dev/null
+rm -rf "$modroot"
+kmake modules_install INSTALL_MOD_PATH="$modroot" >/dev/null
 
 echo "$want" > "$stamp"
 say "built $(cat "$obj/include/config/kernel.release"): $obj/arch/x86/boot/bzImage"

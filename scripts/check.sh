@@ -14,7 +14,9 @@ results=build/test-results
 rm -rf "$results"
 mkdir -p "$results"
 
-./vmtest.sh -t "${VMTEST_TIMEOUT:-2400}" -- selftests/run-in-guest.sh "$results" "$@"
+# GMEM_KERNEL: another bzImage (make check DEBUG=1 sets the debug one).
+./vmtest.sh ${GMEM_KERNEL:+-k "$GMEM_KERNEL"} -t "${VMTEST_TIMEOUT:-2400}" \
+	-- selftests/run-in-guest.sh "$results" "$@"
 vm_rc=$?
 
 passed=0 failed=0 skipped=0

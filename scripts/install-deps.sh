@@ -10,7 +10,7 @@ packages=(
 	linux-source-6.1 build-essential patch flex bison bc libelf-dev
 	libssl-dev dwarves cpio kmod rsync xz-utils ccache python3
 	# guest
-	qemu-system-x86 util-linux iproute2 procps
+	qemu-system-x86 util-linux iproute2 procps jq
 	# BPF
 	clang-16 lld-16 llvm-16 libbpf-dev bpftool zlib1g-dev pkg-config
 	# tests, plots

@@ -42,6 +42,15 @@ fs 9p repo "$vmtest_repo" trans=virtio,version=9p2000.L,msize=262144
 export PATH=$vmtest_repo/scripts/guest-bin:$PATH
 hostname gmem-vm
 
+# The debug kernel (make check DEBUG=1) has its own modules and gmem_sim
+# build: put them where the tests look, for this guest only.
+case $(uname -r) in
+*-gmem-debug)
+	mount --bind "$vmtest_repo/build/modroot-debug" "$vmtest_repo/build/modroot"
+	mount --bind "$vmtest_repo/build/driver-debug" "$vmtest_repo/build/driver"
+	;;
+esac
+
 cd "$vmtest_repo" || exit 1
 if [ -f "$vmtest_run/cmd" ]; then
 	setsid -c bash "$vmtest_run/cmd" </dev/ttyS0 >/dev/ttyS0 2>&1

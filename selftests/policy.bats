@@ -395,6 +395,27 @@ load() {
 	no_leftovers
 }
 
+@test "selecting for another user's process takes ptrace access, not just CAP_SYS_ADMIN" {
+	load build/bpf/evict_lru.bpf.o
+	$RUN -n 8192 -o rmw -p random -a 100000000 > /dev/null 2>&1 &
+	BG=$!
+	wait_policy $BG "default system"
+	# uid 65534 with CAP_SYS_ADMIN (and DAC override, to open root's file).
+	admin="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all,+sys_admin,+dac_override --ambient-caps=-all,+sys_admin,+dac_override"
+	run $admin bash -c "echo lru > /proc/$BG/gmem_policy"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Permission denied"* ]]
+	[ "$(cat /proc/$BG/gmem_policy)" = "default system" ]
+	# The same with CAP_SYS_PTRACE is allowed.
+	run ${admin//dac_override/dac_override,+sys_ptrace} bash -c "echo lru > /proc/$BG/gmem_policy"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(cat /proc/$BG/gmem_policy)" = "lru selected" ]
+	kill -9 $BG
+	wait $BG || true
+	$GMEMCTL unload lru
+	no_leftovers
+}
+
 @test "gmemctl stats prints every counter; --json is one valid object" {
 	load build/bpf/prefetch_seq.bpf.o --default
 	$RUN -n 2048 -o read

@@ -37,3 +37,25 @@ for entry in "${suites[@]}"; do
 	echo "$rc" > "$results/$name.rc"
 	echo "=== suite $name: exit $rc in $(( $(date +%s) - start ))s"
 done
+
+# On a kernel with kmemleak (make check DEBUG=1): after every suite ran,
+# nothing allocated by GMEM, gmem_sim or a policy may be left unreferenced.
+kmemleak=/sys/kernel/debug/kmemleak
+if [ -w "$kmemleak" ] && { [ $# -eq 0 ] || [[ " $* " == *" kmemleak "* ]]; }; then
+	echo "=== suite kmemleak: two scans after the suites"
+	{
+		echo scan > $kmemleak; sleep 5; echo scan > $kmemleak
+		report=$(cat $kmemleak)
+		ours=$(awk -v RS='unreferenced object' '/gm_|gmem|sim_|bpf_struct_ops/' <<<"$report")
+		echo "1..1"
+		echo "# kmemleak: $(grep -c '^unreferenced object' <<<"$report") unreferenced object(s) in all"
+		if [ -z "$ours" ]; then
+			echo "ok 1 kmemleak finds nothing of GMEM's, gmem_sim's or a policy's"
+		else
+			sed 's/^/# /' <<<"$ours"
+			echo "not ok 1 kmemleak finds nothing of GMEM's, gmem_sim's or a policy's"
+		fi
+	} 2>&1 | tee "$results/kmemleak.tap"
+	grep -q '^ok 1' "$results/kmemleak.tap"
+	echo $? > "$results/kmemleak.rc"
+fi

@@ -2,8 +2,12 @@
 # Smoke tests: the guest runs our kernel and offers what GMEM-BPF builds on.
 
 @test "guest runs the -gmem kernel built from this tree" {
-	[[ "$(uname -r)" == *-gmem ]]
-	[ "$(uname -r)" = "$(cat build/kbuild/include/config/kernel.release)" ]
+	case $(uname -r) in
+	*-gmem) kbuild=build/kbuild ;;
+	*-gmem-debug) kbuild=build/kbuild-debug ;;	# make check DEBUG=1
+	*) false ;;
+	esac
+	[ "$(uname -r)" = "$(cat $kbuild/include/config/kernel.release)" ]
 }
 
 @test "vmlinux BTF is exposed and parses" {
