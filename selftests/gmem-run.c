@@ -11,6 +11,10 @@
  * each pass's cost and the GMEM policy it ran under (/proc/self/gmem_policy;
  * "A>B" when it was swapped during the pass), so that policies can be
  * swapped under a running workload.
+ * -f runs the device with fault injection on (/proc/self/make-it-fail, for
+ * failslab and fail_page_alloc); a run the injected failures stop must
+ * fail with ENOMEM, EFAULT or EINTR and leave every page of a sequential
+ * rmw either as it was or done (exit 0), anything else exits 1.
  * -P prefetches the range to the device with hmadvise() first; -c checks
  * the device's work on the CPU afterwards (exit 1 on a mismatch): every
  * word of a sequential write; for rmw, which adds 1 to every word of each
@@ -43,6 +47,53 @@ static int device_hnid(const char *dev)
 	snprintf(path, sizeof(path), "/sys/kernel/gmem/devices/%s/hnid",
 		 name ? name + 1 : dev);
 	return sysfs_long(path);
+}
+
+/* Fault injection (failslab, fail_page_alloc task-filter) for this task. */
+static void make_it_fail(int on)
+{
+	FILE *f = fopen("/proc/self/make-it-fail", "w");
+
+	if (!f || fprintf(f, "%d\n", on) < 0 || fclose(f)) {
+		perror("gmem-run: /proc/self/make-it-fail");
+		exit(1);
+	}
+}
+
+/*
+ * See -f: a run stopped by error @err. Each page of a one-pass sequential
+ * rmw over words initialised to i * 3 must be untouched or done.
+ */
+static int check_interrupted_rmw(const uint64_t *p, unsigned long npages,
+				 int op, int pattern, unsigned long passes,
+				 int err)
+{
+	unsigned long words = page_size / 8, i, j, done = 0;
+
+	if (err != ENOMEM && err != EFAULT && err != EINTR) {
+		fprintf(stderr, "gmem-run: undocumented error %d\n", err);
+		return 1;
+	}
+	if (op != GMEM_SIM_RMW || pattern != GMEM_SIM_SEQUENTIAL ||
+	    passes != 1) {
+		fprintf(stderr, "gmem-run: -f checks one pass of sequential rmw -c\n");
+		return 1;
+	}
+	for (i = 0; i < npages; i++) {
+		uint64_t delta = p[i * words] - i * words * 3;
+
+		for (j = 0; j < words; j++) {
+			if (delta > 1 ||
+			    p[i * words + j] != (i * words + j) * 3 + delta) {
+				fprintf(stderr, "gmem-run: page %lu is torn\n", i);
+				return 1;
+			}
+		}
+		done += delta;
+	}
+	printf("stopped by %s after %lu of %lu pages; every page intact\n",
+	       strerror(err), done, npages);
+	return 0;
 }
 
 /* The policy deciding for this process now, into @name: "NAME", or "?" */
@@ -92,14 +143,14 @@ int main(int argc, char **argv)
 	};
 	const char *dev = DEV0;
 	int op = GMEM_SIM_WRITE, pattern = GMEM_SIM_SEQUENTIAL;
-	int prefetch = 0, check = 0, fd, opt;
+	int prefetch = 0, check = 0, inject = 0, fd, opt;
 	unsigned long npages = 256, accesses = 0, passes = 1, pass, i;
 	struct gmem_sim_run run = { .value = 0x5eed, .seed = 1, .stride = 1 };
 	struct timespec t0, t1;
 	size_t size;
 	uint64_t *p;
 
-	while ((opt = getopt(argc, argv, "d:n:o:p:a:r:Pch")) != -1) {
+	while ((opt = getopt(argc, argv, "d:n:o:p:a:r:fPch")) != -1) {
 		switch (opt) {
 		case 'd': dev = optarg; break;
 		case 'n': npages = strtoul(optarg, NULL, 0); break;
@@ -109,8 +160,9 @@ int main(int argc, char **argv)
 		case 'r': passes = strtoul(optarg, NULL, 0); break;
 		case 'P': prefetch = 1; break;
 		case 'c': check = 1; break;
+		case 'f': inject = 1; break;
 		default:
-			fprintf(stderr, "usage: %s [-d DEV] [-n PAGES] [-o read|write|rmw] [-p sequential|random|zipf] [-a ACCESSES] [-r PASSES] [-P] [-c]\n",
+			fprintf(stderr, "usage: %s [-d DEV] [-n PAGES] [-o read|write|rmw] [-p sequential|random|zipf] [-a ACCESSES] [-r PASSES] [-f] [-P] [-c]\n",
 				argv[0]);
 			return 2;
 		}
@@ -146,10 +198,20 @@ int main(int argc, char **argv)
 
 		current_policy(before);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (inject)
+			make_it_fail(1);
 		if (ioctl(fd, GMEM_SIM_IOC_RUN, &run)) {
+			int err = errno;
+
 			perror("GMEM_SIM_IOC_RUN");
-			return 1;
+			if (!inject)
+				return 1;
+			make_it_fail(0);
+			return check_interrupted_rmw(p, npages, op, pattern,
+						     passes, err);
 		}
+		if (inject)
+			make_it_fail(0);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		current_policy(after);
 		/* "policy A>B": swapped from A to B during the pass. */

@@ -168,6 +168,18 @@ expect_ejected() {
 	[ "$(faults_of "$output")" -le 16 ]
 }
 
+@test "duplicate victims are refused, the first taken; data intact, not ejected" {
+	register $BAD/bad_dup.bpf.o
+	echo bad_dup > $G/policy
+	n=$(( 2 * $(pages) ))
+	$RUN -n $n -o rmw -p random -a $n -c
+	[ "$(cat $G/policies/bad_dup/state)" = active ]
+	victims=$(cat $G/policies/bad_dup/victims)
+	[ "$victims" -gt 0 ]
+	# Every accepted victim was nominated once more, and refused.
+	[ "$(cat $G/policies/bad_dup/refused)" -eq "$victims" ]
+}
+
 @test "a policy that decides nothing is legal: the default fills in" {
 	register $BAD/bad_idle.bpf.o
 	echo bad_idle > $G/policy

@@ -21,6 +21,7 @@ suites=(
 	"policy-stress 900 bats --tap selftests/policy-stress.bats"
 	"policy-matrix 1500 selftests/policy-matrix.sh"
 	"docs 300 bats --tap selftests/docs.bats"
+	"fault-injection 900 bats --tap selftests/fault-injection.bats"
 )
 
 mkdir -p "$results"
