@@ -101,7 +101,8 @@ $(GMEMCTL): loader/gmemctl.c bpf/gmem_trace.h $(BUILD)/bpf/gmem_trace.skel.h
 
 HMM_TESTS := $(BUILD)/selftests/hmm-tests
 GMEM_TESTS := $(addprefix $(BUILD)/selftests/,gmem-tests gmem-evict-tests \
-	hmadvise-tests gmem-run gmem-hints)
+	hmadvise-tests gmem-run gmem-hints gmem-fuzz gmem-hold gmem-cycle \
+	gmem-security)
 USER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -isystem $(BUILD)/headers/include
 
 # BPF objects the tests load (bad ones too), built like bpf/'s policies.
@@ -125,7 +126,10 @@ $(GMEM_TESTS): $(BUILD)/selftests/%: selftests/%.c selftests/gmem_test_lib.h \
 	@echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -Wno-sign-compare \
 		-I $(KSRC)/tools/testing/selftests -I driver -I include \
-		$< -lpthread -o $@
+		$< -lpthread $(GMEM_TEST_LIBS) -o $@
+
+# gmem-cycle registers policies itself, through libbpf.
+$(BUILD)/selftests/gmem-cycle: GMEM_TEST_LIBS := -lbpf -lelf -lz
 
 # The kernel's own HMM selftests, built from the patched tree as the
 # kernel's tools/testing/selftests/vm/Makefile would.

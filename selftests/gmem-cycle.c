@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gmem-cycle: register, select and unregister GMEM policies many times,
+ * fast, for the lifecycle tests (selftests/lifecycle.bats).
+ *
+ *   gmem-cycle [-n CYCLES] [-k LIVE] [-f FULL] OBJ...
+ *
+ * Each policy object is loaded once (its programs through the verifier).
+ * A cycle then registers a new policy: a new gmem_policy_ops struct_ops map
+ * with a fresh name ("cN-OBJ"), whose members are the object's programs,
+ * created and updated as libbpf and bpftool would (BPF_MAP_CREATE,
+ * BPF_MAP_UPDATE_ELEM); makes it the system default (write to
+ * /sys/kernel/gmem/policy: the swap); every third cycle also selects it for
+ * one running gmem-run process (/proc/PID/gmem_policy); and unregisters
+ * (BPF_MAP_DELETE_ELEM, as bpftool struct_ops unregister) the oldest of
+ * the policies registered, once more than LIVE (default 3) are: a policy
+ * some processes still use. Every tenth cycle unregisters the new system
+ * default itself instead. Every FULL-th cycle (default 25) the next
+ * object is closed and loaded again from its file, programs and all, while
+ * maps still registered hold its old programs. At the end every policy is
+ * unregistered.
+ *
+ * Every step is checked: the policy appears in and leaves
+ * /sys/kernel/gmem/policy and /sys/kernel/gmem/policies/, the swap takes
+ * effect. Exit status 0 if all went as expected; the counts and the swap
+ * latencies are printed. Needs CAP_SYS_ADMIN (and CAP_BPF).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#define G		"/sys/kernel/gmem"
+#define MAX_OBJS	32
+#define MAX_LIVE	64
+#define NAME_MAX_LEN	16	/* GMEM_POLICY_NAME_MAX */
+
+struct obj {
+	const char *path;
+	char short_name[8];
+	struct bpf_object *bpf;
+};
+
+struct live {
+	int fd;
+	char name[NAME_MAX_LEN];
+};
+
+static struct obj objs[MAX_OBJS];
+static int nobjs;
+static struct live live[MAX_LIVE];
+static int nlive;
+static int errors;
+
+/* The kernel's layout of the struct_ops value, from vmlinux BTF. */
+static __u32 value_type_id, value_size, data_off, name_off;
+static __u32 member_off[32];
+static int nmembers;
+
+#define fail(fmt, ...)							\
+	do {								\
+		fprintf(stderr, "gmem-cycle: " fmt "\n", ##__VA_ARGS__); \
+		errors++;						\
+	} while (0)
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return 0;
+}
+
+/* Is @name in /sys/kernel/gmem/policy, and is it the default ("[name]")? */
+static int policy_listed(const char *name, int *is_default)
+{
+	char buf[4096], want[NAME_MAX_LEN + 3], *tok, *save;
+
+	*is_default = 0;
+	if (read_file(G "/policy", buf, sizeof(buf)))
+		return 0;
+	snprintf(want, sizeof(want), "[%s]", name);
+	for (tok = strtok_r(buf, " \n", &save); tok;
+	     tok = strtok_r(NULL, " \n", &save)) {
+		if (!strcmp(tok, want)) {
+			*is_default = 1;
+			return 1;
+		}
+		if (!strcmp(tok, name))
+			return 1;
+	}
+	return 0;
+}
+
+static int find_value_layout(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	const struct btf_type *t, *ops;
+	const struct btf_member *m;
+	int id, i;
+
+	if (!vmlinux)
+		return -1;
+	id = btf__find_by_name_kind(vmlinux, "bpf_struct_ops_gmem_policy_ops",
+				    BTF_KIND_STRUCT);
+	if (id < 0)
+		return -1;
+	value_type_id = id;
+	t = btf__type_by_id(vmlinux, id);
+	value_size = t->size;
+	for (i = 0, m = btf_members(t); i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(vmlinux, m->name_off), "data"))
+			data_off = m->offset / 8;
+	id = btf__find_by_name_kind(vmlinux, "gmem_policy_ops", BTF_KIND_STRUCT);
+	if (id < 0)
+		return -1;
+	ops = btf__type_by_id(vmlinux, id);
+	nmembers = btf_vlen(ops);
+	for (i = 0, m = btf_members(ops); i < nmembers && i < 32; i++, m++) {
+		member_off[i] = m->offset / 8;
+		if (!strcmp(btf__name_by_offset(vmlinux, m->name_off), "name"))
+			name_off = m->offset / 8;
+	}
+	btf__free(vmlinux);
+	return name_off ? 0 : -1;
+}
+
+static int load_obj(struct obj *o)
+{
+	int err;
+
+	o->bpf = bpf_object__open_file(o->path, NULL);
+	if (!o->bpf) {
+		fail("opening %s: %s", o->path, strerror(errno));
+		return -1;
+	}
+	err = bpf_object__load(o->bpf);
+	if (err) {
+		fail("loading %s: %s", o->path, strerror(-err));
+		bpf_object__close(o->bpf);
+		o->bpf = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* A new struct_ops map of @o's programs under @name, registered. */
+static int register_policy(struct obj *o, const char *name)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts,
+		    .btf_fd = bpf_object__btf_fd(o->bpf),
+		    .btf_vmlinux_value_type_id = value_type_id);
+	struct bpf_program *prog;
+	char value[1024] = { 0 }, map_name[NAME_MAX_LEN];
+	int fd, key = 0, err, i;
+
+	if (value_size > sizeof(value))
+		return -E2BIG;
+	bpf_object__for_each_program(prog, o->bpf) {
+		unsigned int idx = bpf_program__expected_attach_type(prog);
+
+		if (idx >= (unsigned int)nmembers)
+			continue;
+		*(__u64 *)(value + data_off + member_off[idx]) =
+			bpf_program__fd(prog);
+	}
+	memcpy(value + data_off + name_off, name, strnlen(name, NAME_MAX_LEN - 1));
+	/* BPF object names take no '-'. */
+	snprintf(map_name, sizeof(map_name), "%s", name);
+	for (i = 0; map_name[i]; i++)
+		if (map_name[i] == '-')
+			map_name[i] = '_';
+	fd = bpf_map_create(BPF_MAP_TYPE_STRUCT_OPS, map_name, sizeof(int),
+			    value_size, 1, &opts);
+	if (fd < 0)
+		return -errno;
+	err = bpf_map_update_elem(fd, &key, value, 0);
+	if (err) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void unregister_policy(int i)
+{
+	char path[128];
+	int key = 0, def;
+
+	if (bpf_map_delete_elem(live[i].fd, &key))
+		fail("unregistering %s: %s", live[i].name, strerror(errno));
+	close(live[i].fd);
+	snprintf(path, sizeof(path), G "/policies/%s", live[i].name);
+	if (!access(path, F_OK) || policy_listed(live[i].name, &def))
+		fail("%s still registered after unregistering", live[i].name);
+	live[i] = live[--nlive];
+}
+
+/* A random running gmem-run, or 0. */
+static int some_workload(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int pids[64], n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < 64) {
+		char path[64], comm[32];
+		int pid = atoi(e->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		if (!read_file(path, comm, sizeof(comm)) &&
+		    !strcmp(comm, "gmem-run\n"))
+			pids[n++] = pid;
+	}
+	closedir(d);
+	return n ? pids[rand() % n] : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	int cycles = 1000, max_live = 3, full_every = 25, opt, i, c;
+	int full_loads = 0, selected = 0, select_gone = 0, default_unreg = 0;
+	double t0, t1, *swap_ms;
+
+	while ((opt = getopt(argc, argv, "n:k:f:h")) != -1) {
+		switch (opt) {
+		case 'n':
+			cycles = atoi(optarg);
+			break;
+		case 'k':
+			max_live = atoi(optarg);
+			break;
+		case 'f':
+			full_every = atoi(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-n CYCLES] [-k LIVE] [-f FULL] OBJ...\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (optind == argc || max_live < 1 || max_live >= MAX_LIVE) {
+		fprintf(stderr, "gmem-cycle: no policy object\n");
+		return 2;
+	}
+	libbpf_set_print(NULL);
+	srand(getpid());
+	if (find_value_layout()) {
+		fprintf(stderr, "gmem-cycle: no struct gmem_policy_ops in vmlinux BTF\n");
+		return 1;
+	}
+	for (i = optind; i < argc && nobjs < MAX_OBJS; i++) {
+		struct obj *o = &objs[nobjs];
+		const char *base = strrchr(argv[i], '/');
+		char *dot;
+
+		o->path = argv[i];
+		base = base ? base + 1 : argv[i];
+		/* "evict_lru.bpf.o" -> "lru": the part after the last '_' */
+		if (strchr(base, '_'))
+			base = strrchr(base, '_') + 1;
+		snprintf(o->short_name, sizeof(o->short_name), "%s", base);
+		dot = strchr(o->short_name, '.');
+		if (dot)
+			*dot = 0;
+		if (load_obj(o))
+			return 1;
+		nobjs++;
+	}
+	swap_ms = calloc(cycles, sizeof(*swap_ms));
+	t0 = now_ms();
+	for (c = 0; c < cycles && !errors; c++) {
+		struct obj *o = &objs[c % nobjs];
+		char name[NAME_MAX_LEN], path[128];
+		double s0;
+		int fd, def, pid;
+
+		if (full_every && c && c % full_every == 0) {
+			bpf_object__close(o->bpf);
+			if (load_obj(o))
+				break;
+			full_loads++;
+		}
+		snprintf(name, sizeof(name), "c%d-%s", c, o->short_name);
+		fd = register_policy(o, name);
+		if (fd < 0) {
+			fail("cycle %d: registering %s: %s", c, name, strerror(-fd));
+			break;
+		}
+		live[nlive].fd = fd;
+		strcpy(live[nlive].name, name);
+		nlive++;
+		snprintf(path, sizeof(path), G "/policies/%s/state", name);
+		if (access(path, F_OK))
+			fail("cycle %d: %s registered, but no %s", c, name, path);
+
+		/* The swap: the new policy becomes the system default. */
+		s0 = now_ms();
+		if (write_file(G "/policy", name))
+			fail("cycle %d: selecting %s: %s", c, name, strerror(errno));
+		swap_ms[c] = now_ms() - s0;
+		if (!policy_listed(name, &def) || !def)
+			fail("cycle %d: %s is not the system default", c, name);
+
+		if (c % 3 == 0 && (pid = some_workload())) {
+			int ret;
+
+			snprintf(path, sizeof(path), "/proc/%d/gmem_policy", pid);
+			/* The process may have exited meanwhile. */
+			ret = write_file(path, name);
+			if (!ret)
+				selected++;
+			else if (ret == -ESRCH || ret == -ENODEV || ret == -ENOENT)
+				select_gone++;
+			else
+				fail("cycle %d: %s for pid %d: %s", c, name, pid,
+				     strerror(-ret));
+		}
+
+		if (c % 10 == 9) {
+			/* Unregister the system default itself. */
+			unregister_policy(nlive - 1);
+			default_unreg++;
+			if (!policy_listed("default", &def) || !def)
+				fail("cycle %d: the built-in default did not take over", c);
+		} else if (nlive > max_live) {
+			unregister_policy(0);	/* the oldest, maybe selected */
+		}
+	}
+	while (nlive)
+		unregister_policy(nlive - 1);
+	t1 = now_ms();
+
+	qsort(swap_ms, c, sizeof(*swap_ms), cmp_double);
+	printf("%d cycles (register, swap, unregister) in %.1f s, %.1f ms each: %d full object loads, %d per-process selections (%d processes gone), %d unregistrations of the system default\n",
+	       c, (t1 - t0) / 1e3, c ? (t1 - t0) / c : 0, full_loads, selected,
+	       select_gone, default_unreg);
+	if (c)
+		printf("swap latency: median %.1f ms, max %.1f ms\n",
+		       swap_ms[c / 2], swap_ms[c - 1]);
+	for (i = 0; i < nobjs; i++)
+		bpf_object__close(objs[i].bpf);
+	free(swap_ms);
+	if (errors || c < cycles) {
+		printf("gmem-cycle: %d errors\n", errors);
+		return 1;
+	}
+	return 0;
+}
