@@ -49,12 +49,18 @@ static int device_hnid(const char *dev)
 	return sysfs_long(path);
 }
 
-/* Fault injection (failslab, fail_page_alloc task-filter) for this task. */
+/*
+ * Fault injection (failslab, fail_page_alloc task-filter) for this task.
+ * The file is opened once, before injection starts: opening it then could
+ * fail, and so could turning injection off.
+ */
 static void make_it_fail(int on)
 {
-	FILE *f = fopen("/proc/self/make-it-fail", "w");
+	static int fd = -1;
 
-	if (!f || fprintf(f, "%d\n", on) < 0 || fclose(f)) {
+	if (fd < 0)
+		fd = open("/proc/self/make-it-fail", O_WRONLY);
+	if (fd < 0 || pwrite(fd, on ? "1" : "0", 1, 0) != 1) {
 		perror("gmem-run: /proc/self/make-it-fail");
 		exit(1);
 	}
