@@ -393,6 +393,13 @@ static int sim_access_begin(struct sim_context *sctx, unsigned long va,
 	struct sim_device *sdev = sctx->sdev;
 	int ret;
 
+	/*
+	 * The page table walk only looks at va_bits of the address: anything
+	 * above would alias a mapped page instead of faulting.
+	 */
+	if (va >> va_bits)
+		return -EFAULT;
+
 	for (;;) {
 		u64 pte;
 
@@ -607,6 +614,9 @@ static long sim_ioctl_scratch(struct sim_context *sctx, void __user *uarg)
 		return -EFAULT;
 	if (sc.size > SIM_MAX_SCRATCH * SIM_SCRATCH_BLOCK)
 		return -EINVAL;
+	/* Never evicted, so it is locked memory, as MADV_PIN's pages are. */
+	if (sc.size && !capable(CAP_IPC_LOCK))
+		return -EPERM;
 	blocks = DIV_ROUND_UP(sc.size, SIM_SCRATCH_BLOCK);
 	mutex_lock(&sctx->scratch_lock);
 	sim_scratch_free(sctx);

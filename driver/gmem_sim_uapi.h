@@ -121,13 +121,33 @@ struct gmem_sim_counters {
  * struct gmem_sim_scratch - GMEM_SIM_IOC_SCRATCH: device-only memory
  * @size: in: bytes of scratch memory the context keeps on the device, in
  *	2 MiB blocks (at most 64); 0 frees it. Counted in mem_used, never
- *	evicted; ENOMEM when no free 2 MiB block is left, even if smaller
- *	free pieces add up (see /sys/kernel/gmem/devices/NAME/fragmentation).
+ *	evicted, so it needs CAP_IPC_LOCK (EPERM); ENOMEM when no free 2 MiB
+ *	block is left, even if smaller free pieces add up (see
+ *	/sys/kernel/gmem/devices/NAME/fragmentation).
  */
 struct gmem_sim_scratch {
 	__u64 size;
 };
 
+/*
+ * Errors (errno of ioctl()):
+ *  - every command: EFAULT when the argument struct cannot be copied in or
+ *    back out; ENOTTY for an unknown command.
+ *  - RUN: EINVAL for an unaligned, zero or overflowing range, a bad
+ *    pattern or op, a zero stride, or a LIST index out of range; EFAULT
+ *    for an unreadable list; EINTR on a fatal signal. Each access can fail
+ *    as a device fault does (gm_dev_fault() in include/linux/gmem.h):
+ *    EFAULT for an address not mapped MAP_PEER_SHARED or beyond the
+ *    device's va_bits, EPERM (protection), ENODEV, ESRCH (the address
+ *    space has exited), ENOMEM (device full under strict capacity, or no
+ *    memory for the device page table). The run stops at the first error;
+ *    the out fields count what was done.
+ *  - READ/WRITE: EINVAL for a zero, over 64 MiB or overflowing size;
+ *    ENOMEM (bounce buffer); EFAULT for the user buffer; the fault errors.
+ *  - COUNTERS: EFAULT only.
+ *  - SCRATCH: EINVAL over 128 MiB; EPERM without CAP_IPC_LOCK (any size
+ *    but 0); ENOMEM when no free 2 MiB block.
+ */
 #define GMEM_SIM_IOC_RUN	_IOWR('G', 0x00, struct gmem_sim_run)
 #define GMEM_SIM_IOC_READ	_IOWR('G', 0x01, struct gmem_sim_rw)
 #define GMEM_SIM_IOC_WRITE	_IOWR('G', 0x02, struct gmem_sim_rw)

@@ -1010,20 +1010,8 @@ static void fuzz_madvise(void)
 /* gmem_sim ioctls                                                     */
 
 /*
- * What driver/gmem_sim.c can return, ioctl by ioctl:
- *  - every ioctl: EFAULT when its argument struct cannot be copied in or
- *    back out; ENOTTY for an unknown command.
- *  - RUN: EINVAL for an unaligned or zero or overflowing range, a bad
- *    pattern or op, a zero stride, or a LIST index out of range; EFAULT
- *    for an unreadable list; EINTR on a fatal signal; and what
- *    gm_dev_fault() returns (include/linux/gmem.h): EFAULT (not a
- *    MAP_PEER_SHARED address), EPERM (protection), ENODEV, ESRCH (the
- *    address space has exited), ENOMEM (device full, strict capacity;
- *    or no memory for the device page table), EINTR. EBUSY is retried.
- *  - READ/WRITE: EINVAL for a zero, over 64 MiB or overflowing size;
- *    ENOMEM (bounce buffer); EFAULT for the user buffer; the fault errors.
- *  - COUNTERS: EFAULT only.
- *  - SCRATCH: EINVAL over 128 MiB; ENOMEM when no free 2 MiB block.
+ * What driver/gmem_sim.c can return, ioctl by ioctl: the list in
+ * driver/gmem_sim_uapi.h. EBUSY from gm_dev_fault() is retried inside.
  */
 static const eset fault_doc = B(EFAULT) | B(EPERM) | B(ENODEV) | B(ESRCH) |
 			      B(ENOMEM) | B(EINTR);
@@ -1039,7 +1027,7 @@ static eset ioctl_documented(enum call_type t)
 	case C_IO_COUNTERS:
 		return B(EFAULT);
 	case C_IO_SCRATCH:
-		return B(EFAULT) | B(EINVAL) | B(ENOMEM);
+		return B(EFAULT) | B(EINVAL) | B(EPERM) | B(ENOMEM);
 	default:
 		return B(ENOTTY);
 	}
@@ -1485,6 +1473,8 @@ static void fuzz_scratch(void)
 		must = B(EFAULT);
 	else if (sc.size > SCRATCH_MAX)
 		must = B(EINVAL);
+	else if (sc.size && !cap_ipc_lock)
+		must = B(EPERM);
 	else if (sc.size)
 		may = B(ENOMEM);
 	if (in_ok)
@@ -1859,9 +1849,14 @@ static void race_device_call(void)
 			 dev_hnid[d], a, n * PAGE, advice);
 		err = hmadvise(dev_hnid[d], (void *)a, n * PAGE, advice) ?
 			errno : 0;
-		/* ENOMEM: part of it unmapped; EPERM: unreadable. */
+		/*
+		 * ENOMEM: part of it unmapped; EPERM: unreadable; EBUSY: the
+		 * mapper's munmap, mprotect or fork held a page through every
+		 * retry of a prefetch.
+		 */
 		check(advice_type(advice), err, hmadvise_doc, 0,
-		      B(ENOMEM) | (advice == MADV_PREFETCH ? B(EPERM) : 0));
+		      B(ENOMEM) | (advice == MADV_PREFETCH ?
+				   B(EPERM) | B(EBUSY) : 0));
 		break;
 	}
 }

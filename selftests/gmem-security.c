@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -253,6 +254,73 @@ TEST_F(sec, bad_buffers_behind_the_structs)
  * process wrote never shows through, to another user (when run as root)
  * or to anyone.
  */
+/*
+ * Scratch memory is never evicted: without CAP_IPC_LOCK, one user could
+ * take every frame of the device from everybody else.
+ */
+TEST(scratch_memory_needs_cap_ipc_lock)
+{
+	struct gmem_sim_scratch sc = { .size = 2UL << 20 };
+	int fd, status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		if (geteuid() == 0)
+			drop_to_nobody();
+		fd = open(DEV0, O_RDWR);
+		if (fd < 0)
+			_exit(2);
+		if (ioc(fd, GMEM_SIM_IOC_SCRATCH, &sc) != -EPERM)
+			_exit(1);
+		sc.size = 0;	/* freeing nothing is always allowed */
+		_exit(ioc(fd, GMEM_SIM_IOC_SCRATCH, &sc) ? 3 : 0);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+	if (geteuid() != 0)
+		return;
+	fd = open(DEV0, O_RDWR);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(ioc(fd, GMEM_SIM_IOC_SCRATCH, &sc), 0);
+	EXPECT_EQ(dev_counters(fd).mem_used, sc.size);
+	close(fd);
+	fd = open(DEV0, O_RDWR);	/* closing gave it back */
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(dev_counters(fd).mem_used, 0);
+	close(fd);
+}
+
+/*
+ * /proc/PID/gmem_policy checks the opener as well as the writer: a file
+ * opened unprivileged and written by a privileged program (the setuid
+ * pattern: drop the effective uid, open, take it back) changes nothing.
+ */
+TEST(gmem_policy_file_opened_unprivileged_cannot_be_written)
+{
+	int dev, fd;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root, to raise the effective uid again");
+	dev = open(DEV0, O_RDWR);	/* gives the process an address space */
+	ASSERT_GE(dev, 0);
+	ASSERT_EQ(setresuid(-1, NOBODY, -1), 0);
+	/* Changing the uid made us undumpable: /proc/self would be root's. */
+	ASSERT_EQ(prctl(PR_SET_DUMPABLE, 1), 0);
+	fd = open("/proc/self/gmem_policy", O_WRONLY);
+	ASSERT_EQ(setresuid(-1, 0, -1), 0);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(write(fd, "system", 6), -1);
+	EXPECT_EQ(errno, EPERM);
+	close(fd);
+	fd = open("/proc/self/gmem_policy", O_WRONLY);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(write(fd, "system", 6), 6);
+	close(fd);
+	close(dev);
+}
+
 TEST(freed_device_memory_does_not_leak_to_the_next_user)
 {
 	int fd = open(DEV0, O_RDWR), status;

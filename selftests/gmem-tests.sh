@@ -3,7 +3,8 @@
 # loaded: two devices of 16 MiB, small enough for the device-full and
 # oversubscription cases to run quickly under TCG. Prints kselftest TAP.
 #
-# Usage: selftests/gmem-tests.sh [gmem-tests|gmem-evict-tests|hmadvise-tests]
+# Usage: selftests/gmem-tests.sh [PROGRAM [ARGS...]]
+# (PROGRAM: gmem-tests, gmem-evict-tests, hmadvise-tests, gmem-fuzz, ...)
 set -u
 ko=build/driver/gmem_sim.ko
 bin=build/selftests/${1:-gmem-tests}
@@ -11,7 +12,8 @@ for f in "$ko" "$bin"; do
 	[ -e "$f" ] || { echo "gmem-tests.sh: $f missing (make driver selftests)" >&2; exit 1; }
 done
 insmod "$ko" devices=2 mem_mb=16 || exit 1
-"$bin"
+shift $(($# > 0))
+"$bin" "$@"
 rc=$?
 # Unloading moves anything left on the devices back to host memory.
 rmmod gmem_sim || { echo "gmem-tests.sh: rmmod gmem_sim failed" >&2; rc=1; }

@@ -22,6 +22,7 @@ suites=(
 	"policy-matrix 1500 selftests/policy-matrix.sh"
 	"docs 300 bats --tap selftests/docs.bats"
 	"fault-injection 900 bats --tap selftests/fault-injection.bats"
+	"fuzz 600 selftests/gmem-tests.sh gmem-fuzz"
 	"lifecycle 900 bats --tap selftests/lifecycle.bats"
 	"security 600 bats --tap selftests/security.bats"
 	"security-root 300 selftests/gmem-tests.sh gmem-security"
