@@ -181,7 +181,7 @@ bench_uc = $(shell echo $(1) | tr a-z A-Z)
 bench-build: $(GMEM_BENCH) $(BENCH_COMBOS) $(BENCH_CLOCK_KO)
 
 $(BENCH_COMBOS): $(BENCH_DIR)/bpf/%.bpf.o: bench/bpf/combo.bpf.c \
-		$(wildcard bpf/*.h) $(VMLINUX_H)
+		$(wildcard bpf/*.h bpf/prefetch_*.bpf.c bpf/evict_*.bpf.c) $(VMLINUX_H)
 	@mkdir -p $(@D)
 	@echo "  BPF     $@"
 	$(BPF_CC) -DCOMBO=$* -DPF_$(call bench_uc,$(word 1,$(subst _, ,$*))) \
@@ -231,8 +231,10 @@ checkpatch: kernel
 			ignore="--ignore PARENTHESIS_ALIGNMENT"; \
 		scripts/checkpatch.pl --strict -q $$ignore - < $(CURDIR)/kernel-patches/$$p; \
 	done; \
-	echo "== driver/gmem_sim.c"; \
-	scripts/checkpatch.pl --strict -q --no-tree -f $(CURDIR)/driver/gmem_sim.c
+	for f in driver/gmem_sim.c bench/clock/bench_clock.c; do \
+		echo "== $$f"; \
+		scripts/checkpatch.pl --strict -q --no-tree -f $(CURDIR)/$$f; \
+	done
 
 demo: all
 	$(Q)./vmtest.sh -t 600 -- scripts/demo.sh
