@@ -53,7 +53,7 @@ static unsigned int bench_clock_calibrate(void)
 	u64 t0, t1;
 
 	j = jiffies;
-	while (jiffies == j)
+	while (time_before_eq(jiffies, j))
 		cpu_relax();
 	j = jiffies;
 	t0 = rdtsc_ordered();
