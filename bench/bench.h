@@ -85,6 +85,11 @@ void workload_opt(struct workload *w);
 u64 opt_faults(const u64 *seq, size_t n, size_t npages, size_t capacity);
 u64 lru_faults(const u64 *seq, size_t n, size_t npages, size_t capacity);
 u64 fifo_faults(const u64 *seq, size_t n, size_t npages, size_t capacity);
+/*
+ * opt_faults() against an exhaustive search on @strings short random
+ * strings; the number that differ. *@big_seconds: its time on 10M references.
+ */
+int opt_check(unsigned long strings, u64 seed, double *big_seconds);
 
 /* ---- trace files (tracefile.c) ------------------------------------- */
 

@@ -8,6 +8,7 @@
  *   gmem-bench replay TRACE [--mem-mb M] [--policies P,...] [--reps N]
  *                     [--format auto|text|raw] [--max-refs N] [--out FILE]
  *   gmem-bench opt TRACE --capacity PAGES [--format ...]
+ *   gmem-bench opt-check [STRINGS]   (OPT against an exhaustive search)
  *   gmem-bench convert-lackey [--instr] < lackey.out > trace.txt
  *   gmem-bench tsc-khz        (on the host: its TSC, which TCG guests read)
  *   gmem-bench policies [--quick]   (the BPF policies a suite run uses)
@@ -1682,6 +1683,24 @@ static void exp_scale(const struct config *c)
 }
 
 /* ------------------------------------------------------------------ */
+/* Experiment: OPT itself, against an exhaustive search                */
+
+static void exp_opt(const struct config *c)
+{
+	unsigned long strings = 20000;
+	double secs;
+	int bad = opt_check(strings, c->seed, &secs);
+
+	jbegin("opt");
+	ju("strings", strings);
+	ju("differ", bad);
+	jd("seconds_10m_refs", secs);
+	jend();
+	check(!bad, "opt: Belady's OPT equals an exhaustive search on %lu random strings (%d differ); 10M references in %.2f s",
+	      strings, bad, secs);
+}
+
+/* ------------------------------------------------------------------ */
 /* Commands                                                            */
 
 static int cmd_suite(int argc, char **argv)
@@ -1729,7 +1748,7 @@ static int cmd_suite(int argc, char **argv)
 				pols[npols++] = tok;
 			break;
 		default:
-			fprintf(stderr, "usage: gmem-bench suite [--quick] [--tap] [--out FILE] [--reps N] [--only matrix,replay,hook,swap,scale,peer] [--trace FILE]... [--policies P,...] [--budget SECONDS] [--driver KO]\n");
+			fprintf(stderr, "usage: gmem-bench suite [--quick] [--tap] [--out FILE] [--reps N] [--only opt,matrix,replay,hook,swap,scale,peer] [--trace FILE]... [--policies P,...] [--budget SECONDS] [--driver KO]\n");
 			return 2;
 		}
 	}
@@ -1766,6 +1785,8 @@ static int cmd_suite(int argc, char **argv)
 
 	/* Fixed-size experiments first, then the workload tiers until the budget. */
 #define WANT(x) (!only || strstr(only, x))
+	if (WANT("opt"))
+		exp_opt(&c);
 	if (WANT("hook"))
 		exp_hook(&c);
 	if (WANT("swap"))
@@ -1925,6 +1946,17 @@ static int cmd_opt(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_opt_check(int argc, char **argv)
+{
+	unsigned long strings = argc > 1 ? strtoul(argv[1], NULL, 0) : 20000;
+	double secs;
+	int bad = opt_check(strings, 1, &secs);
+
+	printf("opt-check: %d of %lu random strings differ from the exhaustive search; 10M references in %.2f s\n",
+	       bad, strings, secs);
+	return bad ? 1 : 0;
+}
+
 static int cmd_convert(int argc, char **argv)
 {
 	bool instr = argc > 1 && !strcmp(argv[1], "--instr");
@@ -1982,7 +2014,7 @@ static int cmd_tsc_khz(void)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: gmem-bench suite|replay|opt|convert-lackey ... (see bench/README.md)\n");
+		fprintf(stderr, "usage: gmem-bench suite|replay|opt|opt-check|convert-lackey|tsc-khz|policies ... (see bench/README.md)\n");
 		return 2;
 	}
 	out = stdout;
@@ -1993,6 +2025,8 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "opt"))
 		return cmd_opt(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "opt-check"))
+		return cmd_opt_check(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "convert-lackey"))
 		return cmd_convert(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "tsc-khz"))

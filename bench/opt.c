@@ -232,3 +232,79 @@ u64 fifo_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
 	free(stamp);
 	return faults;
 }
+
+/*
+ * The check of opt_faults(): on short random strings over a few pages
+ * (with removals), the true minimum by exhaustive search, a table over
+ * (position, resident set) in which a fault may evict any resident page,
+ * even with a frame free.
+ */
+#define CHECK_PAGES	6
+#define CHECK_LEN	16
+
+static u32 exhaustive(const u64 *seq, size_t n, size_t capacity)
+{
+	u32 best[CHECK_LEN + 1][1 << CHECK_PAGES];
+	unsigned int s, q;
+	size_t i;
+
+	for (s = 0; s < 1U << CHECK_PAGES; s++)
+		best[n][s] = 0;
+	for (i = n; i-- > 0;) {
+		u32 bit = 1U << (seq[i] & ~OPT_REMOVE);
+
+		for (s = 0; s < 1U << CHECK_PAGES; s++) {
+			u32 m = UINT32_MAX;
+
+			if ((size_t)__builtin_popcount(s) > capacity) {
+				best[i][s] = UINT32_MAX;
+				continue;
+			}
+			if (seq[i] & OPT_REMOVE) {
+				best[i][s] = best[i + 1][s & ~bit];
+				continue;
+			}
+			if (s & bit) {
+				best[i][s] = best[i + 1][s];
+				continue;
+			}
+			if ((size_t)__builtin_popcount(s) < capacity)
+				m = best[i + 1][s | bit];
+			for (q = 0; q < CHECK_PAGES; q++)
+				if ((s & 1U << q) && best[i + 1][(s & ~(1U << q)) | bit] < m)
+					m = best[i + 1][(s & ~(1U << q)) | bit];
+			best[i][s] = m + 1;
+		}
+	}
+	return best[0][0];
+}
+
+int opt_check(unsigned long strings, u64 seed, double *big_seconds)
+{
+	u64 seq[CHECK_LEN], rng = seed, *big, t0;
+	unsigned long k, bad = 0;
+	size_t n, i, cap, npages;
+
+	for (k = 0; k < strings; k++) {
+		npages = 2 + rng_next(&rng) % (CHECK_PAGES - 1);
+		cap = 1 + rng_next(&rng) % 4;
+		n = 1 + rng_next(&rng) % CHECK_LEN;
+		for (i = 0; i < n; i++) {
+			seq[i] = rng_next(&rng) % npages;
+			if (rng_next(&rng) % 8 == 0)
+				seq[i] |= OPT_REMOVE;
+		}
+		if (opt_faults(seq, n, npages, cap) != exhaustive(seq, n, cap))
+			bad++;
+	}
+	/* And the time for 10M uniform references over 64 Ki pages at 16 Ki. */
+	n = 10000000;
+	big = xmalloc(n * sizeof(*big));
+	for (i = 0; i < n; i++)
+		big[i] = rng_next(&rng) % 65536;
+	t0 = now_ns();
+	opt_faults(big, n, 65536, 16384);
+	*big_seconds = (now_ns() - t0) / 1e9;
+	free(big);
+	return bad;
+}
