@@ -26,6 +26,7 @@ else
 fi
 cpus=$(nproc)
 model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+os=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-Linux}" || echo Linux)
 # TCG guests read the host's TSC: its frequency, measured here, where the
 # clock is right, sets the guest's benchmark clock (bench/clock/).
 tsc_khz=$(build/bench/bin/gmem-bench tsc-khz 2>/dev/null || true)
@@ -40,7 +41,7 @@ wall=$(( $(date +%s) - start ))
 cp build/vm/last/console.log "$dir/console.log" 2>/dev/null || true
 
 cat > "$dir/host.json" <<JSON
-{"date": "$(date +%Y-%m-%d)", "machine": "$cpus cores ($model), no KVM: QEMU TCG, 2 guest CPUs, 3 GiB",
+{"date": "$(date +%Y-%m-%d)", "machine": "$os, $cpus cores ($model), no KVM: QEMU TCG, 2 guest CPUs, 3 GiB",
  "accel": "$accel", "cpus": $cpus, "tsc_khz": "${tsc_khz:-}", "wall_s": $wall,
  "mode": "${quick:-full}", "guest_exit": $rc}
 JSON
