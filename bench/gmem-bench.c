@@ -113,6 +113,27 @@ static int write_str(const char *path, const char *s)
 	return ret;
 }
 
+/* Split a comma-separated @list (in place) into @v; returns the count. */
+static int split_list(char *list, const char **v, int max)
+{
+	char *tok, *save;
+	int n = 0;
+
+	for (tok = strtok_r(list, ",", &save); tok && n < max;
+	     tok = strtok_r(NULL, ",", &save))
+		v[n++] = tok;
+	return n;
+}
+
+static FILE *open_out(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	return f;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	u32 x = *(const u32 *)a, y = *(const u32 *)b;
@@ -1720,7 +1741,6 @@ static int cmd_suite(int argc, char **argv)
 	const char *outpath = "build/bench/raw.jsonl", *only = NULL;
 	const char *pols[32];
 	int npols = 0;
-	char *tok, *save;
 	struct config c;
 	bool quick = false, tap = false;
 	unsigned int reps = 0;
@@ -1743,9 +1763,7 @@ static int cmd_suite(int argc, char **argv)
 		case 'd': driver_ko = optarg; break;
 		case 'b': budget = strtol(optarg, NULL, 0); break;
 		case 'p':
-			for (tok = strtok_r(optarg, ",", &save); tok && npols < 32;
-			     tok = strtok_r(NULL, ",", &save))
-				pols[npols++] = tok;
+			npols = split_list(optarg, pols, 32);
 			break;
 		default:
 			fprintf(stderr, "usage: gmem-bench suite [--quick] [--tap] [--out FILE] [--reps N] [--only opt,matrix,replay,hook,swap,scale,peer] [--trace FILE]... [--policies P,...] [--budget SECONDS] [--driver KO]\n");
@@ -1765,9 +1783,7 @@ static int cmd_suite(int argc, char **argv)
 		c.budget_s = budget;
 	for (i = 0; i < ntraces; i++)
 		c.traces[c.ntraces++] = traces[i];
-	out = fopen(outpath, "w");
-	if (!out)
-		die("%s: %s", outpath, strerror(errno));
+	out = open_out(outpath);
 	prog.suite_start = now_ns();
 	tracer = tracer_open();
 	if (!tracer)
@@ -1852,7 +1868,7 @@ static int cmd_replay(int argc, char **argv)
 	struct entry es[1];
 	struct config c;
 	int npols = 1, opt, n;
-	char *list = NULL, *tok, *save;
+	char *list = NULL;
 
 	config_init(&c, false);
 	c.reps_replay = 1;
@@ -1872,15 +1888,9 @@ static int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "usage: gmem-bench replay TRACE [--mem-mb M] [--policies P,...] [--reps N] [--format auto|text|raw] [--max-refs N] [--out FILE]\n");
 		return 2;
 	}
-	if (list) {
-		npols = 0;
-		for (tok = strtok_r(list, ",", &save); tok && npols < 32;
-		     tok = strtok_r(NULL, ",", &save))
-			pols[npols++] = tok;
-	}
-	out = fopen(outpath, "w");
-	if (!out)
-		die("%s: %s", outpath, strerror(errno));
+	if (list)
+		npols = split_list(list, pols, 32);
+	out = open_out(outpath);
 	prog.suite_start = now_ns();
 	/* Default capacity: half the trace's distinct pages. */
 	if (!mem_mb) {
