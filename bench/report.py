@@ -374,7 +374,10 @@ def plot_hook(d, hook, pngs):
     keys = ["p10_ns", "p25_ns", "p50_ns", "p75_ns", "p90_ns", "p95_ns", "p99_ns", "p999_ns"]
     labels = ["p10", "p25", "p50", "p75", "p90", "p95", "p99", "p99.9"]
     with open(os.path.join(d, "plots", "hook.dat"), "w") as f:
-        f.write("pct " + " ".join(h["policy"] for h in hook) + "\n")
+        label = {"default": "default (C LRU)", "lru": "lru (the same LRU in BPF)",
+                 "none": "none (C LRU + empty BPF prefetch hook)"}
+        f.write("pct " + " ".join(f'"{label.get(h["policy"], h["policy"])}"'
+                                  for h in hook) + "\n")
         for k, lab in zip(keys, labels):
             f.write(lab + " " + " ".join(f"{h[k] / 1000:.2f}" for h in hook) + "\n")
     script = f"""
@@ -386,7 +389,7 @@ set style histogram cluster gap 1
 set style fill solid 0.85 border -1
 set logscale y
 set ylabel "us (log)"
-set key top left noenhanced
+set key below noenhanced
 set grid ytics
 set key autotitle columnheader
 plot for [i=2:{len(hook) + 1}] "plots/hook.dat" using i:xtic(1)
