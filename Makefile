@@ -9,6 +9,9 @@
 #   make check      all of the above, then every suite in QEMU
 #                   (DEBUG=1: on the debug kernel, make debug-kernel)
 #   make demo       boot the guest and run the GMEM demo (README)
+#   make bench      the benchmark suite in one guest (bench/README.md):
+#                   build/bench/results.{json,md} and plots; bench-quick:
+#                   every path in a few minutes
 #
 # V=1 shows full commands.
 
@@ -27,9 +30,9 @@ Q := @
 endif
 
 .PHONY: all deps kernel debug-kernel driver bpf loader selftests check \
-	checkpatch demo clean FORCE
+	checkpatch demo clean FORCE bench bench-quick bench-build
 
-all: kernel driver bpf loader selftests
+all: kernel driver bpf loader selftests bench-build
 
 deps:
 	$(Q)scripts/install-deps.sh
@@ -163,6 +166,58 @@ check: all
 	$(Q)scripts/check.sh $(SUITES)
 endif
 
+# --- benchmarks (bench/README.md) -------------------------------------------
+
+BENCH_DIR := $(BUILD)/bench
+GMEM_BENCH := $(BENCH_DIR)/bin/gmem-bench
+BENCH_SRCS := $(addprefix bench/,gmem-bench.c opt.c workloads.c tracefile.c \
+	evtrace.c)
+# Prefetch x eviction policies: one object per pair, from bench/bpf/combo.bpf.c.
+BENCH_COMBOS := $(foreach p,seq stride tree,$(foreach e,lru fifo lfu clock mru,\
+	$(BENCH_DIR)/bpf/$(p)_$(e).bpf.o))
+BENCH_CLOCK_KO := $(BENCH_DIR)/clock/bench_clock.ko
+bench_uc = $(shell echo $(1) | tr a-z A-Z)
+
+bench-build: $(GMEM_BENCH) $(BENCH_COMBOS) $(BENCH_CLOCK_KO)
+
+$(BENCH_COMBOS): $(BENCH_DIR)/bpf/%.bpf.o: bench/bpf/combo.bpf.c \
+		$(wildcard bpf/*.h bpf/prefetch_*.bpf.c bpf/evict_*.bpf.c) $(VMLINUX_H)
+	@mkdir -p $(@D)
+	@echo "  BPF     $@"
+	$(BPF_CC) -DCOMBO=$* -DPF_$(call bench_uc,$(word 1,$(subst _, ,$*))) \
+		-DEV_$(call bench_uc,$(word 2,$(subst _, ,$*)))
+
+$(BENCH_DIR)/bpf/bench_trace.bpf.o: bench/bpf/bench_trace.bpf.c \
+		bench/bench_trace.h $(VMLINUX_H)
+	@mkdir -p $(@D)
+	@echo "  BPF     $@"
+	$(BPF_CC) -I bench
+
+$(BENCH_DIR)/bpf/bench_trace.skel.h: $(BENCH_DIR)/bpf/bench_trace.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)bpftool gen skeleton $< name bench_trace > $@
+
+$(GMEM_BENCH): $(BENCH_SRCS) bench/bench.h bench/bench_trace.h \
+		$(BENCH_DIR)/bpf/bench_trace.skel.h driver/gmem_sim_uapi.h \
+		include/gmem/hmadvise.h $(KSTAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(USER_CFLAGS) -I bench -I $(BENCH_DIR)/bpf -I driver \
+		-I include -I $(KSRC)/lib $(BENCH_SRCS) \
+		-lbpf -lelf -lz -lm -lpthread -o $@
+
+# A TSC clocksource for the guest, whose TCG clock ticks in 4 ms steps.
+$(BENCH_CLOCK_KO): bench/clock/bench_clock.c bench/clock/Kbuild $(KSTAMP)
+	@mkdir -p $(@D)
+	$(Q)cp bench/clock/bench_clock.c bench/clock/Kbuild $(@D)/
+	$(Q)$(MAKE) -s -C $(KOBJ) ARCH=x86_64 M=$(abspath $(@D)) modules
+
+bench: all
+	$(Q)bench/run.sh
+
+bench-quick: all
+	$(Q)bench/run.sh --quick
+
 # Kernel style: every patch of the series, and the driver. Run from the
 # kernel tree, which has no .git: checkpatch would otherwise take this
 # repository's history for the kernel's. TRACE_EVENT()'s layout, which
@@ -176,8 +231,10 @@ checkpatch: kernel
 			ignore="--ignore PARENTHESIS_ALIGNMENT"; \
 		scripts/checkpatch.pl --strict -q $$ignore - < $(CURDIR)/kernel-patches/$$p; \
 	done; \
-	echo "== driver/gmem_sim.c"; \
-	scripts/checkpatch.pl --strict -q --no-tree -f $(CURDIR)/driver/gmem_sim.c
+	for f in driver/gmem_sim.c bench/clock/bench_clock.c; do \
+		echo "== $$f"; \
+		scripts/checkpatch.pl --strict -q --no-tree -f $(CURDIR)/$$f; \
+	done
 
 demo: all
 	$(Q)./vmtest.sh -t 600 -- scripts/demo.sh

@@ -7,33 +7,12 @@
 #define GMEM_FRAME_LIST
 #include "gmem_policy.h"
 
-char LICENSE[] SEC("license") = "GPL";
-
-SEC("struct_ops/lfu_page_added")
-void BPF_PROG(lfu_page_added, struct gmem_page *page)
-{
-	__u32 slot = gmem_slot(page->dev, page->frame);
-	struct gmem_node *n;
-
-	gmem_list_add(page->dev, slot, false);
-	n = gmem_node(slot);
-	if (n)
-		n->count = 1;
-}
-
-SEC("struct_ops/lfu_page_accessed")
-void BPF_PROG(lfu_page_accessed, struct gmem_page *page)
+static __always_inline void lfu_do_page_accessed(struct gmem_page *page)
 {
 	struct gmem_node *n = gmem_node(gmem_slot(page->dev, page->frame));
 
 	if (n && n->count < 0xffffffffU)
 		n->count++;
-}
-
-SEC("struct_ops/lfu_page_removed")
-void BPF_PROG(lfu_page_removed, struct gmem_page *page)
-{
-	gmem_list_del(gmem_slot(page->dev, page->frame));
 }
 
 /* One pass: nominate pages counted at most @bound, oldest first. */
@@ -58,12 +37,45 @@ static __always_inline void lfu_pass(struct gmem_evict_ctx *req, __u32 bound)
 	}
 }
 
-SEC("struct_ops/lfu_evict")
-int BPF_PROG(lfu_evict, struct gmem_evict_ctx *req)
+static __always_inline void lfu_do_evict(struct gmem_evict_ctx *req)
 {
 	lfu_pass(req, 1);
 	lfu_pass(req, 4);
 	lfu_pass(req, 0xffffffffU);
+}
+
+/* bench/bpf/combo.bpf.c includes this file for the functions above. */
+#ifndef GMEM_POLICY_PART
+char LICENSE[] SEC("license") = "GPL";
+
+SEC("struct_ops/lfu_page_added")
+void BPF_PROG(lfu_page_added, struct gmem_page *page)
+{
+	__u32 slot = gmem_slot(page->dev, page->frame);
+	struct gmem_node *n;
+
+	gmem_list_add(page->dev, slot, false);
+	n = gmem_node(slot);
+	if (n)
+		n->count = 1;
+}
+
+SEC("struct_ops/lfu_page_accessed")
+void BPF_PROG(lfu_page_accessed, struct gmem_page *page)
+{
+	lfu_do_page_accessed(page);
+}
+
+SEC("struct_ops/lfu_page_removed")
+void BPF_PROG(lfu_page_removed, struct gmem_page *page)
+{
+	gmem_list_del(gmem_slot(page->dev, page->frame));
+}
+
+SEC("struct_ops/lfu_evict")
+int BPF_PROG(lfu_evict, struct gmem_evict_ctx *req)
+{
+	lfu_do_evict(req);
 	return 0;
 }
 
@@ -75,3 +87,4 @@ struct gmem_policy_ops lfu = {
 	.evict = (void *)lfu_evict,
 	.name = "lfu",
 };
+#endif /* GMEM_POLICY_PART */

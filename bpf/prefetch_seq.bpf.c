@@ -6,8 +6,6 @@
  */
 #include "gmem_policy.h"
 
-char LICENSE[] SEC("license") = "GPL";
-
 #define SEQ_MIN_WINDOW	16
 #define SEQ_MAX_WINDOW	256
 
@@ -23,8 +21,7 @@ struct {
 	__type(value, struct seq_stream);
 } seq_streams SEC(".maps");
 
-SEC("struct_ops/seq_prefetch")
-int BPF_PROG(seq_prefetch, struct gmem_prefetch_ctx *req)
+static __always_inline int seq_do_prefetch(struct gmem_prefetch_ctx *req)
 {
 	struct seq_stream fresh = { .window = SEQ_MIN_WINDOW }, *s;
 	__u64 as_id = req->as_id, va = req->va;
@@ -50,12 +47,27 @@ int BPF_PROG(seq_prefetch, struct gmem_prefetch_ctx *req)
 	return 0;
 }
 
-SEC("struct_ops/seq_exit")
-void BPF_PROG(seq_exit, struct gmem_as_info *as)
+static __always_inline void seq_do_exit(struct gmem_as_info *as)
 {
 	__u64 as_id = as->id;
 
 	bpf_map_delete_elem(&seq_streams, &as_id);
+}
+
+/* bench/bpf/combo.bpf.c includes this file for the functions above. */
+#ifndef GMEM_POLICY_PART
+char LICENSE[] SEC("license") = "GPL";
+
+SEC("struct_ops/seq_prefetch")
+int BPF_PROG(seq_prefetch, struct gmem_prefetch_ctx *req)
+{
+	return seq_do_prefetch(req);
+}
+
+SEC("struct_ops/seq_exit")
+void BPF_PROG(seq_exit, struct gmem_as_info *as)
+{
+	seq_do_exit(as);
 }
 
 SEC(".struct_ops")
@@ -64,3 +76,4 @@ struct gmem_policy_ops seq = {
 	.exit = (void *)seq_exit,
 	.name = "seq",
 };
+#endif /* GMEM_POLICY_PART */

@@ -6,8 +6,6 @@
  */
 #include "gmem_policy.h"
 
-char LICENSE[] SEC("license") = "GPL";
-
 #define STRIDE_AHEAD	4
 #define STRIDE_MAX	(64 * GMEM_PAGE_SIZE)
 
@@ -23,8 +21,7 @@ struct {
 	__type(value, struct stride_state);
 } strides SEC(".maps");
 
-SEC("struct_ops/stride_prefetch")
-int BPF_PROG(stride_prefetch, struct gmem_prefetch_ctx *req)
+static __always_inline int stride_do_prefetch(struct gmem_prefetch_ctx *req)
 {
 	struct stride_state fresh = { .last_va = req->va }, *s;
 	__u64 as_id = req->as_id, va = req->va;
@@ -63,12 +60,27 @@ int BPF_PROG(stride_prefetch, struct gmem_prefetch_ctx *req)
 	return 0;
 }
 
-SEC("struct_ops/stride_exit")
-void BPF_PROG(stride_exit, struct gmem_as_info *as)
+static __always_inline void stride_do_exit(struct gmem_as_info *as)
 {
 	__u64 as_id = as->id;
 
 	bpf_map_delete_elem(&strides, &as_id);
+}
+
+/* bench/bpf/combo.bpf.c includes this file for the functions above. */
+#ifndef GMEM_POLICY_PART
+char LICENSE[] SEC("license") = "GPL";
+
+SEC("struct_ops/stride_prefetch")
+int BPF_PROG(stride_prefetch, struct gmem_prefetch_ctx *req)
+{
+	return stride_do_prefetch(req);
+}
+
+SEC("struct_ops/stride_exit")
+void BPF_PROG(stride_exit, struct gmem_as_info *as)
+{
+	stride_do_exit(as);
 }
 
 SEC(".struct_ops")
@@ -77,3 +89,4 @@ struct gmem_policy_ops stride = {
 	.exit = (void *)stride_exit,
 	.name = "stride",
 };
+#endif /* GMEM_POLICY_PART */

@@ -9,8 +9,6 @@
  */
 #include "gmem_policy.h"
 
-char LICENSE[] SEC("license") = "GPL";
-
 #define BLOCK_PAGES	512
 #define BLOCK_WORDS	(BLOCK_PAGES / 64)
 #define LEAF_PAGES	16
@@ -66,18 +64,6 @@ static __always_inline void tree_mark(struct gmem_page *page, bool resident)
 	bpf_map_delete_elem(&blocks, &key);
 }
 
-SEC("struct_ops/tree_page_added")
-void BPF_PROG(tree_page_added, struct gmem_page *page)
-{
-	tree_mark(page, true);
-}
-
-SEC("struct_ops/tree_page_removed")
-void BPF_PROG(tree_page_removed, struct gmem_page *page)
-{
-	tree_mark(page, false);
-}
-
 /* Resident pages among [first, first + nr) of the block; nr >= 16. */
 static __always_inline __u32 tree_count(struct block_bits *bits, __u32 first,
 					 __u32 nr)
@@ -104,8 +90,7 @@ static __always_inline __u32 tree_leaf_bits(struct block_bits *bits, __u32 leaf)
 	return (bits->word[(leaf / 4) % BLOCK_WORDS] >> (leaf % 4 * 16)) & 0xffff;
 }
 
-SEC("struct_ops/tree_prefetch")
-int BPF_PROG(tree_prefetch, struct gmem_prefetch_ctx *req)
+static __always_inline int tree_do_prefetch(struct gmem_prefetch_ctx *req)
 {
 	__u64 block_va = req->va & ~(BLOCK_PAGES * GMEM_PAGE_SIZE - 1);
 	struct block_key key = {
@@ -152,6 +137,28 @@ int BPF_PROG(tree_prefetch, struct gmem_prefetch_ctx *req)
 	return 0;
 }
 
+/* bench/bpf/combo.bpf.c includes this file for the functions above. */
+#ifndef GMEM_POLICY_PART
+char LICENSE[] SEC("license") = "GPL";
+
+SEC("struct_ops/tree_page_added")
+void BPF_PROG(tree_page_added, struct gmem_page *page)
+{
+	tree_mark(page, true);
+}
+
+SEC("struct_ops/tree_page_removed")
+void BPF_PROG(tree_page_removed, struct gmem_page *page)
+{
+	tree_mark(page, false);
+}
+
+SEC("struct_ops/tree_prefetch")
+int BPF_PROG(tree_prefetch, struct gmem_prefetch_ctx *req)
+{
+	return tree_do_prefetch(req);
+}
+
 SEC(".struct_ops")
 struct gmem_policy_ops tree = {
 	.page_added = (void *)tree_page_added,
@@ -159,3 +166,4 @@ struct gmem_policy_ops tree = {
 	.prefetch = (void *)tree_prefetch,
 	.name = "tree",
 };
+#endif /* GMEM_POLICY_PART */

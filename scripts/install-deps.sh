@@ -13,8 +13,9 @@ packages=(
 	qemu-system-x86 util-linux iproute2 procps jq
 	# BPF
 	clang-16 lld-16 llvm-16 libbpf-dev bpftool zlib1g-dev pkg-config
-	# tests, plots
-	bats gnuplot-nox
+	# tests; make bench: plots (gnuplot), recording traces (valgrind,
+	# bench/record-trace.sh only)
+	bats gnuplot-nox valgrind gzip
 )
 
 missing=()

@@ -26,6 +26,7 @@ suites=(
 	"lifecycle 900 bats --tap selftests/lifecycle.bats"
 	"security 600 bats --tap selftests/security.bats"
 	"security-root 300 selftests/gmem-tests.sh gmem-security"
+	"bench-quick 900 bench/guest.sh --quick --tap"
 )
 
 mkdir -p "$results"

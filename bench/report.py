@@ -1,0 +1,701 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn gmem-bench's raw.jsonl into results.json, results.md and PNG plots.
+
+    bench/report.py DIR              # DIR/raw.jsonl -> DIR/results.{json,md}, DIR/*.png
+    bench/report.py --summary DIR    # the headline numbers, one per line
+
+DIR/host.json (written by bench/run.sh) names the machine and the wall time.
+Standard library only; the plots need gnuplot (skipped without it).
+"""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+
+SHIPPED = ["default", "lru", "fifo", "lfu", "clock", "mru", "seq", "stride", "tree"]
+PREFETCHERS = ("seq", "stride", "tree")
+RUN_METRICS = ["faults", "to_device", "to_host", "evictions", "pages_evicted",
+               "migrated_in", "sim_time_ns", "wall_ns", "pol_prefetched",
+               "pol_victims", "pol_filled", "pol_refused", "lat_p50_ns", "lat_p99_ns"]
+TRACE_METRICS = ["prefetch_in", "prefetch_unused_evicted", "prefetch_unused_end",
+                 "demand_in", "refaults", "mismatches", "events_lost"]
+
+
+def prefetches(policy):
+    return policy.startswith(PREFETCHERS)
+
+
+def spread(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return {"median": statistics.median(values), "min": min(values),
+            "max": max(values), "n": len(values)}
+
+
+def load(d):
+    recs = []
+    with open(os.path.join(d, "raw.jsonl")) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                recs.append(json.loads(line))
+    host = {}
+    try:
+        with open(os.path.join(d, "host.json")) as f:
+            host = json.load(f)
+    except (OSError, ValueError):
+        pass
+    return recs, host
+
+
+def aggregate_runs(recs, exp):
+    groups = {}
+    workloads = {}
+    for r in recs:
+        if r["exp"] == "workload":
+            workloads[(r["workload"], r["size_x"])] = r
+        if r["exp"] != exp:
+            continue
+        groups.setdefault((r["workload"], r["size_x"], r["policy"]), []).append(r)
+    rows = []
+    for (wl, x, pol), runs in groups.items():
+        row = {"workload": wl, "family": runs[0]["family"], "size_x": x,
+               "policy": pol, "prefetching": prefetches(pol),
+               "reps": len(runs), "pages": runs[0]["pages"],
+               "capacity": runs[0]["capacity"], "accesses": runs[0]["accesses"],
+               "opt": runs[0]["opt"], "lru_sim": runs[0]["lru_sim"],
+               "fifo_sim": runs[0]["fifo_sim"],
+               "checksum_ok": all(r["checksum_ok"] for r in runs),
+               "errors": sum(r["errors"] for r in runs)}
+        for m in RUN_METRICS:
+            row[m] = spread([r.get(m) for r in runs])
+        untraced = [r["wall_ns"] for r in runs if not r.get("traced")]
+        row["wall_ns_untraced"] = spread(untraced)
+        traced = [r for r in runs if r.get("traced")]
+        if traced:
+            for m in TRACE_METRICS:
+                row[m] = traced[0].get(m)
+        opt = row["opt"]
+        row["faults_over_opt"] = row["faults"]["median"] / opt if opt else None
+        row["moved_over_opt"] = row["to_device"]["median"] / opt if opt else None
+        rows.append(row)
+    order = {}
+    for r in recs:
+        if r["exp"] == "workload":
+            order.setdefault((r["workload"], r["size_x"]), len(order))
+    rows.sort(key=lambda r: (order.get((r["workload"], r["size_x"]), 1e9),
+                             policy_rank(r["policy"])))
+    return rows, workloads
+
+
+_COMBO = [f"{pf}_{ev}" for pf in PREFETCHERS for ev in ("lru", "fifo", "lfu", "clock", "mru")]
+
+
+def policy_rank(p):
+    if p in SHIPPED:
+        return SHIPPED.index(p)
+    return 100 + (_COMBO.index(p) if p in _COMBO else 999)
+
+
+def best_rows(rows):
+    by = {}
+    for r in rows:
+        by.setdefault((r["workload"], r["size_x"]), []).append(r)
+    out = []
+    for (wl, x), rs in by.items():
+        opt = rs[0]["opt"]
+        med = lambda r, m="faults": r[m]["median"]
+        demand = [r for r in rs if not r["prefetching"]]
+        dflt = next((r for r in rs if r["policy"] == "default"), None)
+        best_d = min(demand, key=med) if demand else None
+        best_a = min(rs, key=med)
+        best_m = min(rs, key=lambda r: med(r, "to_device"))
+        unused = None
+        if best_a.get("prefetch_in"):
+            unused = best_a["prefetch_unused_evicted"] / best_a["prefetch_in"]
+        out.append({
+            "workload": wl, "size_x": x, "opt": opt, "lru_sim": rs[0]["lru_sim"],
+            "fifo_sim": rs[0]["fifo_sim"], "capacity": rs[0]["capacity"],
+            "pages": rs[0]["pages"], "accesses": rs[0]["accesses"],
+            "default_faults": med(dflt) if dflt else None,
+            "default_over_opt": med(dflt) / opt if dflt and opt else None,
+            "best_demand_policy": best_d["policy"] if best_d else None,
+            "best_demand_faults": med(best_d) if best_d else None,
+            "best_demand_over_opt": med(best_d) / opt if best_d and opt else None,
+            "best_policy": best_a["policy"], "best_faults": med(best_a),
+            "best_over_opt": med(best_a) / opt if opt else None,
+            "best_moved": med(best_a, "to_device"),
+            "best_unused_prefetch_share": unused,
+            "fewest_moves_policy": best_m["policy"],
+            "fewest_moves": med(best_m, "to_device"),
+            "fewest_moves_over_opt": med(best_m, "to_device") / opt if opt else None,
+        })
+    return out
+
+
+def peer_rows(recs):
+    groups = {}
+    for r in recs:
+        if r["exp"] == "peer" and not r["warmup"]:
+            groups.setdefault((r["size_mb"], r["driver"]), []).append(r)
+    rows = []
+    for (mb, drv), runs in sorted(groups.items()):
+        dev = statistics.median(r["to_device_ns"] for r in runs)
+        host = statistics.median(r["to_host_ns"] for r in runs)
+        rb = statistics.median(r["readback_ns"] for r in runs)
+        rows.append({
+            "size_mb": mb, "driver": drv, "reps": len(runs),
+            "ok": all(r["ok"] for r in runs),
+            "to_device_ms": dev / 1e6, "to_host_ms": host / 1e6,
+            "readback_ms": rb / 1e6,
+            "to_device_mibs": mb / (dev / 1e9) if dev else None,
+            "to_host_mibs": mb / (host / 1e9) if host else None,
+            "round_trip_mibs": mb / ((dev + host) / 1e9) if dev + host else None,
+            "to_device_excl_readback_mibs":
+                mb / ((dev - rb) / 1e9) if drv == "test_hmm" and dev > rb else None,
+            "to_device_spread_ms": [min(r["to_device_ns"] for r in runs) / 1e6,
+                                    max(r["to_device_ns"] for r in runs) / 1e6],
+            "to_host_spread_ms": [min(r["to_host_ns"] for r in runs) / 1e6,
+                                  max(r["to_host_ns"] for r in runs) / 1e6],
+        })
+    ratios = []
+    for mb in sorted({r["size_mb"] for r in rows}):
+        g = next((r for r in rows if r["size_mb"] == mb and r["driver"] == "gmem_sim"), None)
+        h = next((r for r in rows if r["size_mb"] == mb and r["driver"] == "test_hmm"), None)
+        if g and h:
+            ratios.append({
+                "size_mb": mb,
+                "to_device": g["to_device_mibs"] / h["to_device_mibs"],
+                "to_host": g["to_host_mibs"] / h["to_host_mibs"],
+                "round_trip": g["round_trip_mibs"] / h["round_trip_mibs"],
+                "to_device_vs_excl_readback":
+                    g["to_device_mibs"] / h["to_device_excl_readback_mibs"]
+                    if h["to_device_excl_readback_mibs"] else None,
+            })
+    return rows, ratios
+
+
+def hook_rows(recs):
+    rows = [r for r in recs if r["exp"] == "hook"]
+    base = next((r for r in rows if r["policy"] == "default"), None)
+    for r in rows:
+        if base:
+            for k in ("p50_ns", "p99_ns", "mean_ns", "wall_per_fault_ns"):
+                r[k.replace("_ns", "") + "_ratio"] = r[k] / base[k] if base[k] else None
+    return rows
+
+
+def fmt(v, digits=2):
+    if v is None:
+        return "–"
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) < 100:
+        v = float(v)
+    if isinstance(v, float):
+        if abs(v) >= 100:
+            return f"{v:.0f}"
+        return f"{v:.{digits}f}"
+    return str(v)
+
+
+def fmt_spread(s, scale=1.0, digits=0):
+    if not s:
+        return "–"
+    med, lo, hi = s["median"] / scale, s["min"] / scale, s["max"] / scale
+    if s["n"] == 1 or lo == hi:
+        return f"{med:.{digits}f}"
+    return f"{med:.{digits}f} ({lo:.{digits}f}–{hi:.{digits}f})"
+
+
+def size_label(x):
+    return f"{x:.3g}x"
+
+
+def md_table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    for r in rows:
+        out.append("| " + " | ".join(str(c) for c in r) + " |")
+    return "\n".join(out)
+
+
+def build(d):
+    recs, host = load(d)
+    matrix, _ = aggregate_runs(recs, "matrix")
+    replay, _ = aggregate_runs(recs, "replay")
+    peer, peer_ratio = peer_rows(recs)
+    hook = hook_rows(recs)
+    swap = [r for r in recs if r["exp"] == "swap"]
+    scale = [r for r in recs if r["exp"] == "scale"]
+    checks = [r for r in recs if r["exp"] == "check"]
+    params = next((r for r in recs if r["exp"] == "params"), {})
+    config = next((r for r in recs if r["exp"] == "config"), {})
+    res = {
+        "host": host, "config": config, "params": params,
+        "best": best_rows(matrix), "matrix": matrix,
+        "replay_best": best_rows(replay), "replay": replay,
+        "peer": peer, "peer_ratio": peer_ratio, "hook": hook, "swap": swap,
+        "scale": scale, "checks": checks,
+        "skipped": [r for r in recs if r["exp"] == "skipped"],
+        "workloads": [r for r in recs if r["exp"] == "workload"],
+    }
+    return res
+
+
+def summary_lines(res):
+    lines = []
+    for b in res["best"] + res["replay_best"]:
+        lines.append(
+            f"{b['workload']} {size_label(b['size_x'])}: OPT {b['opt']} faults; "
+            f"default {fmt(b['default_over_opt'])}x; best demand "
+            f"{b['best_demand_policy']} {fmt(b['best_demand_over_opt'])}x; best "
+            f"{b['best_policy']} {fmt(b['best_over_opt'])}x "
+            f"({b['best_moved']:.0f} pages moved)")
+    for r in res["peer_ratio"]:
+        lines.append(f"peer {r['size_mb']} MiB: gmem_sim/test_hmm throughput to device "
+                     f"{fmt(r['to_device'])}, to host {fmt(r['to_host'])}, round trip "
+                     f"{fmt(r['round_trip'])}")
+    for h in res["hook"]:
+        lines.append(f"hook {h['policy']}: {h['samples']} faults, p50 {h['p50_ns']} ns, "
+                     f"p99 {h['p99_ns']} ns (pooled x{fmt(h.get('p50_ratio'))} / "
+                     f"x{fmt(h.get('p99_ratio'))} of the C default; per round "
+                     f"x{fmt(h.get('p50_ratio_rounds_median'))} / "
+                     f"x{fmt(h.get('p99_ratio_rounds_median'))})")
+    for s in res["swap"]:
+        lines.append(f"swap ({s['load']}): p50 {s['p50_ns']/1e6:.1f} ms, "
+                     f"p99 {s['p99_ns']/1e6:.1f} ms, max {s['max_ns']/1e6:.1f} ms")
+    for s in res["scale"]:
+        lines.append(f"scale {s['resident']} resident ({s['phase']}): per fault p50 "
+                     f"{s['lat_p50_ns']/1e3:.1f} us, p99 {s['lat_p99_ns']/1e3:.1f} us, "
+                     f"wall {s['wall_per_fault_ns']/1e3:.1f} us")
+    return lines
+
+
+# --------------------------------------------------------------------------
+# Plots
+
+def gnuplot(d, name, script):
+    if not shutil.which("gnuplot"):
+        return False
+    path = os.path.abspath(os.path.join(d, "plots", name + ".gp"))
+    with open(path, "w") as f:
+        f.write(script)
+    r = subprocess.run(["gnuplot", path], cwd=d, capture_output=True, text=True)
+    if r.returncode:
+        sys.stderr.write(f"report: gnuplot {name}: {r.stderr}\n")
+        return False
+    return True
+
+
+def plot_faults(d, rows, exp, pngs):
+    """Per size: clusters per workload, bars per shipped policy, OPT beside."""
+    sizes = sorted({r["size_x"] for r in rows})
+    for x in sizes:
+        rs = [r for r in rows if r["size_x"] == x]
+        wls = []
+        for r in rs:
+            if r["workload"] not in wls:
+                wls.append(r["workload"])
+        pols = [p for p in SHIPPED if any(r["policy"] == p for r in rs)]
+        if not wls or not pols:
+            continue
+        tag = f"{exp}-{x:.3g}x".replace(".", "_")
+        dat = os.path.join(d, "plots", f"faults-{tag}.dat")
+        with open(dat, "w") as f:
+            f.write("workload OPT " + " ".join(pols) + "\n")
+            for wl in wls:
+                vals = []
+                for p in pols:
+                    r = next((r for r in rs if r["workload"] == wl and r["policy"] == p), None)
+                    vals.append(str(max(1, r["faults"]["median"])) if r else "NaN")
+                opt = next(r["opt"] for r in rs if r["workload"] == wl)
+                f.write(f"{wl} {max(1, opt)} " + " ".join(vals) + "\n")
+        ncol = len(pols) + 2
+        script = f"""
+set terminal pngcairo size {max(900, 140 * len(wls))},520 font ",10" noenhanced
+set output "faults-{tag}.png"
+set title "Device faults per workload and policy at {x:.3g}x the device ({rs[0]['capacity']} pages); OPT = Belady's minimum (demand paging)"
+set style data histogram
+set style histogram cluster gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set logscale y
+set ylabel "device faults (median of reps, log)"
+set xtics rotate by -25 noenhanced
+set key outside right top vertical noenhanced
+set grid ytics
+set key autotitle columnheader
+plot "plots/faults-{tag}.dat" using 2:xtic(1) lc rgb "black", \\
+     for [i=3:{ncol}] "" using i
+"""
+        if gnuplot(d, f"faults-{tag}", script):
+            pngs.append(f"faults-{tag}.png")
+
+
+def plot_peer(d, peer, pngs):
+    sizes = sorted({r["size_mb"] for r in peer})
+    if not sizes:
+        return
+    dat = os.path.join(d, "plots", "peer.dat")
+    with open(dat, "w") as f:
+        f.write("size gmem_to_dev hmm_to_dev hmm_to_dev_excl gmem_to_host hmm_to_host\n")
+        for mb in sizes:
+            g = next((r for r in peer if r["size_mb"] == mb and r["driver"] == "gmem_sim"), {})
+            h = next((r for r in peer if r["size_mb"] == mb and r["driver"] == "test_hmm"), {})
+            f.write(f"{mb}MiB {g.get('to_device_mibs') or 'NaN'} {h.get('to_device_mibs') or 'NaN'} "
+                    f"{h.get('to_device_excl_readback_mibs') or 'NaN'} "
+                    f"{g.get('to_host_mibs') or 'NaN'} {h.get('to_host_mibs') or 'NaN'}\n")
+    script = """
+set terminal pngcairo size 1000,520 font ",10" noenhanced
+set output "peer.png"
+set title "Migration throughput: gmem_sim (hmadvise MADV_PREFETCH) vs test_hmm (HMM_DMIRROR_MIGRATE_*)"
+set style data histogram
+set style histogram cluster gap 1
+set style fill solid 0.85 border -1
+set ylabel "MiB/s (median of reps)"
+set yrange [0:*]
+set key below horizontal
+set grid ytics
+set key noautotitle
+plot "plots/peer.dat" every ::1 using 2:xtic(1) title "gmem_sim to device", \\
+     "" every ::1 using 3 title "test_hmm to device (incl. its read-back)", \\
+     "" every ::1 using 4 title "test_hmm to device, read-back subtracted (estimate)", \\
+     "" every ::1 using 5 title "gmem_sim to host", "" every ::1 using 6 title "test_hmm to host"
+"""
+    if gnuplot(d, "peer", script):
+        pngs.append("peer.png")
+
+
+def plot_hook(d, hook, pngs):
+    if not hook:
+        return
+    keys = ["p10_ns", "p25_ns", "p50_ns", "p75_ns", "p90_ns", "p95_ns", "p99_ns", "p999_ns"]
+    labels = ["p10", "p25", "p50", "p75", "p90", "p95", "p99", "p99.9"]
+    with open(os.path.join(d, "plots", "hook.dat"), "w") as f:
+        label = {"default": "default (C LRU)", "lru": "lru (the same LRU in BPF)",
+                 "none": "none (C LRU + empty BPF prefetch hook)"}
+        f.write("pct " + " ".join(f'"{label.get(h["policy"], h["policy"])}"'
+                                  for h in hook) + "\n")
+        for k, lab in zip(keys, labels):
+            f.write(lab + " " + " ".join(f"{h[k] / 1000:.2f}" for h in hook) + "\n")
+    script = f"""
+set terminal pngcairo size 800,450 font ",10" noenhanced
+set output "hook.png"
+set title "Device fault latency (gmem:gmem_fault latency_ns): C LRU vs the same LRU in BPF"
+set style data histogram
+set style histogram cluster gap 1
+set style fill solid 0.85 border -1
+set logscale y
+set ylabel "us (log)"
+set key below noenhanced
+set grid ytics
+set key autotitle columnheader
+plot for [i=2:{len(hook) + 1}] "plots/hook.dat" using i:xtic(1)
+"""
+    if gnuplot(d, "hook", script):
+        pngs.append("hook.png")
+
+
+def plot_scale(d, scale, pngs):
+    rows = [s for s in scale if s["phase"] != "fill"]
+    if not rows:
+        return
+    with open(os.path.join(d, "plots", "scale.dat"), "w") as f:
+        f.write("n free_p50 free_p99 full_p50 full_p99\n")
+        for n in sorted({s["n"] for s in rows}):
+            a = next((s for s in rows if s["n"] == n and "free" in s["phase"]), None)
+            b = next((s for s in rows if s["n"] == n and "full" in s["phase"]), None)
+            vals = [a and a["lat_p50_ns"], a and a["lat_p99_ns"],
+                    b and b["lat_p50_ns"], b and b["lat_p99_ns"]]
+            f.write(f"{n} " + " ".join(f"{v / 1000:.2f}" if v else "NaN" for v in vals) + "\n")
+    script = """
+set terminal pngcairo size 800,450 font ",10" noenhanced
+set output "scale.png"
+set title "Per-fault latency against pages already resident (C default policy)"
+set logscale x
+set logscale y
+set xlabel "resident pages"
+set ylabel "us (log)"
+set key bottom right
+set grid
+plot "plots/scale.dat" every ::1 using 1:2 with linespoints title "p50, free frames", \\
+     "" every ::1 using 1:3 with linespoints title "p99, free frames", \\
+     "" every ::1 using 1:4 with linespoints title "p50, device full (evicting)", \\
+     "" every ::1 using 1:5 with linespoints title "p99, device full (evicting)"
+"""
+    if gnuplot(d, "scale", script):
+        pngs.append("scale.png")
+
+
+# --------------------------------------------------------------------------
+# Markdown
+
+def markdown(res, pngs):
+    h = res["host"]
+    L = ["# GMEM-BPF benchmark results", ""]
+    target = "make bench-quick" if h.get("mode") == "--quick" else "make bench"
+    L.append(f"Run on {h.get('date', '?')}, {h.get('machine', '?')}; "
+             f"`{target}` took {h.get('wall_s', '?')} s "
+             f"(the suite itself {res['params'].get('suite_s', '?')} s). "
+             f"Generated by bench/report.py from raw.jsonl; method in bench/README.md.")
+    L.append("")
+    p = res["params"]
+    L.append(f"gmem_sim cost model (module parameters, defaults): fault_latency_ns="
+             f"{p.get('fault_latency_ns')}, link_mbps={p.get('link_mbps')}, access_ns="
+             f"{p.get('access_ns')}. The model only *accounts* simulated device time "
+             f"(sim ms below); nothing sleeps, so wall times are the real CPU cost of "
+             f"the kernel paths (under TCG, so compare ratios, not absolutes).")
+    L.append("")
+    skipped = res.get("skipped") or []
+    if skipped:
+        L.append("Not run, the time budget being spent: " + "; ".join(
+            f"{s['runs']} runs of {s['tier']}" for s in skipped) + ".")
+    else:
+        L.append("Every planned run ran (none skipped for time).")
+    L.append("")
+    bad = [c for c in res["checks"] if not c["ok"]]
+    L.append(f"Sanity checks: {len(res['checks']) - len(bad)} of {len(res['checks'])} passed"
+             + ("" if not bad else ": FAILED " + "; ".join(c["name"] for c in bad)) + ".")
+    L.append("")
+
+    L.append("## Headline: best policy against Belady's OPT")
+    L.append("")
+    L.append("Device faults (median of reps) as a multiple of OPT, the fewest demand "
+             "faults any eviction policy could take on the same reference string and "
+             "capacity. Prefetching policies can go below 1: they move pages without a "
+             "fault; the pages they move are in the next column, and the share of their "
+             "prefetched pages evicted unused after it.")
+    L.append("")
+    rows = []
+    for b in res["best"] + res["replay_best"]:
+        rows.append([b["workload"], size_label(b["size_x"]), b["opt"],
+                     fmt(b["default_over_opt"]),
+                     f"{b['best_demand_policy']} {fmt(b['best_demand_over_opt'])}",
+                     f"{b['best_policy']} {fmt(b['best_over_opt'])}",
+                     f"{b['best_moved']:.0f} ({fmt(b['best_moved'] / b['opt'] if b['opt'] else None)}x)",
+                     fmt(b["best_unused_prefetch_share"] * 100 if b["best_unused_prefetch_share"] is not None else None, 0) + ("%" if b["best_unused_prefetch_share"] is not None else ""),
+                     f"{b['fewest_moves_policy']} {fmt(b['fewest_moves_over_opt'])}"])
+    L.append(md_table(["workload", "size", "OPT faults", "default / OPT",
+                       "best demand policy / OPT", "best policy / OPT",
+                       "pages it moved (/ OPT)", "its prefetches unused",
+                       "fewest pages moved / OPT"], rows))
+    L.append("")
+    for png in pngs:
+        if png.startswith("faults-"):
+            L.append(f"![{png}]({png})")
+    L.append("")
+
+    L.append("## Device faults / OPT, every policy")
+    L.append("")
+    pols = []
+    for r in res["matrix"]:
+        if r["policy"] not in pols:
+            pols.append(r["policy"])
+    table = []
+    keys = []
+    for r in res["matrix"]:
+        k = (r["workload"], r["size_x"])
+        if k not in keys:
+            keys.append(k)
+    for k in keys:
+        line = [k[0], size_label(k[1])]
+        for pol in pols:
+            r = next((r for r in res["matrix"] if (r["workload"], r["size_x"]) == k
+                      and r["policy"] == pol), None)
+            line.append(fmt(r["faults_over_opt"]) if r else "–")
+        table.append(line)
+    L.append(md_table(["workload", "size"] + pols, table))
+    L.append("")
+
+    if res["replay"]:
+        L.append("## Trace replay")
+        L.append("")
+        for w in res["workloads"]:
+            if w["family"] == "trace":
+                L.append(f"- `{w.get('file')}`: {w['accesses']} references to {w['pages']} "
+                         f"distinct pages, device {w['capacity']} pages "
+                         f"({size_label(round(w['size_x'], 2))}): OPT {w['opt']}, offline "
+                         f"LRU {w['lru_sim']}, FIFO {w['fifo_sim']}")
+        L.append("")
+        L.append(detail_table(res["replay"]))
+        L.append("")
+
+    if res["peer"]:
+        L.append("## Migration throughput: gmem_sim against test_hmm, same VM")
+        L.append("")
+        L.append("gmem_sim: `hmadvise(hnid, MADV_PREFETCH)` to the device, then "
+                 "`hmadvise(0, MADV_PREFETCH)` back to host node 0; test_hmm: "
+                 "`HMM_DMIRROR_MIGRATE_TO_DEV` then `HMM_DMIRROR_MIGRATE_TO_SYS` on "
+                 "/dev/hmm_dmirror0. Both on CPU-written anonymous memory, every page "
+                 "checked afterwards. test_hmm's to-device ioctl also reads the range "
+                 "back through its mirror into the caller's buffer; `HMM_DMIRROR_READ` "
+                 "of the same range measures that, and the last column removes it "
+                 "(an estimate). Median of reps after a warm-up; spread in brackets.")
+        L.append("")
+        rows = []
+        for r in res["peer"]:
+            rows.append([r["size_mb"], r["driver"], r["reps"],
+                         f"{r['to_device_ms']:.1f} ({r['to_device_spread_ms'][0]:.1f}–{r['to_device_spread_ms'][1]:.1f})",
+                         f"{r['to_host_ms']:.1f} ({r['to_host_spread_ms'][0]:.1f}–{r['to_host_spread_ms'][1]:.1f})",
+                         fmt(r["to_device_mibs"], 0), fmt(r["to_host_mibs"], 0),
+                         fmt(r["round_trip_mibs"], 0),
+                         fmt(r["to_device_excl_readback_mibs"], 0)])
+        L.append(md_table(["MiB", "driver", "reps", "to device ms", "to host ms",
+                           "to device MiB/s", "to host MiB/s", "round trip MiB/s",
+                           "to device MiB/s excl. read-back"], rows))
+        L.append("")
+        rows = [[r["size_mb"], fmt(r["to_device"]), fmt(r["to_host"]),
+                 fmt(r["round_trip"]), fmt(r["to_device_vs_excl_readback"])]
+                for r in res["peer_ratio"]]
+        L.append("gmem_sim / test_hmm throughput:")
+        L.append("")
+        L.append(md_table(["MiB", "to device", "to host", "round trip",
+                           "to device vs test_hmm excl. read-back"], rows))
+        L.append("")
+
+    if res["hook"]:
+        L.append("## Hook overhead: the same LRU in C and in BPF")
+        L.append("")
+        h0 = res["hook"][0]
+        L.append(f"Uniform random reads over 2x the device, thrashing protection off "
+                 f"(it is the C default's alone), so both policies evict the same pages; "
+                 f"latency of every device fault from the gmem:gmem_fault tracepoint "
+                 f"(a tp_btf program). {h0.get('rounds')} rounds of "
+                 f"{h0.get('accesses_per_round')} references, each running the three "
+                 f"policies in a rotating order; percentiles pooled over the rounds, "
+                 f"and the median over rounds of each round's ratio to the C default, "
+                 f"which a drifting host load affects less.")
+        L.append("")
+        rows = [[r["policy"], r["what"], r["faults"], r["samples"], r["p50_ns"],
+                 r["p90_ns"], r["p99_ns"], r["mean_ns"], fmt(r.get("p50_ratio")),
+                 fmt(r.get("p99_ratio")), fmt(r.get("mean_ratio")),
+                 f"{fmt(r.get('p50_ratio_rounds_median'))} ({fmt(r.get('p50_ratio_rounds_min'))}–{fmt(r.get('p50_ratio_rounds_max'))})",
+                 fmt(r.get("p99_ratio_rounds_median")),
+                 r["wall_per_fault_ns"]] for r in res["hook"]]
+        L.append(md_table(["policy", "what", "faults", "samples", "p50 ns", "p90 ns",
+                           "p99 ns", "mean ns", "p50 / C", "p99 / C", "mean / C",
+                           "p50 / C, per round: median (min–max)",
+                           "p99 / C, per round: median", "wall ns per fault"], rows))
+        L.append("")
+
+    if res["swap"]:
+        L.append("## Policy swap latency")
+        L.append("")
+        L.append("The `write()` of a policy name to /sys/kernel/gmem/policy (lru and fifo "
+                 "in turn; each hands every resident page over), idle and while another "
+                 "process faults random pages over 2x the device.")
+        L.append("")
+        rows = [[s["load"], s["swaps"], f"{s['p50_ns'] / 1e6:.2f}",
+                 f"{s['p90_ns'] / 1e6:.2f}", f"{s['p99_ns'] / 1e6:.2f}",
+                 f"{s['max_ns'] / 1e6:.2f}", s["load_faults_during"], s["load_errors"]]
+                for s in res["swap"]]
+        L.append(md_table(["load", "swaps", "p50 ms", "p90 ms", "p99 ms", "max ms",
+                           "load's faults meanwhile", "load's errors"], rows))
+        L.append("")
+
+    if res["scale"]:
+        L.append("## Per-fault cost against resident pages")
+        L.append("")
+        L.append("The device first fills N pages (zero-fill writes), then faults in "
+                 "further pages while those stay: first into free frames, then with "
+                 "the device full, each fault's eviction round moving 16 pages back. "
+                 "C default policy.")
+        L.append("")
+        rows = [[s["n"], s["phase"], s["resident"], s["faults"],
+                 f"{s['lat_p50_ns'] / 1e3:.1f}", f"{s['lat_p90_ns'] / 1e3:.1f}",
+                 f"{s['lat_p99_ns'] / 1e3:.1f}", f"{s['lat_mean_ns'] / 1e3:.1f}",
+                 f"{s['wall_per_fault_ns'] / 1e3:.1f}", s["pages_evicted"]]
+                for s in res["scale"]]
+        L.append(md_table(["N", "phase", "resident at start", "faults", "p50 us",
+                           "p90 us", "p99 us", "mean us", "wall us / fault",
+                           "pages evicted"], rows))
+        L.append("")
+
+    other = [p for p in pngs if not p.startswith("faults-")]
+    for png in other:
+        L.append(f"![{png}]({png})")
+    L.append("")
+
+    L.append("## Every run, by workload")
+    L.append("")
+    L.append("Medians over reps, (min–max) where they differ. `unused` = prefetched "
+             "pages evicted before any reference (exact, from the event replay of the "
+             "traced rep), `+end` = prefetched and unused but still resident at the end.")
+    L.append("")
+    L.append(detail_table(res["matrix"]))
+    L.append("")
+    L.append("## Checks")
+    L.append("")
+    for c in res["checks"]:
+        L.append(f"- {'ok' if c['ok'] else 'FAILED'}: {c['name']}")
+    L.append("")
+    return "\n".join(L)
+
+
+def detail_table(rows):
+    out = []
+    keys = []
+    for r in rows:
+        k = (r["workload"], r["size_x"])
+        if k not in keys:
+            keys.append(k)
+    header = ["policy", "faults", "/ OPT", "to device", "to host", "evict rounds",
+              "prefetched", "unused (+end)", "sim ms", "wall ms", "p50 fault us"]
+    for k in keys:
+        rs = [r for r in rows if (r["workload"], r["size_x"]) == k]
+        r0 = rs[0]
+        out.append(f"### {k[0]} at {size_label(k[1])} ({r0['pages']} pages, "
+                   f"{r0['accesses']} references, device {r0['capacity']} pages): "
+                   f"OPT {r0['opt']}, offline LRU {r0['lru_sim']}, FIFO {r0['fifo_sim']}")
+        out.append("")
+        t = []
+        for r in rs:
+            unused = "–"
+            if r.get("prefetch_in") is not None:
+                unused = f"{r['prefetch_unused_evicted']} (+{r['prefetch_unused_end']})"
+            wall = r["wall_ns_untraced"] or r["wall_ns"]
+            t.append([r["policy"], fmt_spread(r["faults"]), fmt(r["faults_over_opt"]),
+                      fmt_spread(r["to_device"]), fmt_spread(r["to_host"]),
+                      fmt_spread(r["evictions"]),
+                      r.get("prefetch_in") if r.get("prefetch_in") is not None else "–",
+                      unused, fmt_spread(r["sim_time_ns"], 1e6, 1),
+                      fmt_spread(wall, 1e6, 1),
+                      fmt_spread(r["lat_p50_ns"], 1e3, 1)])
+        out.append(md_table(header, t))
+        out.append("")
+    return "\n".join(out)
+
+
+def main():
+    args = sys.argv[1:]
+    summary = "--summary" in args
+    args = [a for a in args if a != "--summary"]
+    if len(args) != 1:
+        sys.stderr.write(__doc__)
+        return 2
+    d = args[0]
+    res = build(d)
+    if summary:
+        print("\n".join(summary_lines(res)))
+        return 0
+    os.makedirs(os.path.join(d, "plots"), exist_ok=True)
+    pngs = []
+    plot_faults(d, res["matrix"], "matrix", pngs)
+    plot_faults(d, res["replay"], "replay", pngs)
+    plot_peer(d, res["peer"], pngs)
+    plot_hook(d, res["hook"], pngs)
+    plot_scale(d, res["scale"], pngs)
+    res["plots"] = pngs
+    with open(os.path.join(d, "results.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    with open(os.path.join(d, "results.md"), "w") as f:
+        f.write(markdown(res, pngs))
+    print("\n".join(summary_lines(res)))
+    print(f"report: {d}/results.json, {d}/results.md, {len(pngs)} plots")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
