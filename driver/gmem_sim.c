@@ -51,7 +51,18 @@ MODULE_PARM_DESC(access_ns,
 		 "Simulated cost of one device page access in ns (default 100)");
 
 static unsigned int va_bits = 47;
-module_param(va_bits, uint, 0644);
+
+/* Checked on every write too: "1UL << va_bits" must stay defined. */
+static int sim_set_va_bits(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 32, 47);
+}
+
+static const struct kernel_param_ops sim_va_bits_ops = {
+	.set = sim_set_va_bits,
+	.get = param_get_uint,
+};
+module_param_cb(va_bits, &sim_va_bits_ops, &va_bits, 0644);
 MODULE_PARM_DESC(va_bits,
 		 "Bits of device virtual address space (32-47, default 47)");
 
@@ -805,10 +816,9 @@ static int __init sim_init(void)
 {
 	unsigned int i;
 
-	if (!devices || devices > SIM_MAX_DEVICES || !mem_mb ||
-	    va_bits < 32 || va_bits > 47) {
-		pr_err("bad parameters: devices=%u mem_mb=%u va_bits=%u\n",
-		       devices, mem_mb, va_bits);
+	if (!devices || devices > SIM_MAX_DEVICES || !mem_mb) {
+		pr_err("bad parameters: devices=%u mem_mb=%u\n", devices,
+		       mem_mb);
 		return -EINVAL;
 	}
 	for (i = 0; i < devices; i++) {
