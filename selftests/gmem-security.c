@@ -39,6 +39,8 @@
 #include "gmem/hmadvise.h"
 
 #define NOBODY 65534
+/* A gap no test process maps anything in, below its own mappings. */
+#define UNUSED_BELOW (64UL << 30)
 
 /* Pointers no ioctl may follow. */
 static const uint64_t bad_ptrs[] = {
@@ -434,6 +436,9 @@ TEST(scm_rights_fd_drives_only_the_openers_peer_memory)
 				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		int dfd = open(DEV0, O_RDWR);
 
+		/* Only the receiver's ends: its exit must end our wait. */
+		close(sv[1]);
+		close(sync[0]);
 		if (dfd < 0 || peer == MAP_FAILED || ro == MAP_FAILED)
 			_exit(1);
 		peer[0] = 0x0be7e7;
@@ -452,6 +457,8 @@ TEST(scm_rights_fd_drives_only_the_openers_peer_memory)
 			_exit(3);
 		_exit(peer[0] != 0xfeed || ro[0] != 0x1234 || plain[0] != 0x5678);
 	}
+	close(sv[0]);
+	close(sync[1]);
 	ASSERT_EQ(read(sync[0], &lay, sizeof(lay)), sizeof(lay));
 	fd = recv_fd(sv[1]);
 	ASSERT_GE(fd, 0);
@@ -468,8 +475,13 @@ TEST(scm_rights_fd_drives_only_the_openers_peer_memory)
 		  -EFAULT);
 	EXPECT_EQ(dev_rw(fd, GMEM_SIM_IOC_WRITE, (void *)lay.plain, &v, 8),
 		  -EFAULT);
-	/* The receiver's own peer memory is not the device's to touch. */
-	mine = mmap((void *)(lay.peer + (64UL << 30)), page_size,
+	/*
+	 * The receiver's own peer memory is not the device's to touch. At an
+	 * address the opener has nothing at: far below its mmap()s, which
+	 * grow down. Above them it could be past the top of the address
+	 * space, the mmap base being random.
+	 */
+	mine = mmap((void *)(lay.peer - UNUSED_BELOW), page_size,
 		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
 		    MAP_PEER_SHARED | MAP_FIXED_NOREPLACE, -1, 0);
 	ASSERT_NE(mine, MAP_FAILED);
@@ -489,6 +501,8 @@ TEST(scm_rights_fd_drives_only_the_openers_peer_memory)
 		  -ESRCH);
 	EXPECT_EQ(dev_counters(fd).mem_used, 0);
 	close(fd);
+	close(sv[1]);
+	close(sync[0]);
 	munmap(mine, page_size);
 }
 
@@ -517,7 +531,7 @@ TEST(inherited_fd_drives_the_parent_not_the_child)
 		p[0] = 2;		/* the child's own copy */
 		if (dev_rw(fd, GMEM_SIM_IOC_READ, p, &got, 8) || got != 1)
 			_exit(1);	/* the device sees the parent's */
-		q = mmap((void *)((uintptr_t)p + (64UL << 30)), page_size,
+		q = mmap((void *)((uintptr_t)p - UNUSED_BELOW), page_size,
 			 PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
 			 MAP_PEER_SHARED | MAP_FIXED_NOREPLACE, -1, 0);
 		if (q == MAP_FAILED)

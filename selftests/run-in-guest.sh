@@ -29,6 +29,20 @@ suites=(
 	"bench-quick 900 bench/guest.sh --quick --tap"
 )
 
+# A suite runs in a session of its own, and whatever it leaves running (a
+# test's child orphaned by a failed assertion) is killed when it ends: such
+# a process holds the TAP pipe open, so the suite would never end, and may
+# hold a device, so gmem_sim could not be unloaded for the next suite.
+run_suite() {	# limit command...
+	setsid -w bash -c '
+		timeout -k 10 "$@"
+		rc=$?
+		for pid in $(pgrep -s $$); do
+			[ "$pid" = $$ ] || kill -KILL "$pid" 2>/dev/null
+		done
+		exit $rc' run_suite "$@"
+}
+
 mkdir -p "$results"
 for entry in "${suites[@]}"; do
 	read -r name limit cmd <<<"$entry"
@@ -37,9 +51,16 @@ for entry in "${suites[@]}"; do
 	fi
 	echo "=== suite $name: $cmd"
 	start=$(date +%s)
-	timeout -k 10 "$limit" $cmd 2>&1 | tee "$results/$name.tap"
+	run_suite "$limit" $cmd 2>&1 | tee "$results/$name.tap"
 	rc=${PIPESTATUS[0]}
 	[ "$rc" -ne 124 ] || echo "# suite $name timed out after ${limit}s" | tee -a "$results/$name.tap"
+	if grep -q '^gmem_sim ' /proc/modules; then
+		sleep 1
+		rmmod gmem_sim 2>/dev/null
+		echo "# suite $name left gmem_sim loaded$(grep -q '^gmem_sim ' /proc/modules && echo ', and it cannot be unloaded')" |
+			tee -a "$results/$name.tap"
+		[ "$rc" -ne 0 ] || rc=1
+	fi
 	echo "$rc" > "$results/$name.rc"
 	echo "=== suite $name: exit $rc in $(( $(date +%s) - start ))s"
 done
