@@ -124,7 +124,7 @@ $(BUILD)/selftests/bpf/%.bpf.o: selftests/bpf/%.bpf.c $(wildcard bpf/*.h) \
 # harness's EXPECT_EQ() compares whatever types it is given, so
 # -Wsign-compare would flag every EXPECT_EQ(u64, 0).
 $(GMEM_TESTS): $(BUILD)/selftests/%: selftests/%.c selftests/gmem_test_lib.h \
-		driver/gmem_sim_uapi.h include/gmem/hmadvise.h $(KSTAMP)
+		selftests/gmem_sysfs.h driver/gmem_sim_uapi.h include/gmem/hmadvise.h $(KSTAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -Wno-sign-compare \
@@ -199,11 +199,12 @@ $(BENCH_DIR)/bpf/bench_trace.skel.h: $(BENCH_DIR)/bpf/bench_trace.bpf.o
 
 $(GMEM_BENCH): $(BENCH_SRCS) bench/bench.h bench/bench_trace.h \
 		$(BENCH_DIR)/bpf/bench_trace.skel.h driver/gmem_sim_uapi.h \
+		selftests/gmem_sysfs.h \
 		include/gmem/hmadvise.h $(KSTAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -I bench -I $(BENCH_DIR)/bpf -I driver \
-		-I include -I $(KSRC)/lib $(BENCH_SRCS) \
+		-I include -I selftests -I $(KSRC)/lib $(BENCH_SRCS) \
 		-lbpf -lelf -lz -lm -lpthread -o $@
 
 # A TSC clocksource for the guest, whose TCG clock ticks in 4 ms steps.

@@ -42,6 +42,7 @@
 #include "bench.h"
 #include "gmem_sim_uapi.h"
 #include "gmem/hmadvise.h"
+#include "gmem_sysfs.h"
 #include "test_hmm_uapi.h"
 
 #define DEV0		"/dev/gmem_sim0"
@@ -88,29 +89,6 @@ u64 now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static long long read_ll(const char *path)
-{
-	char buf[128] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-	if (fd >= 0)
-		close(fd);
-	return n > 0 ? strtoll(buf, NULL, 10) : -1;
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
 }
 
 /* Split a comma-separated @list (in place) into @v; returns the count. */
@@ -353,7 +331,7 @@ static bool policy_available(const char *name)
 static u64 policy_use(const char *name)
 {
 	u64 t0 = now_ns();
-	int err = write_str(SYS_GMEM "policy", name);
+	int err = sysfs_write(SYS_GMEM "policy", name);
 
 	if (err)
 		die("selecting policy %s: %s", name, strerror(-err));
@@ -390,12 +368,12 @@ static void read_counters(const char *policy, struct counters *dev,
 
 	for (i = 0; i < NDEV; i++) {
 		snprintf(path, sizeof(path), SYS_DEV "%s", dev_files[i]);
-		dev->v[i] = read_ll(path);
+		dev->v[i] = sysfs_long(path);
 	}
 	for (i = 0; i < NPOL; i++) {
 		snprintf(path, sizeof(path), SYS_GMEM "policies/%s/%s", policy,
 			 pol_files[i]);
-		pol->v[i] = read_ll(path);
+		pol->v[i] = sysfs_long(path);
 	}
 }
 
@@ -433,7 +411,7 @@ static void *peer_buffer(size_t npages, bool fill)
 
 static int device_hnid(void)
 {
-	return read_ll(SYS_DEV "hnid");
+	return sysfs_long(SYS_DEV "hnid");
 }
 
 static int dev_open(void)
@@ -1311,7 +1289,7 @@ static void exp_peer(const struct config *c)
 						die("hmadvise(MADV_PREFETCH to the device): %s",
 						    strerror(errno));
 					to_dev = now_ns() - t0;
-					used = read_ll(SYS_DEV "mem_used");
+					used = sysfs_long(SYS_DEV "mem_used");
 					t0 = now_ns();
 					if (hmadvise(0, buf, size, MADV_PREFETCH))
 						die("hmadvise(MADV_PREFETCH to node 0): %s",
@@ -1319,7 +1297,7 @@ static void exp_peer(const struct config *c)
 					to_host = now_ns() - t0;
 					/* All of it went there, and all came back intact. */
 					ok = used >= (long long)size &&
-					     read_ll(SYS_DEV "mem_used") == 0 &&
+					     sysfs_long(SYS_DEV "mem_used") == 0 &&
 					     buffer_ok(buf, npages);
 					munmap(buf, size);
 					close(fd);
@@ -1424,7 +1402,7 @@ static void exp_hook(const struct config *c)
 	static const char *const pols[] = { "default", "lru", "none" };
 	struct workload w;
 	size_t cap = (size_t)c->mem_mb * 256;
-	long long thrash = read_ll(SYS_GMEM "thrash_threshold");
+	long long thrash = sysfs_long(SYS_GMEM "thrash_threshold");
 	u32 *all[3] = { 0 };
 	size_t nall[3] = { 0 }, i;
 	u64 rp50[3][HOOK_MAX_ROUNDS] = { { 0 } }, rp99[3][HOOK_MAX_ROUNDS] = { { 0 } };
@@ -1436,7 +1414,7 @@ static void exp_hook(const struct config *c)
 		rounds = HOOK_MAX_ROUNDS;
 	gmem_sim_load(c->mem_mb);
 	/* Thrashing protection is the C default's alone: off, both are pure LRU. */
-	write_str(SYS_GMEM "thrash_threshold", "0");
+	sysfs_write(SYS_GMEM "thrash_threshold", "0");
 	memset(&w, 0, sizeof(w));
 	snprintf(w.name, sizeof(w.name), "random");
 	snprintf(w.family, sizeof(w.family), "random");
@@ -1483,7 +1461,7 @@ static void exp_hook(const struct config *c)
 	}
 	policy_use("default");
 	snprintf(buf, sizeof(buf), "%lld", thrash < 0 ? 3 : thrash);
-	write_str(SYS_GMEM "thrash_threshold", buf);
+	sysfs_write(SYS_GMEM "thrash_threshold", buf);
 	for (p = 0; p < 3; p++) {
 		double r50[HOOK_MAX_ROUNDS], r99[HOOK_MAX_ROUNDS];
 		u64 sum = 0;
@@ -1668,7 +1646,7 @@ static void exp_scale(const struct config *c)
 				.stride = 1,
 			};
 			struct run_result r = { 0 };
-			u64 t0, ev0 = read_ll(SYS_DEV "pages_evicted");
+			u64 t0, ev0 = sysfs_long(SYS_DEV "pages_evicted");
 
 			tracer_start(tracer, pids, 1, false);
 			t0 = now_ns();
@@ -1684,7 +1662,7 @@ static void exp_scale(const struct config *c)
 			     "fault, free frames" : "fault, device full (evicting)");
 			ju("capacity", (size_t)mb * 256);
 			ju("faults", run.faults);
-			ju("pages_evicted", read_ll(SYS_DEV "pages_evicted") - ev0);
+			ju("pages_evicted", sysfs_long(SYS_DEV "pages_evicted") - ev0);
 			ju("wall_ns", r.wall_ns);
 			ju("wall_per_fault_ns", run.faults ? r.wall_ns / run.faults : 0);
 			ju("lat_n", r.lat_n);
@@ -1816,9 +1794,9 @@ static int cmd_suite(int argc, char **argv)
 #undef WANT
 	/* The module parameters of the cost model, for the report. */
 	jbegin("params");
-	ju("fault_latency_ns", read_ll("/sys/module/gmem_sim/parameters/fault_latency_ns"));
-	ju("link_mbps", read_ll("/sys/module/gmem_sim/parameters/link_mbps"));
-	ju("access_ns", read_ll("/sys/module/gmem_sim/parameters/access_ns"));
+	ju("fault_latency_ns", sysfs_long("/sys/module/gmem_sim/parameters/fault_latency_ns"));
+	ju("link_mbps", sysfs_long("/sys/module/gmem_sim/parameters/link_mbps"));
+	ju("access_ns", sysfs_long("/sys/module/gmem_sim/parameters/access_ns"));
 	ju("suite_s", (now_ns() - prog.suite_start) / 1000000000ULL);
 	jend();
 	gmem_sim_unload();

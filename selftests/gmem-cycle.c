@@ -40,6 +40,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "gmem_sysfs.h"
+
 #define G		"/sys/kernel/gmem"
 #define MAX_OBJS	32
 #define MAX_LIVE	64
@@ -79,18 +81,6 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
 }
 
 static int read_file(const char *path, char *buf, size_t len)
@@ -345,7 +335,7 @@ int main(int argc, char **argv)
 
 		/* The swap: the new policy becomes the system default. */
 		s0 = now_ms();
-		if (write_file(G "/policy", name))
+		if (sysfs_write(G "/policy", name))
 			fail("cycle %d: selecting %s: %s", c, name, strerror(errno));
 		swap_ms[c] = now_ms() - s0;
 		if (!policy_listed(name, &def) || !def)
@@ -356,7 +346,7 @@ int main(int argc, char **argv)
 
 			snprintf(path, sizeof(path), "/proc/%d/gmem_policy", pid);
 			/* The process may have exited meanwhile. */
-			ret = write_file(path, name);
+			ret = sysfs_write(path, name);
 			if (!ret)
 				selected++;
 			else if (ret == -ESRCH || ret == -ENODEV || ret == -ENOENT)

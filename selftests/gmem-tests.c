@@ -481,18 +481,6 @@ TEST_F(gmem, device_va_exhaustion_fails_mmap)
 	munmap(p, page_size);
 }
 
-static int write_sysfs(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, strlen(value));
-	close(fd);
-	return n == (ssize_t)strlen(value) ? 0 : -EIO;
-}
-
 #define STRICT_CAPACITY "/sys/kernel/gmem/strict_capacity"
 
 TEST_F(gmem, strict_capacity_reports_enomem_and_keeps_data)
@@ -505,10 +493,10 @@ TEST_F(gmem, strict_capacity_reports_enomem_and_keeps_data)
 	int ret;
 
 	ASSERT_NE(p, MAP_FAILED);
-	ASSERT_EQ(write_sysfs(STRICT_CAPACITY, "1"), 0);
+	ASSERT_EQ(sysfs_write(STRICT_CAPACITY, "1"), 0);
 	ret = dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL, GMEM_SIM_WRITE,
 		      0x42, &run);
-	ASSERT_EQ(write_sysfs(STRICT_CAPACITY, "0"), 0);
+	ASSERT_EQ(sysfs_write(STRICT_CAPACITY, "0"), 0);
 	EXPECT_EQ(ret, -ENOMEM);
 	EXPECT_DEMAND_FAULTS(run.faults, total / page_size);
 	EXPECT_EQ(dev_counters(self->fd0).mem_used, total);

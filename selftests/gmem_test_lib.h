@@ -19,6 +19,7 @@
 #include <linux/mman.h>
 
 #include "gmem_sim_uapi.h"
+#include "gmem_sysfs.h"
 
 #ifdef TEST_TIMEOUT_DEFAULT
 /*
@@ -131,18 +132,6 @@ static inline int vma_has_flag(void *addr, const char *flag)
 	}
 	fclose(f);
 	return found;
-}
-
-/* A number read from a sysfs or debugfs file, or -1. */
-static inline long sysfs_long(const char *path)
-{
-	char buf[128] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-	if (fd >= 0)
-		close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
 }
 
 /*

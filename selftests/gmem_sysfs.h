@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading and writing GMEM's sysfs and procfs files, for the tests and the
+ * benchmark.
+ */
+#ifndef GMEM_SYSFS_H
+#define GMEM_SYSFS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A number read from a sysfs or debugfs file, or -1. */
+static inline long sysfs_long(const char *path)
+{
+	char buf[128] = "";
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/* Write @value to @path in one write(); 0, or -errno (-EIO if short). */
+static inline int sysfs_write(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, strlen(value));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return n;
+	return n == (ssize_t)strlen(value) ? 0 : -EIO;
+}
+
+#endif /* GMEM_SYSFS_H */
