@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CLOCK (second chance): the hand sweeps frames oldest first; a page
- * re-faulted since the last sweep loses its reference bit and goes round
- * again, an unreferenced one is the victim.
+ * CLOCK (second chance): the hand sweeps frames oldest first; a page used
+ * since the last sweep (re-faulted, or reported by the device) loses its
+ * reference bit and goes round again, an unreferenced one is the victim.
  */
 #define GMEM_FRAME_LIST
 #include "gmem_policy.h"

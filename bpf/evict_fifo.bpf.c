@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* FIFO eviction: pages leave in the order they arrived; re-faults do not count. */
+/* FIFO eviction: pages leave in the order they arrived; later uses do not count. */
 #define GMEM_FRAME_LIST
 #include "gmem_policy.h"
 

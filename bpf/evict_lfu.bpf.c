@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * LFU eviction: the page with the fewest device faults since it arrived
- * goes first, the oldest among equals. Passes over the oldest
- * GMEM_EVICT_SCAN pages with a rising bound on the count.
+ * LFU eviction: the page with the fewest uses since it arrived (faults and
+ * the device's access reports) goes first, the least recently used among
+ * equals. Passes over the GMEM_EVICT_SCAN least recently used pages with a
+ * rising bound on the count: a page used often long ago still outlasts
+ * one used once, and a page in use is not stuck among the oldest.
  */
 #define GMEM_FRAME_LIST
 #include "gmem_policy.h"
 
 static __always_inline void lfu_do_page_accessed(struct gmem_page *page)
 {
-	struct gmem_node *n = gmem_node(gmem_slot(page->dev, page->frame));
+	__u32 slot = gmem_slot(page->dev, page->frame);
+	struct gmem_node *n = gmem_node(slot);
 
 	if (n && n->count < 0xffffffffU)
 		n->count++;
+	gmem_list_add(page->dev, slot, false);
 }
 
 /* One pass: nominate pages counted at most @bound, oldest first. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * LRU eviction in BPF: the least recently faulted-in or re-faulted page
- * goes first. The same order as the built-in default, kept by the policy
+ * LRU eviction in BPF: the least recently used page goes first, "used"
+ * being a fault or a use the device reported (page_accessed). The same order as the built-in default, kept by the policy
  * itself, so the two can be compared (make bench: BPF against C).
  */
 #define GMEM_FRAME_LIST

@@ -19,6 +19,7 @@
 /* include/linux/gmem.h */
 #define GMEM_PAGE_WRITE		0x1
 #define GMEM_PAGE_THRASHING	0x2
+#define GMEM_PAGE_REFERENCED	0x4	/* page_accessed: reported, not faulted */
 #define GMEM_FRAME_RESIDENT	0x1
 #define GMEM_FRAME_PINNED	0x2
 #define GMEM_FRAME_BUSY		0x4

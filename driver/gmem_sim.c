@@ -371,8 +371,13 @@ static const struct gm_mmu sim_mmu = {
  * Translate @va under sctx->lock; 0 when the device must fault first.
  * Returns the PTE and counts TLB hits and misses.
  */
+/*
+ * Like a hardware page walker that sets accessed bits, a TLB miss that
+ * finds a mapping tells GMEM the frame is in use (@report), unless the
+ * walk is the replay of the access that just faulted: GMEM saw that one.
+ */
 static u64 sim_translate(struct sim_context *sctx, unsigned long va,
-			 u64 *misses)
+			 u64 *misses, bool report)
 {
 	unsigned long vpn = va >> PAGE_SHIFT;
 	struct sim_tlb_entry *e = &sctx->tlb[vpn % SIM_TLB_ENTRIES];
@@ -389,6 +394,9 @@ static u64 sim_translate(struct sim_context *sctx, unsigned long va,
 		return 0;
 	e->vpn = vpn;
 	e->pte = *pte;
+	if (report)
+		gm_dev_frame_accessed(sctx->sdev->gm,
+				      *pte >> SIM_PTE_FRAME_SHIFT);
 	return *pte;
 }
 
@@ -402,6 +410,7 @@ static int sim_access_begin(struct sim_context *sctx, unsigned long va,
 			    u64 *misses)
 {
 	struct sim_device *sdev = sctx->sdev;
+	bool faulted = false;
 	int ret;
 
 	/*
@@ -415,7 +424,7 @@ static int sim_access_begin(struct sim_context *sctx, unsigned long va,
 		u64 pte;
 
 		spin_lock(&sctx->lock);
-		pte = sim_translate(sctx, va, misses);
+		pte = sim_translate(sctx, va, misses, !faulted);
 		if ((pte & SIM_PTE_VALID) && (!write || (pte & SIM_PTE_WRITE))) {
 			*frame = sdev->dram + (pte >> SIM_PTE_FRAME_SHIFT) * PAGE_SIZE;
 			return 0;
@@ -438,6 +447,7 @@ static int sim_access_begin(struct sim_context *sctx, unsigned long va,
 		}
 		atomic64_inc(&sdev->faults);
 		(*faults)++;
+		faulted = true;
 	}
 }
 

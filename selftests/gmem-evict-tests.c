@@ -196,6 +196,80 @@ TEST_F(evict, zipf_keeps_hot_pages_resident)
 	munmap(p, size);
 }
 
+/* The system default policy's name, from "a [name] b" in sysfs. */
+static void system_policy(char *name, size_t len)
+{
+	char buf[512] = "", *open_br, *close_br;
+	FILE *f = fopen("/sys/kernel/gmem/policy", "r");
+
+	snprintf(name, len, "?");
+	if (!f)
+		return;
+	if (fgets(buf, sizeof(buf), f)) {
+		open_br = strchr(buf, '[');
+		close_br = open_br ? strchr(open_br, ']') : NULL;
+		if (close_br)
+			snprintf(name, len, "%.*s",
+				 (int)(close_br - open_br - 1), open_br + 1);
+	}
+	fclose(f);
+}
+
+/*
+ * A hot quarter of the device, read between chunks of a cold stream that
+ * overflows it: the hot pages fault once, then only hit, so only the
+ * device's access reports (a TLB miss finding the mapping) tell GMEM they
+ * are in use. A policy ordering by use keeps them; FIFO evicts them.
+ */
+TEST_F(evict, device_hits_keep_a_hot_set_resident)
+{
+	size_t size = self->capacity * 3 / 2, chunk = self->capacity / 8;
+	size_t hot = self->capacity / 4, cold = size - hot, off;
+	long referenced = sysfs_long(SYSFS_DEV0 "pages_referenced");
+	uint64_t hot_faults = 0, cold_faults = 0, hot_sum;
+	struct gmem_sim_run run;
+	char policy[32];
+	int i, by_use;
+	char *p;
+
+	system_policy(policy, sizeof(policy));
+	by_use = !strcmp(policy, "default") || !strcmp(policy, "lru") ||
+		 !strcmp(policy, "clock") || !strcmp(policy, "lfu");
+	if (!by_use && strcmp(policy, "fifo"))
+		SKIP(return, "policy %s: no claim on recency", policy);
+	p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	ASSERT_NE(p, MAP_FAILED);
+	fill(p, size, 11);
+	/* Now: a CPU read later would pull the hot pages back to host. */
+	hot_sum = cpu_checksum(p, hot);
+	ASSERT_EQ(dev_run(self->fd0, p, hot, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, &run), 0);
+	/* Two laps of the cold stream: the device is full after the first. */
+	for (i = 0, off = 0; i < 2 * (int)(cold / chunk); i++) {
+		ASSERT_EQ(dev_run(self->fd0, p + hot + off, chunk,
+				  GMEM_SIM_SEQUENTIAL, GMEM_SIM_READ, 0,
+				  &run), 0);
+		cold_faults += run.faults;
+		off = (off + chunk) % cold;
+		ASSERT_EQ(dev_run(self->fd0, p, hot, GMEM_SIM_SEQUENTIAL,
+				  GMEM_SIM_READ, 0, &run), 0);
+		ASSERT_EQ(run.checksum, hot_sum);
+		hot_faults += run.faults;
+	}
+	referenced = sysfs_long(SYSFS_DEV0 "pages_referenced") - referenced;
+	TH_LOG("policy %s: hot set %zu pages: %llu faults after its first read, cold stream %llu faults, %ld pages found referenced",
+	       policy, hot / page_size, (unsigned long long)hot_faults,
+	       (unsigned long long)cold_faults, referenced);
+	EXPECT_EQ(cold_faults, 2 * cold / page_size);
+	EXPECT_GT(referenced, 0);
+	if (by_use) {
+		EXPECT_EQ(hot_faults, 0);
+	} else {
+		EXPECT_GE(hot_faults, hot / page_size);
+	}
+	munmap(p, size);
+}
+
 TEST_F(evict, eviction_invalidates_tlb_once_per_round)
 {
 	size_t size = 2 * self->capacity;
