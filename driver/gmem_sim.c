@@ -369,12 +369,10 @@ static const struct gm_mmu sim_mmu = {
 
 /*
  * Translate @va under sctx->lock; 0 when the device must fault first.
- * Returns the PTE and counts TLB hits and misses.
- */
-/*
- * Like a hardware page walker that sets accessed bits, a TLB miss that
- * finds a mapping tells GMEM the frame is in use (@report), unless the
- * walk is the replay of the access that just faulted: GMEM saw that one.
+ * Returns the PTE and counts TLB hits and misses. Like a hardware page
+ * walker that sets accessed bits, a TLB miss that finds a mapping tells
+ * GMEM the frame is in use (@report), unless the walk is the replay of
+ * the access that just faulted: GMEM saw that one.
  */
 static u64 sim_translate(struct sim_context *sctx, unsigned long va,
 			 u64 *misses, bool report)
