@@ -83,28 +83,13 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	return 0;
-}
-
 /* Is @name in /sys/kernel/gmem/policy, and is it the default ("[name]")? */
 static int policy_listed(const char *name, int *is_default)
 {
 	char buf[4096], want[NAME_MAX_LEN + 3], *tok, *save;
 
 	*is_default = 0;
-	if (read_file(G "/policy", buf, sizeof(buf)))
+	if (sysfs_read(G "/policy", buf, sizeof(buf)))
 		return 0;
 	snprintf(want, sizeof(want), "[%s]", name);
 	for (tok = strtok_r(buf, " \n", &save); tok;
@@ -240,7 +225,7 @@ static int some_workload(void)
 		if (pid <= 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-		if (!read_file(path, comm, sizeof(comm)) &&
+		if (!sysfs_read(path, comm, sizeof(comm)) &&
 		    !strcmp(comm, "gmem-run\n"))
 			pids[n++] = pid;
 	}
@@ -312,7 +297,7 @@ int main(int argc, char **argv)
 		struct obj *o = &objs[c % nobjs];
 		char name[NAME_MAX_LEN], path[128];
 		double s0;
-		int fd, def, pid;
+		int fd, def, pid, err;
 
 		if (full_every && c && c % full_every == 0) {
 			bpf_object__close(o->bpf);
@@ -335,8 +320,9 @@ int main(int argc, char **argv)
 
 		/* The swap: the new policy becomes the system default. */
 		s0 = now_ms();
-		if (sysfs_write(G "/policy", name))
-			fail("cycle %d: selecting %s: %s", c, name, strerror(errno));
+		err = sysfs_write(G "/policy", name);
+		if (err)
+			fail("cycle %d: selecting %s: %s", c, name, strerror(-err));
 		swap_ms[c] = now_ms() - s0;
 		if (!policy_listed(name, &def) || !def)
 			fail("cycle %d: %s is not the system default", c, name);

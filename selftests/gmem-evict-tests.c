@@ -199,20 +199,17 @@ TEST_F(evict, zipf_keeps_hot_pages_resident)
 /* The system default policy's name, from "a [name] b" in sysfs. */
 static void system_policy(char *name, size_t len)
 {
-	char buf[512] = "", *open_br, *close_br;
-	FILE *f = fopen("/sys/kernel/gmem/policy", "r");
+	char buf[512], *open_br, *close_br = NULL;
 
 	snprintf(name, len, "?");
-	if (!f)
+	if (sysfs_read("/sys/kernel/gmem/policy", buf, sizeof(buf)))
 		return;
-	if (fgets(buf, sizeof(buf), f)) {
-		open_br = strchr(buf, '[');
-		close_br = open_br ? strchr(open_br, ']') : NULL;
-		if (close_br)
-			snprintf(name, len, "%.*s",
-				 (int)(close_br - open_br - 1), open_br + 1);
-	}
-	fclose(f);
+	open_br = strchr(buf, '[');
+	if (open_br)
+		close_br = strchr(open_br, ']');
+	if (close_br)
+		snprintf(name, len, "%.*s", (int)(close_br - open_br - 1),
+			 open_br + 1);
 }
 
 /*

@@ -12,16 +12,32 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Read @path into @buf (NUL-terminated, at most @len - 1 bytes); 0 or -errno. */
+static inline int sysfs_read(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return n;
+	buf[n] = 0;
+	return 0;
+}
+
 /* A number read from a sysfs or debugfs file, or -1. */
 static inline long sysfs_long(const char *path)
 {
-	char buf[128] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	char buf[128];
 
-	if (fd >= 0)
-		close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
+	if (sysfs_read(path, buf, sizeof(buf)) || !buf[0])
+		return -1;
+	return strtol(buf, NULL, 10);
 }
 
 /* Write @value to @path in one write(); 0, or -errno (-EIO if short). */
