@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Build the GMEM guest kernel:
 #   1. extract Debian's linux-source-6.1 tarball once (build/linux-pristine),
-#   2. apply kernel-patches/series in order onto a fresh copy of it,
+#   2. copy kernel-patches/tree/ (the new files: mm/gmem/, the gmem.h
+#      headers) over a fresh copy of it, then apply kernel-patches/series
+#      (changes to existing files) in order,
 #   3. sync that copy into build/linux by content, so unchanged files keep
 #      their mtimes and the build stays incremental,
 #   4. merge kernel-patches/gmem.config onto tinyconfig in build/kbuild and
@@ -20,6 +22,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build
 patches=$repo/kernel-patches
+tree=$patches/tree
 tarball=/usr/src/linux-source-6.1.tar.xz
 pristine=$build/linux-pristine
 staging=$build/linux-staging
@@ -68,6 +71,9 @@ inputs_hash() {
 		echo "$installed"
 		cat "$0" "$patches/series" "${fragments[@]}"
 		for p in "${series[@]}"; do cat "$patches/$p"; done
+		# Every file of the tree, by name and content.
+		(cd "$tree" && find . -type f -print0 | LC_ALL=C sort -z |
+			xargs -0 sha256sum)
 	} | sha256sum | cut -d' ' -f1
 }
 
@@ -92,10 +98,13 @@ if [ "$(cat "$pristine/.debian-version" 2>/dev/null)" != "$installed" ]; then
 	mv "$pristine.tmp" "$pristine"
 fi
 
-say "applying ${#series[@]} patch(es)"
+[ -d "$tree" ] || die "kernel-patches/tree missing"
+
+say "copying kernel-patches/tree, applying ${#series[@]} patch(es)"
 rm -rf "$staging"
 cp -a "$pristine" "$staging"
 rm -f "$staging/.debian-version"
+cp -a "$tree/." "$staging/"
 for p in "${series[@]}"; do
 	if ! out=$(patch -d "$staging" -p1 --batch --forward --no-backup-if-mismatch \
 		      -i "$patches/$p" 2>&1); then

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GMEM debugfs: /sys/kernel/debug/gmem/as-<pid>.
+ */
+
+#include "internal.h"
+
+/*
+ * Bytes the xarray uses for the logical page table, from its layout: every
+ * level-l node covers 64^(l+1) indices, and a node exists wherever one of
+ * those ranges holds an entry.
+ */
+static unsigned long gm_lpt_bytes(struct gm_as *as, unsigned long *entries)
+{
+	unsigned long last[6], nodes = 0, index;
+	unsigned int level;
+	void *entry;
+
+	memset(last, 0xff, sizeof(last));
+	*entries = 0;
+	xa_for_each(&as->lpt, index, entry) {
+		(*entries)++;
+		for (level = 0; level < ARRAY_SIZE(last); level++) {
+			unsigned long span = index >> (XA_CHUNK_SHIFT * (level + 1));
+
+			if (span == last[level])
+				break;
+			last[level] = span;
+			nodes++;
+		}
+	}
+	return nodes * sizeof(struct xa_node);
+}
+
+/* One line per range with attributes: "attr START-END pref=.. ...". */
+static void gm_attr_show(struct seq_file *m, struct gm_as *as)
+{
+	MA_STATE(mas, &as->attrs, 0, 0);
+	void *entry;
+
+	rcu_read_lock();
+	mas_for_each(&mas, entry, ULONG_MAX) {
+		unsigned long attr = xa_to_value(entry);
+
+		seq_printf(m, "attr %lx-%lx pref=%ld accessed_by=%#lx read_mostly=%d pinned=%d hint=%ld\n",
+			   mas.index, mas.last + 1,
+			   (long)(attr & GM_ATTR_PREF_MASK) - 1,
+			   (attr >> GM_ATTR_ACCESSED_SHIFT) &
+			   GENMASK(GM_ATTR_ACCESSED_MAX - 1, 0),
+			   !!(attr & GM_ATTR_READ_MOSTLY),
+			   !!(attr & GM_ATTR_PINNED),
+			   (long)((attr & GM_ATTR_HINT_MASK) >>
+				  GM_ATTR_HINT_SHIFT) - 1);
+	}
+	rcu_read_unlock();
+}
+
+int gm_as_debugfs_show(struct seq_file *m, void *unused)
+{
+	struct gm_as *as = m->private;
+	unsigned long entries, bytes, on_device = 0, index;
+	struct gm_context *ctx;
+	void *entry;
+
+	mutex_lock(&as->lock);
+	bytes = gm_lpt_bytes(as, &entries);
+	xa_for_each_marked(&as->lpt, index, entry, GM_LPT_ON_DEVICE)
+		on_device++;
+	seq_puts(m, "devices:");
+	list_for_each_entry(ctx, &as->contexts, as_node)
+		seq_printf(m, " %s", ctx->dev->name);
+	mutex_unlock(&as->lock);
+	seq_printf(m, "\nlpt_entries: %lu\nlpt_on_device: %lu\nlpt_bytes: %lu\n",
+		   entries, on_device, bytes);
+	seq_printf(m, "lpt_bytes_per_page: %lu\n",
+		   entries ? DIV_ROUND_UP(bytes, entries) : 0);
+	mutex_lock(&as->lock);
+	seq_printf(m, "faults: %ld\npages_to_device: %lu\npages_to_host: %lu\npages_evicted: %lu\nstrict_capacity: %d\n",
+		   atomic_long_read(&as->faults), as->pages_to_device,
+		   as->pages_to_host, as->pages_evicted,
+		   gm_as_strict_capacity(as));
+	mutex_unlock(&as->lock);
+	gm_attr_show(m, as);
+	return 0;
+}

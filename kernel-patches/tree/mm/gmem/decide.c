@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GMEM policy calls: hooks called with validation, the kfuncs policies
+ * decide with, and the default policy's victim choice.
+ */
+
+#include "internal.h"
+
+static void gm_as_info(struct gm_as *as, struct gmem_as_info *info)
+{
+	info->id = as->id;
+	info->pid = as->pid;
+}
+
+void gm_policy_call_init(struct gm_policy *p, struct gm_as *as)
+{
+	struct gmem_as_info info;
+	u64 start;
+	int ret;
+
+	if (!p->ops->init || !gm_policy_live(p))
+		return;
+	gm_as_info(as, &info);
+	start = gm_policy_enter(p);
+	rcu_read_lock();
+	ret = p->ops->init(&info);
+	rcu_read_unlock();
+	gm_policy_leave(p, GM_HOOK_INIT, start, ret, false);
+}
+
+void gm_policy_call_exit(struct gm_policy *p, struct gm_as *as)
+{
+	struct gmem_as_info info;
+	u64 start;
+
+	/* An ejected policy is not trusted with more calls. */
+	if (!p->ops->exit || !gm_policy_live(p))
+		return;
+	gm_as_info(as, &info);
+	start = gm_policy_enter(p);
+	rcu_read_lock();
+	p->ops->exit(&info);
+	rcu_read_unlock();
+	gm_policy_leave(p, GM_HOOK_EXIT, start, 0, false);
+}
+
+/*
+ * Under dev->lock: tell @p about @frame of @dev; @referenced: the device
+ * reported the access (gm_dev_frame_accessed()), no fault did.
+ */
+void __gm_policy_page_event(struct gm_policy *p,
+			    enum gm_policy_hook hook, struct gm_dev *dev,
+			    struct gm_frame *frame, bool referenced)
+{
+	void (*fn)(struct gmem_page *page);
+	struct gmem_page page;
+	u64 start;
+
+	lockdep_assert_held(&dev->lock);
+	if (!p || !gm_policy_live(p))
+		return;
+	fn = hook == GM_HOOK_PAGE_ADDED ? p->ops->page_added :
+	     hook == GM_HOOK_PAGE_ACCESSED ? p->ops->page_accessed :
+	     p->ops->page_removed;
+	if (!fn || !frame->as)
+		return;
+	page = (struct gmem_page) {
+		.va = frame->va,
+		.as_id = frame->as->id,
+		.dev = dev->id,
+		.frame = frame - dev->frames,
+		.flags = (frame->thrashing ? GMEM_PAGE_THRASHING : 0) |
+			 (referenced ? GMEM_PAGE_REFERENCED : 0),
+		.hint = gm_attr_hint(gm_attr_load(frame->as, frame->va)),
+	};
+	start = gm_policy_enter(p);
+	rcu_read_lock();
+	fn(&page);
+	rcu_read_unlock();
+	gm_policy_leave(p, hook, start, 0, false);
+}
+
+void gm_policy_page_event(struct gm_policy *p, enum gm_policy_hook hook,
+			  struct gm_dev *dev, struct gm_frame *frame)
+{
+	__gm_policy_page_event(p, hook, dev, frame, false);
+}
+
+/*
+ * Mmap lock held, a fault at @va resolved: prefetch what the policy asks.
+ * Returns true if it tried to migrate anything.
+ */
+bool gm_policy_prefetch(struct gm_context *ctx, unsigned long va,
+			bool write)
+{
+	struct gm_as *as = ctx->as;
+	struct vm_area_struct *vma = vma_lookup(as->mm, va);
+	struct gm_prefetch_req req = { };
+	struct gm_policy *p;
+	unsigned long attr;
+	unsigned int i;
+	u64 start;
+	int ret;
+
+	if (!vma)
+		return false;
+	rcu_read_lock();
+	p = gm_as_policy(as);
+	if (!p->ops->prefetch) {
+		rcu_read_unlock();
+		return false;
+	}
+	attr = gm_attr_load(as, va);
+	req.policy = p;
+	req.pub = (struct gmem_prefetch_ctx) {
+		.va = va,
+		.vma_start = vma->vm_start,
+		.vma_end = vma->vm_end,
+		.as_id = as->id,
+		.dev = ctx->dev->id,
+		.flags = write ? GMEM_PAGE_WRITE : 0,
+		.hint = gm_attr_hint(attr),
+		.budget = GM_PREFETCH_BUDGET,
+		.kernel = &req,
+	};
+	start = gm_policy_enter(p);
+	ret = p->ops->prefetch(&req.pub);
+	gm_policy_leave(p, GM_HOOK_PREFETCH, start, ret,
+			req.refused && !req.accepted);
+	rcu_read_unlock();
+
+	/* Decided; the migration runs like hmadvise(MADV_PREFETCH). */
+	for (i = 0; i < req.nr; i++) {
+		ret = gm_prefetch_to_dev(ctx, req.ranges[i].start,
+					 req.ranges[i].end);
+		if (ret == -EINTR || ret == -ENOMEM)
+			break;
+	}
+	return req.nr;
+}
+
+/* Under dev->lock: nominate victims for a fault of @as on a full @dev. */
+void gm_policy_evict(struct gm_dev *dev, struct gm_as *as)
+{
+	struct gm_evict_req req = { .dev = dev };
+	struct gm_policy *p;
+	unsigned int chosen;
+	u64 start;
+	int ret;
+
+	lockdep_assert_held(&dev->lock);
+	req.pub = (struct gmem_evict_ctx) {
+		.as_id = as->id,
+		.dev = dev->id,
+		.nr_frames = dev->nr_pages,
+		.wanted = GM_EVICT_BATCH,
+		.kernel = &req,
+	};
+	rcu_read_lock();
+	p = gm_as_policy(as);
+	if (p != &gm_default_policy && p->ops->evict) {
+		req.policy = p;
+		start = gm_policy_enter(p);
+		ret = p->ops->evict(&req.pub);
+		gm_policy_leave(p, GM_HOOK_EVICT, start, ret,
+				req.refused && !req.pub.nominated);
+	}
+	chosen = req.pub.nominated;
+	if (chosen < GM_EVICT_BATCH) {
+		req.policy = &gm_default_policy;
+		gm_default_evict(&req.pub);
+		if (p != &gm_default_policy)
+			atomic_long_add(req.pub.nominated - chosen, &p->filled);
+	}
+	rcu_read_unlock();
+}
+
+/* Under the mmap lock: a policy hint was stored for [start, end). */
+void gm_policy_hmadvise(struct gm_as *as, unsigned long start,
+			unsigned long end, int advice)
+{
+	struct gmem_hint_ctx hint = {
+		.start = start,
+		.end = end,
+		.as_id = as->id,
+		.hint = advice == MADV_CLEAR_ATTRIBUTES ? 0 : advice,
+	};
+	struct gm_policy *p;
+	u64 t;
+	int ret;
+
+	rcu_read_lock();
+	p = gm_as_policy(as);
+	if (p->ops->hmadvise) {
+		t = gm_policy_enter(p);
+		ret = p->ops->hmadvise(&hint);
+		gm_policy_leave(p, GM_HOOK_HMADVISE, t, ret, false);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * kfuncs: the decisions a policy makes, validated here. Global and not
+ * declared static, so they are in vmlinux BTF for bpf.c.
+ */
+__diag_push();
+__diag_ignore_all("-Wmissing-prototypes",
+		  "Global functions as their definitions will be in vmlinux BTF");
+
+/**
+ * gmem_prefetch_range() - propose pages to prefetch after a device fault
+ * @ctx: the prefetch hook's argument
+ * @start: virtual address of the first page (rounded down to a page)
+ * @nr_pages: pages from @start
+ *
+ * The range is clamped to the faulting mapping and to @ctx->budget pages;
+ * up to four ranges per fault. Pages already on the device are just
+ * mapped. Context: the prefetch hook.
+ *
+ * Return: pages accepted (> 0), or -EINVAL for zero or overflowing
+ * @nr_pages, -ERANGE if no page of it is in the mapping, -ENOSPC when the
+ * budget or the four ranges are used up. Errors count as refused.
+ */
+int gmem_prefetch_range(struct gmem_prefetch_ctx *ctx, u64 start,
+			u64 nr_pages)
+{
+	struct gm_prefetch_req *req =
+		container_of(ctx, struct gm_prefetch_req, pub);
+	u64 end, pages;
+	int ret;
+
+	if (WARN_ON_ONCE(ctx->kernel != req))
+		return -EINVAL;
+	start &= PAGE_MASK;
+	if (!nr_pages || nr_pages > ctx->vma_end >> PAGE_SHIFT ||
+	    check_add_overflow(start, nr_pages << PAGE_SHIFT, &end)) {
+		ret = -EINVAL;
+		goto refuse;
+	}
+	if (start < ctx->vma_start || end > ctx->vma_end) {
+		atomic_long_inc(&req->policy->clamped);
+		start = max(start, ctx->vma_start);
+		end = min(end, ctx->vma_end);
+		if (start >= end) {
+			ret = -ERANGE;
+			goto refuse;
+		}
+	}
+	if (!ctx->budget || req->nr == GM_PREFETCH_RANGES) {
+		ret = -ENOSPC;
+		goto refuse;
+	}
+	pages = (end - start) >> PAGE_SHIFT;
+	if (pages > ctx->budget) {
+		atomic_long_inc(&req->policy->clamped);
+		pages = ctx->budget;
+		end = start + (pages << PAGE_SHIFT);
+	}
+	req->ranges[req->nr].start = start;
+	req->ranges[req->nr].end = end;
+	req->nr++;
+	req->accepted++;
+	ctx->budget -= pages;
+	atomic_long_add(pages, &req->policy->prefetched);
+	return pages;
+refuse:
+	req->refused++;
+	atomic_long_inc(&req->policy->refused);
+	return ret;
+}
+
+/**
+ * gmem_evict_frame() - nominate a victim on a full device
+ * @ctx: the evict hook's argument
+ * @frame: frame number on @ctx->dev
+ *
+ * Context: the evict hook (the device's frame lock held).
+ * Return: 0 if accepted; -EINVAL for a frame number out of range, -ENOENT
+ * if the frame holds no page of a live address space, -EBUSY if it is
+ * being migrated or already nominated, -EPERM if its range is pinned,
+ * -ENOSPC once @ctx->wanted victims are nominated. Errors count as
+ * refused.
+ */
+int gmem_evict_frame(struct gmem_evict_ctx *ctx, u32 frame)
+{
+	struct gm_evict_req *req = container_of(ctx, struct gm_evict_req, pub);
+	struct gm_evict_batch *b;
+	struct gm_dev *dev;
+	struct gm_frame *f;
+	int ret;
+
+	if (WARN_ON_ONCE(ctx->kernel != req))
+		return -EINVAL;
+	dev = req->dev;
+	b = dev->evict;
+	lockdep_assert_held(&dev->lock);
+	if (frame >= dev->nr_pages) {
+		ret = -EINVAL;
+		goto refuse;
+	}
+	f = &dev->frames[frame];
+	if (!f->as) {
+		ret = -ENOENT;
+		goto refuse;
+	}
+	if (list_empty(&f->lru)) {
+		ret = -EBUSY;
+		goto refuse;
+	}
+	if (gm_attr_load(f->as, f->va) & GM_ATTR_PINNED) {
+		ret = -EPERM;
+		goto refuse;
+	}
+	if (b->nr == GM_EVICT_BATCH || ctx->nominated >= ctx->wanted) {
+		ret = -ENOSPC;
+		goto refuse;
+	}
+	if (!refcount_inc_not_zero(&f->as->refcount)) {
+		ret = -ENOENT;
+		goto refuse;
+	}
+	list_del_init(&f->lru);
+	b->as[b->nr] = f->as;
+	b->va[b->nr] = f->va;
+	b->frame[b->nr] = frame;
+	b->nr++;
+	ctx->nominated++;
+	atomic_long_inc(&req->policy->victims);
+	return 0;
+refuse:
+	req->refused++;
+	atomic_long_inc(&req->policy->refused);
+	return ret;
+}
+
+/**
+ * gmem_frame_state() - what a frame of the full device holds
+ * @ctx: the evict hook's argument
+ * @frame: frame number on @ctx->dev
+ *
+ * Context: the evict hook.
+ * Return: GMEM_FRAME_* flags; 0 for a free frame or one out of range.
+ */
+u32 gmem_frame_state(struct gmem_evict_ctx *ctx, u32 frame)
+{
+	struct gm_evict_req *req = container_of(ctx, struct gm_evict_req, pub);
+	struct gm_dev *dev;
+	struct gm_frame *f;
+	u32 state = 0;
+
+	if (WARN_ON_ONCE(ctx->kernel != req))
+		return 0;
+	dev = req->dev;
+	if (frame >= dev->nr_pages)
+		return 0;
+	f = &dev->frames[frame];
+	if (!f->as)
+		return 0;
+	state |= list_empty(&f->lru) ? GMEM_FRAME_BUSY : GMEM_FRAME_RESIDENT;
+	if (gm_attr_load(f->as, f->va) & GM_ATTR_PINNED)
+		state |= GMEM_FRAME_PINNED;
+	if (f->protected && time_before(jiffies, f->protect_until))
+		state |= GMEM_FRAME_PROTECTED;
+	return state;
+}
+
+__diag_pop();
+
+/*
+ * The default policy: no prefetch; evict the least recently faulted pages,
+ * sparing thrashing ones while they are protected unless nothing else is
+ * left. It also fills whatever another policy's evict() left short.
+ */
+int gm_default_evict(struct gmem_evict_ctx *ctx)
+{
+	struct gm_evict_req *req = container_of(ctx, struct gm_evict_req, pub);
+	struct gm_dev *dev = req->dev;
+	struct gm_frame *frame, *tmp;
+	bool spare = true;
+
+again:
+	list_for_each_entry_safe_reverse(frame, tmp, &dev->lru, lru) {
+		if (ctx->nominated >= ctx->wanted)
+			return 0;
+		if (!frame->as ||
+		    (gm_attr_load(frame->as, frame->va) & GM_ATTR_PINNED))
+			continue;
+		if (spare && frame->protected &&
+		    time_before(jiffies, frame->protect_until))
+			continue;
+		gmem_evict_frame(ctx, frame - dev->frames);
+	}
+	if (spare && ctx->nominated < ctx->wanted) {
+		spare = false;
+		goto again;
+	}
+	return 0;
+}

@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GMEM devices and their memory: device creation and destruction, the
+ * device-private pagemap and its isolated buddy allocator.
+ */
+
+#define pr_fmt(fmt) "gmem: " fmt
+
+#include "internal.h"
+#include <trace/events/gmem.h>
+
+/**
+ * gm_dev_create() - create a GMEM device
+ * @name: name for logs and debugfs, unique among GMEM devices
+ * @mmu: the device's operations; must outlive the device
+ * @driver_data: returned by gm_dev_driver_data()
+ *
+ * Context: process context, may sleep.
+ * Return: the device, or an ERR_PTR: -EINVAL if @mmu lacks a required op,
+ * -EEXIST if @name is taken, -ENOSPC past 256 devices, -ENOMEM.
+ */
+struct gm_dev *gm_dev_create(const char *name, const struct gm_mmu *mmu,
+			     void *driver_data)
+{
+	struct gm_dev *dev, *other;
+	int id, ret;
+
+	if (!mmu || (!mmu->pmap_enter && !mmu->peer_map) ||
+	    (!mmu->peer_unmap && !(mmu->pmap_release && mmu->tlb_invl)) ||
+	    !mmu->alloc_page != !mmu->free_page)
+		return ERR_PTR(-EINVAL);
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+	strscpy(dev->name, name, sizeof(dev->name));
+	dev->mmu = mmu;
+	dev->driver_data = driver_data;
+	spin_lock_init(&dev->lock);
+	INIT_LIST_HEAD(&dev->lru);
+	mutex_init(&dev->evict_lock);
+
+	mutex_lock(&gm_global_lock);
+	list_for_each_entry(other, &gm_devices, node) {
+		if (!strcmp(other->name, dev->name)) {
+			mutex_unlock(&gm_global_lock);
+			kfree(dev);
+			return ERR_PTR(-EEXIST);
+		}
+	}
+	id = ida_alloc_max(&gm_dev_ida, GM_MAX_DEVICES - 1, GFP_KERNEL);
+	if (id < 0) {
+		mutex_unlock(&gm_global_lock);
+		kfree(dev);
+		return ERR_PTR(id);
+	}
+	dev->id = id;
+	/* From here on the kobject owns @dev: kobject_put() frees it. */
+	ret = kobject_init_and_add(&dev->kobj, &gm_dev_ktype, gm_devices_kobj,
+				   "%s", dev->name);
+	if (ret) {
+		mutex_unlock(&gm_global_lock);
+		ida_free(&gm_dev_ida, id);
+		kobject_put(&dev->kobj);
+		return ERR_PTR(ret);
+	}
+	list_add_tail(&dev->node, &gm_devices);
+	mutex_unlock(&gm_global_lock);
+	return dev;
+}
+EXPORT_SYMBOL_GPL(gm_dev_create);
+
+/**
+ * gm_dev_driver_data() - the driver data given to gm_dev_create()
+ * @dev: GMEM device
+ *
+ * Return: the pointer passed as @driver_data.
+ */
+void *gm_dev_driver_data(struct gm_dev *dev)
+{
+	return dev->driver_data;
+}
+EXPORT_SYMBOL_GPL(gm_dev_driver_data);
+
+/* Under dev->lock: put the free block of 2^@order frames at @index on its list. */
+static void gm_buddy_add(struct gm_dev *dev, unsigned long index,
+			 unsigned int order)
+{
+	dev->frames[index].free_order = order + 1;
+	list_add(&dev->frames[index].lru, &dev->free_area[order]);
+	dev->nr_free_blocks[order]++;
+}
+
+static void gm_buddy_del(struct gm_dev *dev, unsigned long index,
+			 unsigned int order)
+{
+	dev->frames[index].free_order = 0;
+	list_del_init(&dev->frames[index].lru);
+	dev->nr_free_blocks[order]--;
+}
+
+/* Under dev->lock: free 2^@order frames at @index, merging with buddies. */
+void gm_buddy_free(struct gm_dev *dev, unsigned long index,
+		   unsigned int order)
+{
+	dev->nr_free += 1UL << order;
+	while (order < GM_MAX_ORDER) {
+		unsigned long buddy = index ^ (1UL << order);
+
+		if (buddy + (1UL << order) > dev->nr_pages ||
+		    dev->frames[buddy].free_order != order + 1)
+			break;
+		gm_buddy_del(dev, buddy, order);
+		index = min(index, buddy);
+		order++;
+	}
+	gm_buddy_add(dev, index, order);
+}
+
+/* Under dev->lock: 2^@order contiguous frames, or -ENOMEM. */
+static long gm_buddy_alloc(struct gm_dev *dev, unsigned int order)
+{
+	unsigned int o = order;
+	unsigned long index;
+
+	while (o <= GM_MAX_ORDER && list_empty(&dev->free_area[o]))
+		o++;
+	if (o > GM_MAX_ORDER)
+		return -ENOMEM;
+	index = list_first_entry(&dev->free_area[o], struct gm_frame, lru) -
+		dev->frames;
+	gm_buddy_del(dev, index, o);
+	/* Split: the upper halves go back, the lowest block is ours. */
+	while (o > order) {
+		o--;
+		gm_buddy_add(dev, index + (1UL << o), o);
+	}
+	dev->nr_free -= 1UL << order;
+	return index;
+}
+
+/**
+ * gm_dev_alloc_frames() - allocate contiguous device memory
+ * @dev: GMEM device with registered memory
+ * @order: 2^@order frames, 0 (4 KiB) to 9 (2 MiB)
+ *
+ * For device-only buffers of the driver (not shared with the CPU); they
+ * count against the device's capacity but are never evicted.
+ *
+ * Return: the first frame number, -EINVAL for a bad order or a device
+ * without registered memory, -ENOMEM when no free block is large enough.
+ */
+long gm_dev_alloc_frames(struct gm_dev *dev, unsigned int order)
+{
+	long index;
+
+	if (order > GM_MAX_ORDER || !dev->frames)
+		return -EINVAL;
+	spin_lock(&dev->lock);
+	index = gm_buddy_alloc(dev, order);
+	spin_unlock(&dev->lock);
+	return index;
+}
+EXPORT_SYMBOL_GPL(gm_dev_alloc_frames);
+
+/**
+ * gm_dev_free_frames() - free memory from gm_dev_alloc_frames()
+ * @dev: GMEM device
+ * @index: the first frame number it returned
+ * @order: the order it was allocated with
+ */
+void gm_dev_free_frames(struct gm_dev *dev, unsigned long index,
+			unsigned int order)
+{
+	spin_lock(&dev->lock);
+	gm_buddy_free(dev, index, order);
+	spin_unlock(&dev->lock);
+}
+EXPORT_SYMBOL_GPL(gm_dev_free_frames);
+
+static void gm_devmem_page_free(struct page *page)
+{
+	struct gm_dev *dev = gm_page_dev(page);
+	unsigned long index = page_to_pfn(page) - dev->base_pfn;
+	/* Not called as mmu->free_page(): gfp.h has a macro of that name. */
+	void (*driver_free)(struct gm_dev *dev, struct page *page) =
+		dev->mmu->free_page;
+	struct gm_frame *frame;
+
+	if (driver_free) {
+		driver_free(dev, page);
+		return;
+	}
+	spin_lock(&dev->lock);
+	frame = &dev->frames[index];
+	gm_policy_page_event(frame->policy, GM_HOOK_PAGE_REMOVED, dev, frame);
+	frame->policy = NULL;
+	frame->thrashing = 0;
+	if (frame->protected) {
+		frame->protected = 0;
+		dev->nr_protected--;
+	}
+	list_del_init(&frame->lru);
+	frame->as = NULL;
+	/*
+	 * Frames an eviction round frees go to the task that evicted, so the
+	 * fault it evicts for cannot lose them to another: forward progress.
+	 */
+	if (dev->evict_task == current &&
+	    dev->evict_reserved < GM_EVICT_BATCH)
+		dev->evict_reserve[dev->evict_reserved++] = index;
+	else
+		gm_buddy_free(dev, index, 0);
+	spin_unlock(&dev->lock);
+}
+
+/*
+ * Under as->lock: @page, now holding @va of @as, is the device's newest;
+ * tell the policy of @as. @thrashing: the page keeps bouncing.
+ */
+void gm_frame_track(struct gm_dev *dev, struct page *page,
+		    struct gm_as *as, unsigned long va, bool thrashing)
+{
+	enum gm_policy_hook hook = GM_HOOK_PAGE_ADDED;
+	struct gm_frame *frame;
+
+	if (!dev->frames)
+		return;
+	frame = &dev->frames[page_to_pfn(page) - dev->base_pfn];
+	spin_lock(&dev->lock);
+	if (frame->policy && frame->as == as && frame->va == va)
+		hook = GM_HOOK_PAGE_ACCESSED;
+	else	/* a forked child's fault on its parent's page */
+		gm_policy_page_event(frame->policy, GM_HOOK_PAGE_REMOVED, dev,
+				     frame);
+	frame->as = as;
+	frame->va = va;
+	if (thrashing) {
+		frame->thrashing = 1;
+		/* A quarter of the frames keeps turning over, always. */
+		if (!frame->protected &&
+		    dev->nr_protected < dev->nr_pages / 4 * 3) {
+			frame->protected = 1;
+			dev->nr_protected++;
+		}
+		frame->protect_until = jiffies +
+			msecs_to_jiffies(READ_ONCE(gm_thrash_protect_ms));
+	}
+	list_move(&frame->lru, &dev->lru);
+	/* The policy hears of this use now; a report of it would repeat it. */
+	WRITE_ONCE(frame->referenced, 0);
+	if (hook == GM_HOOK_PAGE_ADDED)
+		frame->policy = rcu_access_pointer(as->policy);
+	gm_policy_page_event(frame->policy, hook, dev, frame);
+	spin_unlock(&dev->lock);
+}
+
+static const struct dev_pagemap_ops gm_devmem_ops = {
+	.page_free = gm_devmem_page_free,
+	.migrate_to_ram = gm_devmem_migrate_to_ram,
+};
+
+/**
+ * gm_dev_register_physmem() - register the device's local memory
+ * @dev: GMEM device
+ * @size: bytes of device memory, a multiple of PAGE_SIZE
+ *
+ * GMEM creates a MEMORY_DEVICE_PRIVATE pagemap of @size bytes for the
+ * device: every page of device memory gets a struct page, which is what
+ * the CPU page table points to while the data lives on the device. Unless
+ * the driver has its own allocator (gm_mmu.alloc_page), GMEM allocates
+ * these pages itself, up to a hard capacity of @size.
+ * gm_dev_page_index() turns such a page into the device's frame number.
+ *
+ * Context: process context, may sleep. Once per device.
+ * Return: 0, -EINVAL for a bad size or without gm_mmu.prepare_page,
+ * -EBUSY if already registered, -ENOMEM, or the error of memremap_pages().
+ */
+int gm_dev_register_physmem(struct gm_dev *dev, unsigned long size)
+{
+	unsigned long i;
+	void *addr;
+	int ret;
+
+	if (!size || !PAGE_ALIGNED(size) || !dev->mmu->prepare_page)
+		return -EINVAL;
+	/* Frame numbers fit the logical page table entry. */
+	if (size >> PAGE_SHIFT > GM_LPT_LEFT_MASK >> GM_LPT_FRAME_SHIFT)
+		return -EINVAL;
+	if (dev->nr_pages)
+		return -EBUSY;
+
+	dev->res = request_free_mem_region(&iomem_resource, size, dev->name);
+	if (IS_ERR(dev->res))
+		return PTR_ERR(dev->res);
+
+	dev->nr_pages = size >> PAGE_SHIFT;
+	dev->frames = kvcalloc(dev->nr_pages, sizeof(*dev->frames), GFP_KERNEL);
+	dev->evict = kzalloc(sizeof(*dev->evict), GFP_KERNEL);
+	if (!dev->frames || !dev->evict) {
+		ret = -ENOMEM;
+		goto err_stack;
+	}
+	for (i = 0; i < dev->nr_pages; i++)
+		INIT_LIST_HEAD(&dev->frames[i].lru);
+
+	dev->pagemap.type = MEMORY_DEVICE_PRIVATE;
+	dev->pagemap.range.start = dev->res->start;
+	dev->pagemap.range.end = dev->res->end;
+	dev->pagemap.nr_range = 1;
+	dev->pagemap.ops = &gm_devmem_ops;
+	dev->pagemap.owner = dev;
+	addr = memremap_pages(&dev->pagemap, numa_node_id());
+	if (IS_ERR(addr)) {
+		ret = PTR_ERR(addr);
+		goto err_stack;
+	}
+	dev->base_pfn = dev->res->start >> PAGE_SHIFT;
+
+	for (i = 0; i <= GM_MAX_ORDER; i++)
+		INIT_LIST_HEAD(&dev->free_area[i]);
+	/* The largest aligned blocks that fit; a size not in 2M adds small ones. */
+	for (i = 0; i < dev->nr_pages; ) {
+		unsigned int order = __ffs(i | BIT(GM_MAX_ORDER));
+
+		while (i + (1UL << order) > dev->nr_pages)
+			order--;
+		spin_lock(&dev->lock);
+		gm_buddy_free(dev, i, order);
+		spin_unlock(&dev->lock);
+		i += 1UL << order;
+	}
+	return 0;
+
+err_stack:
+	kvfree(dev->frames);
+	kfree(dev->evict);
+	dev->frames = NULL;
+	dev->evict = NULL;
+	release_mem_region(dev->res->start, resource_size(dev->res));
+	dev->nr_pages = 0;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(gm_dev_register_physmem);
+
+/**
+ * gm_dev_page_index() - device frame number of a page of device memory
+ * @dev: GMEM device
+ * @page: a page of @dev's registered memory
+ *
+ * Return: the page's index in the device memory, 0 .. size / PAGE_SIZE - 1.
+ */
+unsigned long gm_dev_page_index(struct gm_dev *dev, struct page *page)
+{
+	return page_to_pfn(page) - dev->base_pfn;
+}
+EXPORT_SYMBOL_GPL(gm_dev_page_index);
+
+/**
+ * gm_dev_frame_page() - page of device memory from a frame number
+ * @dev: GMEM device with registered memory
+ * @index: frame number, below the registered size / PAGE_SIZE
+ *
+ * Return: the page, or NULL for an index out of range.
+ */
+struct page *gm_dev_frame_page(struct gm_dev *dev, unsigned long index)
+{
+	return index < dev->nr_pages ? pfn_to_page(dev->base_pfn + index) : NULL;
+}
+EXPORT_SYMBOL_GPL(gm_dev_frame_page);
+
+/**
+ * gm_dev_mem_usage() - capacity and use of the device's memory
+ * @dev: GMEM device
+ * @total: set to the bytes registered
+ * @used: set to the bytes holding pages of some address space
+ */
+void gm_dev_mem_usage(struct gm_dev *dev, unsigned long *total,
+		      unsigned long *used)
+{
+	spin_lock(&dev->lock);
+	*total = dev->nr_pages << PAGE_SHIFT;
+	*used = (dev->nr_pages - dev->nr_free) << PAGE_SHIFT;
+	spin_unlock(&dev->lock);
+}
+EXPORT_SYMBOL_GPL(gm_dev_mem_usage);
+
+/* A locked, referenced page of device memory, or NULL when the device is full. */
+struct page *gm_dev_alloc_page(struct gm_dev *dev)
+{
+	/* Not called as mmu->alloc_page(): gfp.h has a macro of that name. */
+	struct page *(*driver_alloc)(struct gm_dev *dev) = dev->mmu->alloc_page;
+	struct page *page = NULL;
+
+	if (driver_alloc) {
+		page = driver_alloc(dev);
+	} else {
+		long index;
+
+		spin_lock(&dev->lock);
+		index = gm_buddy_alloc(dev, 0);
+		spin_unlock(&dev->lock);
+		if (index >= 0)
+			page = pfn_to_page(dev->base_pfn + index);
+	}
+	if (page)
+		zone_device_page_init(page);
+	return page;
+}
+
+/*
+ * Move every page still on the device back to host memory, wherever it is
+ * mapped. Called when the device goes away.
+ */
+static void gm_dev_evict_all(struct gm_dev *dev)
+{
+	unsigned long *src, *dst, i, moved = 0;
+
+	src = kvcalloc(dev->nr_pages, sizeof(*src), GFP_KERNEL | __GFP_NOFAIL);
+	dst = kvcalloc(dev->nr_pages, sizeof(*dst), GFP_KERNEL | __GFP_NOFAIL);
+	migrate_device_range(src, dev->base_pfn, dev->nr_pages);
+	for (i = 0; i < dev->nr_pages; i++) {
+		struct page *spage = migrate_pfn_to_page(src[i]);
+		struct page *dpage;
+
+		if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		dpage = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
+		lock_page(dpage);
+		if (dev->mmu->prepare_page(dev, dpage, spage)) {
+			/* The data is gone either way; zeroes beat garbage. */
+			pr_err("%s: copy of frame %lu to host failed\n",
+			       dev->name, i);
+			clear_highpage(dpage);
+		}
+		dst[i] = migrate_pfn(page_to_pfn(dpage));
+		if (src[i] & MIGRATE_PFN_WRITE)
+			dst[i] |= MIGRATE_PFN_WRITE;
+	}
+	migrate_device_pages(src, dst, dev->nr_pages);
+	for (i = 0; i < dev->nr_pages; i++)
+		moved += dst[i] && (src[i] & MIGRATE_PFN_MIGRATE);
+	migrate_device_finalize(src, dst, dev->nr_pages);
+	atomic_long_add(moved, &dev->pages_to_host);
+	if (moved)
+		trace_gmem_migrate(gm_dev_hnid(dev), 0, moved, false,
+				   GM_MIGRATE_DEVICE_GONE);
+	kvfree(src);
+	kvfree(dst);
+}
+
+/**
+ * gm_dev_destroy() - remove a GMEM device
+ * @dev: GMEM device, with no context attached any more
+ *
+ * Pages still in the device's memory are migrated back to host memory
+ * first, so processes keep their data; then the memory is unregistered.
+ *
+ * Context: process context, may sleep.
+ */
+void gm_dev_destroy(struct gm_dev *dev)
+{
+	struct gm_as *as;
+
+	mutex_lock(&gm_global_lock);
+	list_del(&dev->node);
+	/* Records of this device's frames are about to become stale. */
+	list_for_each_entry(as, &gm_address_spaces, node) {
+		XA_STATE(xas, &as->lpt, 0);
+		void *entry;
+
+		mutex_lock(&as->lock);
+		xas_lock(&xas);
+		xas_for_each_marked(&xas, entry, ULONG_MAX, GM_LPT_ON_DEVICE) {
+			unsigned long v = xa_to_value(entry);
+
+			if (((v >> GM_LPT_DEV_SHIFT) & GM_LPT_DEV_MASK) != dev->id)
+				continue;
+			xas_store(&xas, xa_mk_value(0));
+			xas_clear_mark(&xas, GM_LPT_ON_DEVICE);
+		}
+		xas_unlock(&xas);
+		mutex_unlock(&as->lock);
+	}
+	mutex_unlock(&gm_global_lock);
+
+	if (dev->nr_pages) {
+		gm_dev_evict_all(dev);
+		memunmap_pages(&dev->pagemap);
+		release_mem_region(dev->res->start, resource_size(dev->res));
+		kvfree(dev->frames);
+		kfree(dev->evict);
+	}
+	ida_free(&gm_dev_ida, dev->id);
+	kobject_put(&dev->kobj);
+}
+EXPORT_SYMBOL_GPL(gm_dev_destroy);

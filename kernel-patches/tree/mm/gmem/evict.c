@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GMEM eviction: aging device pages by the device's access reports and
+ * evicting victims to host memory when a device is full.
+ */
+
+#include "internal.h"
+#include <trace/events/gmem.h>
+
+/* Invalidate, once per context, the device TLB ranges a round unmapped. */
+void gm_evict_flush_tlb(struct gm_dev *dev)
+{
+	struct gm_evict_batch *b = dev->evict;
+	struct gm_va_range ranges[GM_EVICT_BATCH];
+	unsigned int i, j, n;
+
+	for (i = 0; i < b->nr_ranges; i++) {
+		struct gm_context *ctx = b->range_ctx[i];
+
+		if (!ctx)
+			continue;
+		for (n = 0, j = i; j < b->nr_ranges; j++) {
+			if (b->range_ctx[j] != ctx)
+				continue;
+			ranges[n++] = b->ranges[j];
+			b->range_ctx[j] = NULL;
+		}
+		mutex_lock(&ctx->as->lock);
+		if (dev->mmu->tlb_invl_coalesced) {
+			dev->mmu->tlb_invl_coalesced(ctx, ranges, n);
+		} else {
+			for (j = 0; j < n; j++)
+				dev->mmu->tlb_invl(ctx, ranges[j].start,
+						   ranges[j].end);
+		}
+		mutex_unlock(&ctx->as->lock);
+	}
+	b->nr_ranges = 0;
+}
+
+/**
+ * gm_dev_frame_accessed() - the device used a frame of its memory
+ * @dev: the device
+ * @index: frame number, as from gm_dev_page_index()
+ *
+ * A device hit raises no fault, so without word from the device a page in
+ * constant use ages like an idle one. A device that can tell (an accessed
+ * bit set by its page walker, an access counter, a TLB fill) reports the
+ * use here. GMEM only notes it; before an eviction round it moves the
+ * noted frames among the device's coldest back to the head of its LRU and
+ * tells their policy (page_accessed, with GMEM_PAGE_REFERENCED). The use
+ * that caused a device fault needs no report: the fault is one.
+ *
+ * Context: any, including atomic; takes no lock.
+ */
+void gm_dev_frame_accessed(struct gm_dev *dev, unsigned long index)
+{
+	if (dev->frames && index < dev->nr_pages &&
+	    !READ_ONCE(dev->frames[index].referenced))
+		WRITE_ONCE(dev->frames[index].referenced, 1);
+}
+EXPORT_SYMBOL_GPL(gm_dev_frame_accessed);
+
+/*
+ * Second chance for the coldest frames the device reported using: up to
+ * GM_AGE_CHUNK of them go back to the head of the LRU, their bit cleared,
+ * their policy told. Returns true once the tail holds GM_EVICT_BATCH
+ * frames not used since the last look (or no referenced one is left).
+ */
+static bool gm_dev_age_chunk(struct gm_dev *dev, unsigned long *aged)
+{
+	struct gm_frame *frame, *tmp;
+	unsigned int unused = 0, moved = 0;
+
+	spin_lock(&dev->lock);
+	list_for_each_entry_safe_reverse(frame, tmp, &dev->lru, lru) {
+		if (unused >= GM_EVICT_BATCH || moved >= GM_AGE_CHUNK ||
+		    *aged >= dev->nr_pages)
+			break;
+		if (!READ_ONCE(frame->referenced)) {
+			unused++;
+			continue;
+		}
+		WRITE_ONCE(frame->referenced, 0);
+		list_move(&frame->lru, &dev->lru);
+		__gm_policy_page_event(frame->policy, GM_HOOK_PAGE_ACCESSED, dev,
+				       frame, true);
+		moved++;
+		(*aged)++;
+	}
+	spin_unlock(&dev->lock);
+	atomic_long_add(moved, &dev->pages_referenced);
+	return moved < GM_AGE_CHUNK || *aged >= dev->nr_pages;
+}
+
+/*
+ * Age the tail of @dev's LRU, CLOCK-like: referenced frames go round
+ * again, so the victims that follow are frames the device has not used
+ * since GMEM last looked. Every frame moved had its bit cleared, so one
+ * lap of the LRU at most, paid for by the reports that set the bits.
+ */
+static void gm_dev_age(struct gm_dev *dev)
+{
+	unsigned long aged = 0;
+
+	while (!gm_dev_age_chunk(dev, &aged))
+		cond_resched();
+}
+
+/*
+ * Take up to GM_EVICT_BATCH victims, with a reference on their address
+ * spaces, as the policy of @as (the faulting one) nominates them and the
+ * default LRU fills in. Frames not on the LRU (being migrated in, or of a
+ * gone address space) are never victims.
+ */
+static void gm_evict_pick(struct gm_dev *dev, struct gm_as *as)
+{
+	gm_dev_age(dev);
+	dev->evict->nr = 0;
+	spin_lock(&dev->lock);
+	gm_policy_evict(dev, as);
+	spin_unlock(&dev->lock);
+}
+
+/*
+ * Lock the mm of victim @i for read unless the caller holds it or an
+ * earlier victim locked it. Returns false when it cannot be had now.
+ */
+static bool gm_evict_lock_mm(struct gm_evict_batch *b, unsigned int i,
+			     struct mm_struct *held_mm, unsigned long *locked)
+{
+	struct mm_struct *mm = b->as[i]->mm;
+	unsigned int j;
+
+	if (mm == held_mm)
+		return true;
+	for (j = 0; j < i; j++) {
+		if (b->as[j]->mm == mm)
+			return test_bit(j, locked);
+	}
+	if (!mmget_not_zero(mm))
+		return false;
+	/* Trylock: another process's eviction may hold ours. */
+	if (!mmap_read_trylock(mm)) {
+		mmput(mm);
+		return false;
+	}
+	__set_bit(i, locked);
+	return true;
+}
+
+/*
+ * One eviction round: migrate up to GM_EVICT_BATCH of @dev's least
+ * recently faulted pages back to host memory with migrate_vma_*(), with
+ * one device TLB invalidation per context for the whole round. The caller
+ * holds @held_mm's mmap lock for read and dev->evict_lock, and is
+ * dev->evict_task, so the frames freed come back to it.
+ */
+static void gm_dev_evict(struct gm_dev *dev, struct mm_struct *held_mm)
+{
+	struct gm_evict_batch *b = dev->evict;
+	unsigned long locked = 0, migrated = 0;
+	u64 start_ns = ktime_get_ns();
+	unsigned int i;
+
+	gm_evict_pick(dev, held_mm->gm_as);
+	memset(b->src, 0, sizeof(b->src));
+	memset(b->dst, 0, sizeof(b->dst));
+
+	for (i = 0; i < b->nr; i++) {
+		struct migrate_vma *args = &b->args[i];
+		struct vm_area_struct *vma;
+
+		args->vma = NULL;
+		if (!gm_evict_lock_mm(b, i, held_mm, &locked))
+			continue;
+		vma = vma_lookup(b->as[i]->mm, b->va[i]);
+		if (!vma || !(vma->vm_flags & VM_PEER_SHARED))
+			continue;
+		*args = (struct migrate_vma) {
+			.vma = vma,
+			.start = b->va[i],
+			.end = b->va[i] + PAGE_SIZE,
+			.src = &b->src[i],
+			.dst = &b->dst[i],
+			.pgmap_owner = dev,
+			.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
+		};
+		if (migrate_vma_setup(args))
+			args->vma = NULL;
+	}
+	/* Every victim is unmapped on the device: one flush, then copy. */
+	gm_evict_flush_tlb(dev);
+
+	for (i = 0; i < b->nr; i++) {
+		struct page *spage = migrate_pfn_to_page(b->src[i]);
+
+		/* A victim that cannot be copied now stays on the device. */
+		if (b->args[i].vma && spage &&
+		    (b->src[i] & MIGRATE_PFN_MIGRATE))
+			gm_copy_to_host(dev, spage, b->src[i], b->args[i].vma,
+					b->va[i], NUMA_NO_NODE, &b->dst[i]);
+	}
+
+	for (i = 0; i < b->nr; i++) {
+		struct gm_as *as = b->as[i];
+
+		if (!b->args[i].vma)
+			continue;
+		migrate_vma_pages(&b->args[i]);
+		if (b->dst[i] && (b->src[i] & MIGRATE_PFN_MIGRATE)) {
+			mutex_lock(&as->lock);
+			gm_lpt_set_host(as, b->va[i]);
+			as->pages_evicted++;
+			mutex_unlock(&as->lock);
+			__set_bit(i, &migrated);
+		}
+		migrate_vma_finalize(&b->args[i]);
+	}
+
+	for (i = 0; i < b->nr; i++) {
+		struct gm_frame *frame = &dev->frames[b->frame[i]];
+
+		/* Busy or unreachable victims go back, as recently used. */
+		if (!test_bit(i, &migrated)) {
+			spin_lock(&dev->lock);
+			if (frame->as == b->as[i] && list_empty(&frame->lru))
+				list_add(&frame->lru, &dev->lru);
+			spin_unlock(&dev->lock);
+		}
+		if (test_bit(i, &locked)) {
+			mmap_read_unlock(b->as[i]->mm);
+			mmput(b->as[i]->mm);
+		}
+		gm_as_put(b->as[i]);
+	}
+	atomic_long_inc(&dev->evictions);
+	atomic_long_add(hweight_long(migrated), &dev->pages_evicted);
+	atomic_long_add(hweight_long(migrated), &dev->pages_to_host);
+	if (migrated)
+		trace_gmem_migrate(gm_dev_hnid(dev), b->va[__ffs(migrated)],
+				   hweight_long(migrated), false,
+				   GM_MIGRATE_EVICT);
+	trace_gmem_evict(gm_dev_hnid(dev), b->nr, hweight_long(migrated),
+			 ktime_get_ns() - start_ns);
+}
+
+bool gm_as_strict_capacity(struct gm_as *as)
+{
+	int strict = READ_ONCE(as->strict_capacity);
+
+	return strict < 0 ? READ_ONCE(gm_strict_capacity) : strict;
+}
+
+/*
+ * A free frame of @dev for a fault in @as (whose mm's mmap lock the caller
+ * holds), evicting when the device is full unless capacity is strict.
+ */
+struct page *gm_dev_alloc_evicting(struct gm_dev *dev,
+				   struct gm_as *as)
+{
+	struct mm_struct *held_mm = as->mm;
+	struct page *page;
+
+	page = gm_dev_alloc_page(dev);
+	if (page || !dev->frames || gm_as_strict_capacity(as))
+		return page;
+
+	mutex_lock(&dev->evict_lock);
+	/* A round that ran while we waited may have left frames. */
+	page = gm_dev_alloc_page(dev);
+	if (!page) {
+		dev->evict_task = current;
+		gm_dev_evict(dev, held_mm);
+		dev->evict_task = NULL;
+
+		spin_lock(&dev->lock);
+		if (dev->evict_reserved)
+			page = pfn_to_page(dev->base_pfn +
+				dev->evict_reserve[--dev->evict_reserved]);
+		while (dev->evict_reserved)
+			gm_buddy_free(dev,
+				      dev->evict_reserve[--dev->evict_reserved],
+				      0);
+		spin_unlock(&dev->lock);
+		if (page)
+			zone_device_page_init(page);
+	}
+	mutex_unlock(&dev->evict_lock);
+	return page;
+}

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GMEM migration and faults: CPU faults on device pages and device
+ * faults that migrate pages to a device or map resident ones.
+ */
+
+#include "internal.h"
+#include <trace/events/gmem.h>
+
+/*
+ * Copy device page @spage (migrate_vma source entry @src) into a new
+ * locked host page, allocated for @addr of @vma or, unless @nid is
+ * NUMA_NO_NODE, on node @nid, and set *@dst to its destination entry with
+ * @src's write permission. Returns 0, -ENOMEM or -EIO (copy failed).
+ */
+int gm_copy_to_host(struct gm_dev *dev, struct page *spage,
+		    unsigned long src, struct vm_area_struct *vma,
+		    unsigned long addr, int nid, unsigned long *dst)
+{
+	struct page *dpage;
+
+	dpage = nid == NUMA_NO_NODE ?
+		alloc_page_vma(GFP_HIGHUSER_MOVABLE, vma, addr) :
+		alloc_pages_node(nid, GFP_HIGHUSER_MOVABLE | __GFP_THISNODE, 0);
+	if (!dpage)
+		return -ENOMEM;
+	lock_page(dpage);
+	if (dev->mmu->prepare_page(dev, dpage, spage)) {
+		unlock_page(dpage);
+		put_page(dpage);
+		return -EIO;
+	}
+	*dst = migrate_pfn(page_to_pfn(dpage)) | (src & MIGRATE_PFN_WRITE);
+	return 0;
+}
+
+/*
+ * CPU touched a page that lives on a device: bring it back to host memory.
+ * The device mappings go in the notifier that migrate_vma_setup() fires.
+ */
+vm_fault_t gm_devmem_migrate_to_ram(struct vm_fault *vmf)
+{
+	struct gm_dev *dev = gm_page_dev(vmf->page);
+	unsigned long src = 0, dst = 0;
+	struct migrate_vma args = {
+		.vma = vmf->vma,
+		.start = vmf->address & PAGE_MASK,
+		.end = (vmf->address & PAGE_MASK) + PAGE_SIZE,
+		.src = &src,
+		.dst = &dst,
+		.pgmap_owner = dev,
+		.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
+		.fault_page = vmf->page,
+	};
+	struct gm_as *as = vmf->vma->vm_mm->gm_as;
+	vm_fault_t ret = 0;
+	int err;
+
+	if (migrate_vma_setup(&args))
+		return VM_FAULT_SIGBUS;
+	if (!(src & MIGRATE_PFN_MIGRATE))
+		goto finalize;
+
+	err = gm_copy_to_host(dev, migrate_pfn_to_page(src), src, args.vma,
+			      args.start, NUMA_NO_NODE, &dst);
+	if (err) {
+		ret = err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+		goto finalize;
+	}
+	migrate_vma_pages(&args);
+	if (src & MIGRATE_PFN_MIGRATE) {
+		atomic_long_inc(&dev->pages_to_host);
+		trace_gmem_migrate(gm_dev_hnid(dev), args.start, 1, false,
+				   GM_MIGRATE_CPU_FAULT);
+		/* A forked child has the page but not the gm_as. */
+		if (as) {
+			mutex_lock(&as->lock);
+			gm_lpt_set_host(as, args.start);
+			mutex_unlock(&as->lock);
+		}
+	}
+finalize:
+	migrate_vma_finalize(&args);
+	return ret;
+}
+
+/* Called with the mmap lock held, which keeps the context list stable. */
+struct gm_context *gm_as_find_ctx(struct gm_as *as, struct gm_dev *dev)
+{
+	struct gm_context *ctx;
+
+	list_for_each_entry(ctx, &as->contexts, as_node) {
+		if (ctx->dev == dev)
+			return ctx;
+	}
+	return NULL;
+}
+
+static int gm_check_access(struct vm_area_struct *vma, bool write)
+{
+	if (!vma || !(vma->vm_flags & VM_PEER_SHARED))
+		return -EFAULT;
+	if (!(vma->vm_flags & (write ? VM_WRITE : VM_READ)))
+		return -EPERM;
+	return 0;
+}
+
+/*
+ * Migrate [start, end) of @vma to @ctx's device and map it there. Returns 0
+ * when all of it is on the device, -EAGAIN when some page must first be
+ * faulted in on the CPU (it lives on another device, is shared copy-on-write
+ * but written, or is busy), -ENOMEM when the device is full, or the
+ * driver's error.
+ */
+int gm_migrate_to_dev(struct gm_context *ctx,
+		      struct vm_area_struct *vma, unsigned long start,
+		      unsigned long end, bool write, int reason)
+{
+	unsigned long src[GM_MIGRATE_BATCH] = { 0 }, dst[GM_MIGRATE_BATCH] = { 0 };
+	struct gm_dev *dev = ctx->dev;
+	struct gm_as *as = ctx->as;
+	struct migrate_vma args = {
+		.vma = vma,
+		.start = start,
+		.end = end,
+		.src = src,
+		.dst = dst,
+		.pgmap_owner = dev,
+		.flags = MIGRATE_VMA_SELECT_SYSTEM,
+	};
+	unsigned long i, moved = 0, npages = (end - start) >> PAGE_SHIFT;
+	int ret = 0;
+
+	if (WARN_ON_ONCE(npages > GM_MIGRATE_BATCH))
+		return -EINVAL;
+	ret = migrate_vma_setup(&args);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < npages; i++) {
+		struct page *spage = migrate_pfn_to_page(src[i]);
+		struct page *dpage;
+		int err;
+
+		if (!(src[i] & MIGRATE_PFN_MIGRATE) ||
+		    (write && spage && !(src[i] & MIGRATE_PFN_WRITE))) {
+			ret = ret ?: -EAGAIN;
+			continue;
+		}
+		dpage = gm_dev_alloc_evicting(dev, as);
+		if (!dpage) {
+			ret = -ENOMEM;
+			break;
+		}
+		err = dev->mmu->prepare_page(dev, dpage, spage);
+		if (err) {
+			unlock_page(dpage);
+			put_page(dpage);
+			ret = err;
+			break;
+		}
+		dst[i] = migrate_pfn(page_to_pfn(dpage));
+		if ((src[i] & MIGRATE_PFN_WRITE) ||
+		    (!spage && (vma->vm_flags & VM_WRITE)))
+			dst[i] |= MIGRATE_PFN_WRITE;
+	}
+
+	migrate_vma_pages(&args);
+
+	/*
+	 * The new pages are locked and the mmap lock is held, so nothing can
+	 * move or unmap them before finalize: map them on the device now.
+	 */
+	mutex_lock(&as->lock);
+	for (i = 0; i < npages; i++) {
+		unsigned long va = start + (i << PAGE_SHIFT);
+		struct page *dpage = migrate_pfn_to_page(dst[i]);
+		bool writable = dst[i] & MIGRATE_PFN_WRITE;
+		bool thrashing;
+		int err;
+
+		if (!dpage)
+			continue;
+		if (!(src[i] & MIGRATE_PFN_MIGRATE)) {
+			ret = ret ?: -EAGAIN;
+			continue;
+		}
+		atomic_long_inc(&dev->pages_to_dev);
+		moved++;
+		thrashing = gm_lpt_set_device(as, va, dev, dpage, writable);
+		gm_frame_track(dev, dpage, as, va, thrashing);
+		err = gm_ctx_map(ctx, va, dpage, GM_PROT_READ |
+				 (writable ? GM_PROT_WRITE : 0));
+		if (err)
+			ret = ret ?: err;
+	}
+	mutex_unlock(&as->lock);
+	migrate_vma_finalize(&args);
+	if (moved)
+		trace_gmem_migrate(gm_dev_hnid(dev), start, moved, true, reason);
+	return ret;
+}
+
+/*
+ * Map the page at @va if it already is in @ctx's device memory. Returns 0
+ * when mapped, -EAGAIN when the page is elsewhere (or read-only for a
+ * write), -EBUSY when the CPU page table changed meanwhile.
+ */
+static int gm_map_resident(struct gm_context *ctx, unsigned long va,
+			   bool write)
+{
+	struct gm_as *as = ctx->as;
+	unsigned long pfn = 0;
+	struct hmm_range range = {
+		.notifier = &as->notifier,
+		.start = va,
+		.end = va + PAGE_SIZE,
+		.hmm_pfns = &pfn,
+		.dev_private_owner = ctx->dev,
+	};
+	struct page *page;
+	int ret;
+
+	range.notifier_seq = mmu_interval_read_begin(&as->notifier);
+	ret = hmm_range_fault(&range);
+	if (ret)
+		return ret;
+	if (!(pfn & HMM_PFN_VALID))
+		return -EAGAIN;
+	page = hmm_pfn_to_page(pfn);
+	if (!is_device_private_page(page) || page->pgmap != &ctx->dev->pagemap)
+		return -EAGAIN;
+	if (write && !(pfn & HMM_PFN_WRITE))
+		return -EAGAIN;
+
+	mutex_lock(&as->lock);
+	if (mmu_interval_read_retry(&as->notifier, range.notifier_seq)) {
+		ret = -EBUSY;
+	} else {
+		ret = gm_lpt_note_resident(as, va, ctx->dev, page,
+					   pfn & HMM_PFN_WRITE) ?:
+		      gm_ctx_map(ctx, va, page, GM_PROT_READ |
+				 ((pfn & HMM_PFN_WRITE) ? GM_PROT_WRITE : 0));
+		if (!ret)
+			gm_frame_track(ctx->dev, page, as, va, false);
+	}
+	mutex_unlock(&as->lock);
+	return ret;
+}
+
+/* Let the CPU fault the page in (from another device, or breaking COW). */
+static int gm_cpu_fault(struct vm_area_struct *vma, unsigned long va,
+			bool write)
+{
+	unsigned int flags = write ? FAULT_FLAG_WRITE : 0;
+	vm_fault_t fault;
+
+	if (vma->vm_mm != current->mm)
+		flags |= FAULT_FLAG_REMOTE;
+	fault = handle_mm_fault(vma, va, flags, NULL);
+	if (fault & VM_FAULT_OOM)
+		return -ENOMEM;
+	if (fault & VM_FAULT_ERROR)
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Make the page at @va resident and mapped on @ctx's device; the caller
+ * holds the mmap lock for read. See gm_dev_fault() for the return values.
+ */
+int gm_fault_locked(struct gm_context *ctx, unsigned long va,
+		    bool write)
+{
+	struct mm_struct *mm = ctx->as->mm;
+	struct vm_area_struct *vma;
+	int tries, ret = -EBUSY;
+
+	for (tries = 0; tries < GM_FAULT_TRIES; tries++) {
+		vma = vma_lookup(mm, va);
+		ret = gm_check_access(vma, write);
+		if (ret)
+			break;
+		ret = gm_map_resident(ctx, va, write);
+		if (ret == -EAGAIN)
+			ret = gm_migrate_to_dev(ctx, vma, va, va + PAGE_SIZE,
+						write, GM_MIGRATE_FAULT);
+		if (ret != -EAGAIN && ret != -EBUSY)
+			break;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if (ret == -EAGAIN) {
+			ret = gm_cpu_fault(vma, va, write);
+			if (ret)
+				break;
+			ret = -EBUSY;
+		}
+		cond_resched();
+	}
+	return ret;
+}
+
+/**
+ * gm_dev_fault() - resolve a device page fault
+ * @mm: address space the device faulted in
+ * @va: faulting virtual address
+ * @dev: the faulting device, attached to @mm's gm_as
+ * @flags: GM_FAULT_WRITE for a write access
+ *
+ * Makes the page at @va resident in @dev's memory and mapped on the device
+ * with the access the CPU mapping allows: an untouched page becomes a
+ * zero-filled device page, a host page migrates to the device, a page on
+ * another device moves through host memory, a page already on the device
+ * is just mapped.
+ *
+ * Context: process context, may sleep; takes the mmap lock for read.
+ * Return: 0; -EFAULT if @va is not in a MAP_PEER_SHARED mapping of @mm;
+ * -EPERM if its protection forbids the access; -ENODEV if @dev is not
+ * attached to @mm; -ESRCH if @mm has exited; -ENOMEM if device memory is
+ * full; -EINTR on a fatal signal; -EBUSY if the page could not be pinned
+ * down in GM_FAULT_TRIES rounds; or the driver's error.
+ */
+int gm_dev_fault(struct mm_struct *mm, unsigned long va, struct gm_dev *dev,
+		 unsigned int flags)
+{
+	u64 start_ns = ktime_get_ns();
+	struct gm_context *ctx;
+	int ret;
+
+	if (!dev->nr_pages && !dev->mmu->alloc_page)
+		return -ENOMEM;
+	if (!mmget_not_zero(mm))
+		return -ESRCH;
+	if (mmap_read_lock_killable(mm)) {
+		mmput(mm);
+		return -EINTR;
+	}
+	ctx = mm->gm_as ? gm_as_find_ctx(mm->gm_as, dev) : NULL;
+	if (!ctx) {
+		ret = -ENODEV;
+		goto out;
+	}
+	atomic_long_inc(&dev->faults);
+	atomic_long_inc(&mm->gm_as->faults);
+	ret = gm_fault_locked(ctx, va & PAGE_MASK, flags & GM_FAULT_WRITE);
+	/*
+	 * Migrating a range unmaps it on the device first, the page just
+	 * faulted in too if the policy's range covers it: map it again, or
+	 * the device would fault on it again, and again.
+	 */
+	if (!ret && gm_policy_prefetch(ctx, va & PAGE_MASK,
+				       flags & GM_FAULT_WRITE))
+		ret = gm_fault_locked(ctx, va & PAGE_MASK,
+				      flags & GM_FAULT_WRITE);
+out:
+	mmap_read_unlock(mm);
+	mmput(mm);
+	trace_gmem_fault(gm_dev_hnid(dev), va, flags & GM_FAULT_WRITE, ret,
+			 ktime_get_ns() - start_ns);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(gm_dev_fault);

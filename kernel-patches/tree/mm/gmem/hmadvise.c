@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GMEM hmadvise() and range attributes.
+ *
+ * The attributes of address ranges live in a maple tree per gm_as, not in
+ * vm_area_struct and not in drivers: the tree splits a range on a partial
+ * update and merges equal neighbours after it. An entry is a value entry
+ * packing all attributes of its range; ranges with default attributes
+ * have no entry.
+ */
+
+#include "internal.h"
+#include <trace/events/gmem.h>
+
+static unsigned long gm_attr_apply(unsigned long attr, int advice, int hnid,
+				   struct gm_dev *dev)
+{
+	switch (advice) {
+	case MADV_PREFERRED_LOCATION:
+		attr &= ~GM_ATTR_PREF_MASK;
+		return hnid < 0 ? attr : attr | (hnid + 1);
+	case MADV_ACCESSED_BY:
+		return attr | BIT_ULL(GM_ATTR_ACCESSED_SHIFT + dev->id);
+	case MADV_READ_MOSTLY:
+		return attr | GM_ATTR_READ_MOSTLY;
+	case MADV_PIN:
+		return attr | GM_ATTR_PINNED;
+	case MADV_UNPIN:
+		return attr & ~GM_ATTR_PINNED;
+	case MADV_CLEAR_ATTRIBUTES:
+		return 0;
+	}
+	/* A policy-defined hint. */
+	attr &= ~GM_ATTR_HINT_MASK;
+	return attr | ((unsigned long)(advice - MADV_POLICY_HINT_FIRST + 1)
+		       << GM_ATTR_HINT_SHIFT);
+}
+
+/* Join [start, last]'s neighbours that now carry equal attributes. */
+static int gm_attr_merge(struct gm_as *as, unsigned long start,
+			 unsigned long last)
+{
+	MA_STATE(mas, &as->attrs, start ? start - 1 : 0, 0);
+	unsigned long prev_start = 0, prev_last = 0;
+	void *prev = NULL, *entry;
+	int ret = 0;
+
+	mas_lock(&mas);
+	for (;;) {
+		entry = mas_walk(&mas);
+		if (entry && entry == prev) {
+			mas_set_range(&mas, prev_start, mas.last);
+			ret = mas_store_gfp(&mas, entry, GFP_KERNEL);
+			if (ret)
+				break;
+		} else {
+			prev = entry;
+			prev_start = mas.index;
+		}
+		prev_last = mas.last;
+		if (prev_last > last || prev_last == ULONG_MAX)
+			break;
+		mas_set(&mas, prev_last + 1);
+	}
+	mas_unlock(&mas);
+	return ret;
+}
+
+/* Apply @advice to the attributes of [start, end), splitting as needed. */
+static int gm_attr_update(struct gm_as *as, unsigned long start,
+			  unsigned long end, int advice, int hnid,
+			  struct gm_dev *dev)
+{
+	MA_STATE(mas, &as->attrs, start, 0);
+	unsigned long index = start, last = end - 1;
+	int ret = 0;
+
+	mas_lock(&mas);
+	while (index <= last) {
+		unsigned long piece_last, attr;
+		void *entry;
+
+		mas_set(&mas, index);
+		entry = mas_walk(&mas);
+		piece_last = min(mas.last, last);
+		attr = gm_attr_apply(entry ? xa_to_value(entry) : 0, advice,
+				     hnid, dev);
+		mas_set_range(&mas, index, piece_last);
+		ret = mas_store_gfp(&mas, attr ? xa_mk_value(attr) : NULL,
+				    GFP_KERNEL);
+		if (ret || piece_last == last)
+			break;
+		index = piece_last + 1;
+	}
+	mas_unlock(&mas);
+	return ret ?: gm_attr_merge(as, start, last);
+}
+
+/* The device with heterogeneous NUMA id @hnid, or NULL. */
+static struct gm_dev *gm_dev_by_hnid(int hnid)
+{
+	struct gm_dev *dev, *found = NULL;
+
+	mutex_lock(&gm_global_lock);
+	list_for_each_entry(dev, &gm_devices, node) {
+		if (gm_dev_hnid(dev) == hnid) {
+			found = dev;
+			break;
+		}
+	}
+	mutex_unlock(&gm_global_lock);
+	return found;
+}
+
+/*
+ * -ENOMEM if part of [start, end) is not mapped, -EFAULT if part is mapped
+ * but not MAP_PEER_SHARED, else 0. Called with the mmap lock held.
+ */
+static int gm_check_peer_shared_range(struct mm_struct *mm,
+				      unsigned long start, unsigned long end)
+{
+	VMA_ITERATOR(vmi, mm, start);
+	struct vm_area_struct *vma;
+	unsigned long next = start;
+
+	for_each_vma_range(vmi, vma, end) {
+		if (vma->vm_start > next)
+			return -ENOMEM;
+		if (!(vma->vm_flags & VM_PEER_SHARED))
+			return -EFAULT;
+		next = vma->vm_end;
+		if (next >= end)
+			return 0;
+	}
+	return -ENOMEM;
+}
+
+/* Prefetch [start, end) to @ctx's device, batch by batch. */
+int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
+		       unsigned long end)
+{
+	struct mm_struct *mm = ctx->as->mm;
+	long moved = atomic_long_read(&ctx->dev->pages_to_dev);
+	unsigned long va = start;
+	int ret = 0;
+
+	while (va < end && !ret) {
+		struct vm_area_struct *vma = vma_lookup(mm, va);
+		unsigned long batch_end = min3(end, vma->vm_end,
+					       va + GM_MIGRATE_BATCH * PAGE_SIZE);
+
+		if (!(vma->vm_flags & VM_READ)) {
+			ret = -EPERM;
+			break;
+		}
+		ret = gm_migrate_to_dev(ctx, vma, va, batch_end, false,
+					GM_MIGRATE_PREFETCH);
+		if (ret == -EAGAIN) {
+			/* Pages on the slow path (elsewhere, busy): one by one. */
+			for (ret = 0; va < batch_end && !ret; va += PAGE_SIZE)
+				ret = gm_fault_locked(ctx, va, false);
+		}
+		va = batch_end;
+		if (!ret && fatal_signal_pending(current))
+			ret = -EINTR;
+		cond_resched();
+	}
+	moved = atomic_long_read(&ctx->dev->pages_to_dev) - moved;
+	atomic_long_add(moved, &ctx->dev->pages_prefetched);
+	trace_gmem_prefetch(gm_dev_hnid(ctx->dev), start, end - start, moved,
+			    ret);
+	return ret;
+}
+
+/*
+ * Move the pages of [start, end) that are on @dev back to host memory, on
+ * node @nid (NUMA_NO_NODE: where the VMA's policy says).
+ */
+static int gm_range_to_host(struct gm_dev *dev, struct mm_struct *mm,
+			    unsigned long start, unsigned long end, int nid)
+{
+	unsigned long src[GM_MIGRATE_BATCH], dst[GM_MIGRATE_BATCH];
+	struct gm_as *as = mm->gm_as;
+	unsigned long va = start, i, moved;
+
+	while (va < end) {
+		struct vm_area_struct *vma = vma_lookup(mm, va);
+		struct migrate_vma args = {
+			.vma = vma,
+			.start = va,
+			.end = min3(end, vma->vm_end,
+				    va + GM_MIGRATE_BATCH * PAGE_SIZE),
+			.src = src,
+			.dst = dst,
+			.pgmap_owner = dev,
+			.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
+		};
+		unsigned long npages = (args.end - va) >> PAGE_SHIFT;
+		int ret;
+
+		memset(src, 0, sizeof(src));
+		memset(dst, 0, sizeof(dst));
+		ret = migrate_vma_setup(&args);
+		if (ret)
+			return ret;
+		for (i = 0; i < npages && !ret; i++) {
+			struct page *spage = migrate_pfn_to_page(src[i]);
+
+			if (spage && (src[i] & MIGRATE_PFN_MIGRATE))
+				ret = gm_copy_to_host(dev, spage, src[i], vma,
+						      va + (i << PAGE_SHIFT),
+						      nid, &dst[i]);
+		}
+		migrate_vma_pages(&args);
+		mutex_lock(&as->lock);
+		for (i = 0, moved = 0; i < npages; i++) {
+			if (dst[i] && (src[i] & MIGRATE_PFN_MIGRATE)) {
+				gm_lpt_set_host(as, va + (i << PAGE_SHIFT));
+				moved++;
+			}
+		}
+		mutex_unlock(&as->lock);
+		migrate_vma_finalize(&args);
+		atomic_long_add(moved, &dev->pages_to_host);
+		if (moved)
+			trace_gmem_migrate(gm_dev_hnid(dev), va, moved, false,
+					   GM_MIGRATE_HMADVISE);
+		if (ret)
+			return ret;
+		va = args.end;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+	return 0;
+}
+
+/* Bring [start, end) back from every attached device. */
+static int gm_all_to_host(struct gm_as *as, unsigned long start,
+			  unsigned long end, int nid)
+{
+	struct gm_context *ctx;
+	int ret;
+
+	list_for_each_entry(ctx, &as->contexts, as_node) {
+		ret = gm_range_to_host(ctx->dev, as->mm, start, end, nid);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static bool gm_advice_valid(int advice)
+{
+	switch (advice) {
+	case MADV_DONTNEED:
+	case MADV_PREFETCH:
+	case MADV_PREFERRED_LOCATION:
+	case MADV_ACCESSED_BY:
+	case MADV_READ_MOSTLY:
+	case MADV_PIN:
+	case MADV_UNPIN:
+	case MADV_CLEAR_ATTRIBUTES:
+	case MADV_STRICT_CAPACITY:
+	case MADV_OVERSUBSCRIBE:
+		return true;
+	}
+	return advice >= MADV_POLICY_HINT_FIRST &&
+	       advice <= MADV_POLICY_HINT_LAST;
+}
+
+/* Which advice name a place by hnid, and whether it must be a device. */
+static bool gm_advice_takes_hnid(int advice)
+{
+	return advice == MADV_PREFETCH || advice == MADV_ACCESSED_BY ||
+	       advice == MADV_PREFERRED_LOCATION;
+}
+
+static int gm_hmadvise(struct mm_struct *mm, int hnid, unsigned long start,
+		       unsigned long end, int advice)
+{
+	struct gm_as *as = mm->gm_as;
+	struct gm_context *ctx = NULL;
+	struct gm_dev *dev = NULL;
+	int ret;
+
+	if (gm_advice_takes_hnid(advice) &&
+	    !(advice == MADV_PREFERRED_LOCATION && hnid == -1) &&
+	    !(hnid >= 0 && hnid < nr_node_ids && node_online(hnid))) {
+		dev = gm_dev_by_hnid(hnid);
+		/* A device is reachable only if attached to this process. */
+		ctx = dev && as ? gm_as_find_ctx(as, dev) : NULL;
+		if (!ctx)
+			return -ENODEV;
+	}
+	if (advice == MADV_ACCESSED_BY &&
+	    (!dev || dev->id >= GM_ATTR_ACCESSED_MAX))
+		return -EINVAL;
+
+	ret = gm_check_peer_shared_range(mm, start, end);
+	if (ret)
+		return ret;
+	/* Nothing is on a device, and no attribute to keep, without a gm_as. */
+	if (!as)
+		return advice == MADV_DONTNEED ||
+		       (advice == MADV_PREFETCH && !dev) ? 0 : -ENODEV;
+
+	switch (advice) {
+	case MADV_PREFETCH:
+		if (dev)
+			return gm_prefetch_to_dev(ctx, start, end);
+		return gm_all_to_host(as, start, end, hnid);
+	case MADV_DONTNEED:
+		return gm_all_to_host(as, start, end, NUMA_NO_NODE);
+	}
+	ret = gm_attr_update(as, start, end, advice, hnid, dev);
+	if (!ret && (advice >= MADV_POLICY_HINT_FIRST ||
+		     advice == MADV_CLEAR_ATTRIBUTES))
+		gm_policy_hmadvise(as, start, end, advice);
+	return ret;
+}
+
+/**
+ * sys_hmadvise - advise GMEM about memory shared with devices
+ * @hnid: heterogeneous NUMA id: a host node, or a device's id from
+ *	/sys/kernel/gmem/devices/NAME/hnid; used by MADV_PREFETCH,
+ *	MADV_PREFERRED_LOCATION (-1 clears) and MADV_ACCESSED_BY, ignored
+ *	by the rest
+ * @start: page-aligned start of the range
+ * @len: bytes, rounded up to whole pages
+ * @advice: MADV_DONTNEED or one of <linux/gmem.h>
+ *
+ * The range must lie in MAP_PEER_SHARED mappings of the caller. Advice
+ * that moves data stops at the first error, leaving a prefix of the range
+ * done. See docs/hmadvise.md of GMEM-BPF for every error.
+ *
+ * Return: 0; -EINVAL for unknown advice, an unaligned start, a zero or
+ * overflowing length, or MADV_ACCESSED_BY of a host node; -ENODEV for an
+ * hnid that is neither an online host node nor a device attached to the
+ * caller; -ENOMEM if part of the range is unmapped (or a device is full
+ * with strict capacity); -EFAULT if part is mapped but not peer-shared;
+ * -EPERM for MADV_PIN without CAP_IPC_LOCK, or MADV_PREFETCH of
+ * unreadable memory to a device; -EINTR on a fatal signal.
+ * MADV_STRICT_CAPACITY and MADV_OVERSUBSCRIBE apply to the caller's whole
+ * address space and take a zero @start and @len (else -EINVAL); -ENODEV
+ * if no device is attached.
+ */
+/* MADV_STRICT_CAPACITY, MADV_OVERSUBSCRIBE: the caller's address space. */
+static int gm_set_strict_capacity(struct mm_struct *mm, bool strict)
+{
+	int ret = 0;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	if (mm->gm_as)
+		WRITE_ONCE(mm->gm_as->strict_capacity, strict);
+	else
+		ret = -ENODEV;
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+SYSCALL_DEFINE4(hmadvise, int, hnid, unsigned long, start, size_t, len,
+		int, advice)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long end = start + PAGE_ALIGN(len);
+	int ret;
+
+	if (advice == MADV_STRICT_CAPACITY || advice == MADV_OVERSUBSCRIBE) {
+		ret = start || len ? -EINVAL :
+			gm_set_strict_capacity(mm, advice == MADV_STRICT_CAPACITY);
+	} else if (!gm_advice_valid(advice) || !PAGE_ALIGNED(start) || !len ||
+	    end <= start || PAGE_ALIGN(len) < len || end > TASK_SIZE) {
+		ret = -EINVAL;
+	} else if (advice == MADV_PIN && !capable(CAP_IPC_LOCK)) {
+		ret = -EPERM;
+	} else if (mmap_read_lock_killable(mm)) {
+		ret = -EINTR;
+	} else {
+		ret = gm_hmadvise(mm, hnid, start, end, advice);
+		mmap_read_unlock(mm);
+	}
+	trace_gmem_hmadvise(hnid, start, len, advice, ret);
+	return ret;
+}

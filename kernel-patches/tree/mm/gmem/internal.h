@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * GMEM: generalized memory management for devices with their own MMU and
+ * local memory.
+ *
+ * GMEM is a thin layer on HMM's mechanisms. Device memory is a
+ * MEMORY_DEVICE_PRIVATE pagemap, so a page on a device is an ordinary
+ * device-private entry in the CPU page table and the core fault path needs
+ * no change: a CPU touch reaches gm_devmem_migrate_to_ram(). Device faults
+ * migrate pages in with migrate_vma_*(). One mmu_interval_notifier per
+ * address space tells every attached device when its mappings must go.
+ *
+ * The CPU page table stays the authority on where a page is; the logical
+ * page table (an xarray per gm_as) records what GMEM did: which device
+ * frame backs a page and whether that mapping is writable. Pinning is a
+ * range attribute (hmadvise()), and a frame being migrated is simply off
+ * its device's LRU. The device path checks residency with hmm_range_fault()
+ * before trusting a record.
+ *
+ * Locking order: mmap_lock -> gm_as.lock -> gm_dev.lock. The list of a
+ * gm_as's contexts changes only under both the mmap lock held for write and
+ * gm_as.lock, so holding either one is enough to walk it: the mmu notifier
+ * takes gm_as.lock (it may run from reclaim, without the mmap lock), every
+ * other path already holds the mmap lock. Nothing under gm_as.lock may
+ * enter reclaim, since reclaim may call the notifier.
+ *
+ * The code is split by concern: core.c (global lists, init), lpt.c (the
+ * logical page table), sysfs.c, debugfs.c, policy.c (the policy registry,
+ * binding and the watchdog), decide.c (calling policies, their kfuncs),
+ * devmem.c (devices and their memory), mirror.c (device mappings and the
+ * mmu notifier), vaddr.c (address spaces and contexts), fault.c (migration
+ * and faults), evict.c (aging and eviction), hmadvise.c (range attributes)
+ * and bpf.c (policies as BPF struct_ops).
+ */
+
+#ifndef _MM_GMEM_INTERNAL_H
+#define _MM_GMEM_INTERNAL_H
+
+#include <linux/ctype.h>
+#include <linux/debugfs.h>
+#include <linux/gmem.h>
+#include <linux/hmm.h>
+#include <linux/idr.h>
+#include <linux/kobject.h>
+#include <linux/maple_tree.h>
+#include <linux/mman.h>
+#include <linux/ioport.h>
+#include <linux/migrate.h>
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/nodemask.h>
+#include <linux/pagemap.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/syscalls.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/gmem.h>
+
+/* Device ids fit the logical page table entry. */
+#define GM_MAX_DEVICES		256
+
+/* Pages migrated per migrate_vma call: bounds the stack arrays. */
+#define GM_MIGRATE_BATCH	16
+
+/* Rounds of "fault on the CPU, then migrate" before a device fault gives up. */
+#define GM_FAULT_TRIES		8
+
+/* Device memory comes in blocks of 2^0 .. 2^GM_MAX_ORDER frames (4K-2M). */
+#define GM_MAX_ORDER		9
+
+/* Victims migrated back to host memory per eviction round. */
+#define GM_EVICT_BATCH		16
+/* Frames aging moves under one hold of the frame lock. */
+#define GM_AGE_CHUNK		64
+
+/*
+ * What GMEM knows of each frame of device memory holding a page: the LRU
+ * order (by device fault, most recent first) and where the page is mapped,
+ * to evict it with migrate_vma_*().
+ */
+struct gm_frame {
+	/* gm_dev.lru while it holds a page, a free list while it heads a block */
+	struct list_head lru;
+	struct gm_as *as;		/* NULL once the address space is gone */
+	unsigned long va;
+	/* The policy told of the page (page_added), until page_removed. */
+	struct gm_policy *policy;
+	/* Thrashing page: the default policy spares it until then. */
+	unsigned long protect_until;		/* jiffies */
+	/* Heads a free block of 2^(free_order - 1) frames; 0 if not. */
+	u8 free_order;
+	u8 thrashing;				/* GMEM_PAGE_THRASHING */
+	u8 protected;				/* counts in nr_protected */
+	/* The device used it since GMEM last looked: gm_dev_frame_accessed() */
+	u8 referenced;
+};
+
+/* One eviction round's victims, kept per device under evict_lock. */
+struct gm_evict_batch {
+	unsigned int nr;
+	struct gm_as *as[GM_EVICT_BATCH];
+	unsigned long va[GM_EVICT_BATCH];
+	unsigned long frame[GM_EVICT_BATCH];
+	struct migrate_vma args[GM_EVICT_BATCH];
+	unsigned long src[GM_EVICT_BATCH];
+	unsigned long dst[GM_EVICT_BATCH];
+	/* Device TLB ranges the batch's unmapping left to invalidate. */
+	unsigned int nr_ranges;
+	struct gm_context *range_ctx[GM_EVICT_BATCH];
+	struct gm_va_range ranges[GM_EVICT_BATCH];
+};
+
+struct gm_dev {
+	char name[32];
+	const struct gm_mmu *mmu;
+	void *driver_data;
+	unsigned int id;
+	struct list_head node;			/* gm_devices */
+
+	/* Local memory, when registered. */
+	struct dev_pagemap pagemap;
+	struct resource *res;
+	unsigned long base_pfn;
+	unsigned long nr_pages;
+	spinlock_t lock;			/* buddy lists, frames, lru */
+	/*
+	 * The isolated buddy allocator of the RFC discussion: free blocks of
+	 * 2^order frames per order, split on allocation, merged with their
+	 * buddy on free, so both are O(GM_MAX_ORDER).
+	 */
+	struct list_head free_area[GM_MAX_ORDER + 1];
+	unsigned long nr_free_blocks[GM_MAX_ORDER + 1];
+	unsigned long nr_free;			/* frames */
+	struct gm_frame *frames;
+	struct list_head lru;
+	unsigned long nr_protected;		/* thrashing frames spared */
+
+	/* Eviction: one round at a time per device. */
+	struct mutex evict_lock;
+	struct gm_evict_batch *evict;
+	struct task_struct *evict_task;		/* under evict_lock */
+	unsigned int evict_reserved;		/* frames freed for evict_task */
+	unsigned int evict_reserve[GM_EVICT_BATCH];
+
+	atomic_long_t faults;
+	atomic_long_t pages_to_dev;
+	atomic_long_t pages_to_host;
+	atomic_long_t evictions;		/* rounds */
+	atomic_long_t pages_evicted;
+	atomic_long_t pages_prefetched;
+	atomic_long_t pages_referenced;		/* found so by aging */
+	struct kobject kobj;			/* /sys/kernel/gmem/devices/NAME */
+};
+
+struct gm_as {
+	struct mm_struct *mm;			/* mmgrab()ed */
+	refcount_t refcount;
+	struct mutex lock;			/* see "Locking order" */
+	struct list_head contexts;
+	struct xarray lpt;			/* logical page table */
+	struct mmu_interval_notifier notifier;
+	/* A failed mmap being undone: its range was never reserved. */
+	unsigned long unreserved_start;
+	unsigned long unreserved_end;
+	struct list_head node;			/* gm_address_spaces */
+	struct dentry *debugfs;
+	struct work_struct release_work;
+	/* hmadvise() attributes of address ranges, see gm_attr_*(). */
+	struct maple_tree attrs;
+	/* 1: faults never evict, 0: they do, -1: gm_strict_capacity decides */
+	int strict_capacity;
+	/* The policy bound to it, see policy.c; never NULL once created. */
+	struct gm_policy __rcu *policy;
+	bool policy_selected;			/* else follows the default */
+	struct gm_policy *policy_retired;	/* exit() still to run */
+	u64 id;
+	pid_t pid;
+	/* Counters for debugfs; the page counts under lock. */
+	atomic_long_t faults;
+	unsigned long pages_to_device;
+	unsigned long pages_to_host;
+	unsigned long pages_evicted;
+};
+
+struct gm_context {
+	struct gm_as *as;
+	struct gm_dev *dev;
+	void *data;
+	struct list_head as_node;
+};
+
+/*
+ * Logical page table entry: an xarray value entry, so 8 bytes per slot.
+ * Pages on a device also carry GM_LPT_ON_DEVICE as an xarray mark, so the
+ * notifier can skip ranges with nothing on any device.
+ */
+#define GM_LPT_DEVICE		BIT(0)	/* resident on a device */
+#define GM_LPT_WRITE		BIT(1)	/* device copy mapped writable */
+#define GM_LPT_DEV_SHIFT	4	/* bits 2-3 free */
+#define GM_LPT_DEV_MASK		(GM_MAX_DEVICES - 1)
+#define GM_LPT_FRAME_SHIFT	12
+/* On a device, bits 12-43 hold the frame; in host memory, when it left. */
+#define GM_LPT_LEFT_MASK	GENMASK_ULL(43, 12)
+/* Bounces: arrivals on a device within thrash_window_ms of a departure. */
+#define GM_LPT_BOUNCE_SHIFT	44
+#define GM_LPT_BOUNCE_MAX	15UL
+#define GM_LPT_ON_DEVICE	XA_MARK_0
+
+/*
+ * hmadvise() attributes of an address range, packed in a maple tree value
+ * entry (see hmadvise.c).
+ */
+#define GM_ATTR_PREF_MASK	GENMASK_ULL(9, 0)	/* preferred hnid + 1 */
+#define GM_ATTR_ACCESSED_SHIFT	10			/* device id bitmap */
+#define GM_ATTR_ACCESSED_MAX	32
+#define GM_ATTR_READ_MOSTLY	BIT_ULL(42)
+#define GM_ATTR_PINNED		BIT_ULL(43)
+#define GM_ATTR_HINT_SHIFT	44			/* policy hint + 1 */
+#define GM_ATTR_HINT_MASK	GENMASK_ULL(52, 44)
+
+/* The attributes of @va; 0 (all default) if none were set. */
+static inline unsigned long gm_attr_load(struct gm_as *as, unsigned long va)
+{
+	void *entry = mtree_load(&as->attrs, va);
+
+	return entry ? xa_to_value(entry) : 0;
+}
+
+static inline struct gm_dev *gm_page_dev(struct page *page)
+{
+	return container_of(page->pgmap, struct gm_dev, pagemap);
+}
+
+/* Hook calls in a row that fail before the watchdog ejects the policy. */
+#define GM_POLICY_STRIKES	32
+/* Pages one device fault may prefetch, and in how many ranges. */
+#define GM_PREFETCH_BUDGET	512
+#define GM_PREFETCH_RANGES	4
+
+struct gm_policy {
+	struct gmem_policy_ops *ops;
+	char name[GMEM_POLICY_NAME_MAX];
+	struct list_head node;			/* gm_policies */
+	struct kobject kobj;			/* /sys/kernel/gmem/policies/NAME */
+	bool builtin;
+	atomic_t ejecting;			/* hooks are no longer called */
+	bool ejected;				/* exit_reason is complete */
+	char exit_reason[160];
+	atomic_t strikes;			/* failed calls in a row */
+	unsigned int nr_as;			/* under gm_policy_lock */
+	atomic_long_t calls;
+	atomic_long_t errors;
+	atomic_long_t refused;
+	atomic_long_t clamped;
+	atomic_long_t prefetched;
+	atomic_long_t victims;
+	atomic_long_t filled;
+	atomic_long_t stalls;
+	atomic64_t max_ns;
+};
+
+enum gm_policy_hook {
+	GM_HOOK_INIT, GM_HOOK_EXIT, GM_HOOK_PREFETCH, GM_HOOK_EVICT,
+	GM_HOOK_PAGE_ADDED, GM_HOOK_PAGE_ACCESSED, GM_HOOK_PAGE_REMOVED,
+	GM_HOOK_HMADVISE,
+};
+
+/* A fault's prefetch proposals; the policy sees only @pub. */
+struct gm_prefetch_req {
+	struct gmem_prefetch_ctx pub;
+	struct gm_policy *policy;
+	unsigned int nr;
+	struct gm_va_range ranges[GM_PREFETCH_RANGES];
+	unsigned int accepted, refused;
+};
+
+/* An eviction round's nominations, into gm_dev.evict. */
+struct gm_evict_req {
+	struct gmem_evict_ctx pub;
+	struct gm_dev *dev;
+	struct gm_policy *policy;
+	unsigned int refused;
+};
+
+/* Heterogeneous NUMA id: past the host's node ids, one per device. */
+static inline int gm_dev_hnid(struct gm_dev *dev)
+{
+	return nr_node_ids + dev->id;
+}
+
+/* The MADV_POLICY_HINT_* advice in range attributes @attr, or 0. */
+static inline u32 gm_attr_hint(unsigned long attr)
+{
+	unsigned long hint = (attr & GM_ATTR_HINT_MASK) >> GM_ATTR_HINT_SHIFT;
+
+	return hint ? hint - 1 + MADV_POLICY_HINT_FIRST : 0;
+}
+
+static inline bool gm_policy_live(struct gm_policy *p)
+{
+	return !atomic_read(&p->ejecting);
+}
+
+/* core.c */
+extern struct mutex gm_global_lock;
+extern struct list_head gm_devices;
+extern struct list_head gm_address_spaces;
+extern struct ida gm_dev_ida;
+extern struct dentry *gm_debugfs_root;
+extern bool gm_strict_capacity;
+
+/* lpt.c */
+extern unsigned int gm_thrash_threshold;
+extern unsigned int gm_thrash_window_ms;
+extern unsigned int gm_thrash_protect_ms;
+bool gm_lpt_set_device(struct gm_as *as, unsigned long va,
+		       struct gm_dev *dev, struct page *page,
+		       bool writable);
+int gm_lpt_note_resident(struct gm_as *as, unsigned long va,
+			 struct gm_dev *dev, struct page *page,
+			 bool writable);
+void gm_lpt_set_host(struct gm_as *as, unsigned long va);
+void gm_lpt_write_protect(struct gm_as *as, unsigned long first,
+			  unsigned long last);
+void gm_lpt_erase(struct gm_as *as, unsigned long first,
+		  unsigned long last);
+
+/* sysfs.c */
+extern struct kobject *gm_sysfs_root;
+extern struct kobject *gm_devices_kobj;
+extern struct kobj_type gm_dev_ktype;
+extern const struct attribute_group gm_root_group;
+extern struct kobj_type gm_policy_ktype;
+
+/* policy.c */
+extern struct mutex gm_policy_lock;
+extern struct list_head gm_policies;
+extern unsigned int gm_watchdog_ms;
+extern struct gm_policy gm_default_policy;
+struct gm_policy *gm_as_policy(struct gm_as *as);
+u64 gm_policy_enter(struct gm_policy *p);
+void gm_policy_leave(struct gm_policy *p, enum gm_policy_hook hook,
+		     u64 start, int err, bool bad);
+struct gm_policy *gm_system_default(void);
+void gm_policy_select(struct gm_policy *p, struct gm_as *as);
+void gm_as_policy_init(struct gm_as *as);
+void gm_as_policy_exit(struct gm_as *as);
+struct gm_policy *gm_policy_find(const char *name);
+int __init gm_policy_layer_init(void);
+
+/* decide.c */
+void gm_policy_call_init(struct gm_policy *p, struct gm_as *as);
+void gm_policy_call_exit(struct gm_policy *p, struct gm_as *as);
+void __gm_policy_page_event(struct gm_policy *p,
+			    enum gm_policy_hook hook, struct gm_dev *dev,
+			    struct gm_frame *frame, bool referenced);
+void gm_policy_page_event(struct gm_policy *p, enum gm_policy_hook hook,
+			  struct gm_dev *dev, struct gm_frame *frame);
+bool gm_policy_prefetch(struct gm_context *ctx, unsigned long va,
+			bool write);
+void gm_policy_evict(struct gm_dev *dev, struct gm_as *as);
+void gm_policy_hmadvise(struct gm_as *as, unsigned long start,
+			unsigned long end, int advice);
+int gm_default_evict(struct gmem_evict_ctx *ctx);
+
+/* devmem.c */
+void gm_buddy_free(struct gm_dev *dev, unsigned long index,
+		   unsigned int order);
+void gm_frame_track(struct gm_dev *dev, struct page *page,
+		    struct gm_as *as, unsigned long va, bool thrashing);
+struct page *gm_dev_alloc_page(struct gm_dev *dev);
+
+/* mirror.c */
+void gm_ctx_unmap(struct gm_context *ctx, unsigned long start,
+		  unsigned long end);
+int gm_ctx_map(struct gm_context *ctx, unsigned long va,
+	       struct page *page, unsigned int prot);
+extern const struct mmu_interval_notifier_ops gm_as_notifier_ops;
+
+/* fault.c */
+int gm_copy_to_host(struct gm_dev *dev, struct page *spage,
+		    unsigned long src, struct vm_area_struct *vma,
+		    unsigned long addr, int nid, unsigned long *dst);
+vm_fault_t gm_devmem_migrate_to_ram(struct vm_fault *vmf);
+struct gm_context *gm_as_find_ctx(struct gm_as *as, struct gm_dev *dev);
+int gm_migrate_to_dev(struct gm_context *ctx,
+		      struct vm_area_struct *vma, unsigned long start,
+		      unsigned long end, bool write, int reason);
+int gm_fault_locked(struct gm_context *ctx, unsigned long va,
+		    bool write);
+
+/* evict.c */
+void gm_evict_flush_tlb(struct gm_dev *dev);
+bool gm_as_strict_capacity(struct gm_as *as);
+struct page *gm_dev_alloc_evicting(struct gm_dev *dev,
+				   struct gm_as *as);
+
+/* hmadvise.c */
+int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
+		       unsigned long end);
+
+/* debugfs.c */
+int gm_as_debugfs_show(struct seq_file *m, void *unused);
+
+#endif /* _MM_GMEM_INTERNAL_H */

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GMEM logical page table: per address space records of which device
+ * frame backs a page, whether it is writable, and thrashing history.
+ */
+
+#include "internal.h"
+
+static unsigned long gm_lpt_device_entry(struct gm_dev *dev,
+					 unsigned long frame, bool writable)
+{
+	return GM_LPT_DEVICE | (writable ? GM_LPT_WRITE : 0) |
+	       ((unsigned long)dev->id << GM_LPT_DEV_SHIFT) |
+	       (frame << GM_LPT_FRAME_SHIFT);
+}
+
+/*
+ * Thrashing: a page that comes back to a device thrash_threshold times in
+ * a row, each within thrash_window_ms of leaving one, is thrashing:
+ * policies see GMEM_PAGE_THRASHING, and the default policy spares it from
+ * eviction for thrash_protect_ms, as long as at most 3/4 of the device's
+ * frames are spared, so that the rest keeps turning over. A threshold of
+ * 0 turns detection off.
+ */
+unsigned int gm_thrash_threshold = 3;
+unsigned int gm_thrash_window_ms = 1000;
+unsigned int gm_thrash_protect_ms = 1000;
+
+/* Jiffies as they fit GM_LPT_LEFT_MASK. */
+static unsigned long gm_lpt_now(void)
+{
+	return (jiffies & (GM_LPT_LEFT_MASK >> GM_LPT_FRAME_SHIFT)) <<
+	       GM_LPT_FRAME_SHIFT;
+}
+
+/*
+ * Record under as->lock that the page at @va now lives on @dev. Returns
+ * true if the page is thrashing.
+ */
+bool gm_lpt_set_device(struct gm_as *as, unsigned long va,
+		       struct gm_dev *dev, struct page *page,
+		       bool writable)
+{
+	unsigned long index = va >> PAGE_SHIFT;
+	unsigned long v = gm_lpt_device_entry(dev, page_to_pfn(page) -
+					      dev->base_pfn, writable);
+	void *old = xa_load(&as->lpt, index);
+	unsigned long bounces = 0, threshold = READ_ONCE(gm_thrash_threshold);
+
+	lockdep_assert_held(&as->lock);
+	as->pages_to_device++;
+	if (old && !(xa_to_value(old) & GM_LPT_DEVICE)) {
+		unsigned long ov = xa_to_value(old);
+		unsigned long away = ((gm_lpt_now() - ov) & GM_LPT_LEFT_MASK) >>
+				     GM_LPT_FRAME_SHIFT;
+
+		if ((ov & GM_LPT_LEFT_MASK) &&
+		    jiffies_to_msecs(away) < READ_ONCE(gm_thrash_window_ms))
+			bounces = min(GM_LPT_BOUNCE_MAX,
+				      (ov >> GM_LPT_BOUNCE_SHIFT) + 1);
+	}
+	v |= bounces << GM_LPT_BOUNCE_SHIFT;
+	if (!xa_err(xa_store(&as->lpt, index, xa_mk_value(v), GFP_ATOMIC)))
+		xa_set_mark(&as->lpt, index, GM_LPT_ON_DEVICE);
+	/* else only bookkeeping is lost; the CPU PTE is right */
+	return threshold && bounces >= threshold;
+}
+
+/*
+ * Under as->lock, before mapping on @dev a page already in its memory:
+ * make sure the record says so. The page may have arrived under an
+ * earlier gm_as of the mm (the last context detached, the gm_as went, a
+ * new one came), whose records went with it; without one the notifier
+ * would skip the range and leave the device mapping a freed page.
+ */
+int gm_lpt_note_resident(struct gm_as *as, unsigned long va,
+			 struct gm_dev *dev, struct page *page,
+			 bool writable)
+{
+	unsigned long index = va >> PAGE_SHIFT;
+	unsigned long v;
+
+	lockdep_assert_held(&as->lock);
+	if (xa_get_mark(&as->lpt, index, GM_LPT_ON_DEVICE))
+		return 0;
+	v = gm_lpt_device_entry(dev, page_to_pfn(page) - dev->base_pfn,
+				writable);
+	if (xa_err(xa_store(&as->lpt, index, xa_mk_value(v), GFP_ATOMIC)))
+		return -ENOMEM;
+	xa_set_mark(&as->lpt, index, GM_LPT_ON_DEVICE);
+	return 0;
+}
+
+/* Record under as->lock that the page at @va is back in host memory. */
+void gm_lpt_set_host(struct gm_as *as, unsigned long va)
+{
+	unsigned long index = va >> PAGE_SHIFT;
+	void *old = xa_load(&as->lpt, index);
+	unsigned long v = gm_lpt_now() ?: BIT(GM_LPT_FRAME_SHIFT);
+
+	lockdep_assert_held(&as->lock);
+	as->pages_to_host++;
+	if (old)
+		v |= xa_to_value(old) & ~((1UL << GM_LPT_BOUNCE_SHIFT) - 1);
+	xa_store(&as->lpt, index, xa_mk_value(v), GFP_ATOMIC);
+	xa_clear_mark(&as->lpt, index, GM_LPT_ON_DEVICE);
+}
+
+/* Drop write permission from the records of [first, last]. */
+void gm_lpt_write_protect(struct gm_as *as, unsigned long first,
+			  unsigned long last)
+{
+	XA_STATE(xas, &as->lpt, first);
+	void *entry;
+
+	xas_lock(&xas);
+	xas_for_each_marked(&xas, entry, last, GM_LPT_ON_DEVICE) {
+		unsigned long v = xa_to_value(entry);
+
+		if (v & GM_LPT_WRITE)
+			xas_store(&xas, xa_mk_value(v & ~GM_LPT_WRITE));
+	}
+	xas_unlock(&xas);
+}
+
+void gm_lpt_erase(struct gm_as *as, unsigned long first,
+		  unsigned long last)
+{
+	XA_STATE(xas, &as->lpt, first);
+	void *entry;
+
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, last)
+		xas_store(&xas, NULL);
+	xas_unlock(&xas);
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GMEM device mappings: mapping and unmapping pages on devices, and the
+ * mmu interval notifier that keeps them coherent with the CPU.
+ */
+
+#include "internal.h"
+
+void gm_ctx_unmap(struct gm_context *ctx, unsigned long start,
+		  unsigned long end)
+{
+	const struct gm_mmu *mmu = ctx->dev->mmu;
+
+	if (mmu->peer_unmap) {
+		mmu->peer_unmap(ctx, start, end);
+		return;
+	}
+	mmu->pmap_release(ctx, start, end);
+	mmu->tlb_invl(ctx, start, end);
+}
+
+static void gm_ctx_write_protect(struct gm_context *ctx, unsigned long start,
+				 unsigned long end)
+{
+	const struct gm_mmu *mmu = ctx->dev->mmu;
+
+	if (!mmu->pmap_protect) {
+		gm_ctx_unmap(ctx, start, end);
+		return;
+	}
+	mmu->pmap_protect(ctx, start, end, GM_PROT_READ);
+	if (mmu->tlb_invl)
+		mmu->tlb_invl(ctx, start, end);
+}
+
+int gm_ctx_map(struct gm_context *ctx, unsigned long va,
+	       struct page *page, unsigned int prot)
+{
+	const struct gm_mmu *mmu = ctx->dev->mmu;
+
+	if (mmu->peer_map)
+		return mmu->peer_map(ctx, va, page, prot);
+	return mmu->pmap_enter(ctx, va, page, prot);
+}
+
+/*
+ * An eviction round of ctx's device is unmapping [start, end): release the
+ * device mappings now and leave the TLB to one coalesced invalidation per
+ * context at the end of the round (gm_evict_flush_tlb()), before any page
+ * is copied. The round holds the mmap locks, so @ctx stays attached.
+ */
+static void gm_evict_defer_unmap(struct gm_context *ctx, unsigned long start,
+				 unsigned long end)
+{
+	struct gm_evict_batch *b = ctx->dev->evict;
+	const struct gm_mmu *mmu = ctx->dev->mmu;
+
+	if (!mmu->pmap_release || b->nr_ranges == GM_EVICT_BATCH) {
+		gm_ctx_unmap(ctx, start, end);
+		return;
+	}
+	mmu->pmap_release(ctx, start, end);
+	b->range_ctx[b->nr_ranges] = ctx;
+	b->ranges[b->nr_ranges].start = start;
+	b->ranges[b->nr_ranges].end = end;
+	b->nr_ranges++;
+}
+
+/*
+ * The CPU page table changes for [range->start, range->end): device
+ * mappings there go before the CPU's change completes. Fork write-protects
+ * (MMU_NOTIFY_PROTECTION_PAGE), so device copies become read-only; every
+ * other event removes them, and the device faults them back in through
+ * gm_dev_fault(), which checks the VMA again.
+ */
+static bool gm_as_invalidate(struct mmu_interval_notifier *mni,
+			     const struct mmu_notifier_range *range,
+			     unsigned long cur_seq)
+{
+	struct gm_as *as = container_of(mni, struct gm_as, notifier);
+	unsigned long first = range->start >> PAGE_SHIFT;
+	unsigned long last = (range->end - 1) >> PAGE_SHIFT;
+	struct gm_context *ctx;
+	unsigned long index = first;
+
+	if (mmu_notifier_range_blockable(range))
+		mutex_lock(&as->lock);
+	else if (!mutex_trylock(&as->lock))
+		return false;
+	mmu_interval_set_seq(mni, cur_seq);
+
+	if (xa_find(&as->lpt, &index, last, GM_LPT_ON_DEVICE)) {
+		bool protect = range->event == MMU_NOTIFY_PROTECTION_PAGE;
+
+		list_for_each_entry(ctx, &as->contexts, as_node) {
+			if (protect)
+				gm_ctx_write_protect(ctx, range->start,
+						     range->end);
+			else if (ctx->dev->evict_task == current)
+				gm_evict_defer_unmap(ctx, range->start,
+						     range->end);
+			else
+				gm_ctx_unmap(ctx, range->start, range->end);
+		}
+		if (protect)
+			gm_lpt_write_protect(as, first, last);
+	}
+	if (range->event == MMU_NOTIFY_UNMAP ||
+	    range->event == MMU_NOTIFY_RELEASE)
+		gm_lpt_erase(as, first, last);
+
+	mutex_unlock(&as->lock);
+	return true;
+}
+
+const struct mmu_interval_notifier_ops gm_as_notifier_ops = {
+	.invalidate = gm_as_invalidate,
+};

@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GMEM policies: the registry, binding address spaces to policies,
+ * hot swap, the watchdog and /proc/PID/gmem_policy.
+ *
+ * Prefetch, victim choice and the meaning of policy hints are decided by
+ * a policy: a struct gmem_policy_ops, built in (the default, below) or a
+ * BPF struct_ops map (bpf.c). Policies register by name in one
+ * registry; one is the system default, and an address space either
+ * follows it or has selected its own (/proc/PID/gmem_policy).
+ *
+ * gm_as.policy is RCU-protected: hooks run under rcu_read_lock() and a
+ * switch publishes the new policy, then waits for a grace period before
+ * the old one's exit(), so a fault in flight completes under the policy
+ * it started with and none is lost. Residency events go to the policy
+ * recorded in the frame (gm_frame.policy), which a switch moves from old
+ * to new under the device's frame lock, page_removed() then page_added(),
+ * so every policy sees each of its pages added and removed exactly once.
+ *
+ * Decisions are validated by the kfuncs; hooks that fail, make only
+ * invalid decisions or run too long count against the policy, and the
+ * watchdog ejects one that keeps at it: its address spaces fall back to
+ * the default. Lock order: mmap_lock -> gm_policy_lock -> gm_global_lock
+ * -> gm_dev.lock.
+ */
+
+#define pr_fmt(fmt) "gmem: " fmt
+
+#include "internal.h"
+
+static const char * const gm_policy_hook_names[] = {
+	"init", "exit", "prefetch", "evict", "page_added", "page_accessed",
+	"page_removed", "hmadvise",
+};
+
+DEFINE_MUTEX(gm_policy_lock);	/* the registry and the bindings */
+LIST_HEAD(gm_policies);
+static struct gm_policy __rcu *gm_system_policy;
+unsigned int gm_watchdog_ms = 250;
+static atomic64_t gm_as_ids;
+static struct kobject *gm_policies_kobj;
+static void gm_policy_fallback(struct work_struct *work);
+static DECLARE_WORK(gm_policy_fallback_work, gm_policy_fallback);
+
+static struct gmem_policy_ops gm_default_ops = {
+	.evict = gm_default_evict,
+	.name = "default",
+};
+
+struct gm_policy gm_default_policy = {
+	.ops = &gm_default_ops,
+	.name = "default",
+	.builtin = true,
+};
+
+/* Under rcu_read_lock(): the policy deciding for @as now. */
+struct gm_policy *gm_as_policy(struct gm_as *as)
+{
+	struct gm_policy *p = rcu_dereference(as->policy);
+
+	return p && gm_policy_live(p) ? p : &gm_default_policy;
+}
+
+/*
+ * Eject @p: its hooks stop at once, its address spaces fall back in a
+ * worker. The first reason is kept and logged; later ones are dropped.
+ */
+static __printf(3, 4) void gm_policy_eject(struct gm_policy *p,
+					   enum gm_policy_hook hook,
+					   const char *fmt, ...)
+{
+	u64 ms = ktime_get_boottime_ns() / NSEC_PER_MSEC;
+	char what[96];
+	va_list args;
+
+	if (p->builtin || atomic_xchg(&p->ejecting, 1))
+		return;
+	va_start(args, fmt);
+	vsnprintf(what, sizeof(what), fmt, args);
+	va_end(args);
+	snprintf(p->exit_reason, sizeof(p->exit_reason),
+		 "%s: %s at %llu.%03llu s", gm_policy_hook_names[hook], what,
+		 ms / MSEC_PER_SEC, ms % MSEC_PER_SEC);
+	/* Pairs with exit_reason_show(): the reason is complete first. */
+	smp_store_release(&p->ejected, true);
+	pr_warn("policy %s ejected, falling back to the default: %s\n",
+		p->name, p->exit_reason);
+	schedule_work(&gm_policy_fallback_work);
+}
+
+u64 gm_policy_enter(struct gm_policy *p)
+{
+	atomic_long_inc(&p->calls);
+	return p->builtin ? 0 : ktime_get_ns();
+}
+
+/*
+ * Account a hook call that started at @start: @err < 0 is an error,
+ * @bad a call whose decisions were all refused. Either strikes; a clean
+ * call clears the strikes.
+ */
+void gm_policy_leave(struct gm_policy *p, enum gm_policy_hook hook,
+		     u64 start, int err, bool bad)
+{
+	u64 ns, max, bound;
+
+	if (p->builtin)
+		return;
+	ns = ktime_get_ns() - start;
+	max = atomic64_read(&p->max_ns);
+	while (ns > max && !atomic64_try_cmpxchg(&p->max_ns, &max, ns))
+		;
+	bound = (u64)READ_ONCE(gm_watchdog_ms) * NSEC_PER_MSEC;
+	if (bound && ns > bound) {
+		atomic_long_inc(&p->stalls);
+		gm_policy_eject(p, hook, "ran %llu ms, bound %llu ms",
+				ns / NSEC_PER_MSEC, bound / NSEC_PER_MSEC);
+	}
+	if (err < 0)
+		atomic_long_inc(&p->errors);
+	if (err >= 0 && !bad) {
+		if (atomic_read(&p->strikes))
+			atomic_set(&p->strikes, 0);
+		return;
+	}
+	if (atomic_inc_return(&p->strikes) < GM_POLICY_STRIKES)
+		return;
+	if (err < 0)
+		gm_policy_eject(p, hook, "returned %d, %d calls in a row failed",
+				err, GM_POLICY_STRIKES);
+	else
+		gm_policy_eject(p, hook, "%d calls in a row made only invalid decisions",
+				GM_POLICY_STRIKES);
+}
+
+/* Under dev->lock: hand @frame's page from @from to @to. */
+static void gm_frame_switch_policy(struct gm_dev *dev, struct gm_frame *frame,
+				   struct gm_policy *from, struct gm_policy *to)
+{
+	gm_policy_page_event(from, GM_HOOK_PAGE_REMOVED, dev, frame);
+	frame->policy = to;
+	gm_policy_page_event(to, GM_HOOK_PAGE_ADDED, dev, frame);
+}
+
+/*
+ * Move the pages @as has on devices from @from to @to, oldest first so a
+ * policy keeping an order gets the LRU's. gm_global_lock held.
+ */
+static void gm_as_switch_frames(struct gm_as *as, struct gm_policy *from,
+				struct gm_policy *to)
+{
+	struct gm_frame *frame;
+	struct gm_dev *dev;
+	unsigned long i;
+
+	lockdep_assert_held(&gm_global_lock);
+	list_for_each_entry(dev, &gm_devices, node) {
+		if (!dev->frames)
+			continue;
+		spin_lock(&dev->lock);
+		list_for_each_entry_reverse(frame, &dev->lru, lru) {
+			if (frame->as == as && frame->policy == from)
+				gm_frame_switch_policy(dev, frame, from, to);
+		}
+		/* Frames being migrated or evicted are off the LRU. */
+		for (i = 0; i < dev->nr_pages; i++) {
+			frame = &dev->frames[i];
+			if (frame->as == as && frame->policy == from)
+				gm_frame_switch_policy(dev, frame, from, to);
+		}
+		spin_unlock(&dev->lock);
+	}
+}
+
+/*
+ * Bind @as to @to. The old policy's exit() waits for gm_policy_retire(),
+ * after a grace period. gm_policy_lock and gm_global_lock held.
+ */
+static void gm_as_bind(struct gm_as *as, struct gm_policy *to)
+{
+	struct gm_policy *from = rcu_dereference_protected(as->policy,
+				lockdep_is_held(&gm_policy_lock));
+
+	lockdep_assert_held(&gm_policy_lock);
+	if (from == to)
+		return;
+	gm_policy_call_init(to, as);
+	to->nr_as++;
+	rcu_assign_pointer(as->policy, to);
+	if (from)	/* else a new address space, with no pages yet */
+		gm_as_switch_frames(as, from, to);
+	/* One switch at a time: an earlier one was retired before. */
+	as->policy_retired = from;
+}
+
+/* Run the exit() of every binding gm_as_bind() ended. */
+static void gm_policy_retire(void)
+{
+	struct gm_as *as;
+
+	lockdep_assert_held(&gm_policy_lock);
+	synchronize_rcu();
+	mutex_lock(&gm_global_lock);
+	list_for_each_entry(as, &gm_address_spaces, node) {
+		struct gm_policy *p = as->policy_retired;
+
+		if (!p)
+			continue;
+		as->policy_retired = NULL;
+		gm_policy_call_exit(p, as);
+		p->nr_as--;
+	}
+	mutex_unlock(&gm_global_lock);
+}
+
+struct gm_policy *gm_system_default(void)
+{
+	return rcu_dereference_protected(gm_system_policy,
+					 lockdep_is_held(&gm_policy_lock));
+}
+
+/*
+ * Make @p the system default, or, with @as, what @as selected (NULL: follow
+ * the system default again). gm_policy_lock held.
+ */
+void gm_policy_select(struct gm_policy *p, struct gm_as *as)
+{
+	struct gm_as *each;
+
+	mutex_lock(&gm_global_lock);
+	if (as) {
+		as->policy_selected = !!p;
+		gm_as_bind(as, p ?: gm_system_default());
+	} else {
+		rcu_assign_pointer(gm_system_policy, p);
+		list_for_each_entry(each, &gm_address_spaces, node) {
+			if (!each->policy_selected)
+				gm_as_bind(each, p);
+		}
+	}
+	mutex_unlock(&gm_global_lock);
+	gm_policy_retire();
+}
+
+/*
+ * Take @p out of use: the system default becomes the built-in one if it
+ * was @p, and address spaces that selected @p follow the system default.
+ */
+static void gm_policy_drop(struct gm_policy *p)
+{
+	struct gm_as *as;
+
+	lockdep_assert_held(&gm_policy_lock);
+	mutex_lock(&gm_global_lock);
+	if (gm_system_default() == p)
+		rcu_assign_pointer(gm_system_policy, &gm_default_policy);
+	list_for_each_entry(as, &gm_address_spaces, node) {
+		if (rcu_access_pointer(as->policy) != p)
+			continue;
+		as->policy_selected = false;
+		gm_as_bind(as, gm_system_default());
+	}
+	mutex_unlock(&gm_global_lock);
+	gm_policy_retire();
+}
+
+static void gm_policy_fallback(struct work_struct *work)
+{
+	struct gm_policy *p;
+
+	mutex_lock(&gm_policy_lock);
+	list_for_each_entry(p, &gm_policies, node) {
+		if (!gm_policy_live(p) &&
+		    (p->nr_as || gm_system_default() == p))
+			gm_policy_drop(p);
+	}
+	mutex_unlock(&gm_policy_lock);
+}
+
+/* Bind a new address space to the system default. */
+void gm_as_policy_init(struct gm_as *as)
+{
+	as->id = atomic64_inc_return(&gm_as_ids);
+	as->pid = task_tgid_nr(current);
+	mutex_lock(&gm_policy_lock);
+	mutex_lock(&gm_global_lock);
+	list_add_tail(&as->node, &gm_address_spaces);
+	gm_as_bind(as, gm_system_default());
+	mutex_unlock(&gm_global_lock);
+	mutex_unlock(&gm_policy_lock);
+}
+
+/* Release @as from its policy; its pages left the devices' books. */
+void gm_as_policy_exit(struct gm_as *as)
+{
+	struct gm_policy *p = rcu_dereference_protected(as->policy, true);
+
+	lockdep_assert_held(&gm_policy_lock);
+	gm_policy_call_exit(p, as);
+	p->nr_as--;
+}
+
+/* Under gm_policy_lock. */
+struct gm_policy *gm_policy_find(const char *name)
+{
+	struct gm_policy *p;
+
+	list_for_each_entry(p, &gm_policies, node) {
+		if (!strcmp(p->name, name))
+			return p;
+	}
+	return NULL;
+}
+
+/**
+ * gm_policy_name_valid() - whether @name may name a policy
+ * @name: NUL-terminated
+ *
+ * Return: true for 1 to GMEM_POLICY_NAME_MAX - 1 characters of
+ * [A-Za-z0-9_-], other than "system", which /proc/PID/gmem_policy uses.
+ */
+bool gm_policy_name_valid(const char *name)
+{
+	size_t i, len = strnlen(name, GMEM_POLICY_NAME_MAX);
+
+	if (!len || len == GMEM_POLICY_NAME_MAX || !strcmp(name, "system"))
+		return false;
+	for (i = 0; i < len; i++) {
+		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '-')
+			return false;
+	}
+	return true;
+}
+
+/**
+ * gm_policy_register() - add a policy to the registry
+ * @ops: the policy; @ops->name names it. Must stay valid until
+ *	gm_policy_unregister(@ops) returns.
+ *
+ * The policy can then be selected system-wide (/sys/kernel/gmem/policy) or
+ * per address space (/proc/PID/gmem_policy); registering selects nothing.
+ * Called by the BPF struct_ops registration of a gmem_policy_ops map,
+ * which checks the caller's capabilities.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EINVAL for an invalid name, -EEXIST if it is taken, -ENOMEM.
+ */
+int gm_policy_register(struct gmem_policy_ops *ops)
+{
+	struct gm_policy *p;
+	int ret;
+
+	if (!gm_policy_name_valid(ops->name))
+		return -EINVAL;
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	p->ops = ops;
+	strscpy(p->name, ops->name, sizeof(p->name));
+	mutex_lock(&gm_policy_lock);
+	if (gm_policy_find(p->name)) {
+		mutex_unlock(&gm_policy_lock);
+		kfree(p);
+		return -EEXIST;
+	}
+	ret = kobject_init_and_add(&p->kobj, &gm_policy_ktype,
+				   gm_policies_kobj, "%s", p->name);
+	if (ret) {
+		mutex_unlock(&gm_policy_lock);
+		kobject_put(&p->kobj);
+		return ret;
+	}
+	list_add_tail(&p->node, &gm_policies);
+	mutex_unlock(&gm_policy_lock);
+	pr_info("policy %s registered\n", p->name);
+	return 0;
+}
+
+/**
+ * gm_policy_unregister() - remove a policy from the registry
+ * @ops: as given to gm_policy_register()
+ *
+ * Address spaces using the policy fall back to the system default (the
+ * built-in default if it was this one), each after page_removed() for its
+ * pages and exit(). When this returns, no hook of @ops runs any more.
+ *
+ * Context: process context, may sleep.
+ */
+void gm_policy_unregister(struct gmem_policy_ops *ops)
+{
+	struct gm_policy *p, *found = NULL;
+
+	mutex_lock(&gm_policy_lock);
+	list_for_each_entry(p, &gm_policies, node) {
+		if (p->ops == ops && !p->builtin) {
+			found = p;
+			break;
+		}
+	}
+	if (found) {
+		gm_policy_drop(found);
+		list_del(&found->node);
+	}
+	mutex_unlock(&gm_policy_lock);
+	if (!found)
+		return;
+	pr_info("policy %s unregistered\n", found->name);
+	kobject_del(&found->kobj);
+	kobject_put(&found->kobj);
+}
+
+/*
+ * /proc/PID/gmem_policy: "NAME selected", "NAME system" (following the
+ * system default), or "none" without a GMEM address space.
+ */
+int gm_policy_proc_show(struct seq_file *m, struct task_struct *task)
+{
+	struct mm_struct *mm = get_task_mm(task);
+	struct gm_as *as;
+
+	if (!mm)
+		return -ESRCH;
+	mmap_read_lock(mm);
+	as = mm->gm_as;
+	/* A policy is freed only a grace period after its last user left. */
+	rcu_read_lock();
+	if (as)
+		seq_printf(m, "%s %s\n", rcu_dereference(as->policy)->name,
+			   as->policy_selected ? "selected" : "system");
+	else
+		seq_puts(m, "none\n");
+	rcu_read_unlock();
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return 0;
+}
+
+/*
+ * Write NAME to /proc/PID/gmem_policy: that process's address space uses
+ * policy NAME; "system" makes it follow the system default again. Needs
+ * CAP_SYS_ADMIN and ptrace access (PTRACE_MODE_ATTACH_REALCREDS) to it.
+ */
+int gm_policy_proc_select(struct task_struct *task, const char *name)
+{
+	struct gm_policy *p = NULL;
+	struct mm_struct *mm;
+	struct gm_as *as;
+	int ret = 0;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	mm = mm_access(task, PTRACE_MODE_ATTACH_REALCREDS);
+	if (IS_ERR_OR_NULL(mm))
+		return mm ? PTR_ERR(mm) : -ESRCH;
+	mmap_read_lock(mm);
+	as = mm->gm_as;
+	if (as && !refcount_inc_not_zero(&as->refcount))
+		as = NULL;
+	mmap_read_unlock(mm);
+	if (!as) {
+		mmput(mm);
+		return -ENODEV;
+	}
+	mutex_lock(&gm_policy_lock);
+	if (strcmp(name, "system")) {
+		p = gm_policy_find(name);
+		if (!p)
+			ret = -ENOENT;
+		else if (!gm_policy_live(p))
+			ret = -ESTALE;
+	}
+	if (!ret)
+		gm_policy_select(p, as);
+	mutex_unlock(&gm_policy_lock);
+	gm_as_put(as);
+	mmput(mm);
+	return ret;
+}
+
+/* The built-in default policy: registered at boot, never unregistered. */
+int __init gm_policy_layer_init(void)
+{
+	int ret;
+
+	gm_policies_kobj = kobject_create_and_add("policies", gm_sysfs_root);
+	if (!gm_policies_kobj)
+		return -ENOMEM;
+	ret = kobject_init_and_add(&gm_default_policy.kobj, &gm_policy_ktype,
+				   gm_policies_kobj, "default");
+	if (ret)
+		return ret;
+	list_add(&gm_default_policy.node, &gm_policies);
+	RCU_INIT_POINTER(gm_system_policy, &gm_default_policy);
+	return sysfs_create_group(gm_sysfs_root, &gm_root_group);
+}

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GMEM address spaces and contexts: gm_as per mm, device attach and
+ * detach, and MAP_PEER_SHARED mmap and unmap.
+ */
+
+#include "internal.h"
+
+DEFINE_SHOW_ATTRIBUTE(gm_as_debugfs);
+static void gm_as_release(struct work_struct *work);
+
+/**
+ * gm_as_create() - get the GMEM address space of an mm, creating it
+ * @mm: the process's mm, with a user reference (mm_users) held by the
+ *	caller; usually current->mm
+ *
+ * An mm has at most one gm_as. The caller gets a reference and drops it
+ * with gm_as_put(), usually right after gm_as_attach() took its own.
+ *
+ * Context: process context, may sleep; takes the mmap lock for write.
+ * Return: the address space or an ERR_PTR (-ENOMEM, -EINTR).
+ */
+struct gm_as *gm_as_create(struct mm_struct *mm)
+{
+	struct gm_as *as;
+	char name[24];
+	int ret;
+
+	if (mmap_write_lock_killable(mm))
+		return ERR_PTR(-EINTR);
+	as = mm->gm_as;
+	if (as && refcount_inc_not_zero(&as->refcount))
+		goto out;
+
+	as = kzalloc(sizeof(*as), GFP_KERNEL);
+	if (!as) {
+		as = ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	as->mm = mm;
+	refcount_set(&as->refcount, 1);
+	mutex_init(&as->lock);
+	INIT_LIST_HEAD(&as->contexts);
+	xa_init(&as->lpt);
+	mt_init(&as->attrs);
+	as->strict_capacity = -1;
+	INIT_WORK(&as->release_work, gm_as_release);
+	ret = mmu_interval_notifier_insert_locked(&as->notifier, mm, 0,
+						  ULONG_MAX & PAGE_MASK,
+						  &gm_as_notifier_ops);
+	if (ret) {
+		kfree(as);
+		as = ERR_PTR(ret);
+		goto out;
+	}
+	mmgrab(mm);
+	mm->gm_as = as;
+	gm_as_policy_init(as);
+	snprintf(name, sizeof(name), "as-%d", task_tgid_nr(current));
+	as->debugfs = debugfs_create_file(name, 0400, gm_debugfs_root, as,
+					  &gm_as_debugfs_fops);
+out:
+	mmap_write_unlock(mm);
+	return as;
+}
+EXPORT_SYMBOL_GPL(gm_as_create);
+
+/**
+ * gm_as_put() - drop a reference to an address space
+ * @as: from gm_as_create()
+ *
+ * The last reference tears the address space down: the notifier goes, the
+ * mm forgets it, the logical page table is freed. Pages on devices stay
+ * where they are; the CPU fetches them on touch.
+ *
+ * Context: process context, may sleep.
+ */
+void gm_as_put(struct gm_as *as)
+{
+	if (!refcount_dec_and_test(&as->refcount))
+		return;
+	/*
+	 * Eviction drops references with mmap locks held, so the teardown,
+	 * which takes the mmap lock for write, runs in a worker.
+	 */
+	debugfs_remove(as->debugfs);
+	as->debugfs = NULL;
+	schedule_work(&as->release_work);
+}
+EXPORT_SYMBOL_GPL(gm_as_put);
+
+static void gm_as_release(struct work_struct *work)
+{
+	struct gm_as *as = container_of(work, struct gm_as, release_work);
+	struct mm_struct *mm = as->mm;
+	struct gm_dev *dev;
+	unsigned long i;
+
+	mmap_write_lock(mm);
+	if (mm->gm_as == as)
+		mm->gm_as = NULL;
+	mmap_write_unlock(mm);
+
+	mutex_lock(&gm_policy_lock);
+	mutex_lock(&gm_global_lock);
+	list_del(&as->node);
+	/* Pages of this address space left on devices are nobody's now. */
+	list_for_each_entry(dev, &gm_devices, node) {
+		spin_lock(&dev->lock);
+		for (i = 0; dev->frames && i < dev->nr_pages; i++) {
+			struct gm_frame *frame = &dev->frames[i];
+
+			if (frame->as != as)
+				continue;
+			gm_policy_page_event(frame->policy,
+					     GM_HOOK_PAGE_REMOVED, dev, frame);
+			frame->policy = NULL;
+			frame->as = NULL;
+			list_del_init(&frame->lru);
+		}
+		spin_unlock(&dev->lock);
+	}
+	mutex_unlock(&gm_global_lock);
+	gm_as_policy_exit(as);
+	mutex_unlock(&gm_policy_lock);
+	mmu_interval_notifier_remove(&as->notifier);
+	xa_destroy(&as->lpt);
+	mtree_destroy(&as->attrs);
+	mmdrop(mm);
+	kfree(as);
+}
+
+static int gm_ctx_reserve(struct gm_context *ctx, unsigned long start,
+			  unsigned long len)
+{
+	const struct gm_mmu *mmu = ctx->dev->mmu;
+
+	return mmu->peer_va_alloc_fixed ?
+		mmu->peer_va_alloc_fixed(ctx, start, len) : 0;
+}
+
+static void gm_ctx_unreserve(struct gm_context *ctx, unsigned long start,
+			     unsigned long len)
+{
+	const struct gm_mmu *mmu = ctx->dev->mmu;
+
+	if (mmu->peer_va_free)
+		mmu->peer_va_free(ctx, start, len);
+}
+
+/*
+ * Reserve (or, with @undo, release) every peer-shared VMA below @stop on
+ * @ctx's device. Called with the mmap lock held.
+ */
+static int gm_ctx_reserve_vmas(struct gm_context *ctx, unsigned long stop,
+			       bool undo)
+{
+	VMA_ITERATOR(vmi, ctx->as->mm, 0);
+	struct vm_area_struct *vma;
+	int ret;
+
+	for_each_vma_range(vmi, vma, stop) {
+		if (!(vma->vm_flags & VM_PEER_SHARED))
+			continue;
+		if (undo) {
+			gm_ctx_unreserve(ctx, vma->vm_start,
+					 vma->vm_end - vma->vm_start);
+			continue;
+		}
+		ret = gm_ctx_reserve(ctx, vma->vm_start,
+				     vma->vm_end - vma->vm_start);
+		if (ret) {
+			gm_ctx_reserve_vmas(ctx, vma->vm_start, true);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * gm_as_attach() - attach a device context to an address space
+ * @as: address space, from gm_as_create()
+ * @dev: GMEM device
+ * @ctx_data: driver data of the context, see gm_context_data()
+ *
+ * Creates the device page table (gm_mmu.pmap_create) and reserves every
+ * existing MAP_PEER_SHARED range on the device. From now on the device
+ * may call gm_dev_fault() for this mm, and GMEM keeps its mappings
+ * coherent. A device may attach to an address space once.
+ *
+ * Context: process context, may sleep; takes the mmap lock for write.
+ * Return: the context or an ERR_PTR: -EBUSY if @dev is already attached,
+ * -ESRCH if the mm has exited, -ENOMEM, or the driver's error.
+ */
+struct gm_context *gm_as_attach(struct gm_as *as, struct gm_dev *dev,
+				void *ctx_data)
+{
+	struct mm_struct *mm = as->mm;
+	struct gm_context *ctx, *other;
+	int ret;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
+	ctx->as = as;
+	ctx->dev = dev;
+	ctx->data = ctx_data;
+
+	if (!mmget_not_zero(mm)) {
+		ret = -ESRCH;
+		goto err_free;
+	}
+	if (dev->mmu->pmap_create) {
+		ret = dev->mmu->pmap_create(ctx);
+		if (ret)
+			goto err_mmput;
+	}
+
+	mmap_write_lock(mm);
+	list_for_each_entry(other, &as->contexts, as_node) {
+		if (other->dev == dev) {
+			ret = -EBUSY;
+			goto err_unlock;
+		}
+	}
+	ret = gm_ctx_reserve_vmas(ctx, ULONG_MAX, false);
+	if (ret)
+		goto err_unlock;
+	refcount_inc(&as->refcount);
+	mutex_lock(&as->lock);
+	list_add_tail(&ctx->as_node, &as->contexts);
+	mutex_unlock(&as->lock);
+	mmap_write_unlock(mm);
+	mmput(mm);
+	return ctx;
+
+err_unlock:
+	mmap_write_unlock(mm);
+	if (dev->mmu->pmap_destroy)
+		dev->mmu->pmap_destroy(ctx);
+err_mmput:
+	mmput(mm);
+err_free:
+	kfree(ctx);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(gm_as_attach);
+
+/**
+ * gm_as_detach() - detach a device context from its address space
+ * @ctx: from gm_as_attach()
+ *
+ * Releases the device's reservations and mappings, destroys its page
+ * table and drops the context's reference on the address space. Pages the
+ * device holds stay valid: the CPU fetches them on touch, and
+ * gm_dev_destroy() moves the rest back to host memory.
+ *
+ * Context: process context, may sleep; takes the mmap lock for write.
+ */
+void gm_as_detach(struct gm_context *ctx)
+{
+	struct gm_as *as = ctx->as;
+	struct mm_struct *mm = as->mm;
+
+	/* The mm may have exited: gm_as holds mm_count, so its lock is there. */
+	mmap_write_lock(mm);
+	mutex_lock(&as->lock);
+	list_del(&ctx->as_node);
+	gm_ctx_unmap(ctx, 0, TASK_SIZE);
+	mutex_unlock(&as->lock);
+	/*
+	 * Release the reservations unless exit_mmap() has destroyed the VMA
+	 * tree (it released them VMA by VMA before that).
+	 */
+	if (!mtree_empty(&mm->mm_mt))
+		gm_ctx_reserve_vmas(ctx, ULONG_MAX, true);
+	mmap_write_unlock(mm);
+	if (ctx->dev->mmu->pmap_destroy)
+		ctx->dev->mmu->pmap_destroy(ctx);
+	kfree(ctx);
+	gm_as_put(as);
+}
+EXPORT_SYMBOL_GPL(gm_as_detach);
+
+/**
+ * gm_context_data() - driver data of a context
+ * @ctx: device context
+ *
+ * Return: the @ctx_data given to gm_as_attach().
+ */
+void *gm_context_data(struct gm_context *ctx)
+{
+	return ctx->data;
+}
+EXPORT_SYMBOL_GPL(gm_context_data);
+
+/**
+ * gm_context_dev() - device of a context
+ * @ctx: device context
+ *
+ * Return: the device given to gm_as_attach().
+ */
+struct gm_dev *gm_context_dev(struct gm_context *ctx)
+{
+	return ctx->dev;
+}
+EXPORT_SYMBOL_GPL(gm_context_dev);
+
+/**
+ * gm_peer_shared_mmap() - reserve a new peer-shared range on all devices
+ * @mm: the mm, with its mmap lock held for write
+ * @start: start of the new mapping
+ * @len: its length
+ * @uf: userfaultfd unmap list of the mmap() call
+ *
+ * Called by mmap() for MAP_PEER_SHARED mappings. If a device refuses the
+ * range, the new mapping is unmapped again and mmap() fails.
+ *
+ * Return: 0 or the first device's error.
+ */
+int gm_peer_shared_mmap(struct mm_struct *mm, unsigned long start,
+			unsigned long len, struct list_head *uf)
+{
+	struct gm_as *as = mm->gm_as;
+	struct gm_context *ctx, *done;
+	int ret = 0;
+
+	if (!as)
+		return 0;
+	list_for_each_entry(ctx, &as->contexts, as_node) {
+		ret = gm_ctx_reserve(ctx, start, len);
+		if (!ret)
+			continue;
+		list_for_each_entry(done, &as->contexts, as_node) {
+			if (done == ctx)
+				break;
+			gm_ctx_unreserve(done, start, len);
+		}
+		/* Unmap without releasing what was never reserved. */
+		as->unreserved_start = start;
+		as->unreserved_end = start + len;
+		do_munmap(mm, start, len, uf);
+		as->unreserved_start = 0;
+		as->unreserved_end = 0;
+		break;
+	}
+	return ret;
+}
+
+/**
+ * gm_peer_shared_unmap() - release a peer-shared range on all devices
+ * @vma: a VM_PEER_SHARED VMA being removed, mmap lock held
+ *
+ * Called for each VMA munmap() or exit removes; after a partial munmap
+ * the VMA is the part removed.
+ */
+void gm_peer_shared_unmap(struct vm_area_struct *vma)
+{
+	struct gm_as *as = vma->vm_mm->gm_as;
+	struct gm_context *ctx;
+
+	if (!as)
+		return;
+	mtree_store_range(&as->attrs, vma->vm_start, vma->vm_end - 1, NULL,
+			  GFP_KERNEL);
+	if (vma->vm_start >= as->unreserved_start &&
+	    vma->vm_end <= as->unreserved_end)
+		return;
+	list_for_each_entry(ctx, &as->contexts, as_node)
+		gm_ctx_unreserve(ctx, vma->vm_start, vma->vm_end - vma->vm_start);
+}
