@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What every GMEM policy (a struct_ops map of struct gmem_policy_ops)
- * shares: the kfuncs, the flags the kernel defines as macros (which
- * vmlinux.h cannot carry), and, for eviction policies that define
+ * shares: the kfuncs, the hints and macros vmlinux.h cannot carry (the
+ * GMEM_PAGE_* and GMEM_FRAME_* flags are enums of include/linux/gmem.h,
+ * so vmlinux.h has them), and, for eviction policies that define
  * GMEM_FRAME_LIST before including this, an order of frames kept in an
  * array map, the one list 6.1 BPF can have.
  *
@@ -15,15 +16,6 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-
-/* include/linux/gmem.h */
-#define GMEM_PAGE_WRITE		0x1
-#define GMEM_PAGE_THRASHING	0x2
-#define GMEM_PAGE_REFERENCED	0x4	/* page_accessed: reported, not faulted */
-#define GMEM_FRAME_RESIDENT	0x1
-#define GMEM_FRAME_PINNED	0x2
-#define GMEM_FRAME_BUSY		0x4
-#define GMEM_FRAME_PROTECTED	0x8
 
 /* include/uapi/linux/gmem.h: hints policies give a meaning to. */
 #define MADV_POLICY_HINT_FIRST	256

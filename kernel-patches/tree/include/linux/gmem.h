@@ -148,19 +148,28 @@ struct gm_mmu {
  * see the structures below through BTF, read-only, and act through the
  * kfuncs gmem_prefetch_range(), gmem_evict_frame() and gmem_frame_state().
  * See mm/gmem/policy.c and docs/writing-a-policy.md of GMEM-BPF.
+ *
+ * The constants policies need are enums, not macros, so that they are in
+ * vmlinux BTF and BPF programs get them from vmlinux.h.
  */
-#define GMEM_POLICY_NAME_MAX	16
+enum gmem_limits {
+	GMEM_POLICY_NAME_MAX	= 16,	/* gmem_policy_ops.name, with the NUL */
+};
 
 /* gmem_page.flags, gmem_prefetch_ctx.flags */
-#define GMEM_PAGE_WRITE		0x1	/* prefetch: a write fault */
-#define GMEM_PAGE_THRASHING	0x2	/* keeps bouncing to and from devices */
-#define GMEM_PAGE_REFERENCED	0x4	/* page_accessed: reported, not faulted */
+enum gmem_page_flags {
+	GMEM_PAGE_WRITE		= 0x1,	/* prefetch: a write fault */
+	GMEM_PAGE_THRASHING	= 0x2,	/* keeps bouncing to and from devices */
+	GMEM_PAGE_REFERENCED	= 0x4,	/* page_accessed: reported, not faulted */
+};
 
 /* gmem_frame_state() */
-#define GMEM_FRAME_RESIDENT	0x1	/* holds a page, may be nominated */
-#define GMEM_FRAME_PINNED	0x2	/* its range is hmadvise(MADV_PIN)ned */
-#define GMEM_FRAME_BUSY		0x4	/* being migrated, or nominated */
-#define GMEM_FRAME_PROTECTED	0x8	/* thrashing: the default spares it */
+enum gmem_frame_state_flags {
+	GMEM_FRAME_RESIDENT	= 0x1,	/* holds a page, may be nominated */
+	GMEM_FRAME_PINNED	= 0x2,	/* its range is hmadvise(MADV_PIN)ned */
+	GMEM_FRAME_BUSY		= 0x4,	/* being migrated, or nominated */
+	GMEM_FRAME_PROTECTED	= 0x8,	/* thrashing: the default spares it */
+};
 
 /**
  * struct gmem_as_info - an address space a policy is bound to

@@ -21,6 +21,10 @@ extern struct bpf_struct_ops bpf_gmem_policy_ops;
 
 static int gmem_bpf_init(struct btf *btf)
 {
+	/* The flags policies test, in vmlinux BTF and so in vmlinux.h. */
+	BTF_TYPE_EMIT(enum gmem_limits);
+	BTF_TYPE_EMIT(enum gmem_page_flags);
+	BTF_TYPE_EMIT(enum gmem_frame_state_flags);
 	return 0;
 }
 
