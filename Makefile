@@ -219,11 +219,14 @@ bench: all
 bench-quick: all
 	$(Q)bench/run.sh --quick
 
-# Kernel style: every patch of the series, and the driver. Run from the
-# kernel tree, which has no .git: checkpatch would otherwise take this
-# repository's history for the kernel's. TRACE_EVENT()'s layout, which
-# every header in include/trace/events/ shares, fails the open-parenthesis
-# alignment check: ignored for patches adding such a header, only.
+# Kernel style: every patch of the series, every file of kernel-patches/tree
+# (the new kernel files, with -f) and the driver. Run from the kernel tree,
+# which has no .git: checkpatch would otherwise take this repository's
+# history for the kernel's. TRACE_EVENT()'s layout, which every header in
+# include/trace/events/ shares, fails the open-parenthesis alignment check:
+# ignored for such headers, and patches adding one, only.
+KTREE_FILES = $(shell cd kernel-patches/tree && find . -type f | LC_ALL=C sort | sed 's|^\./||')
+
 checkpatch: kernel
 	$(Q)cd $(KSRC) && set -e && for p in $$(sed -e 's/#.*//' $(CURDIR)/kernel-patches/series); do \
 		echo "== $$p"; \
@@ -231,6 +234,13 @@ checkpatch: kernel
 		grep -q '^+++ b/include/trace/events/' $(CURDIR)/kernel-patches/$$p && \
 			ignore="--ignore PARENTHESIS_ALIGNMENT"; \
 		scripts/checkpatch.pl --strict -q $$ignore - < $(CURDIR)/kernel-patches/$$p; \
+	done; \
+	for f in $(KTREE_FILES); do \
+		echo "== kernel-patches/tree/$$f"; \
+		ignore=; \
+		case $$f in include/trace/events/*) \
+			ignore="--ignore PARENTHESIS_ALIGNMENT";; esac; \
+		scripts/checkpatch.pl --strict -q $$ignore -f $$f; \
 	done; \
 	for f in driver/gmem_sim.c bench/clock/bench_clock.c; do \
 		echo "== $$f"; \
