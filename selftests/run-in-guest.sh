@@ -23,6 +23,7 @@ suites=(
 	"docs 300 bats --tap selftests/docs.bats"
 	"fault-injection 900 bats --tap selftests/fault-injection.bats"
 	"fuzz 600 selftests/gmem-tests.sh gmem-fuzz"
+	"race 600 env GMEM_SIM_ARGS=devices=1,mem_mb=1 selftests/gmem-tests.sh gmem-race"
 	"lifecycle 900 bats --tap selftests/lifecycle.bats"
 	"security 600 bats --tap selftests/security.bats"
 	"security-root 300 selftests/gmem-tests.sh gmem-security"

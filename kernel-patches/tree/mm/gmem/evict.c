@@ -210,7 +210,8 @@ static void gm_dev_evict(struct gm_dev *dev, struct mm_struct *held_mm)
 		migrate_vma_pages(&b->args[i]);
 		if (b->dst[i] && (b->src[i] & MIGRATE_PFN_MIGRATE)) {
 			mutex_lock(&as->lock);
-			gm_lpt_set_host(as, b->va[i]);
+			gm_lpt_set_host(as, b->va[i], dev,
+					migrate_pfn_to_page(b->src[i]));
 			as->pages_evicted++;
 			mutex_unlock(&as->lock);
 			__set_bit(i, &migrated);

@@ -75,7 +75,7 @@ vm_fault_t gm_devmem_migrate_to_ram(struct vm_fault *vmf)
 		/* A forked child has the page but not the gm_as. */
 		if (as) {
 			mutex_lock(&as->lock);
-			gm_lpt_set_host(as, args.start);
+			gm_lpt_set_host(as, args.start, dev, vmf->page);
 			mutex_unlock(&as->lock);
 		}
 	}
@@ -106,11 +106,16 @@ static int gm_check_access(struct vm_area_struct *vma, bool write)
 }
 
 /*
- * Migrate [start, end) of @vma to @ctx's device and map it there. Returns 0
- * when all of it is on the device, -EAGAIN when some page must first be
- * faulted in on the CPU (it lives on another device, is shared copy-on-write
- * but written, or is busy), -ENOMEM when the device is full, or the
- * driver's error.
+ * Migrate [start, end) of @vma to @ctx's device; gm_map_range() maps it
+ * there. Returns 0 when all of it moved, -EAGAIN when some page must first
+ * be faulted in on the CPU (it lives on another device, is shared
+ * copy-on-write but written, or is busy), -ENOMEM when the device is full,
+ * or the driver's error.
+ *
+ * Nothing is mapped on the device here: until migrate_vma_finalize(), a
+ * concurrent MADV_DONTNEED (mmap lock for read, like us) may zap the
+ * migration entry, and finalize then frees the new page. Only a snapshot
+ * of the CPU page table taken afterwards tells which pages stuck.
  */
 int gm_migrate_to_dev(struct gm_context *ctx,
 		      struct vm_area_struct *vma, unsigned long start,
@@ -168,16 +173,15 @@ int gm_migrate_to_dev(struct gm_context *ctx,
 	migrate_vma_pages(&args);
 
 	/*
-	 * The new pages are locked and the mmap lock is held, so nothing can
-	 * move or unmap them before finalize: map them on the device now.
+	 * Record the arrivals (thrashing history) and put the frames on the
+	 * LRU. A page whose migration does not stick is freed by finalize,
+	 * which takes its frame off the LRU again.
 	 */
 	mutex_lock(&as->lock);
 	for (i = 0; i < npages; i++) {
 		unsigned long va = start + (i << PAGE_SHIFT);
 		struct page *dpage = migrate_pfn_to_page(dst[i]);
-		bool writable = dst[i] & MIGRATE_PFN_WRITE;
 		bool thrashing;
-		int err;
 
 		if (!dpage)
 			continue;
@@ -187,12 +191,9 @@ int gm_migrate_to_dev(struct gm_context *ctx,
 		}
 		atomic_long_inc(&dev->pages_to_dev);
 		moved++;
-		thrashing = gm_lpt_set_device(as, va, dev, dpage, writable);
+		thrashing = gm_lpt_set_device(as, va, dev, dpage,
+					      dst[i] & MIGRATE_PFN_WRITE);
 		gm_frame_track(dev, dpage, as, va, thrashing);
-		err = gm_ctx_map(ctx, va, dpage, GM_PROT_READ |
-				 (writable ? GM_PROT_WRITE : 0));
-		if (err)
-			ret = ret ?: err;
 	}
 	mutex_unlock(&as->lock);
 	migrate_vma_finalize(&args);
@@ -201,51 +202,91 @@ int gm_migrate_to_dev(struct gm_context *ctx,
 	return ret;
 }
 
-/*
- * Map the page at @va if it already is in @ctx's device memory. Returns 0
- * when mapped, -EAGAIN when the page is elsewhere (or read-only for a
- * write), -EBUSY when the CPU page table changed meanwhile.
+/**
+ * gm_map_range() - map on a device the pages of a range in its memory
+ * @ctx: the device's context
+ * @start: page aligned start
+ * @end: page aligned end, at most GM_MIGRATE_BATCH pages after @start
+ * @write: map only pages the CPU page table lets be written
+ * @track: tell the policy of the use (page_accessed); false for pages just
+ *	migrated in, whose arrival it heard of (page_added)
+ * @mapped: out: how many pages were mapped
+ *
+ * HMM's contract (Documentation/mm/hmm.rst): snapshot the CPU page table
+ * with hmm_range_fault() under a notifier sequence, then commit under
+ * as->lock, which the notifier takes, only if no invalidation ran since.
+ * A page dropped or moved meanwhile is not in the snapshot, so a device
+ * never maps a page the CPU page table does not hold. Pages elsewhere are
+ * left alone. The caller holds the mmap lock for read.
+ *
+ * Return: 0; -EBUSY when the CPU page table changed meanwhile; -ENOMEM
+ * when the page's record cannot be stored (it is then not mapped); or the
+ * driver's error.
  */
-static int gm_map_resident(struct gm_context *ctx, unsigned long va,
-			   bool write)
+int gm_map_range(struct gm_context *ctx, unsigned long start,
+		 unsigned long end, bool write, bool track,
+		 unsigned long *mapped)
 {
+	unsigned long i, pfns[GM_MIGRATE_BATCH];
 	struct gm_as *as = ctx->as;
-	unsigned long pfn = 0;
 	struct hmm_range range = {
 		.notifier = &as->notifier,
-		.start = va,
-		.end = va + PAGE_SIZE,
-		.hmm_pfns = &pfn,
+		.start = start,
+		.end = end,
+		.hmm_pfns = pfns,
 		.dev_private_owner = ctx->dev,
 	};
-	struct page *page;
 	int ret;
 
+	*mapped = 0;
+	if (WARN_ON_ONCE(end - start > GM_MIGRATE_BATCH * PAGE_SIZE))
+		return -EINVAL;
 	range.notifier_seq = mmu_interval_read_begin(&as->notifier);
 	ret = hmm_range_fault(&range);
 	if (ret)
 		return ret;
-	if (!(pfn & HMM_PFN_VALID))
-		return -EAGAIN;
-	page = hmm_pfn_to_page(pfn);
-	if (!is_device_private_page(page) || page->pgmap != &ctx->dev->pagemap)
-		return -EAGAIN;
-	if (write && !(pfn & HMM_PFN_WRITE))
-		return -EAGAIN;
 
 	mutex_lock(&as->lock);
 	if (mmu_interval_read_retry(&as->notifier, range.notifier_seq)) {
-		ret = -EBUSY;
-	} else {
-		ret = gm_lpt_note_resident(as, va, ctx->dev, page,
-					   pfn & HMM_PFN_WRITE) ?:
+		mutex_unlock(&as->lock);
+		return -EBUSY;
+	}
+	for (i = 0; i < (end - start) >> PAGE_SHIFT; i++) {
+		unsigned long va = start + (i << PAGE_SHIFT);
+		bool writable = pfns[i] & HMM_PFN_WRITE;
+		struct page *page;
+
+		if (!(pfns[i] & HMM_PFN_VALID) || (write && !writable))
+			continue;
+		page = hmm_pfn_to_page(pfns[i]);
+		if (!is_device_private_page(page) ||
+		    page->pgmap != &ctx->dev->pagemap)
+			continue;
+		ret = gm_lpt_note_mapped(as, va, ctx->dev, page, writable) ?:
 		      gm_ctx_map(ctx, va, page, GM_PROT_READ |
-				 ((pfn & HMM_PFN_WRITE) ? GM_PROT_WRITE : 0));
-		if (!ret)
+				 (writable ? GM_PROT_WRITE : 0));
+		if (ret)
+			break;
+		if (track)
 			gm_frame_track(ctx->dev, page, as, va, false);
+		(*mapped)++;
 	}
 	mutex_unlock(&as->lock);
 	return ret;
+}
+
+/*
+ * Map the page at @va if it is in @ctx's device memory. Returns 0 when
+ * mapped, -EAGAIN when the page is elsewhere (or read-only for a write),
+ * -EBUSY when the CPU page table changed meanwhile.
+ */
+static int gm_map_resident(struct gm_context *ctx, unsigned long va,
+			   bool write, bool track)
+{
+	unsigned long mapped;
+	int ret = gm_map_range(ctx, va, va + PAGE_SIZE, write, track, &mapped);
+
+	return ret ?: (mapped ? 0 : -EAGAIN);
 }
 
 /* Let the CPU fault the page in (from another device, or breaking COW). */
@@ -281,10 +322,14 @@ int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 		ret = gm_check_access(vma, write);
 		if (ret)
 			break;
-		ret = gm_map_resident(ctx, va, write);
-		if (ret == -EAGAIN)
+		ret = gm_map_resident(ctx, va, write, true);
+		if (ret == -EAGAIN) {
 			ret = gm_migrate_to_dev(ctx, vma, va, va + PAGE_SIZE,
 						write, GM_MIGRATE_FAULT);
+			/* Not there after all: it was dropped, try again. */
+			if (!ret && gm_map_resident(ctx, va, write, false))
+				ret = -EBUSY;
+		}
 		if (ret != -EAGAIN && ret != -EBUSY)
 			break;
 		if (fatal_signal_pending(current)) {

@@ -155,7 +155,16 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		}
 		ret = gm_migrate_to_dev(ctx, vma, va, batch_end, false,
 					GM_MIGRATE_PREFETCH);
-		if (ret == -EAGAIN) {
+		if (ret != -EAGAIN) {
+			unsigned long mapped;
+			int err;
+
+			/* What is not mapped now, the device faults in. */
+			err = gm_map_range(ctx, va, batch_end, false, false,
+					   &mapped);
+			if (err != -EBUSY)
+				ret = ret ?: err;
+		} else {
 			/* Pages on the slow path (elsewhere, busy): one by one. */
 			for (ret = 0; va < batch_end && !ret; va += PAGE_SIZE)
 				ret = gm_fault_locked(ctx, va, false);
@@ -215,7 +224,8 @@ static int gm_range_to_host(struct gm_dev *dev, struct mm_struct *mm,
 		mutex_lock(&as->lock);
 		for (i = 0, moved = 0; i < npages; i++) {
 			if (dst[i] && (src[i] & MIGRATE_PFN_MIGRATE)) {
-				gm_lpt_set_host(as, va + (i << PAGE_SHIFT));
+				gm_lpt_set_host(as, va + (i << PAGE_SHIFT), dev,
+						migrate_pfn_to_page(src[i]));
 				moved++;
 			}
 		}

@@ -319,10 +319,10 @@ extern unsigned int gm_thrash_protect_ms;
 bool gm_lpt_set_device(struct gm_as *as, unsigned long va,
 		       struct gm_dev *dev, struct page *page,
 		       bool writable);
-int gm_lpt_note_resident(struct gm_as *as, unsigned long va,
-			 struct gm_dev *dev, struct page *page,
-			 bool writable);
-void gm_lpt_set_host(struct gm_as *as, unsigned long va);
+int gm_lpt_note_mapped(struct gm_as *as, unsigned long va,
+		       struct gm_dev *dev, struct page *page, bool writable);
+void gm_lpt_set_host(struct gm_as *as, unsigned long va, struct gm_dev *dev,
+		     struct page *page);
 void gm_lpt_write_protect(struct gm_as *as, unsigned long first,
 			  unsigned long last);
 void gm_lpt_erase(struct gm_as *as, unsigned long first,
@@ -389,6 +389,9 @@ struct gm_context *gm_as_find_ctx(struct gm_as *as, struct gm_dev *dev);
 int gm_migrate_to_dev(struct gm_context *ctx,
 		      struct vm_area_struct *vma, unsigned long start,
 		      unsigned long end, bool write, int reason);
+int gm_map_range(struct gm_context *ctx, unsigned long start,
+		 unsigned long end, bool write, bool track,
+		 unsigned long *mapped);
 int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 		    bool write);
 

@@ -66,33 +66,53 @@ bool gm_lpt_set_device(struct gm_as *as, unsigned long va,
 	return threshold && bounces >= threshold;
 }
 
+/* Does record @v name @dev's frame @frame? */
+static bool gm_lpt_names(unsigned long v, struct gm_dev *dev,
+			 unsigned long frame)
+{
+	return (v & GM_LPT_DEVICE) &&
+	       ((v >> GM_LPT_DEV_SHIFT) & GM_LPT_DEV_MASK) == dev->id &&
+	       ((v & GM_LPT_LEFT_MASK) >> GM_LPT_FRAME_SHIFT) == frame;
+}
+
 /*
- * Under as->lock, before mapping on @dev a page already in its memory:
- * make sure the record says so. The page may have arrived under an
- * earlier gm_as of the mm (the last context detached, the gm_as went, a
- * new one came), whose records went with it; without one the notifier
- * would skip the range and leave the device mapping a freed page.
+ * Under as->lock, just before @dev maps @page at @va: make the record name
+ * exactly this page, marked, because the notifier unmaps only what marked
+ * records name. The record may be missing (the page arrived under an
+ * earlier gm_as of the mm, or storing it failed when it arrived) or name a
+ * page dropped since. Returns -ENOMEM when it cannot be stored: then the
+ * page must not be mapped.
  */
-int gm_lpt_note_resident(struct gm_as *as, unsigned long va,
-			 struct gm_dev *dev, struct page *page,
-			 bool writable)
+int gm_lpt_note_mapped(struct gm_as *as, unsigned long va,
+		       struct gm_dev *dev, struct page *page, bool writable)
 {
 	unsigned long index = va >> PAGE_SHIFT;
-	unsigned long v;
+	unsigned long v = gm_lpt_device_entry(dev, page_to_pfn(page) -
+					      dev->base_pfn, writable);
+	unsigned long history = GENMASK(BITS_PER_LONG - 1, GM_LPT_BOUNCE_SHIFT);
+	void *old = xa_load(&as->lpt, index);
 
 	lockdep_assert_held(&as->lock);
-	if (xa_get_mark(&as->lpt, index, GM_LPT_ON_DEVICE))
-		return 0;
-	v = gm_lpt_device_entry(dev, page_to_pfn(page) - dev->base_pfn,
-				writable);
+	if (old) {
+		if (xa_get_mark(&as->lpt, index, GM_LPT_ON_DEVICE) &&
+		    (xa_to_value(old) & ~history) == v)
+			return 0;
+		v |= xa_to_value(old) & history;
+	}
 	if (xa_err(xa_store(&as->lpt, index, xa_mk_value(v), GFP_ATOMIC)))
 		return -ENOMEM;
 	xa_set_mark(&as->lpt, index, GM_LPT_ON_DEVICE);
 	return 0;
 }
 
-/* Record under as->lock that the page at @va is back in host memory. */
-void gm_lpt_set_host(struct gm_as *as, unsigned long va)
+/*
+ * Record under as->lock that @page of @dev, which held @va, was migrated
+ * back to host memory. If the record names another page by now, @va was
+ * dropped (MADV_DONTNEED) and faulted in again while @page migrated: that
+ * record, and the mark that makes the notifier unmap the new page, stay.
+ */
+void gm_lpt_set_host(struct gm_as *as, unsigned long va, struct gm_dev *dev,
+		     struct page *page)
 {
 	unsigned long index = va >> PAGE_SHIFT;
 	void *old = xa_load(&as->lpt, index);
@@ -100,6 +120,10 @@ void gm_lpt_set_host(struct gm_as *as, unsigned long va)
 
 	lockdep_assert_held(&as->lock);
 	as->pages_to_host++;
+	if (old && (xa_to_value(old) & GM_LPT_DEVICE) &&
+	    !gm_lpt_names(xa_to_value(old), dev,
+			  page_to_pfn(page) - dev->base_pfn))
+		return;
 	if (old)
 		v |= xa_to_value(old) & ~((1UL << GM_LPT_BOUNCE_SHIFT) - 1);
 	xa_store(&as->lpt, index, xa_mk_value(v), GFP_ATOMIC);

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Adversarial races between device faults and changes to the CPU page
+ * table, judged by what the device can still reach.
+ *
+ * Process A maps a small MAP_PEER_SHARED range and, for a few seconds per
+ * test, runs device workers (writes and reads through /dev/gmem_sim0), a
+ * CPU writer and one "chaos" thread that keeps changing the range under
+ * them: MADV_DONTNEED, MADV_FREE, munmap + mmap(MAP_FIXED), mprotect or
+ * fork + exit. Process B writes its own range, twice the device's memory,
+ * through the same device all the while, so a frame GMEM frees is reused
+ * for B's data at once.
+ *
+ * Every word anyone writes in A's range is MARK_A ^ address, in B's range
+ * MARK_B ^ address; a word may also be 0 (a dropped page). The oracle:
+ *  - every word A's device reads is 0 or A's word for that address, so a
+ *    device mapping left to a freed frame shows up as B's data (or as A's
+ *    data of another address);
+ *  - every word B's device reads is B's word for that address, so writes
+ *    through such a stale mapping show up in B's pages;
+ *  - after each round, with everything stopped, the device's view of each
+ *    of A's pages equals the CPU's, word for word.
+ *
+ * Run by selftests/gmem-tests.sh with GMEM_SIM_ARGS="devices=1 mem_mb=1";
+ * GMEM_RACE_SECONDS sets each test's length (default 10).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/mman.h>
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+#include "gmem_test_lib.h"
+
+#define MARK_A		0xa11a000000000000ULL
+#define MARK_B		0xb22b000000000000ULL
+#define MARK_MASK	0xffff000000000000ULL
+#define A_PAGES		64
+#define NR_DEV_WORKERS	2
+
+enum chaos {
+	CHAOS_DONTNEED,
+	CHAOS_FREE,
+	CHAOS_REMAP,
+	CHAOS_MPROTECT,
+	CHAOS_FORK,
+};
+
+struct race {
+	int fd;
+	char *base;
+	size_t size;
+	enum chaos chaos;
+	/* Chaos and the CPU writer exclude each other around unmapped or
+	 * read-only windows, where a CPU write would SIGSEGV. */
+	pthread_rwlock_t cpu_lock;
+	/* Held for read by every worker while it works; the oracle takes it
+	 * for write to stop them all between rounds. */
+	pthread_rwlock_t round_lock;
+	atomic_bool stop;
+	atomic_ulong bad;		/* words that failed the oracle */
+	atomic_ulong foreign;		/* of them, B's data */
+	atomic_ulong dev_ops, chaos_ops;
+};
+
+/* Shared with process B. */
+struct neighbour {
+	atomic_ulong bad;
+	atomic_ulong passes;
+	atomic_ulong enomem;
+	atomic_bool stop;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Check one page of A as a device or the CPU saw it at @va. */
+static void check_a(struct race *r, const uint64_t *buf, uintptr_t va,
+		    const char *who)
+{
+	size_t i, n = page_size / 8;
+
+	for (i = 0; i < n; i++) {
+		uintptr_t a = va + i * 8;
+		uint64_t v = buf[i];
+
+		if (v == 0 || v == (MARK_A ^ a))
+			continue;
+		if ((v & MARK_MASK) == MARK_B)
+			atomic_fetch_add(&r->foreign, 1);
+		if (atomic_fetch_add(&r->bad, 1) < 4)
+			fprintf(stderr, "# %s sees %#018llx at %#lx (want 0 or %#018llx)\n",
+				who, (unsigned long long)v, (unsigned long)a,
+				(unsigned long long)(MARK_A ^ a));
+	}
+}
+
+static void *dev_worker(void *arg)
+{
+	struct race *r = arg;
+	uint64_t seed = (uintptr_t)&seed ^ 0x1234567;
+	uint64_t *buf = malloc(page_size);
+
+	while (!atomic_load(&r->stop)) {
+		size_t pg = rnd(&seed) % A_PAGES;
+		char *p = r->base + pg * page_size;
+
+		pthread_rwlock_rdlock(&r->round_lock);
+		if (rnd(&seed) & 1) {
+			/* Errors are expected: unmapped, read-only now. */
+			dev_run(r->fd, p, page_size, GMEM_SIM_SEQUENTIAL,
+				GMEM_SIM_WRITE, MARK_A, NULL);
+		} else if (!dev_rw(r->fd, GMEM_SIM_IOC_READ, p, buf,
+				   page_size)) {
+			check_a(r, buf, (uintptr_t)p, "device");
+		}
+		atomic_fetch_add(&r->dev_ops, 1);
+		pthread_rwlock_unlock(&r->round_lock);
+	}
+	free(buf);
+	return NULL;
+}
+
+static void *cpu_writer(void *arg)
+{
+	struct race *r = arg;
+	uint64_t seed = 0xfeedface;
+
+	while (!atomic_load(&r->stop)) {
+		size_t pg = rnd(&seed) % A_PAGES;
+		uint64_t *w = (uint64_t *)(r->base + pg * page_size);
+		size_t i;
+
+		pthread_rwlock_rdlock(&r->round_lock);
+		pthread_rwlock_rdlock(&r->cpu_lock);
+		for (i = 0; i < page_size / 8; i += 61)
+			w[i] = MARK_A ^ (uintptr_t)&w[i];
+		pthread_rwlock_unlock(&r->cpu_lock);
+		pthread_rwlock_unlock(&r->round_lock);
+	}
+	return NULL;
+}
+
+static void chaos_once(struct race *r, uint64_t *seed)
+{
+	size_t pg = rnd(seed) % A_PAGES;
+	size_t n = 1 + rnd(seed) % 8;
+	char *p;
+	pid_t pid;
+
+	if (pg + n > A_PAGES)
+		n = A_PAGES - pg;
+	p = r->base + pg * page_size;
+	switch (r->chaos) {
+	case CHAOS_DONTNEED:
+		madvise(p, n * page_size, MADV_DONTNEED);
+		break;
+	case CHAOS_FREE:
+		madvise(p, n * page_size, MADV_FREE);
+		break;
+	case CHAOS_REMAP:
+		pthread_rwlock_wrlock(&r->cpu_lock);
+		munmap(p, n * page_size);
+		if (mmap(p, n * page_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED |
+			 MAP_FIXED, -1, 0) != p)
+			abort();
+		pthread_rwlock_unlock(&r->cpu_lock);
+		break;
+	case CHAOS_MPROTECT:
+		pthread_rwlock_wrlock(&r->cpu_lock);
+		mprotect(p, n * page_size, PROT_READ);
+		usleep(100);
+		mprotect(p, n * page_size, PROT_READ | PROT_WRITE);
+		pthread_rwlock_unlock(&r->cpu_lock);
+		break;
+	case CHAOS_FORK:
+		pid = fork();
+		if (pid == 0) {
+			volatile uint64_t sum = 0;
+			size_t i;
+
+			for (i = 0; i < n; i++)
+				sum += *(uint64_t *)(p + i * page_size);
+			_exit(0);
+		}
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		break;
+	}
+	atomic_fetch_add(&r->chaos_ops, 1);
+}
+
+static void *chaos_thread(void *arg)
+{
+	struct race *r = arg;
+	uint64_t seed = 0xdecafbad;
+
+	while (!atomic_load(&r->stop)) {
+		pthread_rwlock_rdlock(&r->round_lock);
+		chaos_once(r, &seed);
+		pthread_rwlock_unlock(&r->round_lock);
+	}
+	return NULL;
+}
+
+/* With everything stopped: the device's view of A equals the CPU's. */
+static void quiescent_check(struct race *r)
+{
+	uint64_t *dev = malloc(page_size);
+	size_t pg;
+
+	for (pg = 0; pg < A_PAGES; pg++) {
+		char *p = r->base + pg * page_size;
+
+		/* The device first: a CPU read would drop its mapping. */
+		if (dev_rw(r->fd, GMEM_SIM_IOC_READ, p, dev, page_size)) {
+			atomic_fetch_add(&r->bad, 1);
+			fprintf(stderr, "# device read of page %zu: %s\n", pg,
+				strerror(errno));
+			continue;
+		}
+		check_a(r, dev, (uintptr_t)p, "device (quiescent)");
+		check_a(r, (uint64_t *)p, (uintptr_t)p, "CPU (quiescent)");
+		if (memcmp(dev, p, page_size)) {
+			if (atomic_fetch_add(&r->bad, 1) < 4)
+				fprintf(stderr, "# page %zu: device and CPU differ\n",
+					pg);
+		}
+	}
+	free(dev);
+}
+
+/* Process B: its range, twice the device, written and checked forever. */
+static void neighbour(struct neighbour *nb, size_t size)
+{
+	int fd = open(DEV0, O_RDWR);
+	char *b = peer_mmap(size, PROT_READ | PROT_WRITE);
+	uint64_t *buf = malloc(page_size);
+	uint64_t seed = 0xb22b;
+	size_t npages = size / page_size;
+
+	if (fd < 0 || b == MAP_FAILED || !buf)
+		_exit(2);
+	while (!atomic_load(&nb->stop)) {
+		size_t i, pg;
+
+		int err = dev_run(fd, b, size, GMEM_SIM_SEQUENTIAL,
+				  GMEM_SIM_WRITE, MARK_B, NULL);
+
+		/* ENOMEM: eviction found nothing it could take just now. */
+		if (err == -ENOMEM) {
+			atomic_fetch_add(&nb->enomem, 1);
+			continue;
+		}
+		if (err) {
+			fprintf(stderr, "# neighbour: device run: %s\n",
+				strerror(-err));
+			_exit(3);
+		}
+		for (i = 0; i < 16; i++) {
+			pg = rnd(&seed) % npages;
+			err = dev_rw(fd, GMEM_SIM_IOC_READ, b + pg * page_size,
+				     buf, page_size);
+			if (err == -ENOMEM) {
+				atomic_fetch_add(&nb->enomem, 1);
+				continue;
+			}
+			if (err) {
+				fprintf(stderr, "# neighbour: device read: %s\n",
+					strerror(-err));
+				_exit(4);
+			}
+			for (size_t w = 0; w < page_size / 8; w++) {
+				uintptr_t a = (uintptr_t)b + pg * page_size + w * 8;
+
+				if (buf[w] != (MARK_B ^ a) &&
+				    atomic_fetch_add(&nb->bad, 1) < 4)
+					fprintf(stderr, "# neighbour sees %#018llx at %#lx\n",
+						(unsigned long long)buf[w],
+						(unsigned long)a);
+			}
+		}
+		atomic_fetch_add(&nb->passes, 1);
+	}
+	_exit(0);
+}
+
+static void run_race(struct __test_metadata *_metadata, enum chaos chaos)
+{
+	const char *env = getenv("GMEM_RACE_SECONDS");
+	double seconds = env ? atof(env) : 10, end;
+	struct gmem_sim_counters c;
+	struct neighbour *nb;
+	pthread_t dev[NR_DEV_WORKERS], cpu, ch;
+	struct race r = { .chaos = chaos };
+	pthread_rwlockattr_t attr;
+	unsigned long rounds = 0;
+	int i, status;
+	pid_t b;
+
+	page_size = sysconf(_SC_PAGE_SIZE);
+	r.fd = open(DEV0, O_RDWR);
+	ASSERT_GE(r.fd, 0);
+	c = dev_counters(r.fd);
+	r.size = A_PAGES * page_size;
+	r.base = peer_mmap(r.size, PROT_READ | PROT_WRITE);
+	ASSERT_NE(r.base, MAP_FAILED);
+	/* Writers first, or the oracle and chaos would starve. */
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr,
+			PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&r.cpu_lock, &attr);
+	pthread_rwlock_init(&r.round_lock, &attr);
+
+	nb = mmap(NULL, sizeof(*nb), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(nb, MAP_FAILED);
+	b = fork();
+	ASSERT_GE(b, 0);
+	if (b == 0)
+		neighbour(nb, 2 * c.mem_total);
+
+	for (i = 0; i < NR_DEV_WORKERS; i++)
+		ASSERT_EQ(pthread_create(&dev[i], NULL, dev_worker, &r), 0);
+	ASSERT_EQ(pthread_create(&cpu, NULL, cpu_writer, &r), 0);
+	ASSERT_EQ(pthread_create(&ch, NULL, chaos_thread, &r), 0);
+
+	end = now_s() + seconds;
+	while (now_s() < end && !atomic_load(&r.bad) && !atomic_load(&nb->bad)) {
+		usleep(200 * 1000);
+		pthread_rwlock_wrlock(&r.round_lock);
+		quiescent_check(&r);
+		pthread_rwlock_unlock(&r.round_lock);
+		rounds++;
+	}
+	atomic_store(&r.stop, true);
+	for (i = 0; i < NR_DEV_WORKERS; i++)
+		pthread_join(dev[i], NULL);
+	pthread_join(cpu, NULL);
+	pthread_join(ch, NULL);
+	atomic_store(&nb->stop, true);
+	ASSERT_EQ(waitpid(b, &status, 0), b);
+
+	fprintf(stderr, "# %lu rounds, %lu device ops, %lu chaos ops, neighbour %lu passes (%lu ENOMEM)\n",
+		rounds, atomic_load(&r.dev_ops), atomic_load(&r.chaos_ops),
+		atomic_load(&nb->passes), atomic_load(&nb->enomem));
+	EXPECT_EQ(status, 0);
+	/* The races were run, not skipped. */
+	EXPECT_GT(rounds, 2);
+	EXPECT_GT(atomic_load(&r.chaos_ops), 10);
+	EXPECT_GT(atomic_load(&nb->passes), 0);
+	/* The oracle. */
+	EXPECT_EQ(atomic_load(&r.foreign), 0);
+	EXPECT_EQ(atomic_load(&r.bad), 0);
+	EXPECT_EQ(atomic_load(&nb->bad), 0);
+	munmap(r.base, r.size);
+	munmap(nb, sizeof(*nb));
+	close(r.fd);
+}
+
+FIXTURE(race)
+{
+};
+
+FIXTURE_SETUP(race)
+{
+	page_size = sysconf(_SC_PAGE_SIZE);
+}
+
+FIXTURE_TEARDOWN(race)
+{
+}
+
+TEST_F(race, dontneed_under_device_faults)
+{
+	run_race(_metadata, CHAOS_DONTNEED);
+}
+
+TEST_F(race, madv_free_under_device_faults)
+{
+	run_race(_metadata, CHAOS_FREE);
+}
+
+TEST_F(race, munmap_mmap_fixed_under_device_faults)
+{
+	run_race(_metadata, CHAOS_REMAP);
+}
+
+TEST_F(race, mprotect_under_device_faults)
+{
+	run_race(_metadata, CHAOS_MPROTECT);
+}
+
+TEST_F(race, fork_exit_under_device_faults)
+{
+	run_race(_metadata, CHAOS_FORK);
+}
+
+TEST_HARNESS_MAIN
