@@ -12,10 +12,11 @@ kernel=$repo/build/kbuild/arch/x86/boot/bzImage
 mem=2G
 cpus=2
 timeout_s=1800
+extra_params=
 
 usage() {
 	cat <<EOF
-Usage: $0 [-k bzImage] [-m MEM] [-s CPUS] [-t TIMEOUT] [-- CMD ARGS...]
+Usage: $0 [-k bzImage] [-m MEM] [-s CPUS] [-a PARAMS] [-t TIMEOUT] [-- CMD ARGS...]
 
 Boots the kernel built by 'make kernel' and runs CMD in the guest with the
 repository ($repo) as working directory. Exits with CMD's exit status.
@@ -23,7 +24,10 @@ Without CMD, opens an interactive shell on the console ('exit' powers off).
 
   -k bzImage  kernel image (default: build/kbuild/arch/x86/boot/bzImage)
   -m MEM      guest memory, QEMU syntax (default: $mem)
-  -s CPUS     guest CPUs (default: $cpus)
+  -s CPUS     guest CPUs (default: $cpus); the guest fails the run if it
+              does not bring all of them up
+  -a PARAMS   more kernel command line parameters, e.g.
+              -a "hugepagesz=1G hugepages=1" (may be given more than once)
   -t TIMEOUT  seconds before QEMU is killed and the run fails
               (default: $timeout_s; 0 = none)
 
@@ -33,11 +37,12 @@ EOF
 	exit "${1:-2}"
 }
 
-while getopts "k:m:s:t:h" opt; do
+while getopts "k:m:s:a:t:h" opt; do
 	case "$opt" in
 	k) kernel=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	s) cpus=$OPTARG ;;
+	a) extra_params+=" $OPTARG" ;;
 	t) timeout_s=$OPTARG ;;
 	h) usage 0 ;;
 	*) usage ;;
@@ -50,6 +55,7 @@ die() { echo "vmtest: error: $*" >&2; exit 2; }
 [ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel' first"
 [[ "$cpus" =~ ^[1-9][0-9]*$ ]] || die "-s wants a positive number of CPUs, got '$cpus'"
 [[ "$timeout_s" =~ ^[0-9]+$ ]] || die "-t wants seconds, got '$timeout_s'"
+[[ "$extra_params" =~ ^[A-Za-z0-9_.,=\ :/+-]*$ ]] || die "-a '$extra_params': only plain key=value parameters can be passed"
 # The path travels on the kernel command line, which splits at spaces.
 [[ "$repo" =~ ^[A-Za-z0-9_./+-]+$ ]] || die "repository path '$repo' has characters the kernel command line cannot carry"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run 'make deps'"
@@ -74,9 +80,12 @@ fi
 
 cmdline="console=ttyS0 printk.time=1 quiet panic=-1 oops=panic
 	root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144
-	ro init=$repo/scripts/vm-init.sh vmtest_repo=$repo vmtest_run=$run"
+	ro init=$repo/scripts/vm-init.sh vmtest_repo=$repo vmtest_run=$run
+	vmtest_cpus=$cpus $extra_params"
 
-qemu=(qemu-system-x86_64 "${accel[@]}" -smp "$cpus" -m "$mem"
+# One socket per CPU: SeaBIOS lists one CPU per package in the MP
+# table, and the kernel (no ACPI) finds its CPUs there.
+qemu=(qemu-system-x86_64 "${accel[@]}" -smp "$cpus,sockets=$cpus,cores=1,threads=1" -m "$mem"
 	-kernel "$kernel" -append "$(echo $cmdline)"
 	-nographic -no-reboot -nodefaults
 	-chardev "stdio,id=con,signal=off,logfile=$run/console.log"

@@ -52,6 +52,14 @@ case $(uname -r) in
 esac
 
 cd "$vmtest_repo" || exit 1
+# Concurrency tests mean nothing on fewer CPUs than asked for (vmtest.sh -s).
+if [ -n "${vmtest_cpus:-}" ] && [ "$(nproc)" != "$vmtest_cpus" ]; then
+	echo "none: vmtest.sh asked for $vmtest_cpus CPUs, the guest brought up $(nproc)" > "$vmtest_run/status"
+	echo "vm-init: error: $vmtest_cpus CPUs asked for, $(nproc) brought up" >&2
+	dmesg > "$vmtest_run/dmesg.txt"
+	sync
+	echo b > /proc/sysrq-trigger
+fi
 if [ -f "$vmtest_run/cmd" ]; then
 	setsid -c bash "$vmtest_run/cmd" </dev/ttyS0 >/dev/ttyS0 2>&1
 	echo $? > "$vmtest_run/status"
