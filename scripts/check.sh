@@ -15,7 +15,10 @@ rm -rf "$results"
 mkdir -p "$results"
 
 # GMEM_KERNEL: another bzImage (make check DEBUG=1 sets the debug one).
+# One 1 GiB huge page (4G, so that a 1 GiB aligned block stays free):
+# gmem-tests checks MAP_HUGE_1GB mappings work beside MAP_PEER_SHARED.
 ./vmtest.sh ${GMEM_KERNEL:+-k "$GMEM_KERNEL"} -t "${VMTEST_TIMEOUT:-2400}" \
+	-m 4G -a "hugepagesz=1G hugepages=1" \
 	-- selftests/run-in-guest.sh "$results" "$@"
 vm_rc=$?
 

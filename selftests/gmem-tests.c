@@ -89,6 +89,50 @@ TEST_F(gmem, peer_shared_rejects_unsupported_mappings)
 	EXPECT_EQ(errno, EINVAL);
 }
 
+/*
+ * MAP_PEER_SHARED once sat in the MAP_HUGE_* size bits (26-31), where
+ * MAP_HUGE_1GB (30 << 26) has it set: every 1 GiB hugetlb mmap() failed.
+ * make check boots the guest with one 1 GiB page (hugepagesz=1G).
+ */
+static long free_huge_pages(const char *size)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/mm/hugepages/hugepages-%s/free_hugepages", size);
+	return sysfs_long(path);
+}
+
+TEST_F(gmem, hugetlb_mappings_of_every_size_still_work)
+{
+	static const struct { const char *name; size_t size; int flag; } h[] = {
+		{ "2048kB", 2UL << 20, MAP_HUGE_2MB },
+		{ "1048576kB", 1UL << 30, MAP_HUGE_1GB },
+	};
+	unsigned int i, tested = 0;
+
+	for (i = 0; i < sizeof(h) / sizeof(h[0]); i++) {
+		char *p;
+
+		if (free_huge_pages(h[i].name) < 1) {
+			TH_LOG("no free %s huge page: not tried", h[i].name);
+			continue;
+		}
+		p = mmap(NULL, h[i].size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | h[i].flag,
+			 -1, 0);
+		ASSERT_NE(p, MAP_FAILED) TH_LOG("%s: %s", h[i].name,
+						  strerror(errno));
+		p[0] = 1;
+		p[h[i].size - 1] = 2;
+		EXPECT_EQ(p[0] + p[h[i].size - 1], 3);
+		EXPECT_EQ(munmap(p, h[i].size), 0);
+		tested++;
+	}
+	if (!tested)
+		SKIP(return, "no free huge page of any size (hugepagesz=1G)");
+}
+
 TEST_F(gmem, peer_shared_refuses_mremap)
 {
 	size_t size = 2 * page_size;
