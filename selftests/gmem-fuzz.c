@@ -394,24 +394,21 @@ static int user_ok(uint64_t a, uint64_t len, bool write)
 
 /*
  * What a device access at @a finds: 0, EFAULT or EPERM (gm_check_access),
- * -1 when unknown. A device read of a write-only page faults with EPERM,
- * unless a write already mapped the page on the device (writable device
- * mappings are readable, as on the CPU): then it adds EPERM to *@may and
- * goes on as if allowed.
+ * -1 when unknown. Devices reach readable mappings only (what HMM can
+ * mirror), so a write-only page refuses device writes too.
  */
 static int dev_access(uint64_t a, bool write, eset *may)
 {
 	uint8_t st = page_state(a);
 
+	(void)may;
 	if (a >= TASK_SIZE_MAX || KIND(st) == K_HOLE || KIND(st) == K_PLAIN)
 		return EFAULT;
 	if (KIND(st) == K_UNKNOWN)
 		return -1;
-	if (!write && !(PROT(st) & PROT_READ) && (PROT(st) & PROT_WRITE)) {
-		*may |= B(EPERM);
-		return 0;
-	}
-	return PROT(st) & (write ? PROT_WRITE : PROT_READ) ? 0 : EPERM;
+	if (!(PROT(st) & PROT_READ))
+		return EPERM;
+	return write && !(PROT(st) & PROT_WRITE) ? EPERM : 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -78,13 +78,6 @@ enum gm_migrate_reason {
  * @peer_va_free: release a range reserved by @peer_va_alloc_fixed. Called
  *	at munmap(), at detach and at exit with the mmap lock held, not under
  *	as->lock, possibly for part of a reserved range. Optional.
- * @alloc_page: allocate one page of the memory registered with
- *	gm_dev_register_physmem(), for a driver with its own allocator; turn
- *	frame numbers into pages with gm_dev_frame_page(). May be called
- *	under as->lock. Optional: GMEM's own allocator is used when NULL.
- * @free_page: free a page from @alloc_page; called when the last reference
- *	to the page goes, in any context that drops page references (no
- *	sleeping). Required with @alloc_page.
  * @prepare_page: fill @dst: zero it when @src is NULL, else copy @src into
  *	it. Either page may be device memory of this device, the other one is
  *	then host memory. This is the device's copy engine; it is called with
@@ -98,13 +91,14 @@ enum gm_migrate_reason {
  *	Called under as->lock with the mmap lock held for read. Required.
  * @pmap_release: remove the device mappings of [@start, @end). Called under
  *	as->lock, possibly from an mmu notifier (no page allocation with
- *	__GFP_FS, no sleeping on the mmap lock). Required.
+ *	__GFP_FS, no sleeping on the mmap lock). Required unless @peer_unmap
+ *	is given.
  * @pmap_protect: reduce the device mappings of [@start, @end) to @prot.
  *	Called under as->lock from an mmu notifier when the CPU write-protects
  *	pages (fork's copy-on-write). Optional: @pmap_release is used instead.
  * @tlb_invl: invalidate the device TLB for [@start, @end). Called under
  *	as->lock after @pmap_release or @pmap_protect, before the pages can be
- *	freed or reused. Required.
+ *	freed or reused. Required with either of them.
  * @tlb_invl_coalesced: invalidate the device TLB for @nr ranges at once.
  *	Called under as->lock. Optional: @tlb_invl is called per range.
  * @peer_map: map @page at @va with @prot and make the mapping visible, in
@@ -119,8 +113,6 @@ struct gm_mmu {
 				   unsigned long size);
 	void (*peer_va_free)(struct gm_context *ctx, unsigned long va,
 			     unsigned long size);
-	struct page *(*alloc_page)(struct gm_dev *dev);
-	void (*free_page)(struct gm_dev *dev, struct page *page);
 	int (*prepare_page)(struct gm_dev *dev, struct page *dst,
 			    struct page *src);
 	int (*pmap_create)(struct gm_context *ctx);

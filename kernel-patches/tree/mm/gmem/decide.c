@@ -33,8 +33,11 @@ void gm_policy_call_exit(struct gm_policy *p, struct gm_as *as)
 	struct gmem_as_info info;
 	u64 start;
 
-	/* An ejected policy is not trusted with more calls. */
-	if (!p->ops->exit || !gm_policy_live(p))
+	/*
+	 * Even an ejected policy hears of the end of each binding it was
+	 * told of, once: exit() is where it frees per-address-space state.
+	 */
+	if (!p->ops->exit)
 		return;
 	gm_as_info(as, &info);
 	start = gm_policy_enter(p);
@@ -299,7 +302,7 @@ int gmem_evict_frame(struct gmem_evict_ctx *ctx, u32 frame)
 		goto refuse;
 	}
 	f = &dev->frames[frame];
-	if (!f->as) {
+	if (!f->as && !f->orphan) {
 		ret = -ENOENT;
 		goto refuse;
 	}
@@ -307,7 +310,7 @@ int gmem_evict_frame(struct gmem_evict_ctx *ctx, u32 frame)
 		ret = -EBUSY;
 		goto refuse;
 	}
-	if (gm_attr_load(f->as, f->va) & GM_ATTR_PINNED) {
+	if (f->as && (gm_attr_load(f->as, f->va) & GM_ATTR_PINNED)) {
 		ret = -EPERM;
 		goto refuse;
 	}
@@ -315,7 +318,7 @@ int gmem_evict_frame(struct gmem_evict_ctx *ctx, u32 frame)
 		ret = -ENOSPC;
 		goto refuse;
 	}
-	if (!refcount_inc_not_zero(&f->as->refcount)) {
+	if (f->as && !refcount_inc_not_zero(&f->as->refcount)) {
 		ret = -ENOENT;
 		goto refuse;
 	}
@@ -354,10 +357,10 @@ u32 gmem_frame_state(struct gmem_evict_ctx *ctx, u32 frame)
 	if (frame >= dev->nr_pages)
 		return 0;
 	f = &dev->frames[frame];
-	if (!f->as)
+	if (!f->as && !f->orphan)
 		return 0;
 	state |= list_empty(&f->lru) ? GMEM_FRAME_BUSY : GMEM_FRAME_RESIDENT;
-	if (gm_attr_load(f->as, f->va) & GM_ATTR_PINNED)
+	if (f->as && (gm_attr_load(f->as, f->va) & GM_ATTR_PINNED))
 		state |= GMEM_FRAME_PINNED;
 	if (f->protected && time_before(jiffies, f->protect_until))
 		state |= GMEM_FRAME_PROTECTED;
@@ -382,7 +385,8 @@ again:
 	list_for_each_entry_safe_reverse(frame, tmp, &dev->lru, lru) {
 		if (ctx->nominated >= ctx->wanted)
 			return 0;
-		if (!frame->as ||
+		/* A frame with no address space is an orphan: fair game. */
+		if (frame->as &&
 		    (gm_attr_load(frame->as, frame->va) & GM_ATTR_PINNED))
 			continue;
 		if (spare && frame->protected &&

@@ -6,6 +6,8 @@
 
 #define pr_fmt(fmt) "gmem: " fmt
 
+#include <linux/delay.h>
+
 #include "internal.h"
 #include <trace/events/gmem.h>
 
@@ -25,9 +27,13 @@ struct gm_dev *gm_dev_create(const char *name, const struct gm_mmu *mmu,
 	struct gm_dev *dev, *other;
 	int id, ret;
 
+	/*
+	 * A device maps, unmaps, and flushes its TLB after any unmapping or
+	 * write-protection it is asked to do in two steps.
+	 */
 	if (!mmu || (!mmu->pmap_enter && !mmu->peer_map) ||
-	    (!mmu->peer_unmap && !(mmu->pmap_release && mmu->tlb_invl)) ||
-	    !mmu->alloc_page != !mmu->free_page)
+	    (!mmu->peer_unmap && !mmu->pmap_release) ||
+	    ((mmu->pmap_release || mmu->pmap_protect) && !mmu->tlb_invl))
 		return ERR_PTR(-EINVAL);
 
 	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
@@ -182,15 +188,8 @@ static void gm_devmem_page_free(struct page *page)
 {
 	struct gm_dev *dev = gm_page_dev(page);
 	unsigned long index = page_to_pfn(page) - dev->base_pfn;
-	/* Not called as mmu->free_page(): gfp.h has a macro of that name. */
-	void (*driver_free)(struct gm_dev *dev, struct page *page) =
-		dev->mmu->free_page;
 	struct gm_frame *frame;
 
-	if (driver_free) {
-		driver_free(dev, page);
-		return;
-	}
 	spin_lock(&dev->lock);
 	frame = &dev->frames[index];
 	gm_policy_page_event(frame->policy, GM_HOOK_PAGE_REMOVED, dev, frame);
@@ -202,6 +201,7 @@ static void gm_devmem_page_free(struct page *page)
 	}
 	list_del_init(&frame->lru);
 	frame->as = NULL;
+	frame->orphan = 0;
 	/*
 	 * Frames an eviction round frees go to the task that evicted, so the
 	 * fault it evicts for cannot lose them to another: forward progress.
@@ -235,6 +235,7 @@ void gm_frame_track(struct gm_dev *dev, struct page *page,
 				     frame);
 	frame->as = as;
 	frame->va = va;
+	frame->orphan = 0;
 	if (thrashing) {
 		frame->thrashing = 1;
 		/* A quarter of the frames keeps turning over, always. */
@@ -267,9 +268,10 @@ static const struct dev_pagemap_ops gm_devmem_ops = {
  *
  * GMEM creates a MEMORY_DEVICE_PRIVATE pagemap of @size bytes for the
  * device: every page of device memory gets a struct page, which is what
- * the CPU page table points to while the data lives on the device. Unless
- * the driver has its own allocator (gm_mmu.alloc_page), GMEM allocates
- * these pages itself, up to a hard capacity of @size.
+ * the CPU page table points to while the data lives on the device. GMEM
+ * allocates these pages itself (drivers have no allocator of their own:
+ * every page GMEM migrates must be on its LRU and known to its policy),
+ * up to a hard capacity of @size.
  * gm_dev_page_index() turns such a page into the device's frame number.
  *
  * Context: process context, may sleep. Once per device.
@@ -388,83 +390,106 @@ EXPORT_SYMBOL_GPL(gm_dev_mem_usage);
 /* A locked, referenced page of device memory, or NULL when the device is full. */
 struct page *gm_dev_alloc_page(struct gm_dev *dev)
 {
-	/* Not called as mmu->alloc_page(): gfp.h has a macro of that name. */
-	struct page *(*driver_alloc)(struct gm_dev *dev) = dev->mmu->alloc_page;
 	struct page *page = NULL;
+	long index;
 
-	if (driver_alloc) {
-		page = driver_alloc(dev);
-	} else {
-		long index;
-
-		spin_lock(&dev->lock);
-		index = gm_buddy_alloc(dev, 0);
-		spin_unlock(&dev->lock);
-		if (index >= 0)
-			page = pfn_to_page(dev->base_pfn + index);
-	}
-	if (page)
+	spin_lock(&dev->lock);
+	index = gm_buddy_alloc(dev, 0);
+	spin_unlock(&dev->lock);
+	if (index >= 0) {
+		page = pfn_to_page(dev->base_pfn + index);
 		zone_device_page_init(page);
+	}
 	return page;
 }
 
+/* Frames gm_dev_evict_all() migrates at a time: bounds its stack arrays. */
+#define GM_EVICT_ALL_CHUNK	64
+/* Passes in which a failed copy is retried before the data is given up. */
+#define GM_EVICT_ALL_COPY_TRIES	10
+
 /*
- * Move every page still on the device back to host memory, wherever it is
- * mapped. Called when the device goes away.
+ * One pass of gm_dev_evict_all() over @dev's frames, a chunk at a time.
+ * Pages busy right now (locked by a migration in flight, say) are left for
+ * the next pass. A page whose copy fails is left too, its data being
+ * nowhere else, unless @give_up: then it becomes a zeroed page, loudly.
+ * Returns the pages still in use after the pass.
  */
-static void gm_dev_evict_all(struct gm_dev *dev)
+static unsigned long gm_dev_evict_all_pass(struct gm_dev *dev, bool give_up)
 {
-	unsigned long *src, *dst, i, moved = 0;
+	unsigned long src[GM_EVICT_ALL_CHUNK], dst[GM_EVICT_ALL_CHUNK];
+	unsigned long start, i, n, moved = 0, busy = 0;
 
-	src = kvcalloc(dev->nr_pages, sizeof(*src), GFP_KERNEL | __GFP_NOFAIL);
-	dst = kvcalloc(dev->nr_pages, sizeof(*dst), GFP_KERNEL | __GFP_NOFAIL);
-	migrate_device_range(src, dev->base_pfn, dev->nr_pages);
-	for (i = 0; i < dev->nr_pages; i++) {
-		struct page *spage = migrate_pfn_to_page(src[i]);
-		struct page *dpage;
+	for (start = 0; start < dev->nr_pages; start += n) {
+		n = min_t(unsigned long, GM_EVICT_ALL_CHUNK,
+			  dev->nr_pages - start);
+		memset(dst, 0, sizeof(dst));
+		migrate_device_range(src, dev->base_pfn + start, n);
+		for (i = 0; i < n; i++) {
+			struct page *spage = migrate_pfn_to_page(src[i]);
+			struct page *dpage;
 
-		if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE))
-			continue;
-		dpage = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
-		lock_page(dpage);
-		if (dev->mmu->prepare_page(dev, dpage, spage)) {
-			/* The data is gone either way; zeroes beat garbage. */
-			pr_err("%s: copy of frame %lu to host failed\n",
-			       dev->name, i);
-			clear_highpage(dpage);
+			if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE))
+				continue;
+			dpage = alloc_page(GFP_HIGHUSER_MOVABLE);
+			if (!dpage)
+				continue;
+			lock_page(dpage);
+			if (dev->mmu->prepare_page(dev, dpage, spage)) {
+				if (!give_up) {
+					unlock_page(dpage);
+					put_page(dpage);
+					continue;
+				}
+				pr_err("%s: copy of frame %lu to host failed: its data is lost\n",
+				       dev->name, start + i);
+				clear_highpage(dpage);
+			}
+			dst[i] = migrate_pfn(page_to_pfn(dpage)) |
+				 (src[i] & MIGRATE_PFN_WRITE);
 		}
-		dst[i] = migrate_pfn(page_to_pfn(dpage));
-		if (src[i] & MIGRATE_PFN_WRITE)
-			dst[i] |= MIGRATE_PFN_WRITE;
+		migrate_device_pages(src, dst, n);
+		for (i = 0; i < n; i++)
+			moved += dst[i] && (src[i] & MIGRATE_PFN_MIGRATE);
+		migrate_device_finalize(src, dst, n);
+		cond_resched();
 	}
-	migrate_device_pages(src, dst, dev->nr_pages);
-	for (i = 0; i < dev->nr_pages; i++)
-		moved += dst[i] && (src[i] & MIGRATE_PFN_MIGRATE);
-	migrate_device_finalize(src, dst, dev->nr_pages);
 	atomic_long_add(moved, &dev->pages_to_host);
 	if (moved)
 		trace_gmem_migrate(gm_dev_hnid(dev), 0, moved, false,
 				   GM_MIGRATE_DEVICE_GONE);
-	kvfree(src);
-	kvfree(dst);
+	for (i = 0; i < dev->nr_pages; i++)
+		busy += !!page_ref_count(pfn_to_page(dev->base_pfn + i));
+	return busy;
 }
 
-/**
- * gm_dev_destroy() - remove a GMEM device
- * @dev: GMEM device, with no context attached any more
- *
- * Pages still in the device's memory are migrated back to host memory
- * first, so processes keep their data; then the memory is unregistered.
- *
- * Context: process context, may sleep.
+/*
+ * Move every page still on the device back to host memory, wherever it is
+ * mapped, until none is left: memunmap_pages() waits for the last one
+ * anyway. Called when the device goes away.
  */
-void gm_dev_destroy(struct gm_dev *dev)
+static void gm_dev_evict_all(struct gm_dev *dev)
+{
+	unsigned long busy, pass;
+
+	for (pass = 1;; pass++) {
+		busy = gm_dev_evict_all_pass(dev,
+					     pass > GM_EVICT_ALL_COPY_TRIES);
+		if (!busy)
+			break;
+		if (pass % 100 == 0)
+			pr_warn("%s: %lu pages still busy after %lu passes\n",
+				dev->name, busy, pass);
+		msleep(20);
+	}
+}
+
+/* Forget, in every address space, the records of @dev's frames. */
+static void gm_dev_forget_records(struct gm_dev *dev)
 {
 	struct gm_as *as;
 
-	mutex_lock(&gm_global_lock);
-	list_del(&dev->node);
-	/* Records of this device's frames are about to become stale. */
+	lockdep_assert_held(&gm_global_lock);
 	list_for_each_entry(as, &gm_address_spaces, node) {
 		XA_STATE(xas, &as->lpt, 0);
 		void *entry;
@@ -482,11 +507,34 @@ void gm_dev_destroy(struct gm_dev *dev)
 		xas_unlock(&xas);
 		mutex_unlock(&as->lock);
 	}
-	mutex_unlock(&gm_global_lock);
+}
 
+/**
+ * gm_dev_destroy() - remove a GMEM device
+ * @dev: GMEM device, with no context attached any more
+ *
+ * Pages still in the device's memory are migrated back to host memory
+ * first, so processes keep their data; a page busy at the moment is
+ * retried until it can go, and one whose copy keeps failing is replaced by
+ * a zeroed page with an error in the log. Then the memory is unregistered.
+ * The device stays visible to GMEM until its last page is gone, so that
+ * address spaces released meanwhile still let go of its frames.
+ *
+ * Context: process context, may sleep.
+ */
+void gm_dev_destroy(struct gm_dev *dev)
+{
 	if (dev->nr_pages) {
 		gm_dev_evict_all(dev);
 		memunmap_pages(&dev->pagemap);
+	}
+
+	mutex_lock(&gm_global_lock);
+	list_del(&dev->node);
+	gm_dev_forget_records(dev);
+	mutex_unlock(&gm_global_lock);
+
+	if (dev->nr_pages) {
 		release_mem_region(dev->res->start, resource_size(dev->res));
 		kvfree(dev->frames);
 		kfree(dev->evict);

@@ -123,72 +123,31 @@ static void gm_evict_pick(struct gm_dev *dev, struct gm_as *as)
 }
 
 /*
- * Lock the mm of victim @i for read unless the caller holds it or an
- * earlier victim locked it. Returns false when it cannot be had now.
- */
-static bool gm_evict_lock_mm(struct gm_evict_batch *b, unsigned int i,
-			     struct mm_struct *held_mm, unsigned long *locked)
-{
-	struct mm_struct *mm = b->as[i]->mm;
-	unsigned int j;
-
-	if (mm == held_mm)
-		return true;
-	for (j = 0; j < i; j++) {
-		if (b->as[j]->mm == mm)
-			return test_bit(j, locked);
-	}
-	if (!mmget_not_zero(mm))
-		return false;
-	/* Trylock: another process's eviction may hold ours. */
-	if (!mmap_read_trylock(mm)) {
-		mmput(mm);
-		return false;
-	}
-	__set_bit(i, locked);
-	return true;
-}
-
-/*
  * One eviction round: migrate up to GM_EVICT_BATCH of @dev's least
- * recently faulted pages back to host memory with migrate_vma_*(), with
- * one device TLB invalidation per context for the whole round. The caller
- * holds @held_mm's mmap lock for read and dev->evict_lock, and is
- * dev->evict_task, so the frames freed come back to it.
+ * recently faulted pages back to host memory, with one device TLB
+ * invalidation per context for the whole round. The caller holds
+ * dev->evict_lock and is dev->evict_task, so the frames freed come back
+ * to it; @as is the faulting address space, whose policy chooses.
+ *
+ * Victims are taken by frame (migrate_device_range(), through the rmap),
+ * not through their owners' page tables: no mmap lock of another process
+ * is needed, so no process can make its pages unevictable by keeping its
+ * mmap lock busy, and pages whose address space went (orphans) go too.
  */
-static void gm_dev_evict(struct gm_dev *dev, struct mm_struct *held_mm)
+static void gm_dev_evict(struct gm_dev *dev, struct gm_as *as)
 {
 	struct gm_evict_batch *b = dev->evict;
-	unsigned long locked = 0, migrated = 0;
+	unsigned long migrated = 0;
 	u64 start_ns = ktime_get_ns();
 	unsigned int i;
 
-	gm_evict_pick(dev, held_mm->gm_as);
+	gm_evict_pick(dev, as);
 	memset(b->src, 0, sizeof(b->src));
 	memset(b->dst, 0, sizeof(b->dst));
 
-	for (i = 0; i < b->nr; i++) {
-		struct migrate_vma *args = &b->args[i];
-		struct vm_area_struct *vma;
-
-		args->vma = NULL;
-		if (!gm_evict_lock_mm(b, i, held_mm, &locked))
-			continue;
-		vma = vma_lookup(b->as[i]->mm, b->va[i]);
-		if (!vma || !(vma->vm_flags & VM_PEER_SHARED))
-			continue;
-		*args = (struct migrate_vma) {
-			.vma = vma,
-			.start = b->va[i],
-			.end = b->va[i] + PAGE_SIZE,
-			.src = &b->src[i],
-			.dst = &b->dst[i],
-			.pgmap_owner = dev,
-			.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
-		};
-		if (migrate_vma_setup(args))
-			args->vma = NULL;
-	}
+	/* The notifier unmaps each victim from the devices, TLB deferred. */
+	for (i = 0; i < b->nr; i++)
+		migrate_device_range(&b->src[i], dev->base_pfn + b->frame[i], 1);
 	/* Every victim is unmapped on the device: one flush, then copy. */
 	gm_evict_flush_tlb(dev);
 
@@ -196,44 +155,42 @@ static void gm_dev_evict(struct gm_dev *dev, struct mm_struct *held_mm)
 		struct page *spage = migrate_pfn_to_page(b->src[i]);
 
 		/* A victim that cannot be copied now stays on the device. */
-		if (b->args[i].vma && spage &&
-		    (b->src[i] & MIGRATE_PFN_MIGRATE))
-			gm_copy_to_host(dev, spage, b->src[i], b->args[i].vma,
-					b->va[i], NUMA_NO_NODE, &b->dst[i]);
+		if (spage && (b->src[i] & MIGRATE_PFN_MIGRATE))
+			gm_copy_to_host(dev, spage, b->src[i], NULL, 0,
+					NUMA_NO_NODE, &b->dst[i]);
 	}
+	migrate_device_pages(b->src, b->dst, b->nr);
 
 	for (i = 0; i < b->nr; i++) {
-		struct gm_as *as = b->as[i];
-
-		if (!b->args[i].vma)
+		if (!b->dst[i] || !(b->src[i] & MIGRATE_PFN_MIGRATE))
 			continue;
-		migrate_vma_pages(&b->args[i]);
-		if (b->dst[i] && (b->src[i] & MIGRATE_PFN_MIGRATE)) {
-			mutex_lock(&as->lock);
-			gm_lpt_set_host(as, b->va[i], dev,
-					migrate_pfn_to_page(b->src[i]));
-			as->pages_evicted++;
-			mutex_unlock(&as->lock);
-			__set_bit(i, &migrated);
-		}
-		migrate_vma_finalize(&b->args[i]);
+		__set_bit(i, &migrated);
+		if (!b->as[i])
+			continue;
+		mutex_lock(&b->as[i]->lock);
+		gm_lpt_set_host(b->as[i], b->va[i], dev,
+				migrate_pfn_to_page(b->src[i]));
+		b->as[i]->pages_evicted++;
+		mutex_unlock(&b->as[i]->lock);
 	}
+	migrate_device_finalize(b->src, b->dst, b->nr);
 
 	for (i = 0; i < b->nr; i++) {
 		struct gm_frame *frame = &dev->frames[b->frame[i]];
 
-		/* Busy or unreachable victims go back, as recently used. */
+		/*
+		 * Busy victims go back, as recently used, unless the page
+		 * was freed meanwhile (then its frame has no owner left).
+		 */
 		if (!test_bit(i, &migrated)) {
 			spin_lock(&dev->lock);
-			if (frame->as == b->as[i] && list_empty(&frame->lru))
+			if (list_empty(&frame->lru) &&
+			    (b->as[i] ? frame->as == b->as[i] : frame->orphan))
 				list_add(&frame->lru, &dev->lru);
 			spin_unlock(&dev->lock);
 		}
-		if (test_bit(i, &locked)) {
-			mmap_read_unlock(b->as[i]->mm);
-			mmput(b->as[i]->mm);
-		}
-		gm_as_put(b->as[i]);
+		if (b->as[i])
+			gm_as_put(b->as[i]);
 	}
 	atomic_long_inc(&dev->evictions);
 	atomic_long_add(hweight_long(migrated), &dev->pages_evicted);
@@ -256,23 +213,25 @@ bool gm_as_strict_capacity(struct gm_as *as)
 /*
  * A free frame of @dev for a fault in @as (whose mm's mmap lock the caller
  * holds), evicting when the device is full unless capacity is strict.
+ * NULL when none can be had, or on a fatal signal while waiting for
+ * another task's eviction round.
  */
 struct page *gm_dev_alloc_evicting(struct gm_dev *dev,
 				   struct gm_as *as)
 {
-	struct mm_struct *held_mm = as->mm;
 	struct page *page;
 
 	page = gm_dev_alloc_page(dev);
 	if (page || !dev->frames || gm_as_strict_capacity(as))
 		return page;
 
-	mutex_lock(&dev->evict_lock);
+	if (mutex_lock_killable(&dev->evict_lock))
+		return NULL;
 	/* A round that ran while we waited may have left frames. */
 	page = gm_dev_alloc_page(dev);
 	if (!page) {
 		dev->evict_task = current;
-		gm_dev_evict(dev, held_mm);
+		gm_dev_evict(dev, as);
 		dev->evict_task = NULL;
 
 		spin_lock(&dev->lock);

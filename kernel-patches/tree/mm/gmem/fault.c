@@ -9,8 +9,8 @@
 
 /*
  * Copy device page @spage (migrate_vma source entry @src) into a new
- * locked host page, allocated for @addr of @vma or, unless @nid is
- * NUMA_NO_NODE, on node @nid, and set *@dst to its destination entry with
+ * locked host page, allocated for @addr of @vma (if not NULL) or, unless
+ * @nid is NUMA_NO_NODE, on node @nid, and set *@dst to its destination entry with
  * @src's write permission. Returns 0, -ENOMEM or -EIO (copy failed).
  */
 int gm_copy_to_host(struct gm_dev *dev, struct page *spage,
@@ -19,9 +19,13 @@ int gm_copy_to_host(struct gm_dev *dev, struct page *spage,
 {
 	struct page *dpage;
 
-	dpage = nid == NUMA_NO_NODE ?
-		alloc_page_vma(GFP_HIGHUSER_MOVABLE, vma, addr) :
-		alloc_pages_node(nid, GFP_HIGHUSER_MOVABLE | __GFP_THISNODE, 0);
+	if (nid != NUMA_NO_NODE)
+		dpage = alloc_pages_node(nid, GFP_HIGHUSER_MOVABLE |
+					 __GFP_THISNODE, 0);
+	else if (vma)
+		dpage = alloc_page_vma(GFP_HIGHUSER_MOVABLE, vma, addr);
+	else
+		dpage = alloc_page(GFP_HIGHUSER_MOVABLE);
 	if (!dpage)
 		return -ENOMEM;
 	lock_page(dpage);
@@ -100,7 +104,13 @@ static int gm_check_access(struct vm_area_struct *vma, bool write)
 {
 	if (!vma || !(vma->vm_flags & VM_PEER_SHARED))
 		return -EFAULT;
-	if (!(vma->vm_flags & (write ? VM_WRITE : VM_READ)))
+	/*
+	 * A device reaches only what HMM can mirror, readable mappings
+	 * (hmm_range_fault() reports the pages of others as errors): a
+	 * write-only mapping refuses device writes too.
+	 */
+	if (!(vma->vm_flags & VM_READ) ||
+	    (write && !(vma->vm_flags & VM_WRITE)))
 		return -EPERM;
 	return 0;
 }
@@ -110,7 +120,8 @@ static int gm_check_access(struct vm_area_struct *vma, bool write)
  * there. Returns 0 when all of it moved, -EAGAIN when some page must first
  * be faulted in on the CPU (it lives on another device, is shared
  * copy-on-write but written, or is busy), -ENOMEM when the device is full,
- * or the driver's error.
+ * or the driver's error. Sets bit i of *@migrated for each page i of the
+ * range that moved.
  *
  * Nothing is mapped on the device here: until migrate_vma_finalize(), a
  * concurrent MADV_DONTNEED (mmap lock for read, like us) may zap the
@@ -119,7 +130,8 @@ static int gm_check_access(struct vm_area_struct *vma, bool write)
  */
 int gm_migrate_to_dev(struct gm_context *ctx,
 		      struct vm_area_struct *vma, unsigned long start,
-		      unsigned long end, bool write, int reason)
+		      unsigned long end, bool write, int reason,
+		      unsigned long *migrated)
 {
 	unsigned long src[GM_MIGRATE_BATCH] = { 0 }, dst[GM_MIGRATE_BATCH] = { 0 };
 	struct gm_dev *dev = ctx->dev;
@@ -136,6 +148,7 @@ int gm_migrate_to_dev(struct gm_context *ctx,
 	unsigned long i, moved = 0, npages = (end - start) >> PAGE_SHIFT;
 	int ret = 0;
 
+	*migrated = 0;
 	if (WARN_ON_ONCE(npages > GM_MIGRATE_BATCH))
 		return -EINVAL;
 	ret = migrate_vma_setup(&args);
@@ -154,7 +167,7 @@ int gm_migrate_to_dev(struct gm_context *ctx,
 		}
 		dpage = gm_dev_alloc_evicting(dev, as);
 		if (!dpage) {
-			ret = -ENOMEM;
+			ret = fatal_signal_pending(current) ? -EINTR : -ENOMEM;
 			break;
 		}
 		err = dev->mmu->prepare_page(dev, dpage, spage);
@@ -191,6 +204,7 @@ int gm_migrate_to_dev(struct gm_context *ctx,
 		}
 		atomic_long_inc(&dev->pages_to_dev);
 		moved++;
+		__set_bit(i, migrated);
 		thrashing = gm_lpt_set_device(as, va, dev, dpage,
 					      dst[i] & MIGRATE_PFN_WRITE);
 		gm_frame_track(dev, dpage, as, va, thrashing);
@@ -208,8 +222,9 @@ int gm_migrate_to_dev(struct gm_context *ctx,
  * @start: page aligned start
  * @end: page aligned end, at most GM_MIGRATE_BATCH pages after @start
  * @write: map only pages the CPU page table lets be written
- * @track: tell the policy of the use (page_accessed); false for pages just
- *	migrated in, whose arrival it heard of (page_added)
+ * @fresh: bit i set: page i was just migrated in by the caller, and its
+ *	policy heard of it (page_added); the others it is told of the use
+ *	(page_accessed)
  * @mapped: out: how many pages were mapped
  *
  * HMM's contract (Documentation/mm/hmm.rst): snapshot the CPU page table
@@ -224,7 +239,7 @@ int gm_migrate_to_dev(struct gm_context *ctx,
  * driver's error.
  */
 int gm_map_range(struct gm_context *ctx, unsigned long start,
-		 unsigned long end, bool write, bool track,
+		 unsigned long end, bool write, unsigned long fresh,
 		 unsigned long *mapped)
 {
 	unsigned long i, pfns[GM_MIGRATE_BATCH];
@@ -267,7 +282,7 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 				 (writable ? GM_PROT_WRITE : 0));
 		if (ret)
 			break;
-		if (track)
+		if (!test_bit(i, &fresh))
 			gm_frame_track(ctx->dev, page, as, va, false);
 		(*mapped)++;
 	}
@@ -281,10 +296,10 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
  * -EBUSY when the CPU page table changed meanwhile.
  */
 static int gm_map_resident(struct gm_context *ctx, unsigned long va,
-			   bool write, bool track)
+			   bool write, unsigned long fresh)
 {
 	unsigned long mapped;
-	int ret = gm_map_range(ctx, va, va + PAGE_SIZE, write, track, &mapped);
+	int ret = gm_map_range(ctx, va, va + PAGE_SIZE, write, fresh, &mapped);
 
 	return ret ?: (mapped ? 0 : -EAGAIN);
 }
@@ -309,38 +324,53 @@ static int gm_cpu_fault(struct vm_area_struct *vma, unsigned long va,
 /*
  * Make the page at @va resident and mapped on @ctx's device; the caller
  * holds the mmap lock for read. See gm_dev_fault() for the return values.
+ *
+ * A snapshot that an invalidation anywhere in the mm overtook (-EBUSY) is
+ * retried until HMM_RANGE_DEFAULT_TIMEOUT, as HMM's users do; a page that
+ * has to come through the CPU first (-EAGAIN) is faulted in at most
+ * GM_FAULT_TRIES times.
  */
 int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 		    bool write)
 {
+	unsigned long timeout = jiffies +
+				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	struct mm_struct *mm = ctx->as->mm;
+	unsigned long fresh = 0;	/* this fault migrated the page in */
 	struct vm_area_struct *vma;
-	int tries, ret = -EBUSY;
+	int cpu_faults = 0, ret;
 
-	for (tries = 0; tries < GM_FAULT_TRIES; tries++) {
+	for (;;) {
 		vma = vma_lookup(mm, va);
 		ret = gm_check_access(vma, write);
 		if (ret)
 			break;
-		ret = gm_map_resident(ctx, va, write, true);
+		ret = gm_map_resident(ctx, va, write, fresh);
 		if (ret == -EAGAIN) {
 			ret = gm_migrate_to_dev(ctx, vma, va, va + PAGE_SIZE,
-						write, GM_MIGRATE_FAULT);
-			/* Not there after all: it was dropped, try again. */
-			if (!ret && gm_map_resident(ctx, va, write, false))
+						write, GM_MIGRATE_FAULT, &fresh);
+			/* Moved: the next round maps it, if it stuck. */
+			if (!ret)
 				ret = -EBUSY;
 		}
 		if (ret != -EAGAIN && ret != -EBUSY)
 			break;
+		if (ret == -EAGAIN) {
+			if (++cpu_faults > GM_FAULT_TRIES) {
+				ret = -EBUSY;
+				break;
+			}
+			ret = gm_cpu_fault(vma, va, write);
+			if (ret)
+				break;
+		}
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}
-		if (ret == -EAGAIN) {
-			ret = gm_cpu_fault(vma, va, write);
-			if (ret)
-				break;
+		if (time_after(jiffies, timeout)) {
 			ret = -EBUSY;
+			break;
 		}
 		cond_resched();
 	}
@@ -362,10 +392,14 @@ int gm_fault_locked(struct gm_context *ctx, unsigned long va,
  *
  * Context: process context, may sleep; takes the mmap lock for read.
  * Return: 0; -EFAULT if @va is not in a MAP_PEER_SHARED mapping of @mm;
- * -EPERM if its protection forbids the access; -ENODEV if @dev is not
+ * -EPERM if its protection forbids the access (a device needs a readable
+ * mapping, and a writable one to write); -ENODEV if @dev is not
  * attached to @mm; -ESRCH if @mm has exited; -ENOMEM if device memory is
- * full; -EINTR on a fatal signal; -EBUSY if the page could not be pinned
- * down in GM_FAULT_TRIES rounds; or the driver's error.
+ * full (or GMEM could not allocate its record of the page); -EINTR on a
+ * fatal signal; -EBUSY if the page could not be pinned down (the CPU
+ * page table kept changing for HMM_RANGE_DEFAULT_TIMEOUT ms, or
+ * GM_FAULT_TRIES CPU faults did not bring it within reach); or the
+ * driver's error.
  */
 int gm_dev_fault(struct mm_struct *mm, unsigned long va, struct gm_dev *dev,
 		 unsigned int flags)
@@ -374,7 +408,7 @@ int gm_dev_fault(struct mm_struct *mm, unsigned long va, struct gm_dev *dev,
 	struct gm_context *ctx;
 	int ret;
 
-	if (!dev->nr_pages && !dev->mmu->alloc_page)
+	if (!dev->nr_pages)
 		return -ENOMEM;
 	if (!mmget_not_zero(mm))
 		return -ESRCH;

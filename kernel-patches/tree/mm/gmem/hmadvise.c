@@ -148,19 +148,19 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		struct vm_area_struct *vma = vma_lookup(mm, va);
 		unsigned long batch_end = min3(end, vma->vm_end,
 					       va + GM_MIGRATE_BATCH * PAGE_SIZE);
+		unsigned long fresh, mapped;
 
 		if (!(vma->vm_flags & VM_READ)) {
 			ret = -EPERM;
 			break;
 		}
 		ret = gm_migrate_to_dev(ctx, vma, va, batch_end, false,
-					GM_MIGRATE_PREFETCH);
+					GM_MIGRATE_PREFETCH, &fresh);
 		if (ret != -EAGAIN) {
-			unsigned long mapped;
 			int err;
 
 			/* What is not mapped now, the device faults in. */
-			err = gm_map_range(ctx, va, batch_end, false, false,
+			err = gm_map_range(ctx, va, batch_end, false, fresh,
 					   &mapped);
 			if (err != -EBUSY)
 				ret = ret ?: err;

@@ -96,6 +96,8 @@ struct gm_frame {
 	u8 protected;				/* counts in nr_protected */
 	/* The device used it since GMEM last looked: gm_dev_frame_accessed() */
 	u8 referenced;
+	/* On the LRU with no address space (its gm_as went): still evictable */
+	u8 orphan;
 };
 
 /* One eviction round's victims, kept per device under evict_lock. */
@@ -104,7 +106,6 @@ struct gm_evict_batch {
 	struct gm_as *as[GM_EVICT_BATCH];
 	unsigned long va[GM_EVICT_BATCH];
 	unsigned long frame[GM_EVICT_BATCH];
-	struct migrate_vma args[GM_EVICT_BATCH];
 	unsigned long src[GM_EVICT_BATCH];
 	unsigned long dst[GM_EVICT_BATCH];
 	/* Device TLB ranges the batch's unmapping left to invalidate. */
@@ -388,9 +389,10 @@ vm_fault_t gm_devmem_migrate_to_ram(struct vm_fault *vmf);
 struct gm_context *gm_as_find_ctx(struct gm_as *as, struct gm_dev *dev);
 int gm_migrate_to_dev(struct gm_context *ctx,
 		      struct vm_area_struct *vma, unsigned long start,
-		      unsigned long end, bool write, int reason);
+		      unsigned long end, bool write, int reason,
+		      unsigned long *migrated);
 int gm_map_range(struct gm_context *ctx, unsigned long start,
-		 unsigned long end, bool write, bool track,
+		 unsigned long end, bool write, unsigned long fresh,
 		 unsigned long *mapped);
 int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 		    bool write);

@@ -415,12 +415,16 @@ void gm_policy_unregister(struct gmem_policy_ops *ops)
  */
 int gm_policy_proc_show(struct seq_file *m, struct task_struct *task)
 {
-	struct mm_struct *mm = get_task_mm(task);
+	/* What another process runs under is its business, like its maps. */
+	struct mm_struct *mm = mm_access(task, PTRACE_MODE_READ_FSCREDS);
 	struct gm_as *as;
 
-	if (!mm)
-		return -ESRCH;
-	mmap_read_lock(mm);
+	if (IS_ERR_OR_NULL(mm))
+		return mm ? PTR_ERR(mm) : -ESRCH;
+	if (mmap_read_lock_killable(mm)) {
+		mmput(mm);
+		return -EINTR;
+	}
 	as = mm->gm_as;
 	/* A policy is freed only a grace period after its last user left. */
 	rcu_read_lock();

@@ -104,7 +104,11 @@ static void gm_as_release(struct work_struct *work)
 	mutex_lock(&gm_policy_lock);
 	mutex_lock(&gm_global_lock);
 	list_del(&as->node);
-	/* Pages of this address space left on devices are nobody's now. */
+	/*
+	 * Pages of this address space left on devices (the process still
+	 * maps them) are nobody's now, but stay evictable: eviction finds
+	 * them by frame, not through an address space.
+	 */
 	list_for_each_entry(dev, &gm_devices, node) {
 		spin_lock(&dev->lock);
 		for (i = 0; dev->frames && i < dev->nr_pages; i++) {
@@ -116,7 +120,7 @@ static void gm_as_release(struct work_struct *work)
 					     GM_HOOK_PAGE_REMOVED, dev, frame);
 			frame->policy = NULL;
 			frame->as = NULL;
-			list_del_init(&frame->lru);
+			frame->orphan = !list_empty(&frame->lru);
 		}
 		spin_unlock(&dev->lock);
 	}
