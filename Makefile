@@ -59,6 +59,17 @@ $(DRIVER_KO): $(DRIVER_SRCS) $(KSTAMP)
 	$(Q)cp $(DRIVER_SRCS) $(@D)/
 	$(Q)$(MAKE) -s -C $(KOBJ) ARCH=x86_64 M=$(abspath $(@D)) modules
 
+# A test module of the driver API's argument checks (selftests/kmod/), built
+# like the driver, for the normal and the debug kernel.
+KMOD_SRCS := selftests/kmod/gmem_api_test.c selftests/kmod/Kbuild
+KMOD_KO := $(BUILD)/selftests/kmod/gmem_api_test.ko
+DEBUG_KMOD_KO := $(BUILD)/selftests/kmod-debug/gmem_api_test.ko
+
+$(KMOD_KO): $(KMOD_SRCS) $(KSTAMP)
+	@mkdir -p $(@D)
+	$(Q)cp $(KMOD_SRCS) $(@D)/
+	$(Q)$(MAKE) -s -C $(KOBJ) ARCH=x86_64 M=$(abspath $(@D)) modules
+
 # --- BPF and the loader ----------------------------------------------------
 
 # BPF programs see the types of the kernel we built, not the host's.
@@ -112,7 +123,7 @@ USER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -isystem $(BUILD)/headers/in
 SELFTEST_BPF_OBJS := $(patsubst selftests/bpf/%.bpf.c,$(BUILD)/selftests/bpf/%.bpf.o,\
 	$(wildcard selftests/bpf/*.bpf.c))
 
-selftests: $(HMM_TESTS) $(GMEM_TESTS) $(SELFTEST_BPF_OBJS)
+selftests: $(HMM_TESTS) $(GMEM_TESTS) $(SELFTEST_BPF_OBJS) $(KMOD_KO)
 
 $(BUILD)/selftests/bpf/%.bpf.o: selftests/bpf/%.bpf.c $(wildcard bpf/*.h) \
 		$(VMLINUX_H)
@@ -158,8 +169,13 @@ $(DEBUG_DRIVER_KO): $(DRIVER_SRCS) $(DEBUG_KSTAMP)
 	$(Q)cp $(DRIVER_SRCS) $(@D)/
 	$(Q)$(MAKE) -s -C $(DEBUG_KOBJ) ARCH=x86_64 M=$(abspath $(@D)) modules
 
+$(DEBUG_KMOD_KO): $(KMOD_SRCS) $(DEBUG_KSTAMP)
+	@mkdir -p $(@D)
+	$(Q)cp $(KMOD_SRCS) $(@D)/
+	$(Q)$(MAKE) -s -C $(DEBUG_KOBJ) ARCH=x86_64 M=$(abspath $(@D)) modules
+
 ifeq ($(DEBUG),1)
-check: all $(DEBUG_DRIVER_KO)
+check: all $(DEBUG_DRIVER_KO) $(DEBUG_KMOD_KO)
 	$(Q)GMEM_KERNEL=$(DEBUG_KOBJ)/arch/x86/boot/bzImage scripts/check.sh $(SUITES)
 else
 check: all
@@ -242,7 +258,7 @@ checkpatch: kernel
 			ignore="--ignore PARENTHESIS_ALIGNMENT";; esac; \
 		scripts/checkpatch.pl --strict -q $$ignore -f $$f; \
 	done; \
-	for f in driver/gmem_sim.c bench/clock/bench_clock.c; do \
+	for f in driver/gmem_sim.c bench/clock/bench_clock.c selftests/kmod/gmem_api_test.c; do \
 		echo "== $$f"; \
 		scripts/checkpatch.pl --strict -q --no-tree -f $(CURDIR)/$$f; \
 	done

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -663,6 +664,148 @@ TEST(device_mapping_does_not_outlive_its_page)
 	EXPECT_EQ(q[0], 0x1112) TH_LOG("another user's page was overwritten");
 	close(vfd);
 	munmap(q, page_size);
+}
+
+/* /proc/PID/gmem_policy takes the target's mmap lock: ptrace read only. */
+TEST(gmem_policy_file_of_another_user_is_not_readable)
+{
+	int pipefd[2], status;
+	char buf[64];
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root, to be another user than nobody");
+	ASSERT_EQ(pipe(pipefd), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int fd, n, err = 0;
+
+		drop_to_nobody();
+		fd = open("/proc/1/gmem_policy", O_RDONLY);
+		if (fd < 0)
+			err = errno;
+		else if ((n = read(fd, buf, sizeof(buf))) < 0)
+			err = errno;
+		if (write(pipefd[1], &err, sizeof(err)) != sizeof(err))
+			_exit(1);
+		_exit(0);
+	}
+	{
+		int err = -1;
+
+		ASSERT_EQ(read(pipefd[0], &err, sizeof(err)), sizeof(err));
+		ASSERT_EQ(waitpid(pid, &status, 0), pid);
+		EXPECT_TRUE(err == EACCES || err == EPERM)
+			TH_LOG("nobody reading /proc/1/gmem_policy: %s",
+			       err ? strerror(err) : "read it");
+	}
+}
+
+/*
+ * Device memory nobody can get back: an unprivileged process fills the
+ * device, then either detaches (its pages lose their address space) or
+ * keeps its own mmap lock busy (mmap(MAP_FIXED) in a loop). Either way
+ * another process must still get the whole device, by eviction; ENOMEM
+ * is for strict capacity only.
+ */
+enum hog_trick { HOG_DETACH, HOG_BUSY_MMAP_LOCK };
+
+static void *hog_mmap_loop(void *arg)
+{
+	char *spare = arg;
+
+	for (;;) {
+		if (mmap(spare, page_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != spare)
+			_exit(91);
+	}
+	return NULL;
+}
+
+static void hog(size_t size, enum hog_trick trick, int ready)
+{
+	int fd = open(DEV0, O_RDWR);
+	char *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	char *spare = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pthread_t t;
+
+	if (fd < 0 || p == MAP_FAILED || spare == MAP_FAILED)
+		_exit(92);
+	if (dev_run(fd, p, size, GMEM_SIM_SEQUENTIAL, GMEM_SIM_WRITE, 7, NULL))
+		_exit(93);
+	if (trick == HOG_DETACH)
+		close(fd);
+	else if (pthread_create(&t, NULL, hog_mmap_loop, spare))
+		_exit(94);
+	if (write(ready, "x", 1) != 1)
+		_exit(95);
+	for (;;)
+		pause();
+}
+
+static void device_is_not_hogged(struct __test_metadata *_metadata,
+				 enum hog_trick trick)
+{
+	int fd = open(DEV0, O_RDWR), pipefd[2], i, enomem = 0, wrong = 0;
+	int status;
+	size_t size;
+	uint64_t *w;
+	char c;
+	pid_t pid;
+
+	page_size = sysconf(_SC_PAGE_SIZE);
+	ASSERT_GE(fd, 0);
+	if (geteuid())
+		SKIP(return, "needs root, to run the hog as nobody");
+	size = dev_counters(fd).mem_total;
+	ASSERT_EQ(pipe(pipefd), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		drop_to_nobody();
+		hog(size, trick, pipefd[1]);
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &c, 1) != 1) {
+		waitpid(pid, &status, 0);
+		ASSERT_TRUE(0) TH_LOG("hog failed before it was ready: exit %d",
+				      WEXITSTATUS(status));
+	}
+	EXPECT_GE(dev_counters(fd).mem_used, size);
+
+	w = peer_mmap(size, PROT_READ | PROT_WRITE);
+	ASSERT_NE(w, MAP_FAILED);
+	for (i = 0; i < 3; i++) {
+		int ret = dev_run(fd, w, size, GMEM_SIM_SEQUENTIAL,
+				  GMEM_SIM_WRITE, 0x5eed, NULL);
+
+		if (ret == -ENOMEM)
+			enomem++;
+		else
+			EXPECT_EQ(ret, 0);
+	}
+	kill(pid, SIGKILL);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_TRUE(WIFSIGNALED(status)) TH_LOG("hog exited %d",
+						 WEXITSTATUS(status));
+	EXPECT_EQ(enomem, 0);
+	for (i = 0; i < (int)(size / 8); i += 509)
+		wrong += w[i] != written_word(0x5eed, &w[i]);
+	EXPECT_EQ(wrong, 0);
+	munmap(w, size);
+	close(fd);
+}
+
+TEST(detached_process_cannot_keep_device_memory)
+{
+	device_is_not_hogged(_metadata, HOG_DETACH);
+}
+
+TEST(busy_mmap_lock_cannot_keep_device_memory)
+{
+	device_is_not_hogged(_metadata, HOG_BUSY_MMAP_LOCK);
 }
 
 TEST_HARNESS_MAIN

@@ -60,3 +60,14 @@
 	modprobe -r test_hmm
 	[ ! -e /dev/hmm_dmirror0 ]
 }
+
+@test "gm_dev_create() refuses a device that cannot unmap or flush its TLB" {
+	case $(uname -r) in
+	*-gmem-debug) ko=build/selftests/kmod-debug/gmem_api_test.ko ;;
+	*) ko=build/selftests/kmod/gmem_api_test.ko ;;
+	esac
+	run insmod "$ko"
+	dmesg | grep 'gmem_api_test:' | tail -n 8
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	rmmod gmem_api_test
+}
