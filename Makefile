@@ -12,6 +12,8 @@
 #   make bench      the benchmark suite in one guest (bench/README.md):
 #                   build/bench/results.{json,md} and plots; bench-quick:
 #                   every path in a few minutes
+#   make series     the kernel side as an upstream-style patch series with
+#                   a cover letter, build/series/ (scripts/make-series.sh)
 #
 # V=1 shows full commands.
 
@@ -30,7 +32,7 @@ Q := @
 endif
 
 .PHONY: all deps kernel debug-kernel driver bpf loader selftests check \
-	checkpatch demo clean FORCE bench bench-quick bench-build
+	checkpatch demo clean FORCE bench bench-quick bench-build series
 
 all: kernel driver bpf loader selftests bench-build
 
@@ -262,6 +264,12 @@ checkpatch: kernel
 		echo "== $$f"; \
 		scripts/checkpatch.pl --strict -q --no-tree -f $(CURDIR)/$$f; \
 	done
+
+# kernel-patches/tree (one commit per record of kernel-patches/tree-commits)
+# and kernel-patches/series as [RFC PATCH n/N] mails, with the cover letter
+# of kernel-patches/cover-letter.txt; replaces build/series/ as a whole.
+series:
+	$(Q)scripts/make-series.sh
 
 demo: all
 	$(Q)./vmtest.sh -t 600 -- scripts/demo.sh
