@@ -76,6 +76,21 @@ load() {
 	[[ "$output" == *"bad pid 'nope'"* ]]
 	run $GMEMCTL use system
 	[ "$status" -eq 2 ]
+	# The kernel's name rules, checked before anything is written: an
+	# empty write to sysfs would "succeed".
+	for bad in '' 'a b' 'a/b' 0123456789abcdef; do
+		run $GMEMCTL use "$bad"
+		echo "use '$bad': status $status: $output"
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"invalid policy name '$bad'"* ]]
+		run $GMEMCTL use "$bad" --pid $$
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"invalid policy name '$bad'"* ]]
+		run $GMEMCTL unload "$bad"
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"invalid policy name '$bad'"* ]]
+	done
+	[ "$(cat $G/policy)" = "[default]" ]
 	run $GMEMCTL unload
 	[ "$status" -eq 2 ]
 	run $GMEMCTL list extra
@@ -280,7 +295,7 @@ load() {
 	no_leftovers
 }
 
-@test "gmemctl load refuses non-GPL, nameless, non-policy and verifier-rejected objects" {
+@test "gmemctl load refuses non-GPL, nameless, hookless, non-policy and verifier-rejected objects" {
 	run $GMEMCTL load $TOBJ/nongpl_policy.bpf.o
 	[ "$status" -eq 1 ]
 	[[ "$output" == "gmemctl: $TOBJ/nongpl_policy.bpf.o is licensed \"Proprietary\", which is not GPL-compatible"* ]]
@@ -288,6 +303,13 @@ load() {
 	run $GMEMCTL load $TOBJ/noname_policy.bpf.o
 	[ "$status" -eq 1 ]
 	[[ "$output" == "gmemctl: registering policy '' from $TOBJ/noname_policy.bpf.o: Invalid argument"* ]]
+
+	# Only .name, no hook: libbpf 1.1 would crash loading it.
+	run $GMEMCTL load $TOBJ/nohooks_policy.bpf.o
+	echo "nohooks: status $status: $output"
+	[ "$status" -eq 1 ]
+	[ "$output" = "gmemctl: $TOBJ/nohooks_policy.bpf.o: policy 'nohooks' sets no hook, only its name: a policy needs at least one of gmem_policy_ops' hooks (a SEC(\"struct_ops/...\") program)" ]
+	[ ! -e $G/policies/nohooks ]
 
 	run $GMEMCTL load build/bpf/gmem_trace.bpf.o
 	[ "$status" -eq 1 ]
