@@ -9,11 +9,13 @@
 #
 # Usage: scripts/check.sh [SUITE...]     (SUITES are names from
 #        selftests/run-in-guest.sh --list; default: all)
+#        CHECK_RESULTS=DIR: results there, not in build/test-results
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-results=build/test-results
+# CHECK_RESULTS: another results directory (two runs at once).
+results=${CHECK_RESULTS:-build/test-results}
 
 # The suites come from run-in-guest.sh's table: an unknown name fails here,
 # before the guest boots, and every suite asked for is accounted for below.
