@@ -646,6 +646,16 @@ static int cmd_load(int argc, char **argv)
 		}
 		memcpy(name, buf + sec.st_off + name_off, NAME_LEN);
 		name[NAME_LEN - 1] = '\0';
+		/*
+		 * A gmem_policy_ops that sets only .name has no program:
+		 * libbpf 1.1 then never loads the kernel's BTF, which its
+		 * struct_ops maps need, and crashes in bpf_object__load().
+		 */
+		if (!bpf_object__next_program(obj, NULL)) {
+			fprintf(stderr, "gmemctl: %s: policy '%s' sets no hook, only its name: a policy needs at least one of gmem_policy_ops' hooks (a SEC(\"struct_ops/...\") program)\n",
+				path, name);
+			goto out;
+		}
 		if (!new_name || !strcmp(name, new_name))
 			break;
 		/*
@@ -813,6 +823,15 @@ static int cmd_use(int argc, char **argv)
 		return 2;
 	}
 	name = argv[optind];
+	/*
+	 * Checked here: an empty write to a sysfs file succeeds without
+	 * reaching the kernel's own check, so "" would seem selected.
+	 */
+	if (strcmp(name, "system") && !name_valid(name)) {
+		fprintf(stderr, "gmemctl use: invalid policy name '%s': " NAME_RULE "\n",
+			name);
+		return 2;
+	}
 	if (pid < 0) {
 		if (!strcmp(name, "system")) {
 			fprintf(stderr, "gmemctl use: \"system\" only goes with --pid (a process following the system default)\n");
@@ -873,6 +892,11 @@ static int cmd_unload(int argc, char **argv)
 		return 2;
 	}
 	name = argv[optind];
+	if (!name_valid(name)) {
+		fprintf(stderr, "gmemctl unload: invalid policy name '%s': " NAME_RULE "\n",
+			name);
+		return 2;
+	}
 	if (!strcmp(name, "default")) {
 		fprintf(stderr, "gmemctl: unloading policy default: it is the built-in policy, which cannot be unloaded\n");
 		return 1;

@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
 # Run the test suites in one QEMU guest and tally their TAP results.
-# Prints, as its very last line, "N passed, N failed" (", N skipped" if any)
-# and exits non-zero if anything failed, including the guest itself
-# (crash, timeout, kernel splat).
+# Prints a line per requested suite, then, as its very last line, "N passed,
+# N failed" (", N skipped" if any), and exits non-zero if anything failed:
+# a failing test, a test of the plan that never reported, a suite exiting
+# non-zero, printing neither plan nor result, or not run at all (the guest
+# crashed or timed out before it), or the guest itself (crash, timeout,
+# kernel splat).
 #
 # Usage: scripts/check.sh [SUITE...]     (SUITES are names from
-#        selftests/run-in-guest.sh; default: all)
+#        selftests/run-in-guest.sh --list; default: all)
+#        CHECK_RESULTS=DIR: results there, not in build/test-results
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-results=build/test-results
+# CHECK_RESULTS: another results directory (two runs at once).
+results=${CHECK_RESULTS:-build/test-results}
+
+# The suites come from run-in-guest.sh's table: an unknown name fails here,
+# before the guest boots, and every suite asked for is accounted for below.
+selftests/run-in-guest.sh --check "$@" || exit 2
+if [ $# -gt 0 ]; then
+	requested=("$@")
+else
+	mapfile -t requested < <(selftests/run-in-guest.sh --list)
+fi
+
 rm -rf "$results"
 mkdir -p "$results"
 
@@ -22,12 +37,29 @@ mkdir -p "$results"
 	-- selftests/run-in-guest.sh "$results" "$@"
 vm_rc=$?
 
-passed=0 failed=0 skipped=0
+# Requested suites, without repeats, then any other that reported (kmemleak
+# after all suites on the debug kernel).
+suites=()
+for s in "${requested[@]}" $(cd "$results" && ls -- *.tap 2>/dev/null | sed 's/\.tap$//'); do
+	[[ " ${suites[*]-} " == *" $s "* ]] || suites+=("$s")
+done
+width=5
+for s in "${suites[@]}"; do
+	[ ${#s} -le $width ] || width=${#s}
+done
+
+passed=0 failed=0 skipped=0 bad=()
 echo
 echo "=== summary"
-for tap in "$results"/*.tap; do
-	[ -e "$tap" ] || break
-	suite=$(basename "$tap" .tap)
+for suite in "${suites[@]}"; do
+	tap=$results/$suite.tap
+	if [ ! -e "$tap" ]; then
+		printf '%-*s   not run: the guest never started it\n' "$width" "$suite"
+		failed=$((failed + 1))
+		bad+=("$suite")
+		continue
+	fi
+	# "missing": it started, and the guest ended before it did.
 	rc=$(cat "$results/$suite.rc" 2>/dev/null || echo "missing")
 	# Only top-level TAP result lines count. A kselftest fixture that
 	# skips from its setup exits 0 and is reported "ok" without "# SKIP";
@@ -36,30 +68,49 @@ for tap in "$results"/*.tap; do
 		/^#[ \t]+SKIP/ { skipped = 1 }
 		/^ok / { if ($0 ~ /# (SKIP|skip)/ || skipped) s++; else p++; skipped = 0 }
 		/^not ok / { f++; skipped = 0 }
+		/^1\.\.0 *# *(SKIP|skip)/ { s++ }
 		END { print p + 0, s + 0, f + 0 }' "$tap")
 	plan=$(grep -m1 -oE '^1\.\.[0-9]+' "$tap" | cut -d. -f3)
 	missing=0
 	if [ -n "$plan" ] && [ "$plan" -gt $((ok + skip + notok)) ]; then
 		missing=$((plan - ok - skip - notok))
 	fi
-	# A suite that exits non-zero with no failing test still failed.
-	extra=0
+	# A suite that exits non-zero with no failing test still failed, and
+	# so did one that printed neither a plan nor a result.
+	extra=0 why=
 	if [ "$rc" != 0 ] && [ $((notok + missing)) -eq 0 ]; then
 		extra=1
+	fi
+	if [ -z "$plan" ] && [ $((ok + skip + notok)) -eq 0 ]; then
+		extra=1 why=", no plan, no result"
 	fi
 	passed=$((passed + ok))
 	skipped=$((skipped + skip))
 	failed=$((failed + notok + missing + extra))
-	printf '%-8s %3d passed, %d failed, %d skipped, %d not run (exit %s)\n' \
-		"$suite" "$ok" $((notok + extra)) "$skip" "$missing" "$rc"
+	[ $((notok + missing + extra)) -eq 0 ] || bad+=("$suite")
+	printf '%-*s %4d passed, %d failed, %d skipped, %d not run (exit %s%s)\n' \
+		"$width" "$suite" "$ok" $((notok + extra)) "$skip" "$missing" "$rc" "$why"
 done
-if [ "$vm_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
-	echo "guest    failed: vmtest.sh exited $vm_rc (see above)"
-	failed=$((failed + 1))
+# The guest failing (crash, timeout, splat) is one failure more, unless a
+# suite's failure already counts it.
+if [ "$vm_rc" -ne 0 ]; then
+	printf '%-*s   failed: vmtest.sh exited %s (see above)\n' "$width" guest "$vm_rc"
+	[ "$failed" -ne 0 ] || failed=1
 fi
 if [ $((passed + failed + skipped)) -eq 0 ]; then
 	echo "no test ran"
 	failed=1
+fi
+if [ "$failed" -ne 0 ]; then
+	echo "where to look:"
+	for suite in "${bad[@]+"${bad[@]}"}"; do
+		if [ -e "$results/$suite.tap" ]; then
+			echo "  $suite: $results/$suite.tap"
+		else
+			echo "  $suite: not run"
+		fi
+	done
+	echo "  the guest's console: build/vm/last/console.log"
 fi
 
 line="$passed passed, $failed failed"

@@ -171,31 +171,6 @@ TEST_F_TIMEOUT(evict, oversubscribe_4x_zipf_rmw, 180)
 	rmw_list_then_check(_metadata, self, 4, 1);
 }
 
-TEST_F(evict, zipf_keeps_hot_pages_resident)
-{
-	size_t size = 2 * self->capacity;
-	uint64_t npages = size / page_size, n = 4 * npages;
-	uint64_t *list = page_list(n, npages, 1, 3);
-	struct gmem_sim_run run = {
-		.size = size, .pattern = GMEM_SIM_LIST, .op = GMEM_SIM_READ,
-		.accesses = n,
-	};
-	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
-
-	ASSERT_NE(p, MAP_FAILED);
-	ASSERT_NE(list, NULL);
-	fill(p, size, 5);
-	run.addr = (uintptr_t)p;
-	run.list = (uintptr_t)list;
-	ASSERT_EQ(ioctl(self->fd0, GMEM_SIM_IOC_RUN, &run), 0);
-	/* LRU over a skewed stream: most accesses hit resident pages. */
-	TH_LOG("%llu accesses, %llu faults", (unsigned long long)n,
-	       (unsigned long long)run.faults);
-	EXPECT_LT(run.faults, n / 2);
-	free(list);
-	munmap(p, size);
-}
-
 /* The system default policy's name, from "a [name] b" in sysfs. */
 static void system_policy(char *name, size_t len)
 {
@@ -210,6 +185,90 @@ static void system_policy(char *name, size_t len)
 	if (close_br)
 		snprintf(name, len, "%.*s", (int)(close_br - open_br - 1),
 			 open_br + 1);
+}
+
+/*
+ * The faults of exact LRU over @list on a device of @frames pages, every
+ * page starting on the host: what a policy evicting by use should come
+ * close to. O(frames) a miss, which is fast enough for a test's lists.
+ */
+static uint64_t lru_faults(const uint64_t *list, size_t n, uint64_t npages,
+			   uint64_t frames)
+{
+	uint64_t *last = calloc(npages, sizeof(*last));
+	uint64_t *slot = calloc(frames, sizeof(*slot));
+	uint64_t used = 0, faults = 0, j, victim;
+	char *resident = calloc(npages, 1);
+	size_t i;
+
+	if (!last || !slot || !resident) {
+		faults = UINT64_MAX;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t pg = list[i];
+
+		if (!resident[pg]) {
+			faults++;
+			if (used < frames) {
+				slot[used++] = pg;
+			} else {
+				victim = 0;
+				for (j = 1; j < frames; j++)
+					if (last[slot[j]] < last[slot[victim]])
+						victim = j;
+				resident[slot[victim]] = 0;
+				slot[victim] = pg;
+			}
+			resident[pg] = 1;
+		}
+		last[pg] = i + 1;
+	}
+out:
+	free(last);
+	free(slot);
+	free(resident);
+	return faults;
+}
+
+TEST_F(evict, zipf_keeps_hot_pages_resident)
+{
+	size_t size = 2 * self->capacity;
+	uint64_t npages = size / page_size, n = 4 * npages;
+	uint64_t *list = page_list(n, npages, 1, 3);
+	struct gmem_sim_run run = {
+		.size = size, .pattern = GMEM_SIM_LIST, .op = GMEM_SIM_READ,
+		.accesses = n,
+	};
+	uint64_t lru;
+	char policy[32];
+	void *p;
+
+	system_policy(policy, sizeof(policy));
+	if (!strcmp(policy, "mru"))
+		SKIP(return, "policy %s: evicts the most recently used", policy);
+	ASSERT_NE(list, NULL);
+	/* The same string under exact LRU, on a device of capacity pages. */
+	lru = lru_faults(list, n, npages, self->capacity / page_size);
+	ASSERT_NE(lru, UINT64_MAX);
+	p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	ASSERT_NE(p, MAP_FAILED);
+	fill(p, size, 5);
+	run.addr = (uintptr_t)p;
+	run.list = (uintptr_t)list;
+	ASSERT_EQ(ioctl(self->fd0, GMEM_SIM_IOC_RUN, &run), 0);
+	/*
+	 * Over a skewed stream, the policy keeps the hot pages about as well
+	 * as LRU would: at most 10% more faults than exact LRU of the same
+	 * string (for this one, exact LRU 5,348; measured: the default
+	 * 5,350, FIFO 5,837, MRU 7,661).
+	 */
+	TH_LOG("policy %s: %llu accesses, %llu faults; exact LRU %llu",
+	       policy, (unsigned long long)n, (unsigned long long)run.faults,
+	       (unsigned long long)lru);
+	EXPECT_LE(run.faults, lru + lru / 10);
+	free(list);
+	munmap(p, size);
 }
 
 /*

@@ -62,6 +62,22 @@ start_trace() {
 	$RUN -n 16 -o write
 	wait $TRACE_PID
 	grep -q -- '--- events fault-read=0 fault-write=0 to-device=0' "$BATS_TEST_TMPDIR/out"
+	# --pid of a workload: its events, all of them, and no other's (one
+	# on the other device at the same time). It waits for the tracer, then
+	# execs, keeping its pid.
+	( while [ ! -e "$BATS_TEST_TMPDIR/go" ]; do sleep 0.05; done
+	  exec $RUN -n 64 -o write ) &
+	wl=$!
+	start_trace --pid $wl --duration 10
+	touch "$BATS_TEST_TMPDIR/go"
+	$RUN -d /dev/gmem_sim1 -n 32 -o write
+	wait $wl
+	wait $TRACE_PID
+	cat "$BATS_TEST_TMPDIR/out"
+	[ "$(grep -cE "^fault-write +pid=$wl .* result=0" "$BATS_TEST_TMPDIR/out")" -eq 64 ]
+	[ "$(grep -cE "^to-device +pid=$wl .* reason=fault" "$BATS_TEST_TMPDIR/out")" -eq 64 ]
+	[ "$(grep -vc -e '^---' -e " pid=$wl " "$BATS_TEST_TMPDIR/out")" -eq 0 ]
+	grep -q -- '--- events fault-read=0 fault-write=64 to-device=64' "$BATS_TEST_TMPDIR/out"
 	start_trace --count 10 --duration 30
 	$RUN -n 64 -o write
 	wait $TRACE_PID

@@ -4,7 +4,8 @@
 # system default, then both programs run under it. A policy must not
 # change what the tests check (data, errors, coherence), only how fast;
 # it must also end the run active, without errors. Prints one TAP stream:
-# "ok N [POLICY] test".
+# "ok N [POLICY] test", and per program "[POLICY] PROGRAM ran whole": its
+# plan was printed and met, and it exited 0.
 #
 # Usage: selftests/policy-matrix.sh [POLICY-OBJECT...]  (default build/bpf/*)
 set -u
@@ -33,18 +34,29 @@ for obj in "${objs[@]}"; do
 	*) unset GMEM_POLICY_PREFETCHES ;;
 	esac
 	for prog in gmem-tests gmem-evict-tests; do
-		# The kselftest TAP, renumbered into ours; plans and sub-results dropped.
+		# The kselftest TAP, renumbered into ours. Its plan and exit
+		# status are checked after it: a run that stops early (insmod
+		# failing, a crash) must not just lose its tests.
+		plan= results=0 rc=
 		while IFS= read -r line; do
 			case $line in
 			"ok "*|"not ok "*)
 				status=${line%% [0-9]*}
 				rest=${line#"$status "}
 				result "$status" "[$name] ${rest#* }"
+				results=$((results + 1))
 				;;
-			1..*) ;;
+			1..*) [ -n "$plan" ] || plan=${line#1..} ;;
+			"@@ exit "*) rc=${line#@@ exit } ;;
 			*) echo "$line" ;;
 			esac
-		done < <(selftests/gmem-tests.sh "$prog" 2>&1)
+		done < <(selftests/gmem-tests.sh "$prog" 2>&1; echo "@@ exit $?")
+		what="[$name] $prog ran whole: plan 1..${plan:-(none)}, $results results, exit ${rc:-(unknown)}"
+		if [ -n "$plan" ] && [ "$results" -eq "$plan" ] && [ "$rc" = 0 ]; then
+			result ok "$what"
+		else
+			result "not ok" "$what"
+		fi
 	done
 	state=$(cat $G/policies/$name/state) errors=$(cat $G/policies/$name/errors)
 	echo default > $G/policy

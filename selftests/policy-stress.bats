@@ -18,6 +18,10 @@ teardown_file() {
 }
 
 teardown() {
+	if [ -n "${wl:-}" ]; then	# a workload a failed test left running
+		kill -9 "$wl" 2>/dev/null || true
+		wait "$wl" 2>/dev/null || true
+	fi
 	echo default > $G/policy
 	echo 250 > $G/watchdog_ms
 	echo 3 > $G/thrash_threshold
@@ -87,9 +91,19 @@ faults_of() {	# faults=N printed by gmem-run
 	n=$(( 2 * $(pages) ))
 	$RUN -n $n -o rmw -p random -a $((4 * n)) -c > "$BATS_TEST_TMPDIR/out" 2>&1 &
 	wl=$!
-	sleep 1
+	# Unregistered once it has chosen victims, while the workload runs.
+	for _ in $(seq 300); do
+		[ "$(cat $G/policies/mru/victims)" -eq 0 ] || break
+		kill -0 $wl 2>/dev/null || break
+		sleep 0.1
+	done
+	victims=$(cat $G/policies/mru/victims)
+	echo "mru chose $victims victims before it was unregistered"
+	[ "$victims" -gt 0 ]
+	kill -0 $wl || { echo "the workload ended before the unregistration"; cat "$BATS_TEST_TMPDIR/out"; false; }
 	bpftool struct_ops unregister name mru
 	wait $wl || { cat "$BATS_TEST_TMPDIR/out"; false; }
+	grep -q "^checked $n pages on the CPU: ok$" "$BATS_TEST_TMPDIR/out" || { cat "$BATS_TEST_TMPDIR/out"; false; }
 	grep -q '^\[default\]' $G/policy
 	[ ! -e $G/policies/mru ]
 }
@@ -196,7 +210,7 @@ expect_ejected() {
 	run bpftool struct_ops register $BAD/forged_ctx.bpf.o
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"must point to scalar, or struct with scalar"* ]]
-	! grep -q forged $G/policy
+	! grep -q forged $G/policy || false
 }
 
 hot_faults() {	# faults of gmem-hints' second read of its hot range

@@ -4,9 +4,14 @@
 # RESULTS/<suite>.rc; scripts/check.sh tallies them on the host.
 #
 # Usage: selftests/run-in-guest.sh RESULTS [SUITE...]   (default: all suites)
+#        selftests/run-in-guest.sh --list       the suites, one a line
+#        selftests/run-in-guest.sh --check SUITE...
+#                    exit 2 naming any SUITE that is not one (run first, on
+#                    the host too: scripts/check.sh)
+# An unknown SUITE fails the run before anything runs. "kmemleak" is known
+# as well: it runs after the others on a kernel with kmemleak (DEBUG=1),
+# when all suites or it is asked for.
 set -u
-results=$1
-shift
 
 # name, per-suite timeout (s), command printing TAP
 suites=(
@@ -29,6 +34,43 @@ suites=(
 	"security-root 300 selftests/gmem-tests.sh gmem-security"
 	"bench-quick 900 bench/guest.sh --quick --tap"
 )
+
+# Exit 2 naming every argument that is no suite.
+check_names() {
+	local arg entry unknown=()
+	for arg in "$@"; do
+		[ "$arg" != kmemleak ] || continue
+		for entry in "${suites[@]}"; do
+			[ "${entry%% *}" != "$arg" ] || continue 2
+		done
+		unknown+=("'$arg'")
+	done
+	[ ${#unknown[@]} -eq 0 ] && return 0
+	echo "run-in-guest.sh: unknown suite(s): ${unknown[*]}; the suites are:" $(
+		for entry in "${suites[@]}"; do echo "${entry%% *}"; done) kmemleak >&2
+	exit 2
+}
+
+case ${1:-} in
+--list)
+	for entry in "${suites[@]}"; do
+		echo "${entry%% *}"
+	done
+	exit 0
+	;;
+--check)
+	shift
+	check_names "$@"
+	exit 0
+	;;
+""|-*)
+	echo "usage: $0 RESULTS [SUITE...] | --list | --check SUITE..." >&2
+	exit 2
+	;;
+esac
+results=$1
+shift
+check_names "$@"
 
 # A suite runs in a session of its own, and whatever it leaves running (a
 # test's child orphaned by a failed assertion) is killed when it ends: such
@@ -69,7 +111,10 @@ done
 # On a kernel with kmemleak (make check DEBUG=1): after every suite ran,
 # nothing allocated by GMEM, gmem_sim or a policy may be left unreferenced.
 kmemleak=/sys/kernel/debug/kmemleak
-if [ -w "$kmemleak" ] && { [ $# -eq 0 ] || [[ " $* " == *" kmemleak "* ]]; }; then
+if [ ! -w "$kmemleak" ] && [[ " $* " == *" kmemleak "* ]]; then
+	echo "1..0 # SKIP no kmemleak in this kernel (make check DEBUG=1)" | tee "$results/kmemleak.tap"
+	echo 0 > "$results/kmemleak.rc"
+elif [ -w "$kmemleak" ] && { [ $# -eq 0 ] || [[ " $* " == *" kmemleak "* ]]; }; then
 	echo "=== suite kmemleak: two scans after the suites"
 	{
 		echo scan > $kmemleak; sleep 5; echo scan > $kmemleak
