@@ -62,7 +62,11 @@ vm_fault_t gm_devmem_migrate_to_ram(struct vm_fault *vmf)
 
 	if (migrate_vma_setup(&args))
 		return VM_FAULT_SIGBUS;
-	if (!(src & MIGRATE_PFN_MIGRATE))
+	/*
+	 * No page: the entry went meanwhile (MADV_DONTNEED on another CPU),
+	 * so nothing is left to bring back; the access faults again.
+	 */
+	if (!(src & MIGRATE_PFN_MIGRATE) || !migrate_pfn_to_page(src))
 		goto finalize;
 
 	err = gm_copy_to_host(dev, migrate_pfn_to_page(src), src, args.vma,
