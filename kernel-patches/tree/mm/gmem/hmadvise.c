@@ -75,6 +75,7 @@ static int gm_attr_update(struct gm_as *as, unsigned long start,
 	unsigned long index = start, last = end - 1;
 	int ret = 0;
 
+	lockdep_assert_held(&as->attrs_lock);
 	mas_lock(&mas);
 	while (index <= last) {
 		unsigned long piece_last, attr;
@@ -322,7 +323,9 @@ static int gm_hmadvise(struct mm_struct *mm, int hnid, unsigned long start,
 	case MADV_DONTNEED:
 		return gm_all_to_host(as, start, end, NUMA_NO_NODE);
 	}
+	mutex_lock(&as->attrs_lock);
 	ret = gm_attr_update(as, start, end, advice, hnid, dev);
+	mutex_unlock(&as->attrs_lock);
 	if (!ret && (advice >= MADV_POLICY_HINT_FIRST ||
 		     advice == MADV_CLEAR_ATTRIBUTES))
 		gm_policy_hmadvise(as, start, end, advice);

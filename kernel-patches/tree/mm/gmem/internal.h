@@ -171,6 +171,11 @@ struct gm_as {
 	struct work_struct release_work;
 	/* hmadvise() attributes of address ranges, see gm_attr_*(). */
 	struct maple_tree attrs;
+	/*
+	 * Serializes changes to attrs: an update reads, then stores, and the
+	 * tree's own lock is dropped while a store allocates.
+	 */
+	struct mutex attrs_lock;
 	/* 1: faults never evict, 0: they do, -1: gm_strict_capacity decides */
 	int strict_capacity;
 	/* The policy bound to it, see policy.c; never NULL once created. */

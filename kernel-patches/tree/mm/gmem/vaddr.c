@@ -43,6 +43,7 @@ struct gm_as *gm_as_create(struct mm_struct *mm)
 	INIT_LIST_HEAD(&as->contexts);
 	xa_init(&as->lpt);
 	mt_init(&as->attrs);
+	mutex_init(&as->attrs_lock);
 	as->strict_capacity = -1;
 	INIT_WORK(&as->release_work, gm_as_release);
 	ret = mmu_interval_notifier_insert_locked(&as->notifier, mm, 0,
@@ -365,8 +366,15 @@ void gm_peer_shared_unmap(struct vm_area_struct *vma)
 
 	if (!as)
 		return;
+	/*
+	 * A failure would leave the range's attributes, PINNED among them,
+	 * to the next mapping at this address: the few nodes a split takes
+	 * are worth __GFP_NOFAIL.
+	 */
+	mutex_lock(&as->attrs_lock);
 	mtree_store_range(&as->attrs, vma->vm_start, vma->vm_end - 1, NULL,
-			  GFP_KERNEL);
+			  GFP_KERNEL | __GFP_NOFAIL);
+	mutex_unlock(&as->attrs_lock);
 	if (vma->vm_start >= as->unreserved_start &&
 	    vma->vm_end <= as->unreserved_end)
 		return;
