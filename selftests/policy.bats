@@ -401,6 +401,21 @@ load() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"system default: default"* ]]
 	grep -qE '^  bad_errors +ejected: [a-z_]+: returned -22, 32 calls in a row failed' <<<"$output"
+	# Ejected or not, exit() once for every init() (counted in its .bss),
+	# once the workloads' address spaces are gone.
+	local id inits exits
+	id=$(bpftool map list -j | jq -r '.[] | select(.name == "bad_erro.bss") | .id')
+	[ -n "$id" ]
+	for _ in $(seq 50); do
+		dump=$(bpftool map dump id "$id" -j)
+		inits=$(jq '[.. | objects | .inits? // empty] | first' <<<"$dump")
+		exits=$(jq '[.. | objects | .exits? // empty] | first' <<<"$dump")
+		[ "$exits" != "$inits" ] || break
+		sleep 0.1
+	done
+	echo "# ejected bad_errors: $inits init(), $exits exit()" >&3
+	[ "$inits" -ge 1 ]
+	[ "$exits" -eq "$inits" ]
 	run $GMEMCTL use bad_errors
 	[ "$status" -eq 1 ]
 	[ "$output" = "gmemctl: selecting policy bad_errors as the system default: Stale file handle (the watchdog ejected it: gmemctl status says why)" ]
