@@ -97,8 +97,8 @@ int BPF_PROG(bench_fault, struct mm_struct *mm, unsigned long va,
 }
 
 SEC("fentry/gm_migrate_to_dev")
-int BPF_PROG(bench_migrate, struct gm_context *gctx, struct vm_area_struct *vma,
-	     unsigned long start, unsigned long end, bool write, int reason)
+int BPF_PROG(bench_migrate, struct gm_context *gctx, unsigned long start,
+	     unsigned long end, bool write, int reason)
 {
 	return emit(BENCH_EV_MIGRATE, gctx->as->pid, start,
 		    ((end - start) >> 12) | ((__u64)reason << 32));

@@ -120,23 +120,24 @@ static int gm_check_access(struct vm_area_struct *vma, bool write)
 }
 
 /*
- * Migrate [start, end) of @vma to @ctx's device; gm_map_range() maps it
- * there. Returns 0 when all of it moved, -EAGAIN when some page must first
- * be faulted in on the CPU (it lives on another device, is shared
- * copy-on-write but written, or is busy), -ENOMEM when the device is full,
- * or the driver's error. Sets bit i of *@migrated for each page i of the
- * range that moved.
+ * Migrate [start, end), inside one VMA, to @ctx's device; gm_map_range()
+ * maps it there. The caller holds the mmap lock for read. Returns 0 when
+ * all of it moved, -EAGAIN when some page must first be faulted in on the
+ * CPU (it lives on another device, is shared copy-on-write but written,
+ * or is busy), -ENOMEM when the device is full, or the driver's error.
+ * Sets bit i of *@migrated for each page i of the range that moved.
  *
  * Nothing is mapped on the device here: until migrate_vma_finalize(), a
  * concurrent MADV_DONTNEED (mmap lock for read, like us) may zap the
  * migration entry, and finalize then frees the new page. Only a snapshot
  * of the CPU page table taken afterwards tells which pages stuck.
  */
-int gm_migrate_to_dev(struct gm_context *ctx,
-		      struct vm_area_struct *vma, unsigned long start,
+int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 		      unsigned long end, bool write, int reason,
 		      unsigned long *migrated)
 {
+	/* Six arguments at most: fentry programs (bench/) attach here. */
+	struct vm_area_struct *vma = vma_lookup(ctx->as->mm, start);
 	unsigned long src[GM_MIGRATE_BATCH] = { 0 }, dst[GM_MIGRATE_BATCH] = { 0 };
 	struct gm_dev *dev = ctx->dev;
 	struct gm_as *as = ctx->as;
@@ -153,7 +154,7 @@ int gm_migrate_to_dev(struct gm_context *ctx,
 	int ret = 0;
 
 	*migrated = 0;
-	if (WARN_ON_ONCE(npages > GM_MIGRATE_BATCH))
+	if (WARN_ON_ONCE(npages > GM_MIGRATE_BATCH || !vma || end > vma->vm_end))
 		return -EINVAL;
 	ret = migrate_vma_setup(&args);
 	if (ret)
@@ -351,7 +352,7 @@ int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 			break;
 		ret = gm_map_resident(ctx, va, write, fresh);
 		if (ret == -EAGAIN) {
-			ret = gm_migrate_to_dev(ctx, vma, va, va + PAGE_SIZE,
+			ret = gm_migrate_to_dev(ctx, va, va + PAGE_SIZE,
 						write, GM_MIGRATE_FAULT, &fresh);
 			/* Moved: the next round maps it, if it stuck. */
 			if (!ret)

@@ -155,7 +155,7 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 			ret = -EPERM;
 			break;
 		}
-		ret = gm_migrate_to_dev(ctx, vma, va, batch_end, false,
+		ret = gm_migrate_to_dev(ctx, va, batch_end, false,
 					GM_MIGRATE_PREFETCH, &fresh);
 		if (ret != -EAGAIN) {
 			int err;

@@ -392,8 +392,7 @@ int gm_copy_to_host(struct gm_dev *dev, struct page *spage,
 		    unsigned long addr, int nid, unsigned long *dst);
 vm_fault_t gm_devmem_migrate_to_ram(struct vm_fault *vmf);
 struct gm_context *gm_as_find_ctx(struct gm_as *as, struct gm_dev *dev);
-int gm_migrate_to_dev(struct gm_context *ctx,
-		      struct vm_area_struct *vma, unsigned long start,
+int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 		      unsigned long end, bool write, int reason,
 		      unsigned long *migrated);
 int gm_map_range(struct gm_context *ctx, unsigned long start,
