@@ -825,6 +825,12 @@ static void fuzz_mmap(void)
 	/* Checked before the flags are (do_mmap()). */
 	if (noreplace && len && !(a % PAGE) && !all_holes(a, len))
 		must = (bad ? must : 0) | B(EEXIST);
+	/*
+	 * MAP_HUGETLB rounds the length up to the huge page size before
+	 * that check, so the range it finds occupied may be longer.
+	 */
+	if (noreplace && (flags & MAP_HUGETLB))
+		may |= B(EEXIST);
 	if (flags & MAP_LOCKED)
 		may |= B(EAGAIN) | B(ENOMEM);	/* RLIMIT_MEMLOCK */
 
