@@ -107,27 +107,8 @@ no_policies_left() {
 	[ -z "$(bpftool struct_ops list)" ]
 }
 
-# Every BPF map and program now, one "map|prog ID TYPE NAME" a line.
-bpf_objects() {
-	bpftool -j map show | jq -r '.[] | "map \(.id) \(.type) \(.name // "")"'
-	bpftool -j prog show | jq -r '.[] | "prog \(.id) \(.type) \(.name // "")"'
-}
-
-# Wait (5 s at most: a killed process's maps and programs are freed
-# asynchronously) until no BPF map or program is left that $1, an earlier
-# bpf_objects, does not list; IDs are never reused, so a leftover of a
-# killed loader shows. Prints what is left on failure.
-nothing_new_since() {
-	local _ new
-	for _ in $(seq 50); do
-		new=$(comm -13 <(sort <<<"$1") <(bpf_objects | sort))
-		[ -n "$new" ] || return 0
-		sleep 0.1
-	done
-	echo "left behind:"
-	echo "$new"
-	return 1
-}
+# bpf_objects, nothing_new_since
+source "$BATS_TEST_DIRNAME/bpf_objects.bash"
 
 # The policy objects of build/bpf (not the tracer).
 policy_objects() {
