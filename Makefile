@@ -118,7 +118,7 @@ $(GMEMCTL): loader/gmemctl.c bpf/gmem_trace.h $(BUILD)/bpf/gmem_trace.skel.h
 HMM_TESTS := $(BUILD)/selftests/hmm-tests
 GMEM_TESTS := $(addprefix $(BUILD)/selftests/,gmem-tests gmem-evict-tests \
 	hmadvise-tests gmem-run gmem-hints gmem-fuzz gmem-hold gmem-cycle gmem-race \
-	gmem-security)
+	gmem-security gmem-unplug)
 USER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -isystem $(BUILD)/headers/include
 
 # BPF objects the tests load (bad ones too), built like bpf/'s policies.

@@ -14,6 +14,7 @@
 #define pr_fmt(fmt) "gmem_sim: " fmt
 
 #include <linux/cdev.h>
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/gmem.h>
 #include <linux/highmem.h>
@@ -21,6 +22,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
+#include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -88,6 +90,13 @@ MODULE_PARM_DESC(va_bits,
 struct sim_device {
 	struct miscdevice misc;
 	char name[16];
+	struct kref ref;		/* sim_devices[] and each open file */
+	/*
+	 * Hot-unplug (sim_device_unplug()) takes it for write: no ioctl is in
+	 * flight and none starts once @gone is set, and @gm is destroyed.
+	 */
+	struct rw_semaphore unplug_sem;
+	bool gone;
 	struct gm_dev *gm;
 	void *dram;
 	unsigned long nr_frames;
@@ -113,7 +122,9 @@ struct sim_context {
 	unsigned long scratch[SIM_MAX_SCRATCH];	/* first frames */
 };
 
+static DEFINE_MUTEX(sim_devices_lock);
 static struct sim_device *sim_devices[SIM_MAX_DEVICES];
+static struct dentry *sim_debugfs;
 
 static struct sim_context *sim_ctx(struct gm_context *ctx)
 {
@@ -716,27 +727,41 @@ static int sim_open(struct inode *inode, struct file *file)
 	sctx->mm = current->mm;
 	mmgrab(sctx->mm);
 	atomic64_inc(&sdev->contexts);
+	/* misc_open() holds misc_mtx: the device is not unplugged yet. */
+	kref_get(&sdev->ref);
 	file->private_data = sctx;
 	return 0;
+}
+
+static void sim_device_free(struct kref *ref)
+{
+	struct sim_device *sdev = container_of(ref, struct sim_device, ref);
+
+	vfree(sdev->dram);
+	kfree(sdev);
 }
 
 static int sim_release(struct inode *inode, struct file *file)
 {
 	struct sim_context *sctx = file->private_data;
+	struct sim_device *sdev = sctx->sdev;
 
-	sim_scratch_free(sctx);
+	down_read(&sdev->unplug_sem);
+	/* An unplugged device's frames went with it. */
+	if (!sdev->gone)
+		sim_scratch_free(sctx);
 	gm_as_detach(sctx->gm_ctx);
-	atomic64_dec(&sctx->sdev->contexts);
+	up_read(&sdev->unplug_sem);
+	atomic64_dec(&sdev->contexts);
 	mmdrop(sctx->mm);
 	kfree(sctx);
+	kref_put(&sdev->ref, sim_device_free);
 	return 0;
 }
 
-static long sim_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static long sim_ioctl_locked(struct sim_context *sctx, unsigned int cmd,
+			     void __user *uarg)
 {
-	struct sim_context *sctx = file->private_data;
-	void __user *uarg = (void __user *)arg;
-
 	switch (cmd) {
 	case GMEM_SIM_IOC_RUN:
 		return sim_ioctl_run(sctx, uarg);
@@ -752,6 +777,20 @@ static long sim_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	return -ENOTTY;
 }
 
+static long sim_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct sim_context *sctx = file->private_data;
+	struct sim_device *sdev = sctx->sdev;
+	long ret = -ENODEV;
+
+	if (down_read_killable(&sdev->unplug_sem))
+		return -EINTR;
+	if (!sdev->gone)
+		ret = sim_ioctl_locked(sctx, cmd, (void __user *)arg);
+	up_read(&sdev->unplug_sem);
+	return ret;
+}
+
 static const struct file_operations sim_fops = {
 	.owner = THIS_MODULE,
 	.open = sim_open,
@@ -760,12 +799,20 @@ static const struct file_operations sim_fops = {
 	.llseek = noop_llseek,
 };
 
-static void sim_device_destroy(struct sim_device *sdev)
+/*
+ * Hot-unplug, as a PCI remove would do it: no new opens, wait for ioctls
+ * in flight, then let GMEM revoke the contexts of files still open and
+ * bring the device's pages home. Those files get -ENODEV from now on.
+ */
+static void sim_device_unplug(struct sim_device *sdev)
 {
 	misc_deregister(&sdev->misc);
+	down_write(&sdev->unplug_sem);
+	sdev->gone = true;
 	gm_dev_destroy(sdev->gm);
-	vfree(sdev->dram);
-	kfree(sdev);
+	up_write(&sdev->unplug_sem);
+	pr_info("%s unplugged\n", sdev->name);
+	kref_put(&sdev->ref, sim_device_free);
 }
 
 static struct sim_device *sim_device_create(unsigned int id)
@@ -778,6 +825,8 @@ static struct sim_device *sim_device_create(unsigned int id)
 	if (!sdev)
 		return ERR_PTR(-ENOMEM);
 	snprintf(sdev->name, sizeof(sdev->name), "gmem_sim%u", id);
+	kref_init(&sdev->ref);
+	init_rwsem(&sdev->unplug_sem);
 	sdev->dram = vzalloc(size);
 	if (!sdev->dram) {
 		ret = -ENOMEM;
@@ -809,15 +858,47 @@ err_free:
 	return ERR_PTR(ret);
 }
 
+/* Unplug device @id; false if there is none (any more). */
+static bool sim_unplug_id(unsigned int id)
+{
+	struct sim_device *sdev;
+
+	mutex_lock(&sim_devices_lock);
+	sdev = id < SIM_MAX_DEVICES ? sim_devices[id] : NULL;
+	if (sdev)
+		sim_devices[id] = NULL;
+	mutex_unlock(&sim_devices_lock);
+	if (sdev)
+		sim_device_unplug(sdev);
+	return sdev;
+}
+
+/* debugfs gmem_sim/unplug: write a device number to hot-unplug it. */
+static ssize_t sim_unplug_write(struct file *file, const char __user *buf,
+				size_t count, loff_t *ppos)
+{
+	unsigned int id;
+	int ret;
+
+	ret = kstrtouint_from_user(buf, count, 10, &id);
+	if (ret)
+		return ret;
+	return sim_unplug_id(id) ? count : -ENODEV;
+}
+
+static const struct file_operations sim_unplug_fops = {
+	.owner = THIS_MODULE,
+	.write = sim_unplug_write,
+	.llseek = noop_llseek,
+};
+
 static void sim_exit(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < SIM_MAX_DEVICES; i++) {
-		if (sim_devices[i])
-			sim_device_destroy(sim_devices[i]);
-		sim_devices[i] = NULL;
-	}
+	debugfs_remove_recursive(sim_debugfs);
+	for (i = 0; i < SIM_MAX_DEVICES; i++)
+		sim_unplug_id(i);
 }
 
 static int __init sim_init(void)
@@ -839,6 +920,9 @@ static int __init sim_init(void)
 		}
 		sim_devices[i] = sdev;
 	}
+	sim_debugfs = debugfs_create_dir("gmem_sim", NULL);
+	debugfs_create_file("unplug", 0200, sim_debugfs, NULL,
+			    &sim_unplug_fops);
 	pr_info("%u devices, %u MiB each\n", devices, mem_mb);
 	return 0;
 }

@@ -30,6 +30,7 @@ suites=(
 	"fuzz 600 selftests/gmem-tests.sh gmem-fuzz"
 	"race 600 env GMEM_SIM_ARGS=devices=1,mem_mb=1 selftests/gmem-tests.sh gmem-race"
 	"lifecycle 900 bats --tap selftests/lifecycle.bats"
+	"unplug 300 bats --tap selftests/unplug.bats"
 	"security 600 bats --tap selftests/security.bats"
 	"security-root 300 selftests/gmem-tests.sh gmem-security"
 	"bench-quick 900 bench/guest.sh --quick --tap"

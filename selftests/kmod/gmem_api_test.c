@@ -65,7 +65,7 @@ static int __init gmem_api_test_init(void)
 		if (accepted != checks[i].valid) {
 			const char *want = checks[i].valid ? "accepted" : "EINVAL";
 
-			pr_err("gmem_api_test: %s: got %ld, want %s\n",
+			pr_err("gmem_api_test: %s: got %d, want %s\n",
 			       checks[i].what, PTR_ERR_OR_ZERO(dev), want);
 			failed++;
 		}

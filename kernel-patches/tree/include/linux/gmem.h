@@ -85,8 +85,9 @@ enum gm_migrate_reason {
  *	physical memory is registered.
  * @pmap_create: create the device page table of a new context. Called by
  *	gm_as_attach(). Optional.
- * @pmap_destroy: destroy it; no mapping is left. Called by gm_as_detach().
- *	Optional.
+ * @pmap_destroy: destroy it; no mapping is left. Called by gm_as_detach(),
+ *	or by gm_dev_destroy() for contexts still attached, with the mmap
+ *	lock held for write, not under as->lock. Optional.
  * @pmap_enter: map device page @page at @va with @prot (GM_PROT_*).
  *	Called under as->lock with the mmap lock held for read. Required.
  * @pmap_release: remove the device mappings of [@start, @end). Called under

@@ -511,19 +511,27 @@ static void gm_dev_forget_records(struct gm_dev *dev)
 
 /**
  * gm_dev_destroy() - remove a GMEM device
- * @dev: GMEM device, with no context attached any more
+ * @dev: GMEM device
  *
- * Pages still in the device's memory are migrated back to host memory
- * first, so processes keep their data; a page busy at the moment is
- * retried until it can go, and one whose copy keeps failing is replaced by
- * a zeroed page with an error in the log. Then the memory is unregistered.
- * The device stays visible to GMEM until its last page is gone, so that
- * address spaces released meanwhile still let go of its frames.
+ * Hot-unplug: contexts still attached are revoked first (their device
+ * mappings, reservations and page tables go, gm_as_detach() later only
+ * frees them) and no new one can attach. Pages still in the device's
+ * memory are migrated back to host memory, so processes keep their data;
+ * a page busy at the moment is retried until it can go, and one whose copy
+ * keeps failing is replaced by a zeroed page with an error in the log.
+ * Then the memory is unregistered. The device stays visible to GMEM until
+ * its last page is gone, so that address spaces released meanwhile still
+ * let go of its frames.
+ *
+ * The driver makes sure that no other call for @dev is in flight or
+ * starts once this is called (gm_dev_fault(), gm_as_attach(), frame
+ * allocation), except gm_as_detach() of its contexts, at any time.
  *
  * Context: process context, may sleep.
  */
 void gm_dev_destroy(struct gm_dev *dev)
 {
+	gm_dev_revoke_contexts(dev);
 	if (dev->nr_pages) {
 		gm_dev_evict_all(dev);
 		memunmap_pages(&dev->pagemap);

@@ -120,6 +120,7 @@ struct gm_dev {
 	void *driver_data;
 	unsigned int id;
 	struct list_head node;			/* gm_devices */
+	bool dying;		/* in gm_dev_destroy(): no new contexts */
 
 	/* Local memory, when registered. */
 	struct dev_pagemap pagemap;
@@ -196,6 +197,7 @@ struct gm_context {
 	struct gm_dev *dev;
 	void *data;
 	struct list_head as_node;
+	bool revoked;		/* by gm_dev_destroy(); under the mmap lock */
 };
 
 /*
@@ -392,6 +394,7 @@ int gm_copy_to_host(struct gm_dev *dev, struct page *spage,
 		    unsigned long addr, int nid, unsigned long *dst);
 vm_fault_t gm_devmem_migrate_to_ram(struct vm_fault *vmf);
 struct gm_context *gm_as_find_ctx(struct gm_as *as, struct gm_dev *dev);
+void gm_dev_revoke_contexts(struct gm_dev *dev);
 int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 		      unsigned long end, bool write, int reason,
 		      unsigned long *migrated);

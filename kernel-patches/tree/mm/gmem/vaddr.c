@@ -195,7 +195,8 @@ static int gm_ctx_reserve_vmas(struct gm_context *ctx, unsigned long stop,
  *
  * Context: process context, may sleep; takes the mmap lock for write.
  * Return: the context or an ERR_PTR: -EBUSY if @dev is already attached,
- * -ESRCH if the mm has exited, -ENOMEM, or the driver's error.
+ * -ENODEV if @dev is being destroyed, -ESRCH if the mm has exited,
+ * -ENOMEM, or the driver's error.
  */
 struct gm_context *gm_as_attach(struct gm_as *as, struct gm_dev *dev,
 				void *ctx_data)
@@ -231,8 +232,18 @@ struct gm_context *gm_as_attach(struct gm_as *as, struct gm_dev *dev,
 	ret = gm_ctx_reserve_vmas(ctx, ULONG_MAX, false);
 	if (ret)
 		goto err_unlock;
-	refcount_inc(&as->refcount);
+	/*
+	 * Checked under as->lock, which gm_dev_revoke_contexts() takes after
+	 * setting dev->dying: either it finds this context or we see the flag.
+	 */
 	mutex_lock(&as->lock);
+	if (READ_ONCE(dev->dying)) {
+		mutex_unlock(&as->lock);
+		gm_ctx_reserve_vmas(ctx, ULONG_MAX, true);
+		ret = -ENODEV;
+		goto err_unlock;
+	}
+	refcount_inc(&as->refcount);
 	list_add_tail(&ctx->as_node, &as->contexts);
 	mutex_unlock(&as->lock);
 	mmap_write_unlock(mm);
@@ -251,27 +262,24 @@ err_free:
 }
 EXPORT_SYMBOL_GPL(gm_as_attach);
 
-/**
- * gm_as_detach() - detach a device context from its address space
- * @ctx: from gm_as_attach()
- *
- * Releases the device's reservations and mappings, destroys its page
- * table and drops the context's reference on the address space. Pages the
- * device holds stay valid: the CPU fetches them on touch, and
- * gm_dev_destroy() moves the rest back to host memory.
- *
- * Context: process context, may sleep; takes the mmap lock for write.
+/*
+ * Take @ctx off its address space: unmap everything it maps, release its
+ * reservations and destroy its page table. Called with the mmap lock held
+ * for write, under which a context is torn down once: by gm_as_detach(),
+ * or earlier by gm_dev_destroy() revoking it.
  */
-void gm_as_detach(struct gm_context *ctx)
+static void gm_ctx_teardown(struct gm_context *ctx)
 {
 	struct gm_as *as = ctx->as;
 	struct mm_struct *mm = as->mm;
 
-	/* The mm may have exited: gm_as holds mm_count, so its lock is there. */
-	mmap_write_lock(mm);
+	mmap_assert_write_locked(mm);
+	if (ctx->revoked)
+		return;
 	mutex_lock(&as->lock);
 	list_del(&ctx->as_node);
 	gm_ctx_unmap(ctx, 0, TASK_SIZE);
+	ctx->revoked = true;
 	mutex_unlock(&as->lock);
 	/*
 	 * Release the reservations unless exit_mmap() has destroyed the VMA
@@ -279,13 +287,83 @@ void gm_as_detach(struct gm_context *ctx)
 	 */
 	if (!mtree_empty(&mm->mm_mt))
 		gm_ctx_reserve_vmas(ctx, ULONG_MAX, true);
-	mmap_write_unlock(mm);
 	if (ctx->dev->mmu->pmap_destroy)
 		ctx->dev->mmu->pmap_destroy(ctx);
+}
+
+/**
+ * gm_as_detach() - detach a device context from its address space
+ * @ctx: from gm_as_attach()
+ *
+ * Releases the device's reservations and mappings, destroys its page
+ * table and drops the context's reference on the address space. Pages the
+ * device holds stay valid: the CPU fetches them on touch, and
+ * gm_dev_destroy() moves the rest back to host memory. A context that
+ * gm_dev_destroy() revoked is only freed: its device may be gone.
+ *
+ * Context: process context, may sleep; takes the mmap lock for write.
+ */
+void gm_as_detach(struct gm_context *ctx)
+{
+	struct gm_as *as = ctx->as;
+
+	/* The mm may have exited: gm_as holds mm_count, so its lock is there. */
+	mmap_write_lock(as->mm);
+	gm_ctx_teardown(ctx);
+	mmap_write_unlock(as->mm);
 	kfree(ctx);
 	gm_as_put(as);
 }
 EXPORT_SYMBOL_GPL(gm_as_detach);
+
+/*
+ * Pick an address space that still has a context of @dev, and take a
+ * reference on it; NULL when none is left.
+ */
+static struct gm_as *gm_dev_next_attached(struct gm_dev *dev)
+{
+	struct gm_as *as, *found = NULL;
+
+	mutex_lock(&gm_global_lock);
+	list_for_each_entry(as, &gm_address_spaces, node) {
+		mutex_lock(&as->lock);
+		if (gm_as_find_ctx(as, dev) &&
+		    refcount_inc_not_zero(&as->refcount))
+			found = as;
+		mutex_unlock(&as->lock);
+		if (found)
+			break;
+	}
+	mutex_unlock(&gm_global_lock);
+	return found;
+}
+
+/**
+ * gm_dev_revoke_contexts() - take every context of a dying device away
+ * @dev: device in gm_dev_destroy()
+ *
+ * Hot-unplug: processes may still have the device open. Their contexts
+ * lose their mappings, reservations and page tables now, as at detach, and
+ * stay allocated until the driver's gm_as_detach(), which then only frees
+ * them. No context can be attached to @dev from here on.
+ */
+void gm_dev_revoke_contexts(struct gm_dev *dev)
+{
+	struct gm_as *as;
+
+	WRITE_ONCE(dev->dying, true);
+	while ((as = gm_dev_next_attached(dev))) {
+		struct gm_context *ctx;
+
+		/* Found again under the lock a concurrent gm_as_detach() takes. */
+		mmap_write_lock(as->mm);
+		ctx = gm_as_find_ctx(as, dev);
+		if (ctx)
+			gm_ctx_teardown(ctx);
+		mmap_write_unlock(as->mm);
+		gm_as_put(as);
+	}
+}
 
 /**
  * gm_context_data() - driver data of a context
