@@ -96,6 +96,7 @@ struct sim_device {
 	 * flight and none starts once @gone is set, and @gm is destroyed.
 	 */
 	struct rw_semaphore unplug_sem;
+	bool unplugging;	/* device kernels stop: the rwsem is wanted */
 	bool gone;
 	struct gm_dev *gm;
 	void *dram;
@@ -432,6 +433,9 @@ static int sim_access_begin(struct sim_context *sctx, unsigned long va,
 	for (;;) {
 		u64 pte;
 
+		/* A kernel of any length must not hold up a hot-unplug. */
+		if (READ_ONCE(sdev->unplugging))
+			return -ENODEV;
 		spin_lock(&sctx->lock);
 		pte = sim_translate(sctx, va, misses, !faulted);
 		if ((pte & SIM_PTE_VALID) && (!write || (pte & SIM_PTE_WRITE))) {
@@ -807,11 +811,15 @@ static const struct file_operations sim_fops = {
 static void sim_device_unplug(struct sim_device *sdev)
 {
 	misc_deregister(&sdev->misc);
+	WRITE_ONCE(sdev->unplugging, true);
 	down_write(&sdev->unplug_sem);
 	sdev->gone = true;
 	gm_dev_destroy(sdev->gm);
 	up_write(&sdev->unplug_sem);
-	pr_info("%s unplugged\n", sdev->name);
+	/* What its page tables still map and its VA space still holds. */
+	pr_info("%s unplugged: %lld pages mapped, %lld bytes reserved\n",
+		sdev->name, (long long)atomic64_read(&sdev->mapped),
+		(long long)atomic64_read(&sdev->va_reserved));
 	kref_put(&sdev->ref, sim_device_free);
 }
 

@@ -9,6 +9,10 @@ KO=build/driver/gmem_sim.ko
 bats_require_minimum_version 1.5.0
 UNPLUG=/sys/kernel/debug/gmem_sim/unplug
 
+setup_file() {
+	dmesg -C
+}
+
 setup() {
 	insmod $KO devices=2 mem_mb=16
 }
@@ -22,6 +26,9 @@ teardown() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	echo "# $output" >&3
+	# gmem_sim's own count: GMEM had it drop every mapping and reservation.
+	dmesg | grep -q "gmem_sim0 unplugged: 0 pages mapped, 0 bytes reserved"
+
 	# Only that device went.
 	[ -d $G/devices/gmem_sim1 ]
 	[ -e /dev/gmem_sim1 ]
@@ -39,7 +46,7 @@ teardown() {
 }
 
 @test "afterwards: no splat in the kernel log" {
-	run bash -c "dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection'"
+	run bash -c "dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|INFO: task'"
 	echo "$output"
 	[ "$status" -eq 1 ]
 }

@@ -233,8 +233,10 @@ struct gm_context *gm_as_attach(struct gm_as *as, struct gm_dev *dev,
 	if (ret)
 		goto err_unlock;
 	/*
-	 * Checked under as->lock, which gm_dev_revoke_contexts() takes after
-	 * setting dev->dying: either it finds this context or we see the flag.
+	 * The driver stops attaching before gm_dev_destroy() (see there);
+	 * this catches one that does not, as long as @dev is still there:
+	 * checked under as->lock, which gm_dev_revoke_contexts() takes after
+	 * setting dev->dying, so either it finds this context or we see it.
 	 */
 	mutex_lock(&as->lock);
 	if (READ_ONCE(dev->dying)) {
@@ -263,19 +265,20 @@ err_free:
 EXPORT_SYMBOL_GPL(gm_as_attach);
 
 /*
- * Take @ctx off its address space: unmap everything it maps, release its
- * reservations and destroy its page table. Called with the mmap lock held
- * for write, under which a context is torn down once: by gm_as_detach(),
- * or earlier by gm_dev_destroy() revoking it.
+ * Take @ctx off its address space: unmap everything it maps and release
+ * its reservations. Called with the mmap lock held for write, under which
+ * a context is torn down once: by gm_as_detach(), or earlier by
+ * gm_dev_destroy() revoking it. Returns whether it did; the caller then
+ * destroys the page table.
  */
-static void gm_ctx_teardown(struct gm_context *ctx)
+static bool gm_ctx_teardown(struct gm_context *ctx)
 {
 	struct gm_as *as = ctx->as;
 	struct mm_struct *mm = as->mm;
 
 	mmap_assert_write_locked(mm);
 	if (ctx->revoked)
-		return;
+		return false;
 	mutex_lock(&as->lock);
 	list_del(&ctx->as_node);
 	gm_ctx_unmap(ctx, 0, TASK_SIZE);
@@ -287,8 +290,7 @@ static void gm_ctx_teardown(struct gm_context *ctx)
 	 */
 	if (!mtree_empty(&mm->mm_mt))
 		gm_ctx_reserve_vmas(ctx, ULONG_MAX, true);
-	if (ctx->dev->mmu->pmap_destroy)
-		ctx->dev->mmu->pmap_destroy(ctx);
+	return true;
 }
 
 /**
@@ -307,10 +309,14 @@ void gm_as_detach(struct gm_context *ctx)
 {
 	struct gm_as *as = ctx->as;
 
+	bool torn_down;
+
 	/* The mm may have exited: gm_as holds mm_count, so its lock is there. */
 	mmap_write_lock(as->mm);
-	gm_ctx_teardown(ctx);
+	torn_down = gm_ctx_teardown(ctx);
 	mmap_write_unlock(as->mm);
+	if (torn_down && ctx->dev->mmu->pmap_destroy)
+		ctx->dev->mmu->pmap_destroy(ctx);
 	kfree(ctx);
 	gm_as_put(as);
 }
@@ -355,11 +361,15 @@ void gm_dev_revoke_contexts(struct gm_dev *dev)
 	while ((as = gm_dev_next_attached(dev))) {
 		struct gm_context *ctx;
 
-		/* Found again under the lock a concurrent gm_as_detach() takes. */
+		/*
+		 * Found again under the lock a concurrent gm_as_detach() takes;
+		 * which frees @ctx once it is revoked, so its page table goes
+		 * under that lock too.
+		 */
 		mmap_write_lock(as->mm);
 		ctx = gm_as_find_ctx(as, dev);
-		if (ctx)
-			gm_ctx_teardown(ctx);
+		if (ctx && gm_ctx_teardown(ctx) && dev->mmu->pmap_destroy)
+			dev->mmu->pmap_destroy(ctx);
 		mmap_write_unlock(as->mm);
 		gm_as_put(as);
 	}
