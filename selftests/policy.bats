@@ -242,6 +242,51 @@ load() {
 	no_leftovers
 }
 
+@test "a swap does not wait for a grace period; init() and exit() alternate however fast the swaps come" {
+	local i p ms=() out id dump v median inits exits double_inits stray_exits
+	load $TOBJ/binding_check.bpf.o
+	$RUN -n 256 -o rmw -p random -a 100000000 > /dev/null 2>&1 &
+	BG=$!
+	$RUN -n 256 -o rmw -p random -a 100000000 -d /dev/gmem_sim1 > /dev/null 2>&1 &
+	BG2=$!
+	wait_policy $BG "default system"
+	wait_policy $BG2 "default system"
+	# The old policy's exit() waits for a grace period (HZ=250: 4 ms and
+	# more) in a worker, not in the write.
+	for i in $(seq 20); do
+		for p in bindchk default; do
+			out=$($GMEMCTL use $p)
+			ms+=("$(sed -n 's/.*(switched in \([0-9.]*\) ms)$/\1/p' <<<"$out")")
+		done
+	done
+	median=$(printf '%s\n' "${ms[@]}" | sort -g | sed -n 20p)
+	echo "# 40 swaps with two address spaces: median $median ms, max $(printf '%s\n' "${ms[@]}" | sort -g | tail -1) ms" >&3
+	awk -v m="$median" 'BEGIN { exit !(m < 2) }'
+	# Back and forth faster than a grace period: a binding whose exit()
+	# has not run yet is taken up again, not init()ed a second time.
+	for i in $(seq 200); do
+		echo bindchk > $G/policy
+		echo default > $G/policy
+	done
+	id=$(bpftool map list -j | jq -r '.[] | select(.name == "binding_.bss") | .id')
+	[ -n "$id" ]
+	for i in $(seq 50); do
+		dump=$(bpftool map dump id "$id" -j)
+		for v in inits exits double_inits stray_exits; do
+			printf -v "$v" '%s' "$(jq "[.. | objects | .$v? // empty] | first" <<<"$dump")"
+		done
+		[ "$exits" != "$inits" ] || break
+		sleep 0.1
+	done
+	echo "# 220 swaps: $inits init(), $exits exit(), $double_inits init() while bound, $stray_exits exit() while not bound" >&3
+	[ "$inits" -ge 2 ]
+	[ "$exits" -eq "$inits" ]
+	[ "$double_inits" -eq 0 ]
+	[ "$stray_exits" -eq 0 ]
+	run $GMEMCTL unload bindchk
+	[ "$status" -eq 0 ]
+}
+
 @test "bpftool struct_ops unregister of the system default falls back to default; data intact" {
 	load build/bpf/evict_lru.bpf.o --default
 	[ "$(cat $G/policy)" = "default [lru]" ]

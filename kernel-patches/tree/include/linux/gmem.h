@@ -85,9 +85,10 @@ enum gm_migrate_reason {
  *	physical memory is registered.
  * @pmap_create: create the device page table of a new context. Called by
  *	gm_as_attach(). Optional.
- * @pmap_destroy: destroy it; no mapping is left. Called by gm_as_detach(),
- *	or by gm_dev_destroy() for contexts still attached, with the mmap
- *	lock held for write, not under as->lock. Optional.
+ * @pmap_destroy: destroy it; no mapping is left. Called by gm_as_detach()
+ *	under no lock, or by gm_dev_destroy() for contexts still attached,
+ *	then with the mmap lock held for write (not under as->lock): it must
+ *	not wait for anything that takes that lock. Optional.
  * @pmap_enter: map device page @page at @va with @prot (GM_PROT_*).
  *	Called under as->lock with the mmap lock held for read. Required.
  * @pmap_release: remove the device mappings of [@start, @end). Called under
@@ -266,8 +267,10 @@ struct gmem_hint_ctx {
  *	default it follows. Process context; page_added() follows for each
  *	page @as already has on a device. A negative return is counted.
  * @exit: the policy is released from @as: after page_removed() for each of
- *	its pages, and once no hook of this binding can still be running.
- *	Runs exactly once per init().
+ *	its pages, and once no hook of this binding can still be running (a
+ *	grace period later, in a worker). Runs exactly once per init(): an
+ *	address space switched back before its exit() ran keeps its binding,
+ *	without a new init().
  * @prefetch: a device fault at @ctx->va was resolved. Propose more pages
  *	with gmem_prefetch_range(): they are clamped to the fault's mapping
  *	and to @ctx->budget pages, then migrated before the fault returns.

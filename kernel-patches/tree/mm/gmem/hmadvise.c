@@ -17,6 +17,8 @@ static unsigned long gm_attr_apply(unsigned long attr, int advice, int hnid,
 {
 	switch (advice) {
 	case MADV_PREFERRED_LOCATION:
+		/* Every hnid fits, the last device's on the most nodes too. */
+		BUILD_BUG_ON(MAX_NUMNODES + GM_MAX_DEVICES > GM_ATTR_PREF_MASK);
 		attr &= ~GM_ATTR_PREF_MASK;
 		return hnid < 0 ? attr : attr | (hnid + 1);
 	case MADV_ACCESSED_BY:

@@ -182,7 +182,7 @@ struct gm_as {
 	/* The policy bound to it, see policy.c; never NULL once created. */
 	struct gm_policy __rcu *policy;
 	bool policy_selected;			/* else follows the default */
-	struct gm_policy *policy_retired;	/* exit() still to run */
+	struct list_head retiring;	/* gm_retire, under gm_policy_lock */
 	u64 id;
 	pid_t pid;
 	/* Counters for debugfs; the page counts under lock. */
@@ -221,13 +221,14 @@ struct gm_context {
  * hmadvise() attributes of an address range, packed in a maple tree value
  * entry (see hmadvise.c).
  */
-#define GM_ATTR_PREF_MASK	GENMASK_ULL(9, 0)	/* preferred hnid + 1 */
-#define GM_ATTR_ACCESSED_SHIFT	10			/* device id bitmap */
+#define GM_ATTR_PREF_BITS	11	/* hnid + 1: MAX_NUMNODES + 256 fit */
+#define GM_ATTR_PREF_MASK	GENMASK_ULL(GM_ATTR_PREF_BITS - 1, 0)
+#define GM_ATTR_ACCESSED_SHIFT	GM_ATTR_PREF_BITS	/* device id bitmap */
 #define GM_ATTR_ACCESSED_MAX	32
-#define GM_ATTR_READ_MOSTLY	BIT_ULL(42)
-#define GM_ATTR_PINNED		BIT_ULL(43)
-#define GM_ATTR_HINT_SHIFT	44			/* policy hint + 1 */
-#define GM_ATTR_HINT_MASK	GENMASK_ULL(52, 44)
+#define GM_ATTR_READ_MOSTLY	BIT_ULL(43)
+#define GM_ATTR_PINNED		BIT_ULL(44)
+#define GM_ATTR_HINT_SHIFT	45			/* policy hint + 1 */
+#define GM_ATTR_HINT_MASK	GENMASK_ULL(53, 45)
 
 /* The attributes of @va; 0 (all default) if none were set. */
 static inline unsigned long gm_attr_load(struct gm_as *as, unsigned long va)
@@ -259,6 +260,7 @@ struct gm_policy {
 	char exit_reason[160];
 	atomic_t strikes;			/* failed calls in a row */
 	unsigned int nr_as;			/* under gm_policy_lock */
+	unsigned int nr_retiring;	/* exit()s to run, same lock */
 	atomic_long_t calls;
 	atomic_long_t errors;
 	atomic_long_t refused;

@@ -10,9 +10,10 @@
  * follows it or has selected its own (/proc/PID/gmem_policy).
  *
  * gm_as.policy is RCU-protected: hooks run under rcu_read_lock() and a
- * switch publishes the new policy, then waits for a grace period before
- * the old one's exit(), so a fault in flight completes under the policy
- * it started with and none is lost. Residency events go to the policy
+ * switch publishes the new policy and queues the old one's exit() for
+ * after a grace period (struct gm_retire), so a hook in flight completes
+ * under the policy it started with, and a swap takes microseconds:
+ * nothing waits for a grace period but gm_policy_unregister(). Residency events go to the policy
  * recorded in the frame (gm_frame.policy), which a switch moves from old
  * to new under the device's frame lock, page_removed() then page_added(),
  * so every policy sees each of its pages added and removed exactly once.
@@ -173,44 +174,98 @@ static void gm_as_switch_frames(struct gm_as *as, struct gm_policy *from,
 }
 
 /*
- * Bind @as to @to. The old policy's exit() waits for gm_policy_retire(),
- * after a grace period. gm_policy_lock and gm_global_lock held.
+ * A binding that ended: its policy's exit() for its address space runs
+ * after a grace period, in a worker, so that a swap neither waits for
+ * hooks in flight nor holds gm_policy_lock across a grace period. Kept
+ * on gm_as.retiring until then; @p is NULL once exit() ran or the binding
+ * was taken up again.
+ */
+struct gm_retire {
+	struct rcu_work rwork;
+	struct list_head node;		/* gm_as.retiring */
+	struct gm_as *as;
+	struct gm_policy *p;
+};
+
+static DECLARE_WAIT_QUEUE_HEAD(gm_retire_done);
+
+/* Run the exit() of a retired binding. gm_policy_lock held. */
+static void gm_retire_exit(struct gm_retire *r)
+{
+	lockdep_assert_held(&gm_policy_lock);
+	list_del(&r->node);
+	gm_policy_call_exit(r->p, r->as);
+	r->p->nr_retiring--;
+	r->p = NULL;
+	wake_up_all(&gm_retire_done);
+}
+
+static void gm_retire_fn(struct work_struct *work)
+{
+	struct gm_retire *r = container_of(to_rcu_work(work),
+					   struct gm_retire, rwork);
+
+	mutex_lock(&gm_policy_lock);
+	if (r->p)
+		gm_retire_exit(r);
+	mutex_unlock(&gm_policy_lock);
+	kfree(r);
+}
+
+/*
+ * Bind @as to @to. The old binding's exit() runs after a grace period, see
+ * struct gm_retire; a binding to @to still waiting for it is taken up
+ * again instead of a new init(), so that init() and exit() alternate.
+ * gm_policy_lock and gm_global_lock held.
  */
 static void gm_as_bind(struct gm_as *as, struct gm_policy *to)
 {
 	struct gm_policy *from = rcu_dereference_protected(as->policy,
 				lockdep_is_held(&gm_policy_lock));
+	struct gm_retire *r, *resumed = NULL;
 
 	lockdep_assert_held(&gm_policy_lock);
 	if (from == to)
 		return;
-	gm_policy_call_init(to, as);
+	list_for_each_entry(r, &as->retiring, node) {
+		if (r->p == to) {
+			resumed = r;
+			break;
+		}
+	}
+	if (resumed) {
+		list_del(&resumed->node);
+		resumed->p = NULL;	/* its worker only frees it */
+		to->nr_retiring--;
+	} else {
+		gm_policy_call_init(to, as);
+	}
 	to->nr_as++;
 	rcu_assign_pointer(as->policy, to);
-	if (from)	/* else a new address space, with no pages yet */
-		gm_as_switch_frames(as, from, to);
-	/* One switch at a time: an earlier one was retired before. */
-	as->policy_retired = from;
+	if (!from)	/* a new address space, with no pages yet */
+		return;
+	gm_as_switch_frames(as, from, to);
+	from->nr_as--;
+	/* Small and rare (one per switch): no failure path in a swap. */
+	r = kmalloc(sizeof(*r), GFP_KERNEL | __GFP_NOFAIL);
+	r->as = as;
+	r->p = from;
+	from->nr_retiring++;
+	list_add_tail(&r->node, &as->retiring);
+	INIT_RCU_WORK(&r->rwork, gm_retire_fn);
+	queue_rcu_work(system_wq, &r->rwork);
 }
 
-/* Run the exit() of every binding gm_as_bind() ended. */
-static void gm_policy_retire(void)
+/*
+ * Run now the exit()s @as still owes: it is being released, no hook can
+ * run for it any more. gm_policy_lock held.
+ */
+static void gm_as_retire_now(struct gm_as *as)
 {
-	struct gm_as *as;
+	struct gm_retire *r, *tmp;
 
-	lockdep_assert_held(&gm_policy_lock);
-	synchronize_rcu();
-	mutex_lock(&gm_global_lock);
-	list_for_each_entry(as, &gm_address_spaces, node) {
-		struct gm_policy *p = as->policy_retired;
-
-		if (!p)
-			continue;
-		as->policy_retired = NULL;
-		gm_policy_call_exit(p, as);
-		p->nr_as--;
-	}
-	mutex_unlock(&gm_global_lock);
+	list_for_each_entry_safe(r, tmp, &as->retiring, node)
+		gm_retire_exit(r);
 }
 
 struct gm_policy *gm_system_default(void)
@@ -239,7 +294,6 @@ void gm_policy_select(struct gm_policy *p, struct gm_as *as)
 		}
 	}
 	mutex_unlock(&gm_global_lock);
-	gm_policy_retire();
 }
 
 /*
@@ -261,7 +315,6 @@ static void gm_policy_drop(struct gm_policy *p)
 		gm_as_bind(as, gm_system_default());
 	}
 	mutex_unlock(&gm_global_lock);
-	gm_policy_retire();
 }
 
 static void gm_policy_fallback(struct work_struct *work)
@@ -296,6 +349,7 @@ void gm_as_policy_exit(struct gm_as *as)
 	struct gm_policy *p = rcu_dereference_protected(as->policy, true);
 
 	lockdep_assert_held(&gm_policy_lock);
+	gm_as_retire_now(as);
 	gm_policy_call_exit(p, as);
 	p->nr_as--;
 }
@@ -404,6 +458,11 @@ void gm_policy_unregister(struct gmem_policy_ops *ops)
 	mutex_unlock(&gm_policy_lock);
 	if (!found)
 		return;
+	/*
+	 * Its bindings ended above; their exit()s run after a grace period,
+	 * which also lets hooks in flight return.
+	 */
+	wait_event(gm_retire_done, !READ_ONCE(found->nr_retiring));
 	pr_info("policy %s unregistered\n", found->name);
 	kobject_del(&found->kobj);
 	kobject_put(&found->kobj);

@@ -41,6 +41,7 @@ struct gm_as *gm_as_create(struct mm_struct *mm)
 	refcount_set(&as->refcount, 1);
 	mutex_init(&as->lock);
 	INIT_LIST_HEAD(&as->contexts);
+	INIT_LIST_HEAD(&as->retiring);
 	xa_init(&as->lpt);
 	mt_init(&as->attrs);
 	mutex_init(&as->attrs_lock);
