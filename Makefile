@@ -106,6 +106,23 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@echo "  SKEL    $@"
 	$(Q)bpftool gen skeleton $< name $* > $@
 
+# --- the userspace library (lib/) --------------------------------------------
+
+# sysfs and the policy registry, the timed policy write: one archive for the
+# selftests and the benchmark. A program links only the members it uses.
+LIBGMEM := $(BUILD)/lib/libgmem.a
+LIBGMEM_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard lib/*.c))
+LIBGMEM_HDRS := $(wildcard lib/*.h)
+
+$(BUILD)/lib/%.o: lib/%.c $(LIBGMEM_HDRS) $(KSTAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(LIBGMEM): $(LIBGMEM_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
 loader: $(GMEMCTL)
 
 $(GMEMCTL): loader/gmemctl.c bpf/gmem_trace.h $(BUILD)/bpf/gmem_trace.skel.h
@@ -137,12 +154,13 @@ $(BUILD)/selftests/bpf/%.bpf.o: selftests/bpf/%.bpf.c $(wildcard bpf/*.h) \
 # harness's EXPECT_EQ() compares whatever types it is given, so
 # -Wsign-compare would flag every EXPECT_EQ(u64, 0).
 $(GMEM_TESTS): $(BUILD)/selftests/%: selftests/%.c selftests/gmem_test_lib.h \
-		selftests/gmem_sysfs.h driver/gmem_sim_uapi.h include/gmem/hmadvise.h $(KSTAMP)
+		driver/gmem_sim_uapi.h include/gmem/hmadvise.h $(LIBGMEM) \
+		$(LIBGMEM_HDRS) $(KSTAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -Wno-sign-compare \
-		-I $(KSRC)/tools/testing/selftests -I driver -I include \
-		$< -lpthread $(GMEM_TEST_LIBS) -o $@
+		-I $(KSRC)/tools/testing/selftests -I driver -I include -I lib \
+		$< $(LIBGMEM) -lpthread $(GMEM_TEST_LIBS) -o $@
 
 # gmem-cycle registers policies itself, through libbpf.
 $(BUILD)/selftests/gmem-cycle: GMEM_TEST_LIBS := -lbpf -lelf -lz
@@ -217,13 +235,12 @@ $(BENCH_DIR)/bpf/bench_trace.skel.h: $(BENCH_DIR)/bpf/bench_trace.bpf.o
 
 $(GMEM_BENCH): $(BENCH_SRCS) bench/bench.h bench/bench_trace.h \
 		$(BENCH_DIR)/bpf/bench_trace.skel.h driver/gmem_sim_uapi.h \
-		selftests/gmem_sysfs.h \
-		include/gmem/hmadvise.h $(KSTAMP)
+		$(LIBGMEM) $(LIBGMEM_HDRS) include/gmem/hmadvise.h $(KSTAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -I bench -I $(BENCH_DIR)/bpf -I driver \
-		-I include -I selftests -I $(KSRC)/lib $(BENCH_SRCS) \
-		-lbpf -lelf -lz -lm -lpthread -o $@
+		-I include -I lib -I $(KSRC)/lib $(BENCH_SRCS) \
+		$(LIBGMEM) -lbpf -lelf -lz -lm -lpthread -o $@
 
 # A TSC clocksource for the guest, whose TCG clock ticks in 4 ms steps.
 $(BENCH_CLOCK_KO): bench/clock/bench_clock.c bench/clock/Kbuild $(KSTAMP)

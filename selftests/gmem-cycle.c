@@ -41,11 +41,10 @@
 #include <bpf/libbpf.h>
 
 #include "gmem_sysfs.h"
+#include "util.h"
 
-#define G		"/sys/kernel/gmem"
 #define MAX_OBJS	32
 #define MAX_LIVE	64
-#define NAME_MAX_LEN	16	/* GMEM_POLICY_NAME_MAX */
 
 struct obj {
 	const char *path;
@@ -55,7 +54,7 @@ struct obj {
 
 struct live {
 	int fd;
-	char name[NAME_MAX_LEN];
+	char name[GMEM_NAME_LEN];
 };
 
 static struct obj objs[MAX_OBJS];
@@ -75,33 +74,18 @@ static int nmembers;
 		errors++;						\
 	} while (0)
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* Is @name in /sys/kernel/gmem/policy, and is it the default ("[name]")? */
 static int policy_listed(const char *name, int *is_default)
 {
-	char buf[4096], want[NAME_MAX_LEN + 3], *tok, *save;
+	static struct gmem_registry r;
+	int i;
 
 	*is_default = 0;
-	if (sysfs_read(G "/policy", buf, sizeof(buf)))
+	if (gmem_registry_read(&r))
 		return 0;
-	snprintf(want, sizeof(want), "[%s]", name);
-	for (tok = strtok_r(buf, " \n", &save); tok;
-	     tok = strtok_r(NULL, " \n", &save)) {
-		if (!strcmp(tok, want)) {
-			*is_default = 1;
-			return 1;
-		}
-		if (!strcmp(tok, name))
-			return 1;
-	}
-	return 0;
+	i = gmem_registry_find(&r, name);
+	*is_default = i >= 0 && i == r.cur;
+	return i >= 0;
 }
 
 static int find_value_layout(void)
@@ -163,7 +147,7 @@ static int register_policy(struct obj *o, const char *name)
 		    .btf_fd = bpf_object__btf_fd(o->bpf),
 		    .btf_vmlinux_value_type_id = value_type_id);
 	struct bpf_program *prog;
-	char value[1024] = { 0 }, map_name[NAME_MAX_LEN];
+	char value[1024] = { 0 }, map_name[GMEM_NAME_LEN];
 	int fd, key = 0, err, i;
 
 	if (value_size > sizeof(value))
@@ -176,7 +160,7 @@ static int register_policy(struct obj *o, const char *name)
 		*(__u64 *)(value + data_off + member_off[idx]) =
 			bpf_program__fd(prog);
 	}
-	memcpy(value + data_off + name_off, name, strnlen(name, NAME_MAX_LEN - 1));
+	memcpy(value + data_off + name_off, name, strnlen(name, GMEM_NAME_LEN - 1));
 	/* BPF object names take no '-'. */
 	snprintf(map_name, sizeof(map_name), "%s", name);
 	for (i = 0; map_name[i]; i++)
@@ -203,7 +187,7 @@ static void unregister_policy(int i)
 	if (bpf_map_delete_elem(live[i].fd, &key))
 		fail("unregistering %s: %s", live[i].name, strerror(errno));
 	close(live[i].fd);
-	snprintf(path, sizeof(path), G "/policies/%s", live[i].name);
+	snprintf(path, sizeof(path), GMEM_POLICIES_DIR "/%s", live[i].name);
 	if (!access(path, F_OK) || policy_listed(live[i].name, &def))
 		fail("%s still registered after unregistering", live[i].name);
 	live[i] = live[--nlive];
@@ -295,8 +279,7 @@ int main(int argc, char **argv)
 	t0 = now_ms();
 	for (c = 0; c < cycles && !errors; c++) {
 		struct obj *o = &objs[c % nobjs];
-		char name[NAME_MAX_LEN], path[128];
-		double s0;
+		char name[GMEM_NAME_LEN], path[128];
 		int fd, def, pid, err;
 
 		if (full_every && c && c % full_every == 0) {
@@ -314,16 +297,14 @@ int main(int argc, char **argv)
 		live[nlive].fd = fd;
 		strcpy(live[nlive].name, name);
 		nlive++;
-		snprintf(path, sizeof(path), G "/policies/%s/state", name);
+		snprintf(path, sizeof(path), GMEM_POLICIES_DIR "/%s/state", name);
 		if (access(path, F_OK))
 			fail("cycle %d: %s registered, but no %s", c, name, path);
 
 		/* The swap: the new policy becomes the system default. */
-		s0 = now_ms();
-		err = sysfs_write(G "/policy", name);
+		err = sysfs_write_timed(GMEM_POLICY_FILE, name, &swap_ms[c]);
 		if (err)
 			fail("cycle %d: selecting %s: %s", c, name, strerror(-err));
-		swap_ms[c] = now_ms() - s0;
 		if (!policy_listed(name, &def) || !def)
 			fail("cycle %d: %s is not the system default", c, name);
 
