@@ -108,8 +108,9 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 
 # --- the userspace library (lib/) --------------------------------------------
 
-# sysfs and the policy registry, the timed policy write: one archive for the
-# selftests and the benchmark. A program links only the members it uses.
+# sysfs and the policy registry, the timed policy write, struct_ops
+# registration: one archive for the selftests and the benchmark. A program
+# links only the members it uses, so those without libbpf need no -lbpf.
 LIBGMEM := $(BUILD)/lib/libgmem.a
 LIBGMEM_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard lib/*.c))
 LIBGMEM_HDRS := $(wildcard lib/*.h)
