@@ -109,7 +109,8 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 # --- the userspace library (lib/) --------------------------------------------
 
 # sysfs and the policy registry, the timed policy write, struct_ops
-# registration: one archive for the selftests and the benchmark. A program
+# registration, JSON output: one archive for gmemctl, the selftests and the
+# benchmark. A program
 # links only the members it uses, so those without libbpf need no -lbpf.
 LIBGMEM := $(BUILD)/lib/libgmem.a
 LIBGMEM_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard lib/*.c))
@@ -126,10 +127,15 @@ $(LIBGMEM): $(LIBGMEM_OBJS)
 
 loader: $(GMEMCTL)
 
-$(GMEMCTL): loader/gmemctl.c bpf/gmem_trace.h $(BUILD)/bpf/gmem_trace.skel.h
+# One file per command (loader/gmemctl.h says which).
+GMEMCTL_SRCS := $(wildcard loader/*.c)
+
+$(GMEMCTL): $(GMEMCTL_SRCS) $(wildcard loader/*.h) bpf/gmem_trace.h \
+		$(BUILD)/bpf/gmem_trace.skel.h $(LIBGMEM) $(LIBGMEM_HDRS)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(USER_CFLAGS) -I $(BUILD)/bpf -I bpf $< -lbpf -lelf -lz -o $@
+	$(Q)$(CC) $(USER_CFLAGS) -I $(BUILD)/bpf -I bpf -I lib $(GMEMCTL_SRCS) \
+		$(LIBGMEM) -lbpf -lelf -lz -o $@
 
 # --- selftests -------------------------------------------------------------
 

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gmemctl list, status and stats: what the registry, the policies' and
+ * devices' sysfs files and each process's /proc/PID/gmem_policy say.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gmem_policy_ops.h"
+#include "gmemctl.h"
+#include "json.h"
+#include "util.h"
+
+
+/* The registry, malloc'd (it is large), or NULL once it said why not. */
+static struct gmem_registry *registry(const char *cmd, int *ret)
+{
+	struct gmem_registry *r = malloc(sizeof(*r));
+	int err;
+
+	if (!r) {
+		*ret = fail(ENOMEM, NULL, "%s", cmd);
+		return NULL;
+	}
+	err = gmem_registry_read(r);
+	if (err) {
+		free(r);
+		*ret = registry_fail(err);
+		return NULL;
+	}
+	return r;
+}
+
+static void list_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: gmemctl list\n"
+		"\n"
+		"One line per registered policy: its name, * for the system default,\n"
+		"state (active, or ejected by the watchdog), the address spaces using\n"
+		"it, and its struct_ops map id (\"built-in\" for the C default).\n");
+}
+
+int cmd_list(int argc, char **argv)
+{
+	struct gmem_ops_map *maps = NULL;
+	struct gmem_registry *r;
+	int i, n, ret;
+
+	ret = no_args(argc, argv, list_usage, NULL);
+	if (ret >= 0)
+		return ret;
+	r = registry("list", &ret);
+	if (!r)
+		return ret;
+	/* Map ids need CAP_SYS_ADMIN; without them, "?". */
+	n = gmem_ops_scan(&maps);
+	if (n < 0) {
+		n = 0;
+		maps = NULL;
+	}
+	for (i = 0; i < r->n; i++) {
+		const struct gmem_ops_map *pm = gmem_ops_find(maps, n, r->names[i]);
+		char state[32], nr_as[32], where[48];
+
+		gmem_policy_attr(r->names[i], "state", state, sizeof(state));
+		gmem_policy_attr(r->names[i], "address_spaces", nr_as, sizeof(nr_as));
+		if (!strcmp(r->names[i], "default"))
+			snprintf(where, sizeof(where), "built-in");
+		else if (pm)
+			snprintf(where, sizeof(where), "struct_ops map id %u", pm->id);
+		else
+			snprintf(where, sizeof(where), "struct_ops map id ?");
+		printf("%-15s %c %-7s %4s address spaces  %s\n", r->names[i],
+		       i == r->cur ? '*' : ' ', state, nr_as, where);
+	}
+	free(maps);
+	free(r);
+	return 0;
+}
+
+static void status_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: gmemctl status\n"
+		"\n"
+		"The system default, every policy's state and address spaces, the\n"
+		"policies the watchdog ejected and why (their address spaces fell\n"
+		"back to the default), and which policy each process's GMEM address\n"
+		"space uses (/proc/PID/gmem_policy).\n");
+}
+
+/* Every process with a GMEM address space, and its policy. */
+static int print_address_spaces(void)
+{
+	struct dirent *de;
+	int spaces = 0;
+	DIR *proc;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return fail(errno, NULL, "reading /proc");
+	while ((de = readdir(proc))) {
+		char path[300], sel[64], comm[64];
+		long pid = parse_number(de->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/gmem_policy", pid);
+		if (sysfs_read_text(path, sel, sizeof(sel)) || !strcmp(sel, "none"))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+		if (sysfs_read_text(path, comm, sizeof(comm)))
+			snprintf(comm, sizeof(comm), "?");
+		printf("  pid %-7ld %-16s %s\n", pid, comm, sel);
+		spaces++;
+	}
+	closedir(proc);
+	if (!spaces)
+		printf("  none\n");
+	return 0;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct gmem_registry *r;
+	int i, ret, ejected = 0;
+
+	ret = no_args(argc, argv, status_usage, NULL);
+	if (ret >= 0)
+		return ret;
+	r = registry("status", &ret);
+	if (!r)
+		return ret;
+	printf("system default: %s\n", r->cur >= 0 ? r->names[r->cur] : "?");
+	printf("policies:\n");
+	for (i = 0; i < r->n; i++) {
+		char state[32], nr_as[32];
+
+		gmem_policy_attr(r->names[i], "state", state, sizeof(state));
+		gmem_policy_attr(r->names[i], "address_spaces", nr_as, sizeof(nr_as));
+		printf("  %-15s %-7s %4s address spaces\n", r->names[i], state,
+		       nr_as);
+	}
+	printf("fallbacks:\n");
+	for (i = 0; i < r->n; i++) {
+		char reason[256];
+
+		gmem_policy_attr(r->names[i], "exit_reason", reason, sizeof(reason));
+		if (!reason[0] || !strcmp(reason, "?"))
+			continue;
+		printf("  %-15s ejected: %s\n", r->names[i], reason);
+		ejected++;
+	}
+	if (!ejected)
+		printf("  none\n");
+
+	printf("address spaces:\n");
+	ret = print_address_spaces();
+	free(r);
+	return ret;
+}
+
+static void stats_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: gmemctl stats [--json]\n"
+		"\n"
+		"Every policy's counters (/sys/kernel/gmem/policies/NAME) and every\n"
+		"device's (/sys/kernel/gmem/devices/NAME).\n"
+		"  --json  one JSON object: {\"system_default\": NAME,\n"
+		"          \"policies\": {NAME: {...}}, \"devices\": {NAME: {...}}}\n");
+}
+
+static const char *const policy_files[] = {
+	"state", "address_spaces", "calls", "errors", "refused", "clamped",
+	"prefetched", "victims", "filled", "stalls", "max_hook_ns",
+	"exit_reason",
+};
+
+static const char *const device_files[] = {
+	"hnid", "mem_total", "mem_used", "faults", "migrations_to_device",
+	"migrations_to_host", "evictions", "pages_evicted", "prefetched",
+	"free_blocks", "fragmentation",
+};
+
+/*
+ * One policy's or device's line, " FILE=VALUE" for each of @files that
+ * @dir has, or with @json (not NULL) a member NAME: {FILE: VALUE, ...}.
+ */
+static void print_attrs(struct json_writer *json, const char *dir,
+			const char *const *files, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		char path[512], value[512];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (sysfs_read_text(path, value, sizeof(value)))
+			continue;
+		if (json) {
+			json_key(json, files[i]);
+			json_value(json, value);
+		} else if (strchr(value, ' ') || !value[0]) {
+			if (value[0])
+				printf(" %s=\"%s\"", files[i], value);
+		} else {
+			printf(" %s=%s", files[i], value);
+		}
+	}
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	struct json_writer w, *json = NULL;
+	struct dirent **devs = NULL;
+	struct gmem_registry *r;
+	bool want_json = false;
+	int i, ret, ndevs;
+
+	ret = no_args(argc, argv, stats_usage, &want_json);
+	if (ret >= 0)
+		return ret;
+	r = registry("stats", &ret);
+	if (!r)
+		return ret;
+	ndevs = scandir(GMEM_DEVICES_DIR, &devs, NULL, alphasort);
+	if (ndevs < 0)
+		ndevs = 0;	/* no device driver loaded */
+
+	if (want_json) {
+		json = &w;
+		json_init(json, stdout);
+		json_object_begin(json);
+		json_key(json, "system_default");
+		json_string(json, r->cur >= 0 ? r->names[r->cur] : "");
+		json_key(json, "policies");
+		json_object_begin(json);
+	}
+	for (i = 0; i < r->n; i++) {
+		char dir[256];
+
+		snprintf(dir, sizeof(dir), GMEM_POLICIES_DIR "/%s", r->names[i]);
+		if (json) {
+			json_key(json, r->names[i]);
+			json_object_begin(json);
+		} else {
+			printf("policy %s%s:", r->names[i],
+			       i == r->cur ? " (system default)" : "");
+		}
+		print_attrs(json, dir, policy_files, ARRAY_SIZE(policy_files));
+		if (json)
+			json_object_end(json);
+		else
+			printf("\n");
+	}
+	if (json) {
+		json_object_end(json);
+		json_key(json, "devices");
+		json_object_begin(json);
+	}
+	for (i = 0; i < ndevs; i++) {
+		char dir[512];
+
+		if (devs[i]->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), GMEM_DEVICES_DIR "/%s", devs[i]->d_name);
+		if (json) {
+			json_key(json, devs[i]->d_name);
+			json_object_begin(json);
+		} else {
+			printf("device %s:", devs[i]->d_name);
+		}
+		print_attrs(json, dir, device_files, ARRAY_SIZE(device_files));
+		if (json)
+			json_object_end(json);
+		else
+			printf("\n");
+	}
+	if (json) {
+		json_object_end(json);
+		json_object_end(json);
+		printf("\n");
+	}
+	for (i = 0; i < ndevs; i++)
+		free(devs[i]);
+	free(devs);
+	free(r);
+	return 0;
+}
