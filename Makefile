@@ -5,6 +5,7 @@
 #   make driver     driver/gmem_sim.ko, the simulated accelerator
 #   make bpf        BPF objects and skeletons (bpf/*.bpf.c, docs/*.bpf.c)
 #   make loader     build/bin/gmemctl
+#   make tools      build/bin/gmem-run, gmem-hold: workloads (tools/)
 #   make selftests  test binaries run inside the guest
 #   make check      all of the above, then every suite in QEMU
 #                   (DEBUG=1: on the debug kernel, make debug-kernel)
@@ -31,10 +32,10 @@ else
 Q := @
 endif
 
-.PHONY: all deps kernel debug-kernel driver bpf loader selftests check \
+.PHONY: all deps kernel debug-kernel driver bpf loader tools selftests check \
 	checkpatch demo clean FORCE bench bench-quick bench-build series
 
-all: kernel driver bpf loader selftests bench-build
+all: kernel driver bpf loader tools selftests bench-build
 
 deps:
 	$(Q)scripts/install-deps.sh
@@ -109,9 +110,10 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 # --- the userspace library (lib/) --------------------------------------------
 
 # sysfs and the policy registry, the timed policy write, struct_ops
-# registration, JSON output: one archive for gmemctl, the selftests and the
-# benchmark. A program
-# links only the members it uses, so those without libbpf need no -lbpf.
+# registration, JSON output: one archive for gmemctl, the tools, the
+# selftests and the benchmark (lib/gmem_sim.h, for gmem_sim, is a header).
+# A program links only the members it uses, so those without libbpf need
+# no -lbpf.
 LIBGMEM := $(BUILD)/lib/libgmem.a
 LIBGMEM_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard lib/*.c))
 LIBGMEM_HDRS := $(wildcard lib/*.h)
@@ -137,12 +139,23 @@ $(GMEMCTL): $(GMEMCTL_SRCS) $(wildcard loader/*.h) bpf/gmem_trace.h \
 	$(Q)$(CC) $(USER_CFLAGS) -I $(BUILD)/bpf -I bpf -I lib $(GMEMCTL_SRCS) \
 		$(LIBGMEM) -lbpf -lelf -lz -o $@
 
+# --- tools: workloads for the demo, the docs and the tests -------------------
+
+TOOLS := $(addprefix $(BUILD)/bin/,gmem-run gmem-hold)
+
+tools: $(TOOLS)
+
+$(TOOLS): $(BUILD)/bin/%: tools/%.c driver/gmem_sim_uapi.h \
+		include/gmem/hmadvise.h $(LIBGMEM) $(LIBGMEM_HDRS) $(KSTAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(USER_CFLAGS) -I driver -I include -I lib $< $(LIBGMEM) -o $@
+
 # --- selftests -------------------------------------------------------------
 
 HMM_TESTS := $(BUILD)/selftests/hmm-tests
 GMEM_TESTS := $(addprefix $(BUILD)/selftests/,gmem-tests gmem-evict-tests \
-	hmadvise-tests gmem-run gmem-hints gmem-fuzz gmem-hold gmem-cycle gmem-race \
-	gmem-security)
+	hmadvise-tests gmem-hints gmem-fuzz gmem-cycle gmem-race gmem-security)
 USER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -isystem $(BUILD)/headers/include
 
 # BPF objects the tests load (bad ones too), built like bpf/'s policies.

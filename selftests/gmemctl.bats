@@ -2,7 +2,7 @@
 # gmemctl: the command line, and `gmemctl trace` against real workloads.
 
 GMEMCTL=build/bin/gmemctl
-RUN=build/selftests/gmem-run
+RUN=build/bin/gmem-run
 
 setup_file() {
 	insmod build/driver/gmem_sim.ko devices=2 mem_mb=16

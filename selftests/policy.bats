@@ -4,7 +4,7 @@
 # leaves no policy loaded and the built-in "default" as system default.
 
 GMEMCTL=build/bin/gmemctl
-RUN=build/selftests/gmem-run
+RUN=build/bin/gmem-run
 G=/sys/kernel/gmem
 DEV=$G/devices/gmem_sim0
 TOBJ=build/selftests/bpf
