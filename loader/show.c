@@ -188,18 +188,26 @@ static const char *const device_files[] = {
 };
 
 /*
- * One policy's or device's line, " FILE=VALUE" for each of @files that
- * @dir has, or with @json (not NULL) a member NAME: {FILE: VALUE, ...}.
+ * The counters of policy or device @name (@kind), those of @files that its
+ * directory under @base has: a line "KIND NAME[SUFFIX]: FILE=VALUE ..." or,
+ * with @json, a member NAME: {FILE: VALUE, ...}.
  */
-static void print_attrs(struct json_writer *json, const char *dir,
-			const char *const *files, int n)
+static void print_counters(struct json_writer *json, const char *kind,
+			   const char *base, const char *name,
+			   const char *suffix, const char *const *files, int n)
 {
 	int i;
 
+	if (json) {
+		json_key(json, name);
+		json_object_begin(json);
+	} else {
+		printf("%s %s%s:", kind, name, suffix);
+	}
 	for (i = 0; i < n; i++) {
 		char path[512], value[512];
 
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		snprintf(path, sizeof(path), "%s/%s/%s", base, name, files[i]);
 		if (sysfs_read_text(path, value, sizeof(value)))
 			continue;
 		if (json) {
@@ -212,6 +220,10 @@ static void print_attrs(struct json_writer *json, const char *dir,
 			printf(" %s=%s", files[i], value);
 		}
 	}
+	if (json)
+		json_object_end(json);
+	else
+		printf("\n");
 }
 
 int cmd_stats(int argc, char **argv)
@@ -241,45 +253,20 @@ int cmd_stats(int argc, char **argv)
 		json_key(json, "policies");
 		json_object_begin(json);
 	}
-	for (i = 0; i < r->n; i++) {
-		char dir[256];
-
-		snprintf(dir, sizeof(dir), GMEM_POLICIES_DIR "/%s", r->names[i]);
-		if (json) {
-			json_key(json, r->names[i]);
-			json_object_begin(json);
-		} else {
-			printf("policy %s%s:", r->names[i],
-			       i == r->cur ? " (system default)" : "");
-		}
-		print_attrs(json, dir, policy_files, ARRAY_SIZE(policy_files));
-		if (json)
-			json_object_end(json);
-		else
-			printf("\n");
-	}
+	for (i = 0; i < r->n; i++)
+		print_counters(json, "policy", GMEM_POLICIES_DIR, r->names[i],
+			       i == r->cur ? " (system default)" : "",
+			       policy_files, ARRAY_SIZE(policy_files));
 	if (json) {
 		json_object_end(json);
 		json_key(json, "devices");
 		json_object_begin(json);
 	}
 	for (i = 0; i < ndevs; i++) {
-		char dir[512];
-
-		if (devs[i]->d_name[0] == '.')
-			continue;
-		snprintf(dir, sizeof(dir), GMEM_DEVICES_DIR "/%s", devs[i]->d_name);
-		if (json) {
-			json_key(json, devs[i]->d_name);
-			json_object_begin(json);
-		} else {
-			printf("device %s:", devs[i]->d_name);
-		}
-		print_attrs(json, dir, device_files, ARRAY_SIZE(device_files));
-		if (json)
-			json_object_end(json);
-		else
-			printf("\n");
+		if (devs[i]->d_name[0] != '.')
+			print_counters(json, "device", GMEM_DEVICES_DIR,
+				       devs[i]->d_name, "", device_files,
+				       ARRAY_SIZE(device_files));
 	}
 	if (json) {
 		json_object_end(json);
