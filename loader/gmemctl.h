@@ -6,8 +6,11 @@
 #ifndef GMEMCTL_H
 #define GMEMCTL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+
+#include <bpf/libbpf.h>
 
 #include "gmem_sysfs.h"
 
@@ -19,6 +22,9 @@
  */
 int fail(int err, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* --verbose: libbpf's messages, which libbpf_print() shows only then. */
+extern bool verbose;
+int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
 /* A hint for errors of files and syscalls only root may use. */
 const char *perm_hint(int err);
 /* The message for an unreadable /sys/kernel/gmem/policy (-errno @err). */

@@ -7,7 +7,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,17 +16,6 @@
 
 #include "gmem_policy_ops.h"
 #include "object.h"
-
-static bool verbose;
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
-{
-	if (!verbose)
-		return 0;
-	(void)level;
-	return vfprintf(stderr, fmt, ap);
-}
 
 static void load_usage(FILE *out)
 {
@@ -174,7 +162,6 @@ int cmd_load(int argc, char **argv)
 		return 2;
 	}
 	path = argv[optind];
-	libbpf_set_print(libbpf_print);
 
 	if (policy_obj_open(path, &po) || load_programs(path, &po))
 		goto out;

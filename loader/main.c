@@ -8,7 +8,7 @@
  *   gmemctl unload NAME
  *   gmemctl use NAME [--pid PID]
  *   gmemctl list | status | stats [--json]
- *   gmemctl trace [--pid PID] [--count N] [--duration SEC]
+ *   gmemctl trace [--pid PID] [--count N] [--duration SEC] [--verbose]
  *
  * A loaded policy is held by the kernel, not by this process: load
  * registers the struct_ops map and exits; unload deletes the map's
@@ -44,6 +44,16 @@ int fail(int err, const char *hint, const char *fmt, ...)
 const char *perm_hint(int err)
 {
 	return err == EPERM || err == EACCES ? "needs CAP_SYS_ADMIN" : NULL;
+}
+
+bool verbose;
+
+int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!verbose)
+		return 0;
+	(void)level;
+	return vfprintf(stderr, fmt, ap);
 }
 
 int registry_fail(int err)
@@ -125,6 +135,7 @@ int main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	libbpf_set_print(libbpf_print);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
