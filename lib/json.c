@@ -104,6 +104,12 @@ void json_bool(struct json_writer *w, bool v)
 	fputs(v ? "true" : "false", w->out);
 }
 
+void json_null(struct json_writer *w)
+{
+	separate(w);
+	fputs("null", w->out);
+}
+
 /* JSON's integers: no leading zeros, no "-0", no '+'. */
 void json_value(struct json_writer *w, const char *s)
 {

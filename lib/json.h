@@ -28,6 +28,7 @@ void json_key(struct json_writer *w, const char *key);
 void json_string(struct json_writer *w, const char *s);
 void json_int(struct json_writer *w, long long v);
 void json_bool(struct json_writer *w, bool v);
+void json_null(struct json_writer *w);
 /* A sysfs value: a number if @s is a decimal integer, else a string. */
 void json_value(struct json_writer *w, const char *s);
 

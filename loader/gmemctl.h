@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gmemctl's commands (one file each: load.c, select.c, show.c, trace.c),
+ * gmemctl's commands (load.c, select.c, show.c, status.c, trace.c),
  * what they share (main.c), and the object file checks of load (object.c).
  */
 #ifndef GMEMCTL_H
@@ -27,8 +27,8 @@ extern bool verbose;
 int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
 /* A hint for errors of files and syscalls only root may use. */
 const char *perm_hint(int err);
-/* The message for an unreadable /sys/kernel/gmem/policy (-errno @err). */
-int registry_fail(int err);
+/* The registry, malloc'd (it is large), or NULL once it said why not. */
+struct gmem_registry *registry(const char *cmd, int *ret);
 /* A decimal number for --pid; -1 if it is not one. */
 long parse_number(const char *s);
 /*
@@ -42,8 +42,8 @@ int cmd_load(int argc, char **argv);	/* load.c */
 int cmd_unload(int argc, char **argv);
 int cmd_use(int argc, char **argv);	/* select.c */
 int cmd_list(int argc, char **argv);	/* show.c */
-int cmd_status(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_status(int argc, char **argv);	/* status.c */
 int cmd_trace(int argc, char **argv);	/* trace.c */
 
 /* select.c: make @name the system default, printing how long it took. */

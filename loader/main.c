@@ -56,10 +56,23 @@ int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return vfprintf(stderr, fmt, ap);
 }
 
-int registry_fail(int err)
+struct gmem_registry *registry(const char *cmd, int *ret)
 {
-	return fail(-err, err == -ENOENT ? "is this the GMEM kernel?" : NULL,
-		    "reading %s", GMEM_POLICY_FILE);
+	struct gmem_registry *r = malloc(sizeof(*r));
+	int err;
+
+	if (!r) {
+		*ret = fail(ENOMEM, NULL, "%s", cmd);
+		return NULL;
+	}
+	err = gmem_registry_read(r);
+	if (err) {
+		free(r);
+		*ret = fail(-err, err == -ENOENT ? "is this the GMEM kernel?" : NULL,
+			    "reading %s", GMEM_POLICY_FILE);
+		return NULL;
+	}
+	return r;
 }
 
 long parse_number(const char *s)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gmemctl list, status and stats: what the registry, the policies' and
- * devices' sysfs files and each process's /proc/PID/gmem_policy say.
+ * gmemctl list and stats: the registered policies, and the policies' and
+ * devices' counters in sysfs.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -15,42 +15,50 @@
 #include "util.h"
 
 
-/* The registry, malloc'd (it is large), or NULL once it said why not. */
-static struct gmem_registry *registry(const char *cmd, int *ret)
-{
-	struct gmem_registry *r = malloc(sizeof(*r));
-	int err;
-
-	if (!r) {
-		*ret = fail(ENOMEM, NULL, "%s", cmd);
-		return NULL;
-	}
-	err = gmem_registry_read(r);
-	if (err) {
-		free(r);
-		*ret = registry_fail(err);
-		return NULL;
-	}
-	return r;
-}
-
 static void list_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: gmemctl list\n"
+		"Usage: gmemctl list [--json]\n"
 		"\n"
 		"One line per registered policy: its name, * for the system default,\n"
 		"state (active, or ejected by the watchdog), the address spaces using\n"
-		"it, and its struct_ops map id (\"built-in\" for the C default).\n");
+		"it, and its struct_ops map id (\"built-in\" for the C default).\n"
+		"  --json  a JSON array: [{\"name\": NAME, \"default\": BOOL,\n"
+		"          \"state\": STATE, \"address_spaces\": N, \"map_id\": ID}]\n"
+		"          (map_id null for the built-in default, or when unknown)\n");
+}
+
+/* One policy as a JSON object; @pm NULL if its map id is unknown. */
+static void list_json(struct json_writer *json, const char *name,
+		      bool is_default, const char *state, const char *nr_as,
+		      const struct gmem_ops_map *pm)
+{
+	json_object_begin(json);
+	json_key(json, "name");
+	json_string(json, name);
+	json_key(json, "default");
+	json_bool(json, is_default);
+	json_key(json, "state");
+	json_string(json, state);
+	json_key(json, "address_spaces");
+	json_value(json, nr_as);
+	json_key(json, "map_id");
+	if (pm)
+		json_int(json, pm->id);
+	else
+		json_null(json);
+	json_object_end(json);
 }
 
 int cmd_list(int argc, char **argv)
 {
+	struct json_writer w, *json = NULL;
 	struct gmem_ops_map *maps = NULL;
 	struct gmem_registry *r;
+	bool want_json = false;
 	int i, n, ret;
 
-	ret = no_args(argc, argv, list_usage, NULL);
+	ret = no_args(argc, argv, list_usage, &want_json);
 	if (ret >= 0)
 		return ret;
 	r = registry("list", &ret);
@@ -62,12 +70,24 @@ int cmd_list(int argc, char **argv)
 		n = 0;
 		maps = NULL;
 	}
+	if (want_json) {
+		json = &w;
+		json_init(json, stdout);
+		json_array_begin(json);
+	} else {
+		printf("%-15s %c %-7s %-19s  %s\n", "NAME", '*', "STATE",
+		       "ADDRESS SPACES", "REGISTERED AS");
+	}
 	for (i = 0; i < r->n; i++) {
 		const struct gmem_ops_map *pm = gmem_ops_find(maps, n, r->names[i]);
 		char state[32], nr_as[32], where[48];
 
 		gmem_policy_attr(r->names[i], "state", state, sizeof(state));
 		gmem_policy_attr(r->names[i], "address_spaces", nr_as, sizeof(nr_as));
+		if (json) {
+			list_json(json, r->names[i], i == r->cur, state, nr_as, pm);
+			continue;
+		}
 		if (!strcmp(r->names[i], "default"))
 			snprintf(where, sizeof(where), "built-in");
 		else if (pm)
@@ -77,91 +97,13 @@ int cmd_list(int argc, char **argv)
 		printf("%-15s %c %-7s %4s address spaces  %s\n", r->names[i],
 		       i == r->cur ? '*' : ' ', state, nr_as, where);
 	}
+	if (json) {
+		json_array_end(json);
+		printf("\n");
+	}
 	free(maps);
 	free(r);
 	return 0;
-}
-
-static void status_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: gmemctl status\n"
-		"\n"
-		"The system default, every policy's state and address spaces, the\n"
-		"policies the watchdog ejected and why (their address spaces fell\n"
-		"back to the default), and which policy each process's GMEM address\n"
-		"space uses (/proc/PID/gmem_policy).\n");
-}
-
-/* Every process with a GMEM address space, and its policy. */
-static int print_address_spaces(void)
-{
-	struct dirent *de;
-	int spaces = 0;
-	DIR *proc;
-
-	proc = opendir("/proc");
-	if (!proc)
-		return fail(errno, NULL, "reading /proc");
-	while ((de = readdir(proc))) {
-		char path[300], sel[64], comm[64];
-		long pid = parse_number(de->d_name);
-
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/gmem_policy", pid);
-		if (sysfs_read_text(path, sel, sizeof(sel)) || !strcmp(sel, "none"))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-		if (sysfs_read_text(path, comm, sizeof(comm)))
-			snprintf(comm, sizeof(comm), "?");
-		printf("  pid %-7ld %-16s %s\n", pid, comm, sel);
-		spaces++;
-	}
-	closedir(proc);
-	if (!spaces)
-		printf("  none\n");
-	return 0;
-}
-
-int cmd_status(int argc, char **argv)
-{
-	struct gmem_registry *r;
-	int i, ret, ejected = 0;
-
-	ret = no_args(argc, argv, status_usage, NULL);
-	if (ret >= 0)
-		return ret;
-	r = registry("status", &ret);
-	if (!r)
-		return ret;
-	printf("system default: %s\n", r->cur >= 0 ? r->names[r->cur] : "?");
-	printf("policies:\n");
-	for (i = 0; i < r->n; i++) {
-		char state[32], nr_as[32];
-
-		gmem_policy_attr(r->names[i], "state", state, sizeof(state));
-		gmem_policy_attr(r->names[i], "address_spaces", nr_as, sizeof(nr_as));
-		printf("  %-15s %-7s %4s address spaces\n", r->names[i], state,
-		       nr_as);
-	}
-	printf("fallbacks:\n");
-	for (i = 0; i < r->n; i++) {
-		char reason[256];
-
-		gmem_policy_attr(r->names[i], "exit_reason", reason, sizeof(reason));
-		if (!reason[0] || !strcmp(reason, "?"))
-			continue;
-		printf("  %-15s ejected: %s\n", r->names[i], reason);
-		ejected++;
-	}
-	if (!ejected)
-		printf("  none\n");
-
-	printf("address spaces:\n");
-	ret = print_address_spaces();
-	free(r);
-	return ret;
 }
 
 static void stats_usage(FILE *out)
