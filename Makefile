@@ -5,6 +5,7 @@
 #   make driver     driver/gmem_sim.ko, the simulated accelerator
 #   make bpf        BPF objects and skeletons (bpf/*.bpf.c, docs/*.bpf.c)
 #   make loader     build/bin/gmemctl
+#   make tools      build/bin/gmem-run, gmem-hold: workloads (tools/)
 #   make selftests  test binaries run inside the guest
 #   make check      all of the above, then every suite in QEMU
 #                   (DEBUG=1: on the debug kernel, make debug-kernel)
@@ -31,10 +32,10 @@ else
 Q := @
 endif
 
-.PHONY: all deps kernel debug-kernel driver bpf loader selftests check \
+.PHONY: all deps kernel debug-kernel driver bpf loader tools selftests check \
 	checkpatch demo clean FORCE bench bench-quick bench-build series
 
-all: kernel driver bpf loader selftests bench-build
+all: kernel driver bpf loader tools selftests bench-build
 
 deps:
 	$(Q)scripts/install-deps.sh
@@ -106,19 +107,56 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@echo "  SKEL    $@"
 	$(Q)bpftool gen skeleton $< name $* > $@
 
-loader: $(GMEMCTL)
+# --- the userspace library (lib/) --------------------------------------------
 
-$(GMEMCTL): loader/gmemctl.c bpf/gmem_trace.h $(BUILD)/bpf/gmem_trace.skel.h
+# sysfs and the policy registry, the timed policy write, struct_ops
+# registration, JSON output: one archive for gmemctl, the tools, the
+# selftests and the benchmark (lib/gmem_sim.h, for gmem_sim, is a header).
+# A program links only the members it uses, so those without libbpf need
+# no -lbpf.
+LIBGMEM := $(BUILD)/lib/libgmem.a
+LIBGMEM_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard lib/*.c))
+LIBGMEM_HDRS := $(wildcard lib/*.h)
+
+$(BUILD)/lib/%.o: lib/%.c $(LIBGMEM_HDRS) $(KSTAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(USER_CFLAGS) -I $(BUILD)/bpf -I bpf $< -lbpf -lelf -lz -o $@
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(LIBGMEM): $(LIBGMEM_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+loader: $(GMEMCTL)
+
+# One file per command (loader/gmemctl.h says which).
+GMEMCTL_SRCS := $(wildcard loader/*.c)
+
+$(GMEMCTL): $(GMEMCTL_SRCS) $(wildcard loader/*.h) bpf/gmem_trace.h \
+		$(BUILD)/bpf/gmem_trace.skel.h $(LIBGMEM) $(LIBGMEM_HDRS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(USER_CFLAGS) -I $(BUILD)/bpf -I bpf -I lib $(GMEMCTL_SRCS) \
+		$(LIBGMEM) -lbpf -lelf -lz -o $@
+
+# --- tools: workloads for the demo, the docs and the tests -------------------
+
+TOOLS := $(addprefix $(BUILD)/bin/,gmem-run gmem-hold)
+
+tools: $(TOOLS)
+
+$(TOOLS): $(BUILD)/bin/%: tools/%.c driver/gmem_sim_uapi.h \
+		include/gmem/hmadvise.h $(LIBGMEM) $(LIBGMEM_HDRS) $(KSTAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(USER_CFLAGS) -I driver -I include -I lib $< $(LIBGMEM) -o $@
 
 # --- selftests -------------------------------------------------------------
 
 HMM_TESTS := $(BUILD)/selftests/hmm-tests
 GMEM_TESTS := $(addprefix $(BUILD)/selftests/,gmem-tests gmem-evict-tests \
-	hmadvise-tests gmem-run gmem-hints gmem-fuzz gmem-hold gmem-cycle gmem-race \
-	gmem-security gmem-unplug)
+	hmadvise-tests gmem-hints gmem-fuzz gmem-cycle gmem-race gmem-security \
+	gmem-unplug)
 USER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -isystem $(BUILD)/headers/include
 
 # BPF objects the tests load (bad ones too), built like bpf/'s policies.
@@ -137,12 +175,13 @@ $(BUILD)/selftests/bpf/%.bpf.o: selftests/bpf/%.bpf.c $(wildcard bpf/*.h) \
 # harness's EXPECT_EQ() compares whatever types it is given, so
 # -Wsign-compare would flag every EXPECT_EQ(u64, 0).
 $(GMEM_TESTS): $(BUILD)/selftests/%: selftests/%.c selftests/gmem_test_lib.h \
-		selftests/gmem_sysfs.h driver/gmem_sim_uapi.h include/gmem/hmadvise.h $(KSTAMP)
+		driver/gmem_sim_uapi.h include/gmem/hmadvise.h $(LIBGMEM) \
+		$(LIBGMEM_HDRS) $(KSTAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -Wno-sign-compare \
-		-I $(KSRC)/tools/testing/selftests -I driver -I include \
-		$< -lpthread $(GMEM_TEST_LIBS) -o $@
+		-I $(KSRC)/tools/testing/selftests -I driver -I include -I lib \
+		$< $(LIBGMEM) -lpthread $(GMEM_TEST_LIBS) -o $@
 
 # gmem-cycle registers policies itself, through libbpf.
 $(BUILD)/selftests/gmem-cycle: GMEM_TEST_LIBS := -lbpf -lelf -lz
@@ -217,13 +256,12 @@ $(BENCH_DIR)/bpf/bench_trace.skel.h: $(BENCH_DIR)/bpf/bench_trace.bpf.o
 
 $(GMEM_BENCH): $(BENCH_SRCS) bench/bench.h bench/bench_trace.h \
 		$(BENCH_DIR)/bpf/bench_trace.skel.h driver/gmem_sim_uapi.h \
-		selftests/gmem_sysfs.h \
-		include/gmem/hmadvise.h $(KSTAMP)
+		$(LIBGMEM) $(LIBGMEM_HDRS) include/gmem/hmadvise.h $(KSTAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -I bench -I $(BENCH_DIR)/bpf -I driver \
-		-I include -I selftests -I $(KSRC)/lib $(BENCH_SRCS) \
-		-lbpf -lelf -lz -lm -lpthread -o $@
+		-I include -I lib -I $(KSRC)/lib $(BENCH_SRCS) \
+		$(LIBGMEM) -lbpf -lelf -lz -lm -lpthread -o $@
 
 # A TSC clocksource for the guest, whose TCG clock ticks in 4 ms steps.
 $(BENCH_CLOCK_KO): bench/clock/bench_clock.c bench/clock/Kbuild $(KSTAMP)

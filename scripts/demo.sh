@@ -8,7 +8,7 @@ set -eu
 
 G=/sys/kernel/gmem
 DEV=$G/devices/gmem_sim0
-RUN=build/selftests/gmem-run
+RUN=build/bin/gmem-run
 GMEMCTL=build/bin/gmemctl
 OUT=$(mktemp)
 section() { printf '\n== %s\n' "$1"; }

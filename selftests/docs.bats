@@ -11,7 +11,7 @@ DOC=docs/writing-a-policy.md
 POLICY=/sys/kernel/gmem/policy
 STATS=/sys/kernel/gmem/policies/example
 DEV=/sys/kernel/gmem/devices/gmem_sim0
-RUN=build/selftests/gmem-run
+RUN=build/bin/gmem-run
 
 setup_file() {
 	insmod build/driver/gmem_sim.ko devices=1 mem_mb=16

@@ -6,7 +6,7 @@
 # page of an interrupted run is either untouched or done, and the whole
 # range on success. Skipped on a kernel without fault injection.
 
-RUN=build/selftests/gmem-run
+RUN=build/bin/gmem-run
 DBG=/sys/kernel/debug
 G=/sys/kernel/gmem
 

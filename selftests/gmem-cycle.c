@@ -8,8 +8,8 @@
  * Each policy object is loaded once (its programs through the verifier).
  * A cycle then registers a new policy: a new gmem_policy_ops struct_ops map
  * with a fresh name ("cN-OBJ"), whose members are the object's programs,
- * created and updated as libbpf and bpftool would (BPF_MAP_CREATE,
- * BPF_MAP_UPDATE_ELEM); makes it the system default (write to
+ * created and registered by lib/gmem_policy_ops.c as gmemctl load does
+ * (BPF_MAP_CREATE, BPF_MAP_UPDATE_ELEM); makes it the system default (write to
  * /sys/kernel/gmem/policy: the swap); every third cycle also selects it for
  * one running gmem-run process (/proc/PID/gmem_policy); and unregisters
  * (BPF_MAP_DELETE_ELEM, as bpftool struct_ops unregister) the oldest of
@@ -36,16 +36,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "gmem_policy_ops.h"
 #include "gmem_sysfs.h"
+#include "util.h"
 
-#define G		"/sys/kernel/gmem"
 #define MAX_OBJS	32
 #define MAX_LIVE	64
-#define NAME_MAX_LEN	16	/* GMEM_POLICY_NAME_MAX */
 
 struct obj {
 	const char *path;
@@ -55,7 +53,7 @@ struct obj {
 
 struct live {
 	int fd;
-	char name[NAME_MAX_LEN];
+	char name[GMEM_NAME_LEN];
 };
 
 static struct obj objs[MAX_OBJS];
@@ -65,9 +63,7 @@ static int nlive;
 static int errors;
 
 /* The kernel's layout of the struct_ops value, from vmlinux BTF. */
-static __u32 value_type_id, value_size, data_off, name_off;
-static __u32 member_off[32];
-static int nmembers;
+static struct gmem_ops_layout layout;
 
 #define fail(fmt, ...)							\
 	do {								\
@@ -75,66 +71,18 @@ static int nmembers;
 		errors++;						\
 	} while (0)
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* Is @name in /sys/kernel/gmem/policy, and is it the default ("[name]")? */
 static int policy_listed(const char *name, int *is_default)
 {
-	char buf[4096], want[NAME_MAX_LEN + 3], *tok, *save;
+	static struct gmem_registry r;
+	int i;
 
 	*is_default = 0;
-	if (sysfs_read(G "/policy", buf, sizeof(buf)))
+	if (gmem_registry_read(&r))
 		return 0;
-	snprintf(want, sizeof(want), "[%s]", name);
-	for (tok = strtok_r(buf, " \n", &save); tok;
-	     tok = strtok_r(NULL, " \n", &save)) {
-		if (!strcmp(tok, want)) {
-			*is_default = 1;
-			return 1;
-		}
-		if (!strcmp(tok, name))
-			return 1;
-	}
-	return 0;
-}
-
-static int find_value_layout(void)
-{
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	const struct btf_type *t, *ops;
-	const struct btf_member *m;
-	int id, i;
-
-	if (!vmlinux)
-		return -1;
-	id = btf__find_by_name_kind(vmlinux, "bpf_struct_ops_gmem_policy_ops",
-				    BTF_KIND_STRUCT);
-	if (id < 0)
-		return -1;
-	value_type_id = id;
-	t = btf__type_by_id(vmlinux, id);
-	value_size = t->size;
-	for (i = 0, m = btf_members(t); i < btf_vlen(t); i++, m++)
-		if (!strcmp(btf__name_by_offset(vmlinux, m->name_off), "data"))
-			data_off = m->offset / 8;
-	id = btf__find_by_name_kind(vmlinux, "gmem_policy_ops", BTF_KIND_STRUCT);
-	if (id < 0)
-		return -1;
-	ops = btf__type_by_id(vmlinux, id);
-	nmembers = btf_vlen(ops);
-	for (i = 0, m = btf_members(ops); i < nmembers && i < 32; i++, m++) {
-		member_off[i] = m->offset / 8;
-		if (!strcmp(btf__name_by_offset(vmlinux, m->name_off), "name"))
-			name_off = m->offset / 8;
-	}
-	btf__free(vmlinux);
-	return name_off ? 0 : -1;
+	i = gmem_registry_find(&r, name);
+	*is_default = i >= 0 && i == r.cur;
+	return i >= 0;
 }
 
 static int load_obj(struct obj *o)
@@ -156,54 +104,16 @@ static int load_obj(struct obj *o)
 	return 0;
 }
 
-/* A new struct_ops map of @o's programs under @name, registered. */
-static int register_policy(struct obj *o, const char *name)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, opts,
-		    .btf_fd = bpf_object__btf_fd(o->bpf),
-		    .btf_vmlinux_value_type_id = value_type_id);
-	struct bpf_program *prog;
-	char value[1024] = { 0 }, map_name[NAME_MAX_LEN];
-	int fd, key = 0, err, i;
-
-	if (value_size > sizeof(value))
-		return -E2BIG;
-	bpf_object__for_each_program(prog, o->bpf) {
-		unsigned int idx = bpf_program__expected_attach_type(prog);
-
-		if (idx >= (unsigned int)nmembers)
-			continue;
-		*(__u64 *)(value + data_off + member_off[idx]) =
-			bpf_program__fd(prog);
-	}
-	memcpy(value + data_off + name_off, name, strnlen(name, NAME_MAX_LEN - 1));
-	/* BPF object names take no '-'. */
-	snprintf(map_name, sizeof(map_name), "%s", name);
-	for (i = 0; map_name[i]; i++)
-		if (map_name[i] == '-')
-			map_name[i] = '_';
-	fd = bpf_map_create(BPF_MAP_TYPE_STRUCT_OPS, map_name, sizeof(int),
-			    value_size, 1, &opts);
-	if (fd < 0)
-		return -errno;
-	err = bpf_map_update_elem(fd, &key, value, 0);
-	if (err) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 static void unregister_policy(int i)
 {
 	char path[128];
-	int key = 0, def;
+	int def, err;
 
-	if (bpf_map_delete_elem(live[i].fd, &key))
-		fail("unregistering %s: %s", live[i].name, strerror(errno));
+	err = gmem_ops_unregister(live[i].fd);
+	if (err)
+		fail("unregistering %s: %s", live[i].name, strerror(-err));
 	close(live[i].fd);
-	snprintf(path, sizeof(path), G "/policies/%s", live[i].name);
+	snprintf(path, sizeof(path), GMEM_POLICIES_DIR "/%s", live[i].name);
 	if (!access(path, F_OK) || policy_listed(live[i].name, &def))
 		fail("%s still registered after unregistering", live[i].name);
 	live[i] = live[--nlive];
@@ -269,7 +179,7 @@ int main(int argc, char **argv)
 	}
 	libbpf_set_print(NULL);
 	srand(getpid());
-	if (find_value_layout()) {
+	if (gmem_ops_layout_load(&layout)) {
 		fprintf(stderr, "gmem-cycle: no struct gmem_policy_ops in vmlinux BTF\n");
 		return 1;
 	}
@@ -295,8 +205,7 @@ int main(int argc, char **argv)
 	t0 = now_ms();
 	for (c = 0; c < cycles && !errors; c++) {
 		struct obj *o = &objs[c % nobjs];
-		char name[NAME_MAX_LEN], path[128];
-		double s0;
+		char name[GMEM_NAME_LEN], path[128];
 		int fd, def, pid, err;
 
 		if (full_every && c && c % full_every == 0) {
@@ -306,7 +215,7 @@ int main(int argc, char **argv)
 			full_loads++;
 		}
 		snprintf(name, sizeof(name), "c%d-%s", c, o->short_name);
-		fd = register_policy(o, name);
+		fd = gmem_ops_register_new(&layout, o->bpf, name);
 		if (fd < 0) {
 			fail("cycle %d: registering %s: %s", c, name, strerror(-fd));
 			break;
@@ -314,16 +223,14 @@ int main(int argc, char **argv)
 		live[nlive].fd = fd;
 		strcpy(live[nlive].name, name);
 		nlive++;
-		snprintf(path, sizeof(path), G "/policies/%s/state", name);
+		snprintf(path, sizeof(path), GMEM_POLICIES_DIR "/%s/state", name);
 		if (access(path, F_OK))
 			fail("cycle %d: %s registered, but no %s", c, name, path);
 
 		/* The swap: the new policy becomes the system default. */
-		s0 = now_ms();
-		err = sysfs_write(G "/policy", name);
+		err = sysfs_write_timed(GMEM_POLICY_FILE, name, &swap_ms[c]);
 		if (err)
 			fail("cycle %d: selecting %s: %s", c, name, strerror(-err));
-		swap_ms[c] = now_ms() - s0;
 		if (!policy_listed(name, &def) || !def)
 			fail("cycle %d: %s is not the system default", c, name);
 

@@ -171,20 +171,13 @@ TEST_F_TIMEOUT(evict, oversubscribe_4x_zipf_rmw, 180)
 	rmw_list_then_check(_metadata, self, 4, 1);
 }
 
-/* The system default policy's name, from "a [name] b" in sysfs. */
+/* The system default policy's name. */
 static void system_policy(char *name, size_t len)
 {
-	char buf[512], *open_br, *close_br = NULL;
+	static struct gmem_registry r;
 
-	snprintf(name, len, "?");
-	if (sysfs_read("/sys/kernel/gmem/policy", buf, sizeof(buf)))
-		return;
-	open_br = strchr(buf, '[');
-	if (open_br)
-		close_br = strchr(open_br, ']');
-	if (close_br)
-		snprintf(name, len, "%.*s", (int)(close_br - open_br - 1),
-			 open_br + 1);
+	snprintf(name, len, "%s", !gmem_registry_read(&r) && r.cur >= 0 ?
+		 r.names[r.cur] : "?");
 }
 
 /*

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the gmem_sim based tests: MAP_PEER_SHARED mappings and
- * the device's ioctls.
+ * Helpers shared by the gmem_sim based tests, beside lib/gmem_sim.h
+ * (MAP_PEER_SHARED mappings and the device's ioctls).
  */
 #ifndef GMEM_TEST_LIB_H
 #define GMEM_TEST_LIB_H
@@ -18,7 +18,7 @@
 
 #include <linux/mman.h>
 
-#include "gmem_sim_uapi.h"
+#include "gmem_sim.h"
 #include "gmem_sysfs.h"
 
 #ifdef TEST_TIMEOUT_DEFAULT
@@ -31,64 +31,7 @@
 #define TEST_TIMEOUT_DEFAULT 300
 #endif
 
-#define DEV0 "/dev/gmem_sim0"
-#define DEV1 "/dev/gmem_sim1"
-
 static size_t page_size;
-
-static inline void *peer_mmap(size_t size, int prot)
-{
-	return mmap(NULL, size, prot,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED, -1, 0);
-}
-
-/* Run a device kernel; returns 0 or -errno. */
-static inline int dev_run(int fd, void *addr, size_t size, int pattern,
-			  int op, uint64_t value, struct gmem_sim_run *out)
-{
-	struct gmem_sim_run run = {
-		.addr = (uintptr_t)addr,
-		.size = size,
-		.pattern = pattern,
-		.op = op,
-		.stride = 1,
-		.seed = 42,
-		.value = value,
-	};
-	int ret = ioctl(fd, GMEM_SIM_IOC_RUN, &run);
-
-	if (out)
-		*out = run;
-	return ret ? -errno : 0;
-}
-
-static inline int dev_rw(int fd, unsigned long cmd, void *addr, void *buf,
-			 size_t size)
-{
-	struct gmem_sim_rw rw = {
-		.addr = (uintptr_t)addr,
-		.ptr = (uintptr_t)buf,
-		.size = size,
-	};
-
-	return ioctl(fd, cmd, &rw) ? -errno : 0;
-}
-
-static inline struct gmem_sim_counters dev_counters(int fd)
-{
-	struct gmem_sim_counters c;
-
-	memset(&c, 0xff, sizeof(c));
-	if (ioctl(fd, GMEM_SIM_IOC_COUNTERS, &c))
-		perror("GMEM_SIM_IOC_COUNTERS");
-	return c;
-}
-
-/* What GMEM_SIM_WRITE leaves in the word at @p. */
-static inline uint64_t written_word(uint64_t value, const uint64_t *p)
-{
-	return value ^ (uint64_t)(uintptr_t)p;
-}
 
 static inline uint64_t cpu_checksum(const void *buf, size_t size)
 {

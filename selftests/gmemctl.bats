@@ -2,7 +2,8 @@
 # gmemctl: the command line, and `gmemctl trace` against real workloads.
 
 GMEMCTL=build/bin/gmemctl
-RUN=build/selftests/gmem-run
+RUN=build/bin/gmem-run
+NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
 
 setup_file() {
 	insmod build/driver/gmem_sim.ko devices=2 mem_mb=16
@@ -37,6 +38,59 @@ start_trace() {
 	run $GMEMCTL trace --help
 	[ "$status" -eq 0 ]
 	[[ "$output" == *--duration* ]]
+}
+
+@test "gmemctl trace refuses extra arguments and empty numbers" {
+	# timeout: a tracer that takes them runs until stopped.
+	run timeout 20 $GMEMCTL trace extra
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unexpected argument 'extra'"* ]]
+	for opt in --count --duration --pid; do
+		run timeout 20 $GMEMCTL trace $opt ""
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"bad number ''"* ]]
+	done
+}
+
+@test "gmemctl trace --duration 1 traces for a whole second" {
+	local i t0 t1
+	mkfifo "$BATS_TEST_TMPDIR/err"
+	# Three windows: time(NULL) seconds ended ~0.5 s early on average.
+	for i in 1 2 3; do
+		$GMEMCTL trace --duration 1 2> "$BATS_TEST_TMPDIR/err" > /dev/null &
+		exec 4< "$BATS_TEST_TMPDIR/err"
+		read -r line <&4
+		t0=${EPOCHREALTIME/./}
+		wait $!
+		t1=${EPOCHREALTIME/./}
+		exec 4<&-
+		[ "$line" = "gmemctl trace: attached" ]
+		echo "# window $i: $(( (t1 - t0) / 1000 )) ms" >&3
+		[ $(( t1 - t0 )) -ge 900000 ]
+	done
+}
+
+@test "gmemctl trace without privileges: a permission error, no libbpf noise" {
+	run $NOBODY $GMEMCTL trace --duration 1
+	[ "$status" -eq 1 ]
+	[[ "$output" == "gmemctl trace: cannot load or attach ("*"); tracing needs CAP_SYS_ADMIN" ]]
+	[[ "$output" != *"libbpf"* ]]
+	[[ "$output" != *"tracepoints and BTF"* ]]
+}
+
+@test "gmemctl trace counts the events the ring buffer had no room for" {
+	start_trace
+	kill -STOP $TRACE_PID
+	# ~40,000 records, twice what the 1 MiB ring buffer holds.
+	$RUN -n 8192 -o write -r 2 > /dev/null
+	kill -CONT $TRACE_PID
+	kill -INT $TRACE_PID
+	wait $TRACE_PID
+	cat "$BATS_TEST_TMPDIR/err"
+	printed=$(grep -vc '^---' "$BATS_TEST_TMPDIR/out")
+	total=$(grep '^--- events' "$BATS_TEST_TMPDIR/out" | grep -oE '=[0-9]+' | tr -d = | paste -sd+ | bc)
+	[ "$total" -gt "$printed" ]
+	grep -qx "gmemctl trace: $(( total - printed )) events lost: the ring buffer was full" "$BATS_TEST_TMPDIR/err"
 }
 
 @test "gmemctl trace shows every fault and migration of a workload" {

@@ -8,8 +8,8 @@
 # use. Counts and wall times are printed as TAP comments.
 
 GMEMCTL=build/bin/gmemctl
-RUN=build/selftests/gmem-run
-HOLD=build/selftests/gmem-hold
+RUN=build/bin/gmem-run
+HOLD=build/bin/gmem-hold
 CYCLE=build/selftests/gmem-cycle
 G=/sys/kernel/gmem
 KO=build/driver/gmem_sim.ko

@@ -4,7 +4,7 @@
 # (selftests/bpf/bad_*.bpf.c). Policies are registered with bpftool here,
 # so these tests do not depend on gmemctl.
 
-RUN=build/selftests/gmem-run
+RUN=build/bin/gmem-run
 G=/sys/kernel/gmem
 DEV=$G/devices/gmem_sim0
 BAD=build/selftests/bpf

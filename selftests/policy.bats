@@ -4,7 +4,7 @@
 # leaves no policy loaded and the built-in "default" as system default.
 
 GMEMCTL=build/bin/gmemctl
-RUN=build/selftests/gmem-run
+RUN=build/bin/gmem-run
 G=/sys/kernel/gmem
 DEV=$G/devices/gmem_sim0
 TOBJ=build/selftests/bpf
@@ -117,8 +117,8 @@ load() {
 	done
 	run $GMEMCTL list
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq $(( ${#names[@]} + 1 )) ]
-	[[ "${lines[0]}" =~ ^default\ +\*\ active\ +0\ address\ spaces\ +built-in$ ]]
+	[ "${#lines[@]}" -eq $(( ${#names[@]} + 2 )) ]
+	[[ "${lines[1]}" =~ ^default\ +\*\ active\ +0\ address\ spaces\ +built-in$ ]]
 	list=$output
 	run bpftool struct_ops list
 	[ "$status" -eq 0 ]
@@ -297,7 +297,7 @@ load() {
 	[ "$status" -eq 0 ]
 	[ "$(cat $G/policy)" = "[default]" ]
 	[ ! -e $G/policies/lru ]
-	[ "$($GMEMCTL list | wc -l)" -eq 1 ]
+	[ "$($GMEMCTL list | wc -l)" -eq 2 ]	# the header, default
 	run $RUN -n 8192 -o rmw -p random -a 8192 -c
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	[[ "$output" == *"checked 8192 pages on the CPU: ok"* ]]
@@ -470,7 +470,7 @@ load() {
 	[ "$(cat /proc/$BG/gmem_policy)" = "default system" ]
 	run $NOBODY $GMEMCTL list
 	[ "$status" -eq 0 ]
-	[[ "${lines[1]}" =~ ^lru\ +active ]]
+	[[ "${lines[2]}" =~ ^lru\ +active ]]
 	# Nothing changed.
 	[ "$(cat $G/policy)" = "[default] lru" ]
 	[ ! -e $G/policies/fifo ]
@@ -499,6 +499,36 @@ load() {
 	wait $BG || true
 	$GMEMCTL unload lru
 	no_leftovers
+}
+
+@test "gmemctl list has a header row; list --json and status --json are typed" {
+	load build/bpf/evict_lru.bpf.o
+	[[ "$output" =~ \(struct_ops\ map\ id\ ([0-9]+)\)$ ]]
+	id=${BASH_REMATCH[1]}
+	$RUN -n 8192 -o rmw -p random -a 100000000 > /dev/null 2>&1 &
+	BG=$!
+	wait_policy $BG "default system"
+	$GMEMCTL use lru --pid $BG
+	run $GMEMCTL list
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^NAME\ +\*\ STATE\ +ADDRESS\ SPACES\ +REGISTERED\ AS$ ]]
+	[[ "${lines[1]}" =~ ^default\ +\*\ active ]]
+	[ "${#lines[@]}" -eq 3 ]
+	run $GMEMCTL list --json
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$(jq length <<<"$output")" -eq 2 ]
+	[ "$(jq -c '.[0]' <<<"$output")" = '{"name":"default","default":true,"state":"active","address_spaces":0,"map_id":null}' ]
+	[ "$(jq -c '.[1]' <<<"$output")" = '{"name":"lru","default":false,"state":"active","address_spaces":1,"map_id":'"$id"'}' ]
+	run $GMEMCTL status --json
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$(jq -r .system_default <<<"$output")" = default ]
+	[ "$(jq -c '.policies[1]' <<<"$output")" = '{"name":"lru","state":"active","address_spaces":1}' ]
+	[ "$(jq -c .fallbacks <<<"$output")" = '[]' ]
+	[ "$(jq -c ".address_spaces[] | select(.pid == $BG)" <<<"$output")" = '{"pid":'"$BG"',"comm":"gmem-run","policy":"lru selected"}' ]
+	run $GMEMCTL list --bogus
+	[ "$status" -eq 2 ]
 }
 
 @test "gmemctl stats prints every counter; --json is one valid object" {

@@ -10,7 +10,7 @@
 # root by the gmem-security suite) and the fuzzer.
 
 GMEMCTL=build/bin/gmemctl
-RUN=build/selftests/gmem-run
+RUN=build/bin/gmem-run
 G=/sys/kernel/gmem
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
 # uid 65534 past the file modes, without CAP_SYS_ADMIN.

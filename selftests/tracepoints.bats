@@ -4,7 +4,7 @@
 
 T=/sys/kernel/tracing
 DEV=/sys/kernel/gmem/devices/gmem_sim0
-RUN=build/selftests/gmem-run
+RUN=build/bin/gmem-run
 
 setup_file() {
 	insmod build/driver/gmem_sim.ko devices=2 mem_mb=16

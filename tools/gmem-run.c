@@ -22,11 +22,19 @@
  * pattern) and, for a sequential pattern, every word.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "gmem_test_lib.h"
+#include "gmem_sim.h"
+#include "gmem_sysfs.h"
 #include "gmem/hmadvise.h"
+
+static size_t page_size;
 
 static int lookup(const char *name, const char *const *names, int n)
 {

@@ -18,10 +18,17 @@
  * pages: ok" if all are right, 1 otherwise.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-#include "gmem_test_lib.h"
+#include "gmem_sim.h"
+
+static size_t page_size;
 
 #define MAX_DEVS 8
 

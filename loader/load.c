@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gmemctl load and unload: register a policy object's gmem_policy_ops
+ * map with the kernel, and unregister it. Registration goes through
+ * lib/gmem_policy_ops.c, the repository's one path for it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "gmem_policy_ops.h"
+#include "object.h"
+
+static void load_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: gmemctl load OBJ [--name NAME] [--default] [--verbose]\n"
+		"\n"
+		"Load the BPF object OBJ (its one SEC(\".struct_ops\") map of struct\n"
+		"gmem_policy_ops; GPL-compatible license) and register it as a GMEM\n"
+		"policy. It stays registered after gmemctl exits: gmemctl unload\n"
+		"removes it.\n"
+		"  --name NAME  register it as NAME instead of the name in OBJ\n"
+		"               (" GMEM_NAME_RULE ")\n"
+		"  --default    then make it the system default\n"
+		"  --verbose    show libbpf's messages\n");
+}
+
+/* Print the last @lines non-empty lines of a verifier log, indented. */
+static void print_log_tail(const char *log, int lines)
+{
+	const char *p;
+	int total = 0, i = 0;
+
+	for (p = log; *p; ) {
+		size_t len = strcspn(p, "\n");
+
+		total += len > 0;
+		p += len + (p[len] ? 1 : 0);
+	}
+	for (p = log; *p; ) {
+		size_t len = strcspn(p, "\n");
+
+		if (len && i++ >= total - lines)
+			fprintf(stderr, "  %.*s\n", (int)len, p);
+		p += len + (p[len] ? 1 : 0);
+	}
+}
+
+/*
+ * Load @po's programs through the verifier; 0, or 1 once the end of the
+ * verifier's log (or libbpf's error) was shown.
+ */
+static int load_programs(const char *path, struct policy_obj *po)
+{
+	size_t log_size = 16 << 20;	/* libbpf's own default */
+	const char *failed = NULL;
+	struct bpf_program *prog;
+	char *log;
+	int err;
+
+	/*
+	 * One buffer for all programs: libbpf loads them in order and stops
+	 * at the first one refused, and only a failed load (retried with
+	 * log_level 1) writes the log.
+	 */
+	log = malloc(log_size);
+	if (!log)
+		return fail(ENOMEM, NULL, "loading %s", path);
+	log[0] = '\0';
+	bpf_object__for_each_program(prog, po->obj)
+		bpf_program__set_log_buf(prog, log, log_size);
+
+	err = bpf_object__load(po->obj);
+	if (!err) {
+		free(log);
+		return 0;
+	}
+	bpf_object__for_each_program(prog, po->obj) {
+		if (bpf_program__autoload(prog) && bpf_program__fd(prog) < 0) {
+			failed = bpf_program__name(prog);
+			break;
+		}
+	}
+	if (log[0] && failed) {
+		/* 6.1 keeps the start of a log too long: -ENOSPC. */
+		fprintf(stderr, "gmemctl: loading %s: the verifier refused program %s: %s\n",
+			path, failed, err == -ENOSPC ?
+			"its log was too long to keep whole" : strerror(-err));
+		fprintf(stderr, "gmemctl: end of the verifier log:\n");
+		print_log_tail(log, 6);
+	} else {
+		fail(-err, err == -EPERM ? "loading a policy needs CAP_SYS_ADMIN" :
+		     "gmemctl load --verbose shows libbpf's messages",
+		     "loading %s", path);
+	}
+	free(log);
+	return 1;
+}
+
+/* Register the loaded @po as policy @name; 0, or 1 once it said why not. */
+static int register_policy(const char *path, struct policy_obj *po,
+			   const char *name)
+{
+	struct gmem_ops_layout layout;
+	int err;
+
+	err = gmem_ops_layout_load(&layout);
+	if (!err)
+		err = gmem_ops_register(&layout, bpf_map__fd(po->map), po->obj,
+					name);
+	if (!err)
+		return 0;
+	if (err == -EEXIST)
+		return fail(-err, "a policy of that name is loaded; --name gives this one another",
+			    "registering policy '%s' from %s", name, path);
+	if (err == -EINVAL)
+		return fail(-err, "a policy name is " GMEM_NAME_RULE,
+			    "registering policy '%s' from %s", name, path);
+	return fail(-err, perm_hint(-err), "registering policy '%s' from %s",
+		    name, path);
+}
+
+int cmd_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "default", no_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *path, *new_name = NULL, *name;
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info);
+	bool make_default = false;
+	struct policy_obj po;
+	int opt, ret = 1;
+
+	while ((opt = getopt_long(argc, argv, "n:dvh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'n': new_name = optarg; break;
+		case 'd': make_default = true; break;
+		case 'v': verbose = true; break;
+		case 'h': load_usage(stdout); return 0;
+		default: load_usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "gmemctl load: wants one OBJ (gmemctl load --help)\n");
+		return 2;
+	}
+	if (new_name && !gmem_policy_name_valid(new_name)) {
+		fprintf(stderr, "gmemctl load: invalid policy name '%s': " GMEM_NAME_RULE "\n",
+			new_name);
+		return 2;
+	}
+	path = argv[optind];
+
+	if (policy_obj_open(path, &po) || load_programs(path, &po))
+		goto out;
+	name = new_name ? new_name : po.name;
+	if (register_policy(path, &po, name))
+		goto out;
+	bpf_obj_get_info_by_fd(bpf_map__fd(po.map), &info, &info_len);
+	printf("loaded policy %s (struct_ops map id %u)\n", name, info.id);
+	fflush(stdout);
+	if (make_default && set_default(name))
+		fprintf(stderr, "gmemctl: policy %s stays loaded (gmemctl unload %s)\n",
+			name, name);
+	else
+		ret = 0;
+out:
+	policy_obj_close(&po);
+	return ret;
+}
+
+static void unload_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: gmemctl unload NAME\n"
+		"\n"
+		"Unregister policy NAME (delete its struct_ops map's element). Address\n"
+		"spaces using it fall back to the system default, or to the built-in\n"
+		"\"default\" if it was the system default. \"default\" stays.\n");
+}
+
+int cmd_unload(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const struct gmem_ops_map *pm;
+	struct gmem_ops_map *maps = NULL;
+	const char *name;
+	int opt, n, fd, err;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h': unload_usage(stdout); return 0;
+		default: unload_usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "gmemctl unload: wants one policy NAME (gmemctl unload --help)\n");
+		return 2;
+	}
+	name = argv[optind];
+	if (!gmem_policy_name_valid(name)) {
+		fprintf(stderr, "gmemctl unload: invalid policy name '%s': " GMEM_NAME_RULE "\n",
+			name);
+		return 2;
+	}
+	if (!strcmp(name, "default")) {
+		fprintf(stderr, "gmemctl: unloading policy default: it is the built-in policy, which cannot be unloaded\n");
+		return 1;
+	}
+	n = gmem_ops_scan(&maps);
+	if (n < 0)
+		return fail(-n, perm_hint(-n), "unloading policy %s: looking for its struct_ops map",
+			    name);
+	pm = gmem_ops_find(maps, n, name);
+	if (!pm) {
+		free(maps);
+		fprintf(stderr, "gmemctl: unloading policy %s: no policy of that name is loaded (gmemctl list)\n",
+			name);
+		return 1;
+	}
+	fd = bpf_map_get_fd_by_id(pm->id);
+	err = fd < 0 ? -errno : gmem_ops_unregister(fd);
+	if (fd >= 0)
+		close(fd);
+	if (err) {
+		fail(-err, perm_hint(-err), "unloading policy %s (struct_ops map id %u)",
+		     name, pm->id);
+		free(maps);
+		return 1;
+	}
+	printf("unloaded policy %s (struct_ops map id %u)\n", name, pm->id);
+	free(maps);
+	return 0;
+}
