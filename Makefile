@@ -188,8 +188,10 @@ endif
 
 BENCH_DIR := $(BUILD)/bench
 GMEM_BENCH := $(BENCH_DIR)/bin/gmem-bench
-BENCH_SRCS := $(addprefix bench/,gmem-bench.c opt.c workloads.c tracefile.c \
-	evtrace.c)
+# bench/lib: what runs without the device or libbpf.
+BENCH_LIB_SRCS := $(wildcard bench/lib/*.c)
+BENCH_LIB_HDRS := $(wildcard bench/lib/*.h)
+BENCH_SRCS := $(wildcard bench/*.c) $(BENCH_LIB_SRCS)
 # Prefetch x eviction policies: one object per pair, from bench/bpf/combo.bpf.c.
 BENCH_COMBOS := $(foreach p,seq stride tree,$(foreach e,lru fifo lfu clock mru,\
 	$(BENCH_DIR)/bpf/$(p)_$(e).bpf.o))
@@ -215,7 +217,7 @@ $(BENCH_DIR)/bpf/bench_trace.skel.h: $(BENCH_DIR)/bpf/bench_trace.bpf.o
 	@echo "  SKEL    $@"
 	$(Q)bpftool gen skeleton $< name bench_trace > $@
 
-$(GMEM_BENCH): $(BENCH_SRCS) bench/bench.h bench/bench_trace.h \
+$(GMEM_BENCH): $(BENCH_SRCS) bench/bench.h $(BENCH_LIB_HDRS) bench/bench_trace.h \
 		$(BENCH_DIR)/bpf/bench_trace.skel.h driver/gmem_sim_uapi.h \
 		selftests/gmem_sysfs.h \
 		include/gmem/hmadvise.h $(KSTAMP)
