@@ -6,6 +6,7 @@
 #   make bpf        BPF objects and skeletons (bpf/*.bpf.c, docs/*.bpf.c)
 #   make loader     build/bin/gmemctl
 #   make selftests  test binaries run inside the guest
+#   make test-host  unit tests on the host, no VM (tests/host/), seconds
 #   make check      all of the above, then every suite in QEMU
 #                   (DEBUG=1: on the debug kernel, make debug-kernel)
 #   make demo       boot the guest and run the GMEM demo (README)
@@ -32,7 +33,7 @@ Q := @
 endif
 
 .PHONY: all deps kernel debug-kernel driver bpf loader selftests check \
-	checkpatch demo clean FORCE bench bench-quick bench-build series
+	checkpatch demo clean FORCE bench bench-quick bench-build series test-host
 
 all: kernel driver bpf loader selftests bench-build
 
@@ -176,11 +177,30 @@ $(DEBUG_KMOD_KO): $(KMOD_SRCS) $(DEBUG_KSTAMP)
 	$(Q)cp $(KMOD_SRCS) $(@D)/
 	$(Q)$(MAKE) -s -C $(DEBUG_KOBJ) ARCH=x86_64 M=$(abspath $(@D)) modules
 
+# --- host unit tests (tests/host/): bench/lib alone, no VM -----------------
+
+# bench/lib: what runs without the device or libbpf (the host tests link it).
+BENCH_LIB_SRCS := $(wildcard bench/lib/*.c)
+BENCH_LIB_HDRS := $(wildcard bench/lib/*.h)
+HOST_TEST := $(BUILD)/tests/host/test-host
+HOST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
+
+$(HOST_TEST): $(wildcard tests/host/*.c tests/host/*.h) $(BENCH_LIB_SRCS) \
+		$(BENCH_LIB_HDRS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(HOST_CFLAGS) -I bench/lib $(filter %.c,$^) -lz -lm -o $@
+
+test-host: $(HOST_TEST)
+	$(Q)$(HOST_TEST)
+
+# check.sh runs the host tests first (suite "host"), unless CHECK_HOST=0:
+# the debug kernel's run leaves them to the normal one.
 ifeq ($(DEBUG),1)
 check: all $(DEBUG_DRIVER_KO) $(DEBUG_KMOD_KO)
-	$(Q)GMEM_KERNEL=$(DEBUG_KOBJ)/arch/x86/boot/bzImage scripts/check.sh $(SUITES)
+	$(Q)CHECK_HOST=0 GMEM_KERNEL=$(DEBUG_KOBJ)/arch/x86/boot/bzImage scripts/check.sh $(SUITES)
 else
-check: all
+check: all $(HOST_TEST)
 	$(Q)scripts/check.sh $(SUITES)
 endif
 
@@ -188,9 +208,6 @@ endif
 
 BENCH_DIR := $(BUILD)/bench
 GMEM_BENCH := $(BENCH_DIR)/bin/gmem-bench
-# bench/lib: what runs without the device or libbpf.
-BENCH_LIB_SRCS := $(wildcard bench/lib/*.c)
-BENCH_LIB_HDRS := $(wildcard bench/lib/*.h)
 BENCH_SRCS := $(wildcard bench/*.c) $(BENCH_LIB_SRCS)
 # Prefetch x eviction policies: one object per pair, from bench/bpf/combo.bpf.c.
 BENCH_COMBOS := $(foreach p,seq stride tree,$(foreach e,lru fifo lfu clock mru,\
