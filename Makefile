@@ -94,11 +94,11 @@ $(VMLINUX_H): $(KSTAMP)
 	@echo "  BTF     $@"
 	$(Q)bpftool btf dump file $(KOBJ)/vmlinux format c > $@
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H)
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h bpf/lib/*.h) $(VMLINUX_H)
 	@echo "  BPF     $@"
 	$(BPF_CC)
 
-$(BUILD)/docs/%.bpf.o: docs/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H)
+$(BUILD)/docs/%.bpf.o: docs/%.bpf.c $(wildcard bpf/*.h bpf/lib/*.h) $(VMLINUX_H)
 	@mkdir -p $(@D)
 	@echo "  BPF     $@"
 	$(BPF_CC)
@@ -218,7 +218,7 @@ bench_uc = $(shell echo $(1) | tr a-z A-Z)
 bench-build: $(GMEM_BENCH) $(BENCH_COMBOS) $(BENCH_CLOCK_KO)
 
 $(BENCH_COMBOS): $(BENCH_DIR)/bpf/%.bpf.o: bench/bpf/combo.bpf.c \
-		$(wildcard bpf/*.h bpf/prefetch_*.bpf.c bpf/evict_*.bpf.c) $(VMLINUX_H)
+		$(wildcard bpf/*.h bpf/lib/*.h) $(VMLINUX_H)
 	@mkdir -p $(@D)
 	@echo "  BPF     $@"
 	$(BPF_CC) -DCOMBO=$* -DPF_$(call bench_uc,$(word 1,$(subst _, ,$*))) \
