@@ -7,6 +7,7 @@
 #   make loader     build/bin/gmemctl
 #   make tools      build/bin/gmem-run, gmem-hold: workloads (tools/)
 #   make selftests  test binaries run inside the guest
+#   make test-host  unit tests on the host, no VM (tests/host/), seconds
 #   make check      all of the above, then every suite in QEMU
 #                   (DEBUG=1: on the debug kernel, make debug-kernel)
 #   make demo       boot the guest and run the GMEM demo (README)
@@ -33,7 +34,7 @@ Q := @
 endif
 
 .PHONY: all deps kernel debug-kernel driver bpf loader tools selftests check \
-	checkpatch demo clean FORCE bench bench-quick bench-build series
+	checkpatch demo clean FORCE bench bench-quick bench-build series test-host
 
 all: kernel driver bpf loader tools selftests bench-build
 
@@ -94,11 +95,11 @@ $(VMLINUX_H): $(KSTAMP)
 	@echo "  BTF     $@"
 	$(Q)bpftool btf dump file $(KOBJ)/vmlinux format c > $@
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H)
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h bpf/lib/*.h) $(VMLINUX_H)
 	@echo "  BPF     $@"
 	$(BPF_CC)
 
-$(BUILD)/docs/%.bpf.o: docs/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H)
+$(BUILD)/docs/%.bpf.o: docs/%.bpf.c $(wildcard bpf/*.h bpf/lib/*.h) $(VMLINUX_H)
 	@mkdir -p $(@D)
 	@echo "  BPF     $@"
 	$(BPF_CC)
@@ -215,11 +216,30 @@ $(DEBUG_KMOD_KO): $(KMOD_SRCS) $(DEBUG_KSTAMP)
 	$(Q)cp $(KMOD_SRCS) $(@D)/
 	$(Q)$(MAKE) -s -C $(DEBUG_KOBJ) ARCH=x86_64 M=$(abspath $(@D)) modules
 
+# --- host unit tests (tests/host/): bench/lib alone, no VM -----------------
+
+# bench/lib: what runs without the device or libbpf (the host tests link it).
+BENCH_LIB_SRCS := $(wildcard bench/lib/*.c)
+BENCH_LIB_HDRS := $(wildcard bench/lib/*.h)
+HOST_TEST := $(BUILD)/tests/host/test-host
+HOST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
+
+$(HOST_TEST): $(wildcard tests/host/*.c tests/host/*.h) $(BENCH_LIB_SRCS) \
+		$(BENCH_LIB_HDRS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(HOST_CFLAGS) -I bench/lib $(filter %.c,$^) -lz -lm -o $@
+
+test-host: $(HOST_TEST)
+	$(Q)$(HOST_TEST)
+
+# check.sh runs the host tests first (suite "host"), unless CHECK_HOST=0:
+# the debug kernel's run leaves them to the normal one.
 ifeq ($(DEBUG),1)
 check: all $(DEBUG_DRIVER_KO) $(DEBUG_KMOD_KO)
-	$(Q)GMEM_KERNEL=$(DEBUG_KOBJ)/arch/x86/boot/bzImage scripts/check.sh $(SUITES)
+	$(Q)CHECK_HOST=0 GMEM_KERNEL=$(DEBUG_KOBJ)/arch/x86/boot/bzImage scripts/check.sh $(SUITES)
 else
-check: all
+check: all $(HOST_TEST)
 	$(Q)scripts/check.sh $(SUITES)
 endif
 
@@ -227,8 +247,7 @@ endif
 
 BENCH_DIR := $(BUILD)/bench
 GMEM_BENCH := $(BENCH_DIR)/bin/gmem-bench
-BENCH_SRCS := $(addprefix bench/,gmem-bench.c opt.c workloads.c tracefile.c \
-	evtrace.c)
+BENCH_SRCS := $(wildcard bench/*.c) $(BENCH_LIB_SRCS)
 # Prefetch x eviction policies: one object per pair, from bench/bpf/combo.bpf.c.
 BENCH_COMBOS := $(foreach p,seq stride tree,$(foreach e,lru fifo lfu clock mru,\
 	$(BENCH_DIR)/bpf/$(p)_$(e).bpf.o))
@@ -238,7 +257,7 @@ bench_uc = $(shell echo $(1) | tr a-z A-Z)
 bench-build: $(GMEM_BENCH) $(BENCH_COMBOS) $(BENCH_CLOCK_KO)
 
 $(BENCH_COMBOS): $(BENCH_DIR)/bpf/%.bpf.o: bench/bpf/combo.bpf.c \
-		$(wildcard bpf/*.h bpf/prefetch_*.bpf.c bpf/evict_*.bpf.c) $(VMLINUX_H)
+		$(wildcard bpf/*.h bpf/lib/*.h) $(VMLINUX_H)
 	@mkdir -p $(@D)
 	@echo "  BPF     $@"
 	$(BPF_CC) -DCOMBO=$* -DPF_$(call bench_uc,$(word 1,$(subst _, ,$*))) \
@@ -254,7 +273,7 @@ $(BENCH_DIR)/bpf/bench_trace.skel.h: $(BENCH_DIR)/bpf/bench_trace.bpf.o
 	@echo "  SKEL    $@"
 	$(Q)bpftool gen skeleton $< name bench_trace > $@
 
-$(GMEM_BENCH): $(BENCH_SRCS) bench/bench.h bench/bench_trace.h \
+$(GMEM_BENCH): $(BENCH_SRCS) bench/bench.h $(BENCH_LIB_HDRS) bench/bench_trace.h \
 		$(BENCH_DIR)/bpf/bench_trace.skel.h driver/gmem_sim_uapi.h \
 		$(LIBGMEM) $(LIBGMEM_HDRS) include/gmem/hmadvise.h $(KSTAMP)
 	@mkdir -p $(@D)

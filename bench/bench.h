@@ -1,110 +1,80 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gmem-bench: shared declarations. See bench/README.md.
+ * gmem-bench's guest side: the declarations its files share. What runs
+ * without the device or libbpf is in bench/lib/. See bench/README.md.
  */
 #ifndef GMEM_BENCH_H
 #define GMEM_BENCH_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
+#include "lib/util.h"
+#include "lib/opt.h"
+#include "lib/workloads.h"
+#include "lib/tracefile.h"
 
-typedef uint64_t u64;
-typedef uint32_t u32;
+#include "gmem_sim_uapi.h"
 
-#define PAGE_SHIFT_4K	12
-#define PAGE_4K		4096UL
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-/* ---- utilities (gmem-bench.c) ------------------------------------- */
+/* ---- output (output.c): JSON lines, sanity checks, progress -------- */
 
-void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-void *xmalloc(size_t size);
-void *xcalloc(size_t n, size_t size);
-u64 now_ns(void);
+extern FILE *out;		/* JSON lines: --out, or stdout */
+extern u64 suite_start;		/* now_ns() when the suite started */
 
-/* Deterministic random numbers (splitmix64). */
-static inline u64 rng_next(u64 *s)
-{
-	u64 z = (*s += 0x9e3779b97f4a7c15ULL);
+void jbegin(const char *exp);
+void jstr(const char *k, const char *v);
+void ju(const char *k, u64 v);
+void jd(const char *k, double v);
+void jend(void);
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
+/* A sanity check: "# check ..." on stderr, a "check" record in out. */
+void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The checks as TAP on stdout if @tap, a summary on stderr; the number
+ * that failed. */
+int checks_report(bool tap);
 
-static inline double rng_unit(u64 *s)
-{
-	return (rng_next(s) >> 11) * (1.0 / 9007199254740992.0);
-}
+void progress_begin(const char *exp, unsigned long total);
+void progress_step(const char *what);
 
-/* ---- reference strings and workloads (workloads.c) ---------------- */
+/* ---- the device, the module, the policies (device.c) --------------- */
 
-/* A growable array of page indices. */
-struct refs {
-	u64 *ref;
-	size_t n, cap;
+#define DEV0		"/dev/gmem_sim0"
+#define SYS_DEV		"/sys/kernel/gmem/devices/gmem_sim0/"
+#define SYS_GMEM	"/sys/kernel/gmem/"
+
+extern const char *driver_ko;	/* --driver */
+
+void gmem_sim_unload(void);
+/* Load gmem_sim with one device of @mem_mb MiB, unless it is loaded so. */
+void gmem_sim_load(unsigned int mem_mb);
+bool policy_available(const char *name);
+/* Make @name the system default; returns the write's duration in ns. */
+u64 policy_use(const char *name);
+/* Does the policy prefetch? (Only demand-paging ones are bound by OPT's faults.) */
+bool policy_prefetches(const char *name);
+
+struct counters {
+	long long v[16];
 };
 
-void refs_push(struct refs *r, u64 page);
-void refs_free(struct refs *r);
+/* The device's counters and those of @policy, from sysfs. */
+void read_counters(const char *policy, struct counters *dev,
+		   struct counters *pol);
 
-#define MAX_TENANTS	2
-#define MAX_ROUNDS	16
+#define FILL_MUL 0x9e3779b97f4a7c15ULL
 
-struct workload {
-	char name[48];		/* "random", "zipf-0.8", "stride-16", "trace:NAME" */
-	char family[24];	/* "random", "zipf", "stride", ... */
-	double size_x;		/* working set / device capacity */
-	size_t capacity;	/* device pages */
-	int tenants;		/* 1, or 2 in lockstep */
-	size_t npages[MAX_TENANTS];
-	struct refs t[MAX_TENANTS];
-	size_t chunk;		/* tenants: accesses per turn */
-	/* cpu-share: the device runs t[0] in rounds, the CPU writes after each. */
-	int rounds;
-	size_t round_end[MAX_ROUNDS];
-	struct refs touch[MAX_ROUNDS];
-	u64 opt;		/* Belady's minimum of demand faults */
-	u64 lru_sim, fifo_sim;	/* offline LRU and FIFO at the same capacity */
-	size_t distinct;	/* distinct pages referenced */
-};
-
-void workload_free(struct workload *w);
-/* Build the named family at @size_x of @capacity; 0 or -1 (unknown). */
-int workload_make(struct workload *w, const char *family, double param,
-		  double size_x, size_t capacity, u64 seed);
-/* Compute w->opt, w->lru_sim, w->fifo_sim, w->distinct. */
-void workload_opt(struct workload *w);
-
-/* ---- Belady's OPT and offline LRU/FIFO (opt.c) --------------------- */
-
-/* A reference with this bit set removes the page (a CPU touch). */
-#define OPT_REMOVE	(1ULL << 63)
-
-u64 opt_faults(const u64 *seq, size_t n, size_t npages, size_t capacity);
-u64 lru_faults(const u64 *seq, size_t n, size_t npages, size_t capacity);
-u64 fifo_faults(const u64 *seq, size_t n, size_t npages, size_t capacity);
-/*
- * opt_faults() against an exhaustive search on @strings short random
- * strings; the number that differ. *@big_seconds: its time on 10M references.
- */
-int opt_check(unsigned long strings, u64 seed, double *big_seconds);
-
-/* ---- trace files (tracefile.c) ------------------------------------- */
-
-enum trace_format { TRACE_AUTO, TRACE_TEXT, TRACE_RAW };
-
-/*
- * Read a trace of virtual page numbers (text: one per line, decimal or
- * 0x-hex, '#' comments; raw: little-endian u64), gzip-compressed or not,
- * and map its distinct pages densely (in order of first use) into @r.
- * Returns the number of distinct pages, or -1 with errno.
- */
-long trace_load(const char *path, enum trace_format fmt, struct refs *r,
-		size_t max_refs);
-/* valgrind --tool=lackey --trace-mem=yes output on @in -> text trace. */
-int lackey_convert(FILE *in, FILE *out, bool with_instr);
+/* The sum of the words of page @p as filled by the CPU. */
+u64 page_sum(u64 p);
+/* Word i of page p = p * FILL_MUL + i. */
+void fill_pages(u64 *buf, size_t npages);
+/* @npages of MAP_PEER_SHARED memory, filled by fill_pages() if @fill. */
+void *peer_buffer(size_t npages, bool fill);
+int device_hnid(void);
+int dev_open(void);
+/* Adds the counts of @run (faults, ..., checksum) to *@acc. */
+void run_add(struct gmem_sim_run *acc, const struct gmem_sim_run *run);
+/* Run @n references of @list on the device; adds to *@acc. */
+int dev_run_list(int fd, void *buf, size_t npages, const u64 *list,
+		 size_t n, struct gmem_sim_run *acc);
 
 /* ---- per-page event replay (evtrace.c) ----------------------------- */
 
@@ -137,5 +107,98 @@ const u64 *tracer_latencies(struct tracer *t, size_t *n);
 void tracer_replay(struct tracer *t, int pid, u64 base, const u64 *ref,
 		   size_t n, size_t npages, const size_t *marks, size_t nmarks,
 		   struct ev_stats *st);
+
+/* ---- one run of a workload under a policy (run.c) ------------------ */
+
+extern struct tracer *tracer;	/* NULL: not traced */
+extern bool debug;		/* GMEM_BENCH_DEBUG set */
+
+#define DBG(...) do { if (debug) fprintf(stderr, "# debug: " __VA_ARGS__); } while (0)
+
+struct run_result {
+	struct gmem_sim_run dev;	/* summed over tenants */
+	u64 wall_ns, expect_checksum;
+	int errors;
+	struct counters d0, d1, p0, p1;
+	bool traced;
+	struct ev_stats ev[MAX_TENANTS];
+	size_t lat_n;
+	u64 lat_p50, lat_p90, lat_p99, lat_mean, lat_max;
+	u32 *lat;			/* sorted copy, if kept */
+};
+
+/* The tracer's fault latencies into @r; a sorted copy in r->lat if @keep. */
+void latency_summary(struct run_result *r, bool keep);
+void run_workload(struct workload *w, const char *policy, bool traced,
+		  struct run_result *r, bool keep_lat);
+/* Device counter @i, policy counter @i: their change over the run. */
+u64 dd(const struct run_result *r, size_t i);
+u64 pd(const struct run_result *r, size_t i);
+void emit_run(const char *exp, const struct workload *w,
+	      const char *policy, int rep, const struct run_result *r);
+
+/* ---- what a suite run measures (config.c) -------------------------- */
+
+struct family {
+	const char *family;
+	double param;
+};
+
+struct config {
+	bool quick;
+	unsigned int reps_shipped;	/* shipped policies: rep 0 traced, then untraced */
+	unsigned int reps_combo;	/* prefetch x eviction pairs */
+	unsigned int reps_replay;
+	unsigned int mem_mb;		/* matrix device */
+	const double *sizes;		/* shipped policies, every size */
+	int nsizes;
+	const double *combo_sizes;	/* pairs: the oversubscribed sizes */
+	int ncombo_sizes;
+	const struct family *families;
+	int nfamilies;
+	const char *const *shipped;
+	int nshipped;
+	const char *const *combos;
+	int ncombos;
+	u64 hook_accesses;
+	int hook_reps;
+	int swaps;
+	const size_t *scale_n;
+	int nscale;
+	size_t scale_step;
+	const unsigned int *peer_mb;
+	int npeer;
+	int peer_reps;
+	const char *traces[8];
+	int ntraces;
+	const double *trace_frac;
+	int ntrace_frac;
+	const char *const *trace_policies;
+	int ntrace_policies;
+	size_t trace_max_refs;
+	unsigned int budget_s;		/* 0: none */
+	u64 seed;
+};
+
+void config_init(struct config *c, bool quick);
+
+/* ---- experiments (exp_*.c), each ends with its check()s ------------ */
+
+void exp_opt(const struct config *c);
+void exp_hook(const struct config *c);
+void exp_swap(const struct config *c);
+void exp_scale(const struct config *c);
+void exp_peer(const struct config *c);
+/* The matrix and the replay of c->traces, until @deadline (0: none). */
+void exp_workloads(const struct config *c, bool matrix, bool replay,
+		   u64 deadline);
+/*
+ * gmem-bench replay: one trace (device of *@mem_mb MiB, or of
+ * c->trace_frac of its pages) under @pols, c->reps_replay times;
+ * 0 if every run was right, 1 if not, -1 if the trace did not load.
+ */
+int exp_replay_file(struct config *c, const char *path, enum trace_format fmt,
+		    const unsigned int *mem_mb, const char *const *pols,
+		    int npols);
 
 #endif /* GMEM_BENCH_H */

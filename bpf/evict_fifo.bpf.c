@@ -1,24 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /* FIFO eviction: pages leave in the order they arrived; later uses do not count. */
-#define GMEM_FRAME_LIST
-#include "gmem_policy.h"
+#include "lib/frame_list.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("struct_ops/fifo_page_added")
-void BPF_PROG(fifo_page_added, struct gmem_page *page)
+void BPF_STRUCT_OPS(fifo_page_added, struct gmem_page *page)
 {
-	gmem_list_add(page->dev, gmem_slot(page->dev, page->frame), false);
+	gmem_list_add_page(page);
 }
 
-SEC("struct_ops/fifo_page_removed")
-void BPF_PROG(fifo_page_removed, struct gmem_page *page)
+void BPF_STRUCT_OPS(fifo_page_removed, struct gmem_page *page)
 {
-	gmem_list_del(gmem_slot(page->dev, page->frame));
+	gmem_list_del_page(page);
 }
 
-SEC("struct_ops/fifo_evict")
-int BPF_PROG(fifo_evict, struct gmem_evict_ctx *req)
+int BPF_STRUCT_OPS(fifo_evict, struct gmem_evict_ctx *req)
 {
 	gmem_list_evict(req, false, 0);
 	return 0;

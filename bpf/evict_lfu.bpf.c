@@ -1,83 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * LFU eviction: the page with the fewest uses since it arrived (faults and
- * the device's access reports) goes first, the least recently used among
- * equals. Passes over the GMEM_EVICT_SCAN least recently used pages with a
- * rising bound on the count: a page used often long ago still outlasts
- * one used once, and a page in use is not stuck among the oldest.
- */
-#define GMEM_FRAME_LIST
-#include "gmem_policy.h"
+/* LFU eviction (bpf/lib/lfu.h): the fewest uses since arrival go first. */
+#include "lib/lfu.h"
 
-static __always_inline void lfu_do_page_accessed(struct gmem_page *page)
-{
-	__u32 slot = gmem_slot(page->dev, page->frame);
-	struct gmem_node *n = gmem_node(slot);
-
-	if (n && n->count < 0xffffffffU)
-		n->count++;
-	gmem_list_add(page->dev, slot, false);
-}
-
-/* One pass: nominate pages counted at most @bound, oldest first. */
-static __always_inline void lfu_pass(struct gmem_evict_ctx *req, __u32 bound)
-{
-	__u32 dev = req->dev, h = GMEM_SLOTS + dev, cur;
-	struct gmem_node *head = gmem_list_head(dev), *n;
-	int i;
-
-	if (!head)
-		return;
-	cur = head->next;
-	for (i = 0; i < GMEM_EVICT_SCAN; i++) {
-		if (cur == h || req->nominated >= req->wanted)
-			break;
-		n = gmem_node(cur);
-		if (!n)
-			break;
-		if (n->count <= bound)
-			gmem_evict_frame(req, cur - dev * GMEM_MAX_FRAMES);
-		cur = n->next;
-	}
-}
-
-static __always_inline void lfu_do_evict(struct gmem_evict_ctx *req)
-{
-	lfu_pass(req, 1);
-	lfu_pass(req, 4);
-	lfu_pass(req, 0xffffffffU);
-}
-
-/* bench/bpf/combo.bpf.c includes this file for the functions above. */
-#ifndef GMEM_POLICY_PART
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("struct_ops/lfu_page_added")
-void BPF_PROG(lfu_page_added, struct gmem_page *page)
+void BPF_STRUCT_OPS(lfu_page_added, struct gmem_page *page)
 {
-	__u32 slot = gmem_slot(page->dev, page->frame);
-	struct gmem_node *n;
-
-	gmem_list_add(page->dev, slot, false);
-	n = gmem_node(slot);
-	if (n)
-		n->count = 1;
+	lfu_do_page_added(page);
 }
 
-SEC("struct_ops/lfu_page_accessed")
-void BPF_PROG(lfu_page_accessed, struct gmem_page *page)
+void BPF_STRUCT_OPS(lfu_page_accessed, struct gmem_page *page)
 {
 	lfu_do_page_accessed(page);
 }
 
-SEC("struct_ops/lfu_page_removed")
-void BPF_PROG(lfu_page_removed, struct gmem_page *page)
+void BPF_STRUCT_OPS(lfu_page_removed, struct gmem_page *page)
 {
-	gmem_list_del(gmem_slot(page->dev, page->frame));
+	gmem_list_del_page(page);
 }
 
-SEC("struct_ops/lfu_evict")
-int BPF_PROG(lfu_evict, struct gmem_evict_ctx *req)
+int BPF_STRUCT_OPS(lfu_evict, struct gmem_evict_ctx *req)
 {
 	lfu_do_evict(req);
 	return 0;
@@ -91,4 +33,3 @@ struct gmem_policy_ops lfu = {
 	.evict = (void *)lfu_evict,
 	.name = "lfu",
 };
-#endif /* GMEM_POLICY_PART */

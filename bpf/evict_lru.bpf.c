@@ -1,34 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * LRU eviction in BPF: the least recently used page goes first, "used"
- * being a fault or a use the device reported (page_accessed). The same order as the built-in default, kept by the policy
- * itself, so the two can be compared (make bench: BPF against C).
+ * being a fault or a use the device reported (page_accessed). The same
+ * order as the built-in default, kept by the policy itself, so the two
+ * can be compared (make bench: BPF against C).
  */
-#define GMEM_FRAME_LIST
-#include "gmem_policy.h"
+#include "lib/frame_list.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("struct_ops/lru_page_added")
-void BPF_PROG(lru_page_added, struct gmem_page *page)
+void BPF_STRUCT_OPS(lru_page_added, struct gmem_page *page)
 {
-	gmem_list_add(page->dev, gmem_slot(page->dev, page->frame), false);
+	gmem_list_add_page(page);
 }
 
-SEC("struct_ops/lru_page_accessed")
-void BPF_PROG(lru_page_accessed, struct gmem_page *page)
+void BPF_STRUCT_OPS(lru_page_accessed, struct gmem_page *page)
 {
-	gmem_list_add(page->dev, gmem_slot(page->dev, page->frame), false);
+	gmem_list_add_page(page);
 }
 
-SEC("struct_ops/lru_page_removed")
-void BPF_PROG(lru_page_removed, struct gmem_page *page)
+void BPF_STRUCT_OPS(lru_page_removed, struct gmem_page *page)
 {
-	gmem_list_del(gmem_slot(page->dev, page->frame));
+	gmem_list_del_page(page);
 }
 
-SEC("struct_ops/lru_evict")
-int BPF_PROG(lru_evict, struct gmem_evict_ctx *req)
+int BPF_STRUCT_OPS(lru_evict, struct gmem_evict_ctx *req)
 {
 	gmem_list_evict(req, false, 0);
 	return 0;

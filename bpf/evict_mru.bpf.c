@@ -4,31 +4,26 @@
  * programs, right for cyclic scans a little larger than the device, where
  * LRU evicts every page just before it is needed again.
  */
-#define GMEM_FRAME_LIST
-#include "gmem_policy.h"
+#include "lib/frame_list.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("struct_ops/mru_page_added")
-void BPF_PROG(mru_page_added, struct gmem_page *page)
+void BPF_STRUCT_OPS(mru_page_added, struct gmem_page *page)
 {
-	gmem_list_add(page->dev, gmem_slot(page->dev, page->frame), false);
+	gmem_list_add_page(page);
 }
 
-SEC("struct_ops/mru_page_accessed")
-void BPF_PROG(mru_page_accessed, struct gmem_page *page)
+void BPF_STRUCT_OPS(mru_page_accessed, struct gmem_page *page)
 {
-	gmem_list_add(page->dev, gmem_slot(page->dev, page->frame), false);
+	gmem_list_add_page(page);
 }
 
-SEC("struct_ops/mru_page_removed")
-void BPF_PROG(mru_page_removed, struct gmem_page *page)
+void BPF_STRUCT_OPS(mru_page_removed, struct gmem_page *page)
 {
-	gmem_list_del(gmem_slot(page->dev, page->frame));
+	gmem_list_del_page(page);
 }
 
-SEC("struct_ops/mru_evict")
-int BPF_PROG(mru_evict, struct gmem_evict_ctx *req)
+int BPF_STRUCT_OPS(mru_evict, struct gmem_evict_ctx *req)
 {
 	gmem_list_evict(req, true, 0);
 	return 0;

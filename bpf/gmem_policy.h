@@ -3,12 +3,10 @@
  * What every GMEM policy (a struct_ops map of struct gmem_policy_ops)
  * shares: the kfuncs, the hints and macros vmlinux.h cannot carry (the
  * GMEM_PAGE_* and GMEM_FRAME_* flags are enums of include/linux/gmem.h,
- * so vmlinux.h has them), and, for eviction policies that define
- * GMEM_FRAME_LIST before including this, an order of frames kept in an
- * array map, the one list 6.1 BPF can have.
- *
- * Hooks of one device run under its frame lock, so the list of a device
- * is never changed by two programs at once; devices have their own lists.
+ * so vmlinux.h has them), per-frame slots and BPF_STRUCT_OPS(). The
+ * algorithms policies are built from are in bpf/lib/: the frame list
+ * (frame_list.h, LRU, MRU and FIFO orders), lfu.h, clock.h, seq.h,
+ * stride.h and tree.h.
  */
 #ifndef GMEM_POLICY_H
 #define GMEM_POLICY_H
@@ -24,6 +22,15 @@
 
 #define GMEM_PAGE_SHIFT		12
 #define GMEM_PAGE_SIZE		(1ULL << GMEM_PAGE_SHIFT)
+
+/*
+ * A hook of struct gmem_policy_ops, named @name, with typed arguments:
+ *	int BPF_STRUCT_OPS(lru_evict, struct gmem_evict_ctx *req) { ... }
+ * BPF_PROG() keeps the raw context in a variable called ctx: no argument
+ * may be called ctx.
+ */
+#define BPF_STRUCT_OPS(name, args...) \
+	SEC("struct_ops/" #name) BPF_PROG(name, ##args)
 
 extern int gmem_prefetch_range(struct gmem_prefetch_ctx *ctx, __u64 start,
 			       __u64 nr_pages) __ksym;
@@ -48,121 +55,4 @@ static __always_inline __u32 gmem_slot(__u32 dev, __u32 frame)
 	return dev * GMEM_MAX_FRAMES + frame;
 }
 
-#ifdef GMEM_FRAME_LIST
-
-/*
- * A doubly linked list per device through an array: slot GMEM_SLOTS + dev
- * is the head of device dev's list; head.next is the oldest entry,
- * head.prev the newest.
- */
-struct gmem_node {
-	__u32 prev;
-	__u32 next;
-	__u32 count;		/* for policies that count accesses */
-	__u8 linked;
-	__u8 referenced;	/* for CLOCK */
-	__u16 hint;		/* hint - MADV_POLICY_HINT_FIRST + 1, or 0 */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GMEM_SLOTS + GMEM_MAX_DEVICES);
-	__type(key, __u32);
-	__type(value, struct gmem_node);
-} gmem_nodes SEC(".maps");
-
-/* Entries an evict hook looks at, at most, before leaving it to GMEM. */
-#define GMEM_EVICT_SCAN		512
-
-static __always_inline struct gmem_node *gmem_node(__u32 slot)
-{
-	return bpf_map_lookup_elem(&gmem_nodes, &slot);
-}
-
-static __always_inline struct gmem_node *gmem_list_head(__u32 dev)
-{
-	__u32 h = GMEM_SLOTS + dev;
-	struct gmem_node *head = gmem_node(h);
-
-	if (head && !head->linked) {
-		head->next = h;
-		head->prev = h;
-		head->linked = 1;
-	}
-	return head;
-}
-
-static __always_inline void gmem_list_del(__u32 slot)
-{
-	struct gmem_node *n = gmem_node(slot), *prev, *next;
-
-	if (!n || !n->linked)
-		return;
-	prev = gmem_node(n->prev);
-	next = gmem_node(n->next);
-	if (!prev || !next)
-		return;
-	prev->next = n->next;
-	next->prev = n->prev;
-	n->linked = 0;
-}
-
-/* Insert @slot of device @dev as its newest entry, or its oldest. */
-static __always_inline void gmem_list_add(__u32 dev, __u32 slot, bool oldest)
-{
-	__u32 h = GMEM_SLOTS + dev;
-	struct gmem_node *head, *n, *nb;
-	__u32 nb_slot;
-
-	gmem_list_del(slot);
-	head = gmem_list_head(dev);
-	n = gmem_node(slot);
-	if (!head || !n)
-		return;
-	nb_slot = oldest ? head->next : head->prev;
-	nb = gmem_node(nb_slot);
-	if (!nb)
-		return;
-	if (oldest) {
-		n->prev = h;
-		n->next = nb_slot;
-		nb->prev = slot;
-		head->next = slot;
-	} else {
-		n->prev = nb_slot;
-		n->next = h;
-		nb->next = slot;
-		head->prev = slot;
-	}
-	n->linked = 1;
-}
-
-/*
- * Nominate victims of the full device walking its list from the oldest
- * entry (or the newest), skipping what GMEM refuses (busy, pinned) and,
- * with @skip_hint, pages carrying that hint.
- */
-static __always_inline void gmem_list_evict(struct gmem_evict_ctx *ctx,
-					    bool from_newest, __u16 skip_hint)
-{
-	__u32 dev = ctx->dev, h = GMEM_SLOTS + dev, cur;
-	struct gmem_node *head = gmem_list_head(dev), *n;
-	int i;
-
-	if (!head)
-		return;
-	cur = from_newest ? head->prev : head->next;
-	for (i = 0; i < GMEM_EVICT_SCAN; i++) {
-		if (cur == h || ctx->nominated >= ctx->wanted)
-			break;
-		n = gmem_node(cur);
-		if (!n)
-			break;
-		if (!skip_hint || n->hint != skip_hint)
-			gmem_evict_frame(ctx, cur - dev * GMEM_MAX_FRAMES);
-		cur = from_newest ? n->prev : n->next;
-	}
-}
-
-#endif /* GMEM_FRAME_LIST */
 #endif /* GMEM_POLICY_H */

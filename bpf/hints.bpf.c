@@ -10,8 +10,7 @@
  * the hmadvise() calls the policy was told of: [0] cleared, [1 + n] hint
  * MADV_POLICY_HINT_FIRST + n.
  */
-#define GMEM_FRAME_LIST
-#include "gmem_policy.h"
+#include "lib/frame_list.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -35,33 +34,28 @@ static __always_inline void hints_track(struct gmem_page *page)
 		n->hint = page->hint ? HINT_SLOT(page->hint) : 0;
 }
 
-SEC("struct_ops/hints_page_added")
-void BPF_PROG(hints_page_added, struct gmem_page *page)
+void BPF_STRUCT_OPS(hints_page_added, struct gmem_page *page)
 {
 	hints_track(page);
 }
 
-SEC("struct_ops/hints_page_accessed")
-void BPF_PROG(hints_page_accessed, struct gmem_page *page)
+void BPF_STRUCT_OPS(hints_page_accessed, struct gmem_page *page)
 {
 	hints_track(page);
 }
 
-SEC("struct_ops/hints_page_removed")
-void BPF_PROG(hints_page_removed, struct gmem_page *page)
+void BPF_STRUCT_OPS(hints_page_removed, struct gmem_page *page)
 {
-	gmem_list_del(gmem_slot(page->dev, page->frame));
+	gmem_list_del_page(page);
 }
 
-SEC("struct_ops/hints_evict")
-int BPF_PROG(hints_evict, struct gmem_evict_ctx *req)
+int BPF_STRUCT_OPS(hints_evict, struct gmem_evict_ctx *req)
 {
 	gmem_list_evict(req, false, HINT_SLOT(GMEM_HINT_HOT));
 	return 0;
 }
 
-SEC("struct_ops/hints_hmadvise")
-int BPF_PROG(hints_hmadvise, struct gmem_hint_ctx *req)
+int BPF_STRUCT_OPS(hints_hmadvise, struct gmem_hint_ctx *req)
 {
 	__u32 key = req->hint ? HINT_SLOT(req->hint) : 0;
 	__u64 *seen = bpf_map_lookup_elem(&hints_seen, &key);

@@ -8,8 +8,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("struct_ops/none_prefetch")
-int BPF_PROG(none_prefetch, struct gmem_prefetch_ctx *req)
+int BPF_STRUCT_OPS(none_prefetch, struct gmem_prefetch_ctx *req)
 {
 	return 0;
 }

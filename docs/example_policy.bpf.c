@@ -2,15 +2,13 @@
 /*
  * example: the policy of docs/writing-a-policy.md. After a device fault,
  * prefetch the 8 pages that follow it; when a device is full, evict its
- * pages in the order they arrived (FIFO), kept in gmem_policy.h's list.
+ * pages in the order they arrived (FIFO), kept in bpf/lib's frame list.
  */
-#define GMEM_FRAME_LIST		/* the per-device frame list of gmem_policy.h */
-#include "gmem_policy.h"
+#include "lib/frame_list.h"	/* gmem_policy.h and the per-device frame list */
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("struct_ops/example_prefetch")
-int BPF_PROG(example_prefetch, struct gmem_prefetch_ctx *req)
+int BPF_STRUCT_OPS(example_prefetch, struct gmem_prefetch_ctx *req)
 {
 	/* GMEM clamps the range to the fault's mapping and budget. */
 	if (req->va + GMEM_PAGE_SIZE < req->vma_end)
@@ -18,20 +16,17 @@ int BPF_PROG(example_prefetch, struct gmem_prefetch_ctx *req)
 	return 0;
 }
 
-SEC("struct_ops/example_page_added")
-void BPF_PROG(example_page_added, struct gmem_page *page)
+void BPF_STRUCT_OPS(example_page_added, struct gmem_page *page)
 {
 	gmem_list_add(page->dev, gmem_slot(page->dev, page->frame), false);
 }
 
-SEC("struct_ops/example_page_removed")
-void BPF_PROG(example_page_removed, struct gmem_page *page)
+void BPF_STRUCT_OPS(example_page_removed, struct gmem_page *page)
 {
 	gmem_list_del(gmem_slot(page->dev, page->frame));
 }
 
-SEC("struct_ops/example_evict")
-int BPF_PROG(example_evict, struct gmem_evict_ctx *req)
+int BPF_STRUCT_OPS(example_evict, struct gmem_evict_ctx *req)
 {
 	gmem_list_evict(req, false, 0);		/* oldest first */
 	bpf_printk("example: dev %u evicts %u of %u", req->dev, req->nominated,

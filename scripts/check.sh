@@ -10,6 +10,8 @@
 # Usage: scripts/check.sh [SUITE...]     (SUITES are names from
 #        selftests/run-in-guest.sh --list; default: all)
 #        CHECK_RESULTS=DIR: results there, not in build/test-results
+#        CHECK_HOST=0: without the host unit tests (make test-host), which
+#        otherwise run first, before the guest boots, as suite "host"
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +31,15 @@ fi
 rm -rf "$results"
 mkdir -p "$results"
 
+# The host unit tests (tests/host/, built by make check) need no guest.
+host_test=build/tests/host/test-host
+if [ "${CHECK_HOST:-1}" != 0 ] && [ -x "$host_test" ]; then
+	echo "=== host: $host_test"
+	"$host_test" > "$results/host.tap"
+	echo $? > "$results/host.rc"
+	cat "$results/host.tap"
+fi
+
 # GMEM_KERNEL: another bzImage (make check DEBUG=1 sets the debug one).
 # One 1 GiB huge page (4G, so that a 1 GiB aligned block stays free):
 # gmem-tests checks MAP_HUGE_1GB mappings work beside MAP_PEER_SHARED.
@@ -40,7 +51,8 @@ vm_rc=$?
 # Requested suites, without repeats, then any other that reported (kmemleak
 # after all suites on the debug kernel).
 suites=()
-for s in "${requested[@]}" $(cd "$results" && ls -- *.tap 2>/dev/null | sed 's/\.tap$//'); do
+for s in $([ ! -e "$results/host.tap" ] || echo host) "${requested[@]}" \
+	$(cd "$results" && ls -- *.tap 2>/dev/null | sed 's/\.tap$//'); do
 	[[ " ${suites[*]-} " == *" $s "* ]] || suites+=("$s")
 done
 width=5

@@ -1,20 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * combo: one prefetch policy of bpf/ combined with one eviction policy of
- * bpf/, for the benchmark's policy matrix (a struct_ops map is one policy,
- * so each pair needs its own object). Built once per pair by the Makefile:
+ * combo: one prefetch algorithm and one eviction algorithm of bpf/lib/ in
+ * one struct_ops map, for the benchmark's policy matrix (a struct_ops map
+ * is one policy, so each pair needs its own object). Built once per pair
+ * by the Makefile:
  *
  *   -DCOMBO=seq_lru -DPF_SEQ -DEV_LRU     (PF_SEQ|PF_STRIDE|PF_TREE,
  *                                          EV_LRU|EV_FIFO|EV_LFU|EV_CLOCK|EV_MRU)
  *
- * The algorithms are not copied: this file includes bpf/prefetch_*.bpf.c
- * and bpf/evict_{lfu,clock}.bpf.c with GMEM_POLICY_PART defined, which
- * leaves out their struct_ops maps and keeps the functions they are built
- * from. LRU, MRU and FIFO are gmem_policy.h's frame list as they use it.
+ * The shipped policies of bpf/ are built from the same headers, so
+ * a pair runs the shipped algorithms, not a copy.
  */
-#define GMEM_FRAME_LIST
-#define GMEM_POLICY_PART
-#include "gmem_policy.h"
+#include "lib/frame_list.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -29,15 +26,15 @@ char LICENSE[] SEC("license") = "GPL";
 /* Prefetch                                                            */
 
 #if defined(PF_SEQ)
-#include "prefetch_seq.bpf.c"
+#include "lib/seq.h"
 #define pf_prefetch	seq_do_prefetch
 #define pf_exit		seq_do_exit
 #elif defined(PF_STRIDE)
-#include "prefetch_stride.bpf.c"
+#include "lib/stride.h"
 #define pf_prefetch	stride_do_prefetch
 #define pf_exit		stride_do_exit
 #elif defined(PF_TREE)
-#include "prefetch_tree.bpf.c"
+#include "lib/tree.h"
 #define pf_prefetch	tree_do_prefetch
 /* The tree keeps a residency bitmap from the page events. */
 #define pf_page_added(page)	tree_mark(page, true)
@@ -52,96 +49,70 @@ char LICENSE[] SEC("license") = "GPL";
 #endif
 
 /* ------------------------------------------------------------------ */
-/* Eviction: the frame list of gmem_policy.h                          */
+/* Eviction: on the frame list                                         */
 
 #if defined(EV_LFU)
-#include "evict_lfu.bpf.c"
+#include "lib/lfu.h"
+#define ev_page_added		lfu_do_page_added
 #define ev_page_accessed	lfu_do_page_accessed
 #define ev_evict		lfu_do_evict
 #elif defined(EV_CLOCK)
-#include "evict_clock.bpf.c"
+#include "lib/clock.h"
+#define ev_page_added		clock_do_page_added
 #define ev_page_accessed	clock_do_page_accessed
 #define ev_evict		clock_do_evict
 #elif defined(EV_LRU) || defined(EV_MRU)
-/* A re-fault moves the page to the list's tail, as a new one. */
-static __always_inline void ev_page_accessed(struct gmem_page *page)
-{
-	gmem_list_add(page->dev, gmem_slot(page->dev, page->frame), false);
-}
-
-static __always_inline void ev_evict(struct gmem_evict_ctx *req)
-{
+/* A re-fault moves the page to the list's newest end, as a new one. */
+#define ev_page_added		gmem_list_add_page
+#define ev_page_accessed	gmem_list_add_page
 #ifdef EV_MRU
-	gmem_list_evict(req, true, 0);
+#define ev_evict(req)		gmem_list_evict(req, true, 0)
 #else
-	gmem_list_evict(req, false, 0);
+#define ev_evict(req)		gmem_list_evict(req, false, 0)
 #endif
-}
 #elif defined(EV_FIFO)
 /* FIFO has no page_accessed: a re-fault changes nothing. */
-static __always_inline void ev_evict(struct gmem_evict_ctx *req)
-{
-	gmem_list_evict(req, false, 0);
-}
+#define ev_page_added		gmem_list_add_page
+#define ev_evict(req)		gmem_list_evict(req, false, 0)
 #else
 #error "define one of EV_LRU, EV_FIFO, EV_LFU, EV_CLOCK, EV_MRU"
 #endif
 
-/* A new page: at the list's tail, counted once (LFU), not referenced (CLOCK). */
-static __always_inline void ev_page_added(struct gmem_page *page)
-{
-	__u32 slot = gmem_slot(page->dev, page->frame);
-	struct gmem_node *n;
-
-	gmem_list_add(page->dev, slot, false);
-	n = gmem_node(slot);
-	if (n) {
-		n->count = 1;
-		n->referenced = 0;
-	}
-}
-
 /* ------------------------------------------------------------------ */
 /* The hooks                                                           */
 
-SEC("struct_ops/combo_prefetch")
-int BPF_PROG(combo_prefetch, struct gmem_prefetch_ctx *req)
+int BPF_STRUCT_OPS(combo_prefetch, struct gmem_prefetch_ctx *req)
 {
 	return pf_prefetch(req);
 }
 
-SEC("struct_ops/combo_page_added")
-void BPF_PROG(combo_page_added, struct gmem_page *page)
+void BPF_STRUCT_OPS(combo_page_added, struct gmem_page *page)
 {
 	ev_page_added(page);
 	pf_page_added(page);
 }
 
-#ifndef EV_FIFO
-SEC("struct_ops/combo_page_accessed")
-void BPF_PROG(combo_page_accessed, struct gmem_page *page)
+#ifdef ev_page_accessed
+void BPF_STRUCT_OPS(combo_page_accessed, struct gmem_page *page)
 {
 	ev_page_accessed(page);
 }
 #endif
 
-SEC("struct_ops/combo_page_removed")
-void BPF_PROG(combo_page_removed, struct gmem_page *page)
+void BPF_STRUCT_OPS(combo_page_removed, struct gmem_page *page)
 {
-	gmem_list_del(gmem_slot(page->dev, page->frame));
+	gmem_list_del_page(page);
 	pf_page_removed(page);
 }
 
-SEC("struct_ops/combo_evict")
-int BPF_PROG(combo_evict, struct gmem_evict_ctx *req)
+int BPF_STRUCT_OPS(combo_evict, struct gmem_evict_ctx *req)
 {
 	ev_evict(req);
 	return 0;
 }
 
 #ifdef pf_exit
-SEC("struct_ops/combo_exit")
-void BPF_PROG(combo_exit, struct gmem_as_info *as)
+void BPF_STRUCT_OPS(combo_exit, struct gmem_as_info *as)
 {
 	pf_exit(as);
 }
@@ -151,7 +122,7 @@ SEC(".struct_ops")
 struct gmem_policy_ops COMBO = {
 	.prefetch = (void *)combo_prefetch,
 	.page_added = (void *)combo_page_added,
-#ifndef EV_FIFO
+#ifdef ev_page_accessed
 	.page_accessed = (void *)combo_page_accessed,
 #endif
 	.page_removed = (void *)combo_page_removed,

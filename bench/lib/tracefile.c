@@ -13,7 +13,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "bench.h"
+#include "tracefile.h"
 
 /* Open addressing, vpn -> dense index. */
 struct pagemap {

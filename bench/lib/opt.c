@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
+#include "opt.h"
 
 #define NEVER	UINT32_MAX
 #define NOWHERE	UINT32_MAX

@@ -20,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
+#include "opt.h"
+#include "workloads.h"
 
 void refs_push(struct refs *r, u64 page)
 {

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Density (tree) prefetch, after NVIDIA UVM's: device memory is seen as
+ * 2 MiB blocks, each a binary tree of regions of 16, 32, ... 512 pages.
+ * After a fault, the largest region around it that is more than
+ * density_threshold percent resident (51 by default) is fetched whole:
+ * dense regions are promoted, sparse ones left alone. tree_mark() keeps a
+ * residency bitmap per block (the map blocks) from the page_added and
+ * page_removed events.
+ */
+#ifndef GMEM_LIB_TREE_H
+#define GMEM_LIB_TREE_H
+
+#include "gmem_policy.h"
+
+#define BLOCK_PAGES	512
+#define BLOCK_WORDS	(BLOCK_PAGES / 64)
+#define LEAF_PAGES	16
+
+/* Percent of a region that must be resident to fetch the rest of it. */
+const volatile __u32 density_threshold = 51;
+
+struct block_key {
+	__u64 as_id;
+	__u64 block;		/* va / 2 MiB */
+};
+
+struct block_bits {
+	__u64 word[BLOCK_WORDS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);	/* 32 GiB of resident address space */
+	__type(key, struct block_key);
+	__type(value, struct block_bits);
+} blocks SEC(".maps");
+
+static __always_inline void tree_mark(struct gmem_page *page, bool resident)
+{
+	struct block_key key = {
+		.as_id = page->as_id,
+		.block = page->va / (BLOCK_PAGES * GMEM_PAGE_SIZE),
+	};
+	__u32 idx = (page->va / GMEM_PAGE_SIZE) % BLOCK_PAGES;
+	struct block_bits zero = {}, *bits;
+	int i;
+
+	bits = bpf_map_lookup_elem(&blocks, &key);
+	if (!bits) {
+		if (!resident)
+			return;
+		bpf_map_update_elem(&blocks, &key, &zero, BPF_NOEXIST);
+		bits = bpf_map_lookup_elem(&blocks, &key);
+		if (!bits)
+			return;
+	}
+	if (resident) {
+		bits->word[(idx / 64) % BLOCK_WORDS] |= 1ULL << (idx % 64);
+		return;
+	}
+	bits->word[(idx / 64) % BLOCK_WORDS] &= ~(1ULL << (idx % 64));
+	/* Empty blocks go, so the map holds only blocks with pages on a device. */
+	for (i = 0; i < BLOCK_WORDS; i++) {
+		if (bits->word[i])
+			return;
+	}
+	bpf_map_delete_elem(&blocks, &key);
+}
+
+/* Resident pages among [first, first + nr) of the block; nr >= 16. */
+static __always_inline __u32 tree_count(struct block_bits *bits, __u32 first,
+					 __u32 nr)
+{
+	__u32 count = 0, w;
+	int i;
+
+	if (nr < 64) {
+		w = first / 64;
+		return __builtin_popcountll((bits->word[w % BLOCK_WORDS] >>
+					     (first % 64)) &
+					    ((1ULL << nr) - 1));
+	}
+	for (i = 0; i < BLOCK_WORDS; i++) {
+		if (i >= first / 64 && i < (first + nr) / 64)
+			count += __builtin_popcountll(bits->word[i]);
+	}
+	return count;
+}
+
+/* The residency bits of 16-page leaf @leaf of the block. */
+static __always_inline __u32 tree_leaf_bits(struct block_bits *bits, __u32 leaf)
+{
+	return (bits->word[(leaf / 4) % BLOCK_WORDS] >> (leaf % 4 * 16)) & 0xffff;
+}
+
+static __always_inline int tree_do_prefetch(struct gmem_prefetch_ctx *req)
+{
+	__u64 block_va = req->va & ~(BLOCK_PAGES * GMEM_PAGE_SIZE - 1);
+	struct block_key key = {
+		.as_id = req->as_id,
+		.block = req->va / (BLOCK_PAGES * GMEM_PAGE_SIZE),
+	};
+	__u32 idx = (req->va - block_va) / GMEM_PAGE_SIZE;
+	__u32 best_first = 0, best_nr = 0, nr, first, run = 0, i;
+	struct block_bits *bits;
+
+	bits = bpf_map_lookup_elem(&blocks, &key);
+	if (!bits)
+		return 0;
+	for (nr = LEAF_PAGES; nr <= BLOCK_PAGES; nr *= 2) {
+		first = idx & ~(nr - 1);
+		if (tree_count(bits, first, nr) * 100 > density_threshold * nr) {
+			best_first = first;
+			best_nr = nr;
+		}
+	}
+	if (!best_nr)
+		return 0;
+	/*
+	 * Fetch the region's 16-page leaves that are not all resident, runs
+	 * of them as one range, up to the four ranges a fault gets.
+	 */
+	for (i = 0; i <= BLOCK_PAGES / LEAF_PAGES; i++) {
+		__u32 leaf = best_first / LEAF_PAGES + i;
+		bool hole = i < best_nr / LEAF_PAGES &&
+			    tree_leaf_bits(bits, leaf) != 0xffff;
+
+		if (hole) {
+			run++;
+			continue;
+		}
+		if (run && gmem_prefetch_range(req, block_va +
+				(__u64)(leaf - run) * LEAF_PAGES * GMEM_PAGE_SIZE,
+				run * LEAF_PAGES) == -28 /* ENOSPC */)
+			break;
+		run = 0;
+		if (i >= best_nr / LEAF_PAGES)
+			break;
+	}
+	return 0;
+}
+
+#endif /* GMEM_LIB_TREE_H */

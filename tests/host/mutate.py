@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The mutants the host tests were seen failing on: python3 tests/host/mutate.py
+# builds each against a mutated copy of bench/lib (nothing in the tree is
+# changed) and prints the tests that failed, the first failing EXPECT of
+# each, and any EXPECT no mutant made fail. T13 (byte order) is equivalent:
+# only equality of page numbers reaches the dense numbering. O11 survives:
+# the tests check that opt_check() agrees, not that it can disagree.
+M = [
+# util
+("U1", "util.c", "return x < y ? -1 : x > y;\n}\n\n/* The nearest", "return x > y ? -1 : x < y;\n}\n\n/* The nearest", "cmp_u64 sorts descending"),
+("U2", "util.c", "return x < y ? -1 : x > y;\n}\n\nint cmp_u64", "return x > y ? -1 : x < y;\n}\n\nint cmp_u64", "cmp_u32 sorts descending"),
+("U3", "util.c", "size_t i = (size_t)ceil(q * n);", "size_t i = (size_t)floor(q * n);", "percentile rounds down"),
+("U4", "util.c", "return n ? v[pct_index(n, q)] : 0;\n}\n\nu64 pct_u64", "return v[pct_index(n ? n : 1, q)];\n}\n\nu64 pct_u64", "pct_u32 reads a sample when there is none"),
+("U5", "util.h", "z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;", "z = (z ^ (z >> 26)) * 0x94d049bb133111ebULL;", "splitmix64 wrong shift"),
+("U6", "util.h", "return (rng_next(s) >> 11) * (1.0 / 9007199254740992.0);", "return (rng_next(s) >> 10) * (1.0 / 9007199254740992.0);", "rng_unit up to 2"),
+("U7", "util.c", "return n ? v[pct_index(n, q)] : 0;\n}\n\nu64 pct_u64", "return n ? v[pct_index(n - 1, q)] : 0;\n}\n\nu64 pct_u64", "pct_u32 ranks over n - 1"),
+("U8", "util.h", "u64 z = (*s += 0x9e3779b97f4a7c15ULL);", "u64 z = (*s + 0x9e3779b97f4a7c15ULL);", "splitmix64 state not advanced"),
+# opt
+("O1", "opt.c", "heap_remove(&h, h.page[0]);", "heap_remove(&h, h.page[h.size - 1]);", "OPT evicts a heap leaf, not the furthest next use"),
+("O2", "opt.c", "\t\tif (seq[i] & OPT_REMOVE) {\n\t\t\tif (h.pos[p] != NOWHERE)\n\t\t\t\theap_remove(&h, p);\n\t\t\tcontinue;", "\t\tif (seq[i] & OPT_REMOVE) {\n\t\t\tcontinue;", "OPT ignores removals"),
+("O3", "opt.c", "\t\t\tlast[p] = NEVER;\n\t\t\tcontinue;", "\t\t\tcontinue;", "OPT's next use looks past a removal"),
+("O4", "opt.c", "if (h->key[h->page[parent]] >= h->key[h->page[i]])", "if (h->key[h->page[parent]] <= h->key[h->page[i]])", "heap_up inverted"),
+("O5", "opt.c", "\t\t\th.key[p] = next[i];\n\t\t\theap_up(&h, h.pos[p]);", "\t\t\theap_up(&h, h.pos[p]);", "OPT does not update the next use on a hit"),
+("O6", "opt.c", "\t\tif (in[p]) {\n\t\t\tUNLINK(p);\n\t\t\tPUSH(p);\n\t\t\tcontinue;", "\t\tif (in[p]) {\n\t\t\tcontinue;", "LRU hit does not move the page (FIFO)"),
+("O7", "opt.c", "u32 victim = prev[head];", "u32 victim = nxt[head];", "LRU evicts the newest"),
+("O8", "opt.c", "\t\t\tif (in[p]) {\n\t\t\t\tUNLINK(p);\n\t\t\t\tin[p] = false;\n\t\t\t\tsize--;\n\t\t\t}\n\t\t\tcontinue;", "\t\t\tcontinue;", "LRU ignores removals"),
+("O9", "opt.c", "\t\t\tif (arrived[p]) {\n\t\t\t\tarrived[p] = 0;\n\t\t\t\tsize--;\n\t\t\t}\n\t\t\tcontinue;", "\t\t\tcontinue;", "FIFO ignores removals"),
+("O10", "opt.c", "\t\tif (arrived[p])\n\t\t\tcontinue;\n\t\tfaults++;", "\t\tif (arrived[p]) {\n\t\t\tarrived[p] = ++clock;\n\t\t\tcontinue;\n\t\t}\n\t\tfaults++;", "FIFO: a hit renews the arrival (stale queue)"),
+("O11", "opt.c", "\t\tif (opt_faults(seq, n, npages, cap) != exhaustive(seq, n, cap))\n\t\t\tbad++;", "\t\t(void)exhaustive;", "opt_check compares nothing"),
+("O12", "opt.c", "*big_seconds = (now_ns() - t0) / 1e9;", "*big_seconds = 0 * t0;", "opt_check reports no time"),
+("O13", "opt.c", "\t\tif (size == capacity) {\n\t\t\tu32 victim = prev[head];", "\t\tif (size + 1 >= capacity && size) {\n\t\t\tu32 victim = prev[head];", "LRU evicts with a frame free"),
+# workloads
+("W1", "workloads.c", "return h ^ (u64)(size_x * 1000);", "return 1 ^ (u64)(size_x * 1000) ^ (seed & 0);", "seed ignored"),
+("W2", "workloads.c", "refs_push(r, base + rng_next(rng) % n);", "refs_push(r, base + rng_next(rng) % (n + 1));", "random one page too far"),
+("W3", "workloads.c", "for (off = 0; off < stride && off < n; off++)", "for (off = 0; off + 1 < stride && off < n; off++)", "stride misses its last offset"),
+("W4", "workloads.c", "gen_seq(&w->t[0], n, 4);", "gen_seq(&w->t[0], n, 3);", "cyclic: three passes"),
+("W5", "workloads.c", "w->chunk = 256;", "w->chunk = 128;", "tenants: chunk 128"),
+("W6", "workloads.c", "(t ? w->npages[0] : 0));", "0);", "merged: tenant 1 pages not offset"),
+("W7", "workloads.c", "refs_push(out, w->touch[r].ref[k] | OPT_REMOVE);", "refs_push(out, w->touch[r].ref[k]);", "merged: CPU touches not removals"),
+("W8", "workloads.c", "if (!(m.ref[i] & OPT_REMOVE) && !seen[p]) {", "if (!seen[p]) {", "distinct counts removed pages"),
+("W9", "workloads.c", "sum += 1.0 / pow((double)(i + 1), s);", "sum += 1.0 + 0 * s;", "zipf uniform"),
+("W10", "workloads.c", "gen_random(&w->t[0], n / 2, n - n / 2, n, &rng);", "gen_random(&w->t[0], 0, n - n / 2, n, &rng);", "phase: second half over the first"),
+("W11", "workloads.c", "\t} else {\n\t\treturn -1;\n\t}\n\treturn 0;", "\t} else {\n\t\treturn 0;\n\t}\n\treturn 0;", "unknown family accepted"),
+("W12", "workloads.c", "if (n < 2)", "if (n < 1)", "one-page workload accepted"),
+("W13", "workloads.c", "\"zipf-%.1f\"", "\"zipf-%.2f\"", "zipf name format"),
+("W14", "workloads.c", "refs_push(&w->touch[r], rng_next(&rng) % n);", "refs_push(&w->touch[r], rng_next(&rng) % (2 * n));", "cpu-share touches over twice the pages"),
+("W15", "workloads.c", "for (i = 0; i < n / 20; i++)", "for (i = 0; i < n / 10; i++)", "cpu-share: 10% touched"),
+("W16", "workloads.c", "gen_random(&w->t[0], 0, n, 2 * n, &rng);", "gen_random(&w->t[0], 0, n / 2, 2 * n, &rng);", "random over half the pages"),
+("W17", "workloads.c", "\tw->npages[0] = n;\n\tif (n < 2)", "\tw->npages[0] = n + 1;\n\tif (n < 2)", "npages one too many"),
+("W18", "workloads.c", "rng = name_seed(w->name, size_x, seed);\n\t\tgen_random(&w->t[0], 0, n, 2 * n, &rng);", "rng = name_seed(w->name, size_x, seed) ^ now_ns();\n\t\tgen_random(&w->t[0], 0, n, 2 * n, &rng);", "random drawn from the clock"),
+("W19", "workloads.c", "w->capacity = capacity;", "w->capacity = capacity + 1;", "capacity off by one"),
+("W20", "workloads.c", "gen_seq(&w->t[1], w->npages[1], 2);", "gen_random(&w->t[1], 0, w->npages[1], 2 * w->npages[1], &rng);", "tenant 1 random, not a scan"),
+("W21", "workloads.c", "gen_random(&w->t[0], 0, n, n / 2, &rng);", "gen_random(&w->t[0], 0, n, n / 2 + 1, &rng);", "cpu-share rounds one reference long"),
+("W22", "workloads.c", "w->opt = opt_faults(m.ref, m.n, npages, w->capacity);", "w->opt = opt_faults(m.ref, m.n, npages, w->capacity + 1);", "workload_opt at another capacity"),
+("W23", "workloads.c", "w->lru_sim = lru_faults(m.ref, m.n, npages, w->capacity);", "w->lru_sim = fifo_faults(m.ref, m.n, npages, w->capacity);", "lru_sim is FIFO"),
+("W24", "workloads.c", "size_t end = pos[t] + w->chunk;", "size_t end = pos[t] + w->chunk / 2;", "merged: half chunks"),
+("W26", "workloads.c", "} else if (!strcmp(family, \"cpu-share\")) {", "} else if (!strcmp(family, \"cpushare\")) {", "cpu-share misspelt: refused"),
+("W27", "workloads.c", "return h ^ (u64)(size_x * 1000);", "return h;", "size not in the seed"),
+("W28", "workloads.c", "\tw->tenants = 1;\n\tw->npages[0] = n;", "\tw->tenants = 2;\n\tw->npages[0] = n;", "one-tenant workloads say two"),
+("W29", "workloads.c", "\t\t\t\trefs_push(&w->touch[r], rng_next(&rng) % n);\n\t\t}", "\t\t\t\trefs_push(&w->touch[r], rng_next(&rng) % n);\n\t\t}\n\t\tw->rounds = r - 1;", "cpu-share counts one round less"),
+("W30", "workloads.c", "for (i = 0; i < n; i++)\n\t\t\trefs_push(r, i);", "for (i = 0; i < n; i++)\n\t\t\trefs_push(r, n - 1 - i);", "seq descending"),
+("W31", "workloads.c", "gen_seq(&w->t[0], n, 4);", "gen_stride(&w->t[0], n, 2, 4);", "cyclic as stride-2"),
+("W32", "workloads.c", "if (n < 2)", "if (n < 3)", "two-page workload refused"),
+# tracefile
+("T1", "tracefile.c", "if (!*p || *p == '#')", "if (!*p)", "comments not skipped"),
+("T2", "tracefile.c", "\t\tif (m->key[i] == vpn)\n\t\t\treturn m->val[i] - 1;", "\t\tif (m->key[i] == vpn)\n\t\t\treturn vpn;", "a repeat maps to its vpn"),
+("T3", "tracefile.c", "return TRACE_RAW;\n\treturn TRACE_TEXT;", "return TRACE_TEXT;\n\treturn TRACE_TEXT;", "sniff always text"),
+("T4", "tracefile.c", "len = gzread(f, head, sizeof(head));", "{ FILE *rf = fopen(path, \"rb\"); len = rf ? (int)fread(head, 1, sizeof(head), rf) : -1; if (rf) fclose(rf); }", "sniffs the compressed bytes"),
+("T5", "tracefile.c", "\t\tgzrewind(f);", "", "no rewind after sniffing"),
+("T6", "tracefile.c", "for (i = 0; i < len / 8 && r->n < max_refs; i++)", "for (i = 0; i < len / 8; i++)", "raw ignores max_refs"),
+("T7", "tracefile.c", "while (r->n < max_refs && gzgets(f, line, sizeof(line))) {", "while (gzgets(f, line, sizeof(line))) {", "text ignores max_refs"),
+("T8", "tracefile.c", "if (errno || end == p) {", "if (errno) {", "a line that is no number accepted"),
+("T9", "tracefile.c", "\t\t\tif (len % 8) {", "\t\t\tif (0) {", "raw partial word accepted"),
+("T10", "tracefile.c", "\tf = gzopen(path, \"rb\");\n\tif (!f)\n\t\treturn -1;", "\tf = gzopen(path, \"rb\");\n\tif (!f)\n\t\treturn 0;", "missing file returns 0"),
+("T11", "tracefile.c", "\treturn m.size;\n}", "\treturn m.size ? (long)m.size : -1;\n}", "empty file refused"),
+("T12", "tracefile.c", "for (j = hash64(m->key[i]) & (n.cap - 1); n.val[j];", "for (j = hash64(m->key[i]) & (m->cap - 1); n.val[j];", "grow rehashes with the old mask"),
+("T13", "tracefile.c", "refs_push(r, pagemap_get(&m, le64toh(v[i])));", "refs_push(r, pagemap_get(&m, be64toh(v[i])));", "raw read big-endian"),
+("T14", "tracefile.c", "if (line[0] == 'I' ? !with_instr :", "if (line[0] == 'I' ? 0 :", "lackey: instructions always"),
+("T15", "tracefile.c", "\t\tif (vpn == last)\n\t\t\tcontinue;", "", "lackey: repeats kept"),
+("T16", "tracefile.c", "if (line[0] == 'I' ? !with_instr :", "if (line[0] == 'I' ? 1 :", "lackey: instructions never"),
+("T17", "tracefile.c", "return n > 0 ? 0 : -1;", "return 0;", "lackey: nothing converted is success"),
+("T18", "tracefile.c", "!(line[0] == ' ' && strchr(\"LSM\", line[1]) && line[1]))", "!(line[0] == ' '))", "lackey: any data letter"),
+("T19", "tracefile.c", "vpn = addr >> PAGE_SHIFT_4K;", "vpn = addr >> 16;", "lackey: 64 KiB pages"),
+("T20", "tracefile.c", "vpn = strtoull(p, &end, 0);", "vpn = strtoull(p, &end, 10);", "text: decimal only"),
+("T21", "tracefile.c", "\tif (fmt == TRACE_RAW) {", "\tif (fmt == TRACE_RAW && gzdirect(f)) {", "raw only when not compressed"),
+]
+import subprocess, shutil, os, sys, re, glob, tempfile
+
+
+repo = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
+base = tempfile.mkdtemp(prefix='gmem-mutate.')
+hits = {}
+os.chdir(repo)
+for mid, f, old, new, desc in M:
+    shutil.rmtree(base, ignore_errors=True)
+    shutil.copytree('bench/lib', base + '/lib')
+    p = base + '/lib/' + f
+    s = open(p).read()
+    if s.count(old) != 1:
+        print(f"{mid} NOT APPLIED ({s.count(old)} matches): {desc}")
+        continue
+    open(p, 'w').write(s.replace(old, new))
+    srcs = glob.glob(base + '/lib/*.c')
+    tests = glob.glob('tests/host/*.c')
+    b = subprocess.run(['gcc', '-std=gnu11', '-O2', '-w', '-I', base + '/lib'] + tests + srcs + ['-lz', '-lm', '-o', base + '/t'], capture_output=True, text=True)
+    if b.returncode:
+        print(f"{mid} BUILD FAILED: {desc}\n{b.stderr[:500]}")
+        continue
+    try:
+        r = subprocess.run([base + '/t'], capture_output=True, text=True, timeout=120)
+        out, rc = r.stdout, r.returncode
+    except subprocess.TimeoutExpired as e:
+        out, rc = (e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or '')), 'timeout'
+    failed = re.findall(r'^not ok (\d+) - (.*)$', out, re.M)
+    diag = re.findall(r'^# (tests/host/\S+?):(\d+):', out, re.M)
+    for fl, ln in diag:
+        hits.setdefault((fl, int(ln)), []).append(mid)
+    print(f"{mid} [{desc}] exit {rc}; failed: " + (', '.join(n for n, _ in failed) or 'NONE') +
+          ('; first failing EXPECT: ' + ', '.join(f'{os.path.basename(a)}:{b}' for a, b in diag) if diag else ''))
+print('--- EXPECTs and the mutants that made them fail')
+for f in sorted(glob.glob('tests/host/test_*.c')):
+    for i, l in enumerate(open(f), 1):
+        if 'EXPECT(' in l:
+            print(f"{f}:{i}: {' '.join(hits.get((f, i), [])) or 'NEVER'}")
+shutil.rmtree(base, ignore_errors=True)
