@@ -98,6 +98,42 @@ static void write_then_check(struct __test_metadata *_metadata,
 	munmap(p, size);
 }
 
+/*
+ * /sys/kernel/gmem/as_max_pages: an address space at the cap evicts its
+ * own pages, though the device has room, and leaves the rest to others.
+ */
+TEST_F(evict, as_max_pages_keeps_an_address_space_to_its_cap)
+{
+	uint64_t cap = self->capacity / page_size / 4, i;
+	size_t size = self->capacity / 2;
+	long evictions = sysfs_long(SYSFS_DEV0 "evictions");
+	char value[32];
+	uint64_t used, *w;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	int ret;
+
+	ASSERT_NE(p, MAP_FAILED);
+	snprintf(value, sizeof(value), "%llu", (unsigned long long)cap);
+	ASSERT_EQ(sysfs_write("/sys/kernel/gmem/as_max_pages", value), 0);
+	ret = dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL, GMEM_SIM_WRITE,
+		      0x5678, NULL);
+	used = dev_counters(self->fd0).mem_used;
+	ASSERT_EQ(sysfs_write("/sys/kernel/gmem/as_max_pages", "0"), 0);
+	ASSERT_EQ(ret, 0);
+	TH_LOG("cap %llu pages: %llu pages on the device of %llu, %ld rounds",
+	       (unsigned long long)cap, (unsigned long long)(used / page_size),
+	       (unsigned long long)(self->capacity / page_size),
+	       sysfs_long(SYSFS_DEV0 "evictions") - evictions);
+	EXPECT_LE(used, cap * page_size);
+	/* Up to the cap, less what the last round freed beyond need. */
+	EXPECT_GE(used, (cap - 16) * page_size);
+	EXPECT_GT(sysfs_long(SYSFS_DEV0 "evictions"), evictions);
+	w = p;
+	for (i = 0; i < size / 8; i++)
+		ASSERT_EQ(w[i], written_word(0x5678, &w[i]));
+	munmap(p, size);
+}
+
 TEST_F(evict, oversubscribe_1_5x_sequential)
 {
 	write_then_check(_metadata, self, 1.5);

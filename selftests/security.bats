@@ -38,6 +38,7 @@ teardown() {
 	echo 1000 > $G/thrash_window_ms
 	echo 1000 > $G/thrash_protect_ms
 	echo 0 > $G/strict_capacity
+	echo 0 > $G/as_max_pages
 	for p in $(tr -d '[]' < $G/policy); do
 		[ "$p" = default ] || bpftool struct_ops unregister name "$p" >/dev/null 2>&1 || true
 	done
@@ -63,7 +64,7 @@ wait_policy() {
 	bpftool struct_ops register build/bpf/evict_lru.bpf.o > /dev/null
 	# Each a value other than the current one.
 	for f in policy:lru watchdog_ms:0 thrash_threshold:0 thrash_window_ms:1 \
-		 thrash_protect_ms:1 strict_capacity:1; do
+		 thrash_protect_ms:1 strict_capacity:1 as_max_pages:1; do
 		want=$(cat $G/${f%%:*})
 		run $DAC bash -c "echo ${f#*:} > $G/${f%%:*}"
 		echo "$G/${f%%:*}: status $status: $output"

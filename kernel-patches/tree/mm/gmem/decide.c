@@ -370,6 +370,36 @@ u32 gmem_frame_state(struct gmem_evict_ctx *ctx, u32 frame)
 __diag_pop();
 
 /*
+ * Under dev->lock: victims for a fault of @as, which holds as much of @dev
+ * as gm_as_max_pages allows: its own least recently faulted pages, not
+ * pinned ones. Its policy is not asked: the cap is the administrator's.
+ */
+void gm_evict_own(struct gm_dev *dev, struct gm_as *as)
+{
+	struct gm_evict_req req = {
+		.dev = dev,
+		.policy = &gm_default_policy,
+	};
+	struct gm_frame *frame, *tmp;
+
+	lockdep_assert_held(&dev->lock);
+	req.pub = (struct gmem_evict_ctx) {
+		.as_id = as->id,
+		.dev = dev->id,
+		.nr_frames = dev->nr_pages,
+		.wanted = GM_EVICT_BATCH,
+		.kernel = &req,
+	};
+	list_for_each_entry_safe_reverse(frame, tmp, &dev->lru, lru) {
+		if (req.pub.nominated >= req.pub.wanted)
+			break;
+		if (frame->as == as &&
+		    !(gm_attr_load(as, frame->va) & GM_ATTR_PINNED))
+			gmem_evict_frame(&req.pub, frame - dev->frames);
+	}
+}
+
+/*
  * The default policy: no prefetch; evict the least recently faulted pages,
  * sparing thrashing ones while they are protected unless nothing else is
  * left. It also fills whatever another policy's evict() left short.

@@ -200,6 +200,8 @@ static void gm_devmem_page_free(struct page *page)
 		dev->nr_protected--;
 	}
 	list_del_init(&frame->lru);
+	if (frame->as)
+		frame->as->dev_pages[dev->id]--;
 	frame->as = NULL;
 	frame->orphan = 0;
 	/*
@@ -233,6 +235,11 @@ void gm_frame_track(struct gm_dev *dev, struct page *page,
 	else	/* a forked child's fault on its parent's page */
 		gm_policy_page_event(frame->policy, GM_HOOK_PAGE_REMOVED, dev,
 				     frame);
+	if (frame->as != as) {
+		if (frame->as)
+			frame->as->dev_pages[dev->id]--;
+		as->dev_pages[dev->id]++;
+	}
 	frame->as = as;
 	frame->va = va;
 	frame->orphan = 0;

@@ -113,12 +113,15 @@ static void gm_dev_age(struct gm_dev *dev)
  * default LRU fills in. Frames not on the LRU (being migrated in, or of a
  * gone address space) are never victims.
  */
-static void gm_evict_pick(struct gm_dev *dev, struct gm_as *as)
+static void gm_evict_pick(struct gm_dev *dev, struct gm_as *as, bool own)
 {
 	gm_dev_age(dev);
 	dev->evict->nr = 0;
 	spin_lock(&dev->lock);
-	gm_policy_evict(dev, as);
+	if (own)
+		gm_evict_own(dev, as);
+	else
+		gm_policy_evict(dev, as);
 	spin_unlock(&dev->lock);
 }
 
@@ -127,21 +130,22 @@ static void gm_evict_pick(struct gm_dev *dev, struct gm_as *as)
  * recently faulted pages back to host memory, with one device TLB
  * invalidation per context for the whole round. The caller holds
  * dev->evict_lock and is dev->evict_task, so the frames freed come back
- * to it; @as is the faulting address space, whose policy chooses.
+ * to it; @as is the faulting address space, whose policy chooses, unless
+ * @own: then @as is at its cap and its own pages go.
  *
  * Victims are taken by frame (migrate_device_range(), through the rmap),
  * not through their owners' page tables: no mmap lock of another process
  * is needed, so no process can make its pages unevictable by keeping its
  * mmap lock busy, and pages whose address space went (orphans) go too.
  */
-static void gm_dev_evict(struct gm_dev *dev, struct gm_as *as)
+static void gm_dev_evict(struct gm_dev *dev, struct gm_as *as, bool own)
 {
 	struct gm_evict_batch *b = dev->evict;
 	unsigned long migrated = 0;
 	u64 start_ns = ktime_get_ns();
 	unsigned int i;
 
-	gm_evict_pick(dev, as);
+	gm_evict_pick(dev, as, own);
 	memset(b->src, 0, sizeof(b->src));
 	memset(b->dst, 0, sizeof(b->dst));
 
@@ -203,6 +207,19 @@ static void gm_dev_evict(struct gm_dev *dev, struct gm_as *as)
 			 ktime_get_ns() - start_ns);
 }
 
+/*
+ * Pages of one device an address space may hold (0: any number), so that
+ * no process keeps the device from the others; see gm_evict_own().
+ */
+unsigned int gm_as_max_pages;
+
+static bool gm_as_at_cap(struct gm_dev *dev, struct gm_as *as)
+{
+	unsigned int max = READ_ONCE(gm_as_max_pages);
+
+	return max && READ_ONCE(as->dev_pages[dev->id]) >= max;
+}
+
 bool gm_as_strict_capacity(struct gm_as *as)
 {
 	int strict = READ_ONCE(as->strict_capacity);
@@ -212,26 +229,31 @@ bool gm_as_strict_capacity(struct gm_as *as)
 
 /*
  * A free frame of @dev for a fault in @as (whose mm's mmap lock the caller
- * holds), evicting when the device is full unless capacity is strict.
- * NULL when none can be had, or on a fatal signal while waiting for
- * another task's eviction round.
+ * holds), evicting when the device is full unless capacity is strict; an
+ * address space at gm_as_max_pages evicts its own pages instead. NULL
+ * when none can be had, or on a fatal signal while waiting for another
+ * task's eviction round.
  */
 struct page *gm_dev_alloc_evicting(struct gm_dev *dev,
 				   struct gm_as *as)
 {
-	struct page *page;
+	struct page *page = NULL;
+	bool own = gm_as_at_cap(dev, as);
 
-	page = gm_dev_alloc_page(dev);
+	if (!own)
+		page = gm_dev_alloc_page(dev);
 	if (page || !dev->frames || gm_as_strict_capacity(as))
 		return page;
 
 	if (mutex_lock_killable(&dev->evict_lock))
 		return NULL;
 	/* A round that ran while we waited may have left frames. */
-	page = gm_dev_alloc_page(dev);
+	own = gm_as_at_cap(dev, as);
+	if (!own)
+		page = gm_dev_alloc_page(dev);
 	if (!page) {
 		dev->evict_task = current;
-		gm_dev_evict(dev, as);
+		gm_dev_evict(dev, as, own);
 		dev->evict_task = NULL;
 
 		spin_lock(&dev->lock);

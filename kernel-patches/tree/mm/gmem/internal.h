@@ -190,6 +190,8 @@ struct gm_as {
 	unsigned long pages_to_device;
 	unsigned long pages_to_host;
 	unsigned long pages_evicted;
+	/* Frames it holds on each device, under that device's lock. */
+	unsigned int dev_pages[GM_MAX_DEVICES];
 };
 
 struct gm_context {
@@ -321,6 +323,7 @@ extern struct list_head gm_address_spaces;
 extern struct ida gm_dev_ida;
 extern struct dentry *gm_debugfs_root;
 extern bool gm_strict_capacity;
+extern unsigned int gm_as_max_pages;
 
 /* lpt.c */
 extern unsigned int gm_thrash_threshold;
@@ -375,6 +378,7 @@ void gm_policy_evict(struct gm_dev *dev, struct gm_as *as);
 void gm_policy_hmadvise(struct gm_as *as, unsigned long start,
 			unsigned long end, int advice);
 int gm_default_evict(struct gmem_evict_ctx *ctx);
+void gm_evict_own(struct gm_dev *dev, struct gm_as *as);
 
 /* devmem.c */
 void gm_buddy_free(struct gm_dev *dev, unsigned long index,

@@ -247,6 +247,7 @@ GM_TUNABLE(watchdog_ms, gm_watchdog_ms);
 GM_TUNABLE(thrash_threshold, gm_thrash_threshold);
 GM_TUNABLE(thrash_window_ms, gm_thrash_window_ms);
 GM_TUNABLE(thrash_protect_ms, gm_thrash_protect_ms);
+GM_TUNABLE(as_max_pages, gm_as_max_pages);
 
 static struct attribute *gm_root_attrs[] = {
 	&gm_attr_strict_capacity.attr,
@@ -255,6 +256,7 @@ static struct attribute *gm_root_attrs[] = {
 	&gm_attr_thrash_threshold.attr.attr,
 	&gm_attr_thrash_window_ms.attr.attr,
 	&gm_attr_thrash_protect_ms.attr.attr,
+	&gm_attr_as_max_pages.attr.attr,
 	NULL,
 };
 
