@@ -327,6 +327,26 @@ static int gm_cpu_fault(struct vm_area_struct *vma, unsigned long va,
 }
 
 /*
+ * migrate_vma_setup() splits a transparent huge page mapped by a PMD, but
+ * skips one mapped by PTEs (left so by a partial mprotect() or munmap()),
+ * which would then never move, and the device would fault on it forever:
+ * split it here. The caller holds the mmap lock for read.
+ */
+static void gm_split_pte_mapped_thp(struct vm_area_struct *vma,
+				    unsigned long va)
+{
+	struct page *page = follow_page(vma, va, FOLL_GET);
+
+	if (IS_ERR_OR_NULL(page))
+		return;
+	if (PageTransCompound(page) && !PageHuge(page) && trylock_page(page)) {
+		split_huge_page(page);
+		unlock_page(page);
+	}
+	put_page(page);
+}
+
+/*
  * Make the page at @va resident and mapped on @ctx's device; the caller
  * holds the mmap lock for read. See gm_dev_fault() for the return values.
  *
@@ -368,6 +388,7 @@ int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 			ret = gm_cpu_fault(vma, va, write);
 			if (ret)
 				break;
+			gm_split_pte_mapped_thp(vma, va);
 		}
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
