@@ -12,8 +12,8 @@
  * gm_as.policy is RCU-protected: hooks run under rcu_read_lock() and a
  * switch publishes the new policy and queues the old one's exit() for
  * after a grace period (struct gm_retire), so a hook in flight completes
- * under the policy it started with, and a swap takes microseconds:
- * nothing waits for a grace period but gm_policy_unregister(). Residency events go to the policy
+ * under the policy it started with, and no swap waits for a grace
+ * period: only gm_policy_unregister() does, outside gm_policy_lock. Residency events go to the policy
  * recorded in the frame (gm_frame.policy), which a switch moves from old
  * to new under the device's frame lock, page_removed() then page_added(),
  * so every policy sees each of its pages added and removed exactly once.
