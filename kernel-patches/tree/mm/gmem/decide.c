@@ -142,23 +142,31 @@ bool gm_policy_prefetch(struct gm_context *ctx, unsigned long va,
 	return req.nr;
 }
 
+/* An eviction request of a fault of @as on the full @dev. */
+static void gm_evict_req_init(struct gm_evict_req *req, struct gm_dev *dev,
+			      struct gm_as *as)
+{
+	req->dev = dev;
+	req->pub = (struct gmem_evict_ctx) {
+		.as_id = as->id,
+		.dev = dev->id,
+		.nr_frames = dev->nr_pages,
+		.wanted = GM_EVICT_BATCH,
+		.kernel = req,
+	};
+}
+
 /* Under dev->lock: nominate victims for a fault of @as on a full @dev. */
 void gm_policy_evict(struct gm_dev *dev, struct gm_as *as)
 {
-	struct gm_evict_req req = { .dev = dev };
+	struct gm_evict_req req = { };
 	struct gm_policy *p;
 	unsigned int chosen;
 	u64 start;
 	int ret;
 
 	lockdep_assert_held(&dev->lock);
-	req.pub = (struct gmem_evict_ctx) {
-		.as_id = as->id,
-		.dev = dev->id,
-		.nr_frames = dev->nr_pages,
-		.wanted = GM_EVICT_BATCH,
-		.kernel = &req,
-	};
+	gm_evict_req_init(&req, dev, as);
 	rcu_read_lock();
 	p = gm_as_policy(as);
 	if (p != &gm_default_policy && p->ops->evict) {
@@ -376,20 +384,11 @@ __diag_pop();
  */
 void gm_evict_own(struct gm_dev *dev, struct gm_as *as)
 {
-	struct gm_evict_req req = {
-		.dev = dev,
-		.policy = &gm_default_policy,
-	};
+	struct gm_evict_req req = { .policy = &gm_default_policy };
 	struct gm_frame *frame, *tmp;
 
 	lockdep_assert_held(&dev->lock);
-	req.pub = (struct gmem_evict_ctx) {
-		.as_id = as->id,
-		.dev = dev->id,
-		.nr_frames = dev->nr_pages,
-		.wanted = GM_EVICT_BATCH,
-		.kernel = &req,
-	};
+	gm_evict_req_init(&req, dev, as);
 	list_for_each_entry_safe_reverse(frame, tmp, &dev->lru, lru) {
 		if (req.pub.nominated >= req.pub.wanted)
 			break;

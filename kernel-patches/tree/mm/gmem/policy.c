@@ -13,8 +13,9 @@
  * switch publishes the new policy and queues the old one's exit() for
  * after a grace period (struct gm_retire), so a hook in flight completes
  * under the policy it started with, and no swap waits for a grace
- * period: only gm_policy_unregister() does, outside gm_policy_lock. Residency events go to the policy
- * recorded in the frame (gm_frame.policy), which a switch moves from old
+ * period: only gm_policy_unregister() does, outside gm_policy_lock.
+ * Residency events go to the policy recorded in the frame
+ * (gm_frame.policy), which a switch moves from old
  * to new under the device's frame lock, page_removed() then page_added(),
  * so every policy sees each of its pages added and removed exactly once.
  *
