@@ -103,7 +103,7 @@ int gmem_ops_register(const struct gmem_ops_layout *l, int map_fd,
 			bpf_program__fd(prog);
 	}
 	memcpy(value + l->data_off + l->name_off, name,
-	       strnlen(name, GMEM_NAME_LEN - 1));
+	       strnlen(name, GMEM_POLICY_NAME_MAX - 1));
 	if (bpf_map_update_elem(map_fd, &key, value, 0))
 		err = -errno;
 	free(value);
@@ -116,7 +116,7 @@ int gmem_ops_register_new(const struct gmem_ops_layout *l,
 	LIBBPF_OPTS(bpf_map_create_opts, opts,
 		    .btf_fd = bpf_object__btf_fd(obj),
 		    .btf_vmlinux_value_type_id = l->value_type_id);
-	char map_name[GMEM_NAME_LEN];
+	char map_name[BPF_OBJ_NAME_LEN];
 	int fd, err, i;
 
 	/* BPF object names take no '-'. */
@@ -201,8 +201,8 @@ int gmem_ops_scan(struct gmem_ops_map **out)
 		}
 		maps = grown;
 		memcpy(maps[n].name, value + l.data_off + l.name_off,
-		       GMEM_NAME_LEN);
-		maps[n].name[GMEM_NAME_LEN - 1] = '\0';
+		       GMEM_POLICY_NAME_MAX);
+		maps[n].name[GMEM_POLICY_NAME_MAX - 1] = '\0';
 		maps[n].id = id;
 		n++;
 	}

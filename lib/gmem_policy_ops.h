@@ -50,7 +50,7 @@ int gmem_ops_unregister(int map_fd);
 
 /* A registered policy's struct_ops map. */
 struct gmem_ops_map {
-	char name[GMEM_NAME_LEN];
+	char name[GMEM_POLICY_NAME_MAX];
 	__u32 id;
 };
 

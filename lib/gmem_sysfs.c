@@ -83,7 +83,7 @@ bool gmem_policy_name_valid(const char *name)
 {
 	size_t i, len = strlen(name);
 
-	if (!len || len >= GMEM_NAME_LEN || !strcmp(name, "system"))
+	if (!len || len >= GMEM_POLICY_NAME_MAX || !strcmp(name, "system"))
 		return false;
 	for (i = 0; i < len; i++) {
 		if (!isalnum((unsigned char)name[i]) && name[i] != '_' &&

@@ -10,13 +10,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <linux/gmem.h>	/* GMEM_POLICY_NAME_MAX */
+
 #define GMEM_SYSFS		"/sys/kernel/gmem"
 #define GMEM_POLICY_FILE	GMEM_SYSFS "/policy"
 #define GMEM_POLICIES_DIR	GMEM_SYSFS "/policies"
 #define GMEM_DEVICES_DIR	GMEM_SYSFS "/devices"
 
-/* GMEM_POLICY_NAME_MAX of include/linux/gmem.h, with the NUL. */
-#define GMEM_NAME_LEN		16
 #define GMEM_NAME_RULE \
 	"1 to 15 characters of [A-Za-z0-9_-], not \"system\""
 

@@ -244,13 +244,13 @@ int policy_obj_open(const char *path, struct policy_obj *po)
 		return 1;
 	}
 	if (name_off < 0 || !sec.st_size ||
-	    (size_t)name_off + GMEM_NAME_LEN > sec.st_size) {
+	    (size_t)name_off + GMEM_POLICY_NAME_MAX > sec.st_size) {
 		fprintf(stderr, "gmemctl: %s: cannot find the name of struct_ops map %s in its BTF\n",
 			path, bpf_map__name(po->map));
 		return 1;
 	}
-	memcpy(po->name, po->buf + sec.st_off + name_off, GMEM_NAME_LEN);
-	po->name[GMEM_NAME_LEN - 1] = '\0';
+	memcpy(po->name, po->buf + sec.st_off + name_off, GMEM_POLICY_NAME_MAX);
+	po->name[GMEM_POLICY_NAME_MAX - 1] = '\0';
 	/*
 	 * A gmem_policy_ops that sets only .name has no program: libbpf 1.1
 	 * then never loads the kernel's BTF, which its struct_ops maps need,

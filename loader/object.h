@@ -15,7 +15,7 @@ struct policy_obj {
 	size_t size;
 	struct bpf_object *obj;		/* opened, not loaded */
 	struct bpf_map *map;		/* its one gmem_policy_ops map */
-	char name[GMEM_NAME_LEN];	/* the name the object gives it */
+	char name[GMEM_POLICY_NAME_MAX];	/* the name the object gives it */
 };
 
 /*

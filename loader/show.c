@@ -12,7 +12,7 @@
 #include "gmem_policy_ops.h"
 #include "gmemctl.h"
 #include "json.h"
-#include "util.h"
+#include "gmem_util.h"
 
 
 static void list_usage(FILE *out)

@@ -16,7 +16,7 @@
 #include "gmem_trace.h"
 #include "gmem_trace.skel.h"
 #include "gmemctl.h"
-#include "util.h"
+#include "gmem_util.h"
 
 static const char *const kind_names[GMEM_TRACE_NR_KINDS] = {
 	[GMEM_TRACE_FAULT_READ] = "fault-read",

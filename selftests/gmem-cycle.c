@@ -40,7 +40,7 @@
 
 #include "gmem_policy_ops.h"
 #include "gmem_sysfs.h"
-#include "util.h"
+#include "gmem_util.h"
 
 #define MAX_OBJS	32
 #define MAX_LIVE	64
@@ -53,7 +53,7 @@ struct obj {
 
 struct live {
 	int fd;
-	char name[GMEM_NAME_LEN];
+	char name[GMEM_POLICY_NAME_MAX];
 };
 
 static struct obj objs[MAX_OBJS];
@@ -205,7 +205,7 @@ int main(int argc, char **argv)
 	t0 = now_ms();
 	for (c = 0; c < cycles && !errors; c++) {
 		struct obj *o = &objs[c % nobjs];
-		char name[GMEM_NAME_LEN], path[128];
+		char name[GMEM_POLICY_NAME_MAX], path[128];
 		int fd, def, pid, err;
 
 		if (full_every && c && c % full_every == 0) {

@@ -22,6 +22,7 @@
 #include <linux/refcount.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
+#include <uapi/linux/gmem.h>
 
 struct gm_as;
 struct gm_context;
@@ -144,12 +145,9 @@ struct gm_mmu {
  * See mm/gmem/policy.c and docs/writing-a-policy.md of GMEM-BPF.
  *
  * The constants policies need are enums, not macros, so that they are in
- * vmlinux BTF and BPF programs get them from vmlinux.h.
+ * vmlinux BTF and BPF programs get them from vmlinux.h (GMEM_POLICY_NAME_MAX
+ * is one of the UAPI, as userspace writes policy names too).
  */
-enum gmem_limits {
-	GMEM_POLICY_NAME_MAX	= 16,	/* gmem_policy_ops.name, with the NUL */
-};
-
 /* gmem_page.flags, gmem_prefetch_ctx.flags */
 enum gmem_page_flags {
 	GMEM_PAGE_WRITE		= 0x1,	/* prefetch: a write fault */

@@ -34,4 +34,13 @@
 #define MADV_POLICY_HINT_FIRST		256
 #define MADV_POLICY_HINT_LAST		511
 
+/*
+ * Policy names, as /sys/kernel/gmem/policy, /proc/PID/gmem_policy and
+ * struct gmem_policy_ops take them: 1 to GMEM_POLICY_NAME_MAX - 1 characters
+ * of [A-Za-z0-9_-], not "system". An enum, so that vmlinux BTF has it too.
+ */
+enum gmem_limits {
+	GMEM_POLICY_NAME_MAX	= 16,	/* with the NUL */
+};
+
 #endif /* _UAPI_LINUX_GMEM_H */
