@@ -9,33 +9,28 @@ char LICENSE[] SEC("license") = "GPL";
 
 __u64 inits, exits;
 
-SEC("struct_ops/bad_errors_init")
-int BPF_PROG(bad_errors_init, struct gmem_as_info *as)
+int BPF_STRUCT_OPS(bad_errors_init, struct gmem_as_info *as)
 {
 	__sync_fetch_and_add(&inits, 1);
 	return -22;
 }
 
-SEC("struct_ops/bad_errors_exit")
-void BPF_PROG(bad_errors_exit, struct gmem_as_info *as)
+void BPF_STRUCT_OPS(bad_errors_exit, struct gmem_as_info *as)
 {
 	__sync_fetch_and_add(&exits, 1);
 }
 
-SEC("struct_ops/bad_errors_prefetch")
-int BPF_PROG(bad_errors_prefetch, struct gmem_prefetch_ctx *req)
+int BPF_STRUCT_OPS(bad_errors_prefetch, struct gmem_prefetch_ctx *req)
 {
 	return -22;
 }
 
-SEC("struct_ops/bad_errors_evict")
-int BPF_PROG(bad_errors_evict, struct gmem_evict_ctx *req)
+int BPF_STRUCT_OPS(bad_errors_evict, struct gmem_evict_ctx *req)
 {
 	return -22;
 }
 
-SEC("struct_ops/bad_errors_hmadvise")
-int BPF_PROG(bad_errors_hmadvise, struct gmem_hint_ctx *req)
+int BPF_STRUCT_OPS(bad_errors_hmadvise, struct gmem_hint_ctx *req)
 {
 	return -22;
 }

@@ -8,14 +8,12 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("struct_ops/bad_idle_evict")
-int BPF_PROG(bad_idle_evict, struct gmem_evict_ctx *req)
+int BPF_STRUCT_OPS(bad_idle_evict, struct gmem_evict_ctx *req)
 {
 	return 0;
 }
 
-SEC("struct_ops/bad_idle_prefetch")
-int BPF_PROG(bad_idle_prefetch, struct gmem_prefetch_ctx *req)
+int BPF_STRUCT_OPS(bad_idle_prefetch, struct gmem_prefetch_ctx *req)
 {
 	return 0;
 }

@@ -8,8 +8,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("struct_ops/bad_prefetch_prefetch")
-int BPF_PROG(bad_prefetch_prefetch, struct gmem_prefetch_ctx *req)
+int BPF_STRUCT_OPS(bad_prefetch_prefetch, struct gmem_prefetch_ctx *req)
 {
 	gmem_prefetch_range(req, req->vma_end, 16);		/* -ERANGE */
 	gmem_prefetch_range(req, 0, 1);				/* -ERANGE */

@@ -24,14 +24,12 @@ static __always_inline int spin(void)
 	return acc == 42;	/* never: keeps the loop */
 }
 
-SEC("struct_ops/bad_spin_evict")
-int BPF_PROG(bad_spin_evict, struct gmem_evict_ctx *req)
+int BPF_STRUCT_OPS(bad_spin_evict, struct gmem_evict_ctx *req)
 {
 	return spin();
 }
 
-SEC("struct_ops/bad_spin_prefetch")
-int BPF_PROG(bad_spin_prefetch, struct gmem_prefetch_ctx *req)
+int BPF_STRUCT_OPS(bad_spin_prefetch, struct gmem_prefetch_ctx *req)
 {
 	return spin();
 }

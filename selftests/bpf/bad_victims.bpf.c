@@ -8,8 +8,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("struct_ops/bad_victims_evict")
-int BPF_PROG(bad_victims_evict, struct gmem_evict_ctx *req)
+int BPF_STRUCT_OPS(bad_victims_evict, struct gmem_evict_ctx *req)
 {
 	__u32 i, nr = req->nr_frames;
 

@@ -9,8 +9,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("struct_ops/badprog_page_added")
-void BPF_PROG(badprog_page_added, struct gmem_page *page)
+void BPF_STRUCT_OPS(badprog_page_added, struct gmem_page *page)
 {
 	page->frame = 0;
 }

@@ -9,8 +9,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("struct_ops/big_prefetch_prefetch")
-int BPF_PROG(big_prefetch_prefetch, struct gmem_prefetch_ctx *req)
+int BPF_STRUCT_OPS(big_prefetch_prefetch, struct gmem_prefetch_ctx *req)
 {
 	gmem_prefetch_range(req, req->vma_start - 4 * GMEM_PAGE_SIZE, 8);
 	gmem_prefetch_range(req, req->va, 100000);

@@ -17,8 +17,7 @@ struct {
 
 __u64 inits, exits, double_inits, stray_exits;
 
-SEC("struct_ops/bindchk_init")
-int BPF_PROG(bindchk_init, struct gmem_as_info *as)
+int BPF_STRUCT_OPS(bindchk_init, struct gmem_as_info *as)
 {
 	__u64 id = as->id;
 	__u8 one = 1;
@@ -29,8 +28,7 @@ int BPF_PROG(bindchk_init, struct gmem_as_info *as)
 	return 0;
 }
 
-SEC("struct_ops/bindchk_exit")
-void BPF_PROG(bindchk_exit, struct gmem_as_info *as)
+void BPF_STRUCT_OPS(bindchk_exit, struct gmem_as_info *as)
 {
 	__u64 id = as->id;
 

@@ -8,8 +8,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("struct_ops/forged_prefetch")
-int BPF_PROG(forged_prefetch, struct gmem_prefetch_ctx *req)
+int BPF_STRUCT_OPS(forged_prefetch, struct gmem_prefetch_ctx *req)
 {
 	struct gmem_evict_ctx fake = { .wanted = 16 };
 

@@ -7,8 +7,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-SEC("struct_ops/noname_evict")
-int BPF_PROG(noname_evict, struct gmem_evict_ctx *req)
+int BPF_STRUCT_OPS(noname_evict, struct gmem_evict_ctx *req)
 {
 	return 0;
 }

@@ -7,8 +7,7 @@
 
 char LICENSE[] SEC("license") = "Proprietary";
 
-SEC("struct_ops/nongpl_evict")
-int BPF_PROG(nongpl_evict, struct gmem_evict_ctx *req)
+int BPF_STRUCT_OPS(nongpl_evict, struct gmem_evict_ctx *req)
 {
 	return 0;
 }
