@@ -225,10 +225,10 @@ HOST_TEST := $(BUILD)/tests/host/test-host
 HOST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
 
 $(HOST_TEST): $(wildcard tests/host/*.c tests/host/*.h) $(BENCH_LIB_SRCS) \
-		$(BENCH_LIB_HDRS)
+		$(BENCH_LIB_HDRS) lib/gmem_util.h
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(HOST_CFLAGS) -I bench/lib $(filter %.c,$^) -lz -lm -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) -I bench/lib -I lib $(filter %.c,$^) -lz -lm -o $@
 
 test-host: $(HOST_TEST)
 	$(Q)$(HOST_TEST)

@@ -2,8 +2,6 @@
 /*
  * What a suite run measures: the full and the --quick configuration.
  */
-#include <string.h>
-
 #include "bench.h"
 
 static const double full_sizes[] = { 0.5, 1.25, 2, 4 };
@@ -40,56 +38,59 @@ static const unsigned int quick_peer[] = { 1, 4 };
 static const double quick_frac[] = { 0.5 };
 static const char *const quick_trace_policies[] = { "default", "seq", "lru" };
 
-void config_init(struct config *c, bool quick)
-{
-	memset(c, 0, sizeof(*c));
-	c->quick = quick;
-	c->seed = 1;
-	if (!quick) {
-		c->reps_shipped = 3;
-		c->reps_combo = 2;
-		c->reps_replay = 2;
-		c->mem_mb = 4;
-		c->sizes = full_sizes, c->nsizes = N(full_sizes);
-		c->combo_sizes = full_combo_sizes;
-		c->ncombo_sizes = N(full_combo_sizes);
-		c->families = full_families, c->nfamilies = N(full_families);
-		c->shipped = full_shipped, c->nshipped = N(full_shipped);
-		c->combos = full_combos, c->ncombos = N(full_combos);
-		c->hook_accesses = 22000;	/* ~11k faults a round */
-		c->hook_reps = 10;		/* rounds: > 100k faults per policy */
-		c->swaps = 40;
-		c->scale_n = full_scale, c->nscale = N(full_scale);
-		c->scale_step = 4096;
-		c->peer_mb = full_peer, c->npeer = N(full_peer);
-		c->peer_reps = 3;
-		c->trace_frac = full_frac, c->ntrace_frac = N(full_frac);
-		c->trace_policies = full_trace_policies;
-		c->ntrace_policies = N(full_trace_policies);
-		c->trace_max_refs = 4000000;
-		c->budget_s = 1140;	/* make bench < 25 min in all */
-	} else {
-		c->reps_shipped = 2;
-		c->reps_combo = 2;
-		c->reps_replay = 2;
-		c->mem_mb = 1;
-		c->sizes = quick_sizes, c->nsizes = N(quick_sizes);
-		c->combo_sizes = quick_sizes, c->ncombo_sizes = N(quick_sizes);
-		c->families = quick_families, c->nfamilies = N(quick_families);
-		c->shipped = quick_shipped, c->nshipped = N(quick_shipped);
-		c->combos = quick_combos, c->ncombos = N(quick_combos);
-		c->hook_accesses = 3000;
-		c->hook_reps = 2;
-		c->swaps = 6;
-		c->scale_n = quick_scale, c->nscale = N(quick_scale);
-		c->scale_step = 1024;
-		c->peer_mb = quick_peer, c->npeer = N(quick_peer);
-		c->peer_reps = 2;
-		c->trace_frac = quick_frac, c->ntrace_frac = N(quick_frac);
-		c->trace_policies = quick_trace_policies;
-		c->ntrace_policies = N(quick_trace_policies);
-		c->trace_max_refs = 50000;
-		c->budget_s = 0;
-	}
-}
+/* A list and its length, for the pointer and count pairs of struct config. */
+#define LIST(name, a)	.name = a, .n##name = N(a)
 
+static const struct config full = {
+	.reps_shipped = 3,
+	.reps_combo = 2,
+	.reps_replay = 2,
+	.mem_mb = 4,
+	LIST(sizes, full_sizes),
+	LIST(combo_sizes, full_combo_sizes),
+	LIST(families, full_families),
+	LIST(shipped, full_shipped),
+	LIST(combos, full_combos),
+	.hook_accesses = 22000,		/* ~11k faults a round */
+	.hook_reps = 10,		/* rounds: > 100k faults per policy */
+	.swaps = 40,
+	.scale_n = full_scale, .nscale = N(full_scale),
+	.scale_step = 4096,
+	.peer_mb = full_peer, .npeer = N(full_peer),
+	.peer_reps = 3,
+	.trace_frac = full_frac, .ntrace_frac = N(full_frac),
+	LIST(trace_policies, full_trace_policies),
+	.trace_max_refs = 4000000,
+	.budget_s = 1140,		/* make bench < 25 min in all */
+	.seed = 1,
+};
+
+static const struct config quick = {
+	.quick = true,
+	.reps_shipped = 2,
+	.reps_combo = 2,
+	.reps_replay = 2,
+	.mem_mb = 1,
+	LIST(sizes, quick_sizes),
+	.combo_sizes = quick_sizes, .ncombo_sizes = N(quick_sizes),
+	LIST(families, quick_families),
+	LIST(shipped, quick_shipped),
+	LIST(combos, quick_combos),
+	.hook_accesses = 3000,
+	.hook_reps = 2,
+	.swaps = 6,
+	.scale_n = quick_scale, .nscale = N(quick_scale),
+	.scale_step = 1024,
+	.peer_mb = quick_peer, .npeer = N(quick_peer),
+	.peer_reps = 2,
+	.trace_frac = quick_frac, .ntrace_frac = N(quick_frac),
+	LIST(trace_policies, quick_trace_policies),
+	.trace_max_refs = 50000,
+	.budget_s = 0,
+	.seed = 1,
+};
+
+void config_init(struct config *c, bool is_quick)
+{
+	*c = is_quick ? quick : full;
+}

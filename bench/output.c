@@ -7,48 +7,45 @@
 #include <stdarg.h>
 
 #include "bench.h"
+#include "json.h"
 
 /* ------------------------------------------------------------------ */
 /* JSON lines                                                          */
 
 FILE *out;
 u64 suite_start;
-static int json_first;
+static struct json_writer json;
 
+/* One record per line: {"exp": EXP, KEY: VALUE, ...}. */
 void jbegin(const char *exp)
 {
-	fprintf(out, "{\"exp\":\"%s\"", exp);
-	json_first = 0;
+	json_init(&json, out);
+	json_object_begin(&json);
+	jstr("exp", exp);
 }
 
 void jstr(const char *k, const char *v)
 {
-	fprintf(out, ",\"%s\":\"", k);
-	for (; *v; v++) {
-		if (*v == '"' || *v == '\\')
-			fputc('\\', out);
-		if ((unsigned char)*v >= 0x20)
-			fputc(*v, out);
-	}
-	fputc('"', out);
+	json_key(&json, k);
+	json_string(&json, v);
 }
 
 void ju(const char *k, u64 v)
 {
-	fprintf(out, ",\"%s\":%llu", k, (unsigned long long)v);
+	json_key(&json, k);
+	json_uint(&json, v);
 }
 
 void jd(const char *k, double v)
 {
-	if (isfinite(v))
-		fprintf(out, ",\"%s\":%.6g", k, v);
-	else
-		fprintf(out, ",\"%s\":null", k);
+	json_key(&json, k);
+	json_double(&json, v);
 }
 
 void jend(void)
 {
-	fprintf(out, "}\n");
+	json_object_end(&json);
+	fputc('\n', out);
 	fflush(out);
 }
 

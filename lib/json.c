@@ -2,6 +2,7 @@
 /* A small JSON writer: see json.h. */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "json.h"
@@ -96,6 +97,21 @@ void json_int(struct json_writer *w, long long v)
 {
 	separate(w);
 	fprintf(w->out, "%lld", v);
+}
+
+void json_uint(struct json_writer *w, unsigned long long v)
+{
+	separate(w);
+	fprintf(w->out, "%llu", v);
+}
+
+void json_double(struct json_writer *w, double v)
+{
+	separate(w);
+	if (isfinite(v))
+		fprintf(w->out, "%.6g", v);
+	else
+		fputs("null", w->out);
 }
 
 void json_bool(struct json_writer *w, bool v)

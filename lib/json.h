@@ -27,6 +27,9 @@ void json_array_end(struct json_writer *w);
 void json_key(struct json_writer *w, const char *key);
 void json_string(struct json_writer *w, const char *s);
 void json_int(struct json_writer *w, long long v);
+void json_uint(struct json_writer *w, unsigned long long v);
+/* %.6g; null for infinities and NaN, which JSON has not. */
+void json_double(struct json_writer *w, double v);
 void json_bool(struct json_writer *w, bool v);
 void json_null(struct json_writer *w);
 /* A sysfs value: a number if @s is a decimal integer, else a string. */

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "gmem_util.h"	/* now_ns(), from lib/: header only */
+
 typedef uint64_t u64;
 typedef uint32_t u32;
 
@@ -23,7 +25,6 @@ typedef uint32_t u32;
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
-u64 now_ns(void);
 
 /* Deterministic random numbers (splitmix64). */
 static inline u64 rng_next(u64 *s)
