@@ -13,7 +13,8 @@
 #      files and wire mm/gmem/ into the build, so the commits before them
 #      build trivially),
 #   4. git format-patch --cover-letter --thread, the cover letter's subject
-#      and blurb filled from kernel-patches/cover-letter.txt.
+#      and blurb filled from kernel-patches/cover-letter.txt,
+#   5. checkpatch --strict on every patch (two checks ignored, see there).
 #
 # Authorship is the repository's git identity (git config user.name and
 # user.email); the script stops if it is not set. Commit dates are those
@@ -135,6 +136,28 @@ SUBJECT=$subject BLURB=$tmp/blurb perl -0pi -e '
 	s/\*\*\* SUBJECT HERE \*\*\*/$ENV{SUBJECT}/ or die "no subject placeholder\n";
 	s/\*\*\* BLURB HERE \*\*\*/$b/ or die "no blurb placeholder\n";
 ' "$out.tmp/0000-cover-letter.patch"
+
+# --- 5. checkpatch --strict on every patch ----------------------------------
+# Ignored: FILE_PATH_CHANGES, which every patch adding files gets unless it
+# also changes MAINTAINERS (the series' MAINTAINERS patch covers them all),
+# and, for the tracepoint header, PARENTHESIS_ALIGNMENT (TRACE_EVENT()'s
+# layout, as in every header of include/trace/events/).
+checkpatch=$pristine/scripts/checkpatch.pl
+if [ -x "$checkpatch" ]; then
+	bad=0
+	for p in "$out.tmp"/0*.patch; do
+		[ "${p##*/}" != 0000-cover-letter.patch ] || continue
+		ignore=FILE_PATH_CHANGES
+		grep -q '^+++ b/include/trace/events/' "$p" && ignore+=,PARENTHESIS_ALIGNMENT
+		(cd "$pristine" && ./scripts/checkpatch.pl --strict -q --ignore "$ignore" "$p") ||
+			{ echo "make-series: checkpatch: ${p##*/}" >&2; bad=1; }
+	done
+	[ "$bad" -eq 0 ] || die "checkpatch --strict found problems (above)"
+	say "checkpatch --strict: clean"
+else
+	say "checkpatch not run: $checkpatch missing (make kernel extracts it)"
+fi
+
 rm -rf "$out"
 mv "$out.tmp" "$out"
 say "$(find "$out" -name '*.patch' | wc -l) files in ${out#"$repo"/}:"
