@@ -156,9 +156,21 @@ if [ ${#missing[@]} -gt 0 ]; then
 	die "${#missing[@]} option(s) of ${fragments[*]#"$repo/"} lost in olddefconfig"
 fi
 
-say "building bzImage and modules with $jobs jobs"
+say "building bzImage and modules with $jobs jobs (a first build takes ~9 minutes on 2 cores)"
 export CCACHE_BASEDIR=$repo CCACHE_NOHASHDIR=1
+# A line every 30 s, so that a first build is not minutes of silence (the
+# sleep writes nowhere: once the loop is killed, no writer holds a pipe).
+touch "$obj/.build-start"
+(
+	start=$SECONDS
+	while sleep 30 >/dev/null; do
+		say "building: $((SECONDS - start)) s, $(find "$obj" -name '*.o' -newer "$obj/.build-start" | wc -l) objects compiled"
+	done
+) &
+progress=$!
+trap 'kill $progress 2>/dev/null || true' EXIT
 kmake -j"$jobs" CC="ccache gcc" bzImage modules
+kill $progress 2>/dev/null || true
 kmake headers_install INSTALL_HDR_PATH="$build/headers" >/dev/null
 rm -rf "$modroot"
 kmake modules_install INSTALL_MOD_PATH="$modroot" >/dev/null

@@ -61,7 +61,7 @@ section "swap to 'seq' (sequential prefetch) while the workload runs"
 $GMEMCTL use seq
 after_pass 4
 section "trace a few fault events of the workload (gmemctl trace, tp_btf + ring buffer)"
-$GMEMCTL trace --pid "$WL" --count 6
+$GMEMCTL trace --pid "$WL" --count 6 --duration 20
 after_pass 6; show_passes
 section "swap eviction: 'mru' keeps most of a cyclic scan resident (LRU evicts each page just before its reuse)"
 $GMEMCTL use mru
