@@ -2,8 +2,8 @@
 /*
  * gmemctl's commands (load.c, params.c, select.c, show.c, status.c,
  * trace.c), what they share (main.c), their command lines (args.c), the
- * object file checks of load (object.c) and a policy's tunables
- * (params.c).
+ * object file checks of load (object.c), a policy's tunables (params.c)
+ * and its pinned maps (pin.c).
  */
 #ifndef GMEMCTL_H
 #define GMEMCTL_H

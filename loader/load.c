@@ -17,6 +17,7 @@
 #include "gmem_policy_ops.h"
 #include "object.h"
 #include "params.h"
+#include "pin.h"
 
 /* Print the last @lines non-empty lines of a verifier log, indented. */
 static void print_log_tail(const char *log, int lines)
@@ -139,6 +140,8 @@ int cmd_load(int argc, char **argv)
 	name = a.new_name ? a.new_name : po.name;
 	if (register_policy(a.path, &po, name))
 		goto out;
+	/* After registration: a load killed before leaves nothing behind. */
+	pin_policy_maps(po.obj, po.map, name);
 	bpf_obj_get_info_by_fd(bpf_map__fd(po.map), &info, &info_len);
 	printf("loaded policy %s (struct_ops map id %u)\n", name, info.id);
 	fflush(stdout);
@@ -159,7 +162,9 @@ static void unload_usage(FILE *out)
 		"\n"
 		"Unregister policy NAME (delete its struct_ops map's element). Address\n"
 		"spaces using it fall back to the system default, or to the built-in\n"
-		"\"default\" if it was the system default. \"default\" stays.\n");
+		"\"default\" if it was the system default. \"default\" stays. Removes\n"
+		"the pins of its maps, " GMEM_PIN_DIR "/NAME/, also those a policy\n"
+		"unregistered otherwise (bpftool struct_ops unregister) left.\n");
 }
 
 int cmd_unload(int argc, char **argv)
@@ -172,6 +177,7 @@ int cmd_unload(int argc, char **argv)
 	struct gmem_ops_map *maps = NULL;
 	const char *name;
 	int opt, n, fd, err;
+	bool had_pins;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -202,6 +208,9 @@ int cmd_unload(int argc, char **argv)
 		free(maps);
 		fprintf(stderr, "gmemctl: unloading policy %s: no policy of that name is loaded (gmemctl list)\n",
 			name);
+		if (!unpin_policy_maps(name, &had_pins) && had_pins)
+			fprintf(stderr, "gmemctl: removed the stale pins in %s/%s\n",
+				GMEM_PIN_DIR, name);
 		return 1;
 	}
 	fd = bpf_map_get_fd_by_id(pm->id);
@@ -214,6 +223,8 @@ int cmd_unload(int argc, char **argv)
 		free(maps);
 		return 1;
 	}
+	/* Unregistered: the pins go, and with them the maps. */
+	unpin_policy_maps(name, &had_pins);
 	printf("unloaded policy %s (struct_ops map id %u)\n", name, pm->id);
 	free(maps);
 	return 0;
