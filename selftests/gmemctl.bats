@@ -2,7 +2,7 @@
 # gmemctl: the command line, `gmemctl trace` against real workloads,
 # policy tunables (load --set, params) and the pins of a policy's maps.
 
-GMEMCTL=build/bin/gmemctl
+GMEMCTL=${GMEMCTL:-build/bin/gmemctl}	# a mutant's, to see a test fail
 RUN=build/bin/gmem-run
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
 
