@@ -216,7 +216,7 @@ $(DEBUG_KMOD_KO): $(KMOD_SRCS) $(DEBUG_KSTAMP)
 	$(Q)cp $(KMOD_SRCS) $(@D)/
 	$(Q)$(MAKE) -s -C $(DEBUG_KOBJ) ARCH=x86_64 M=$(abspath $(@D)) modules
 
-# --- host unit tests (tests/host/): bench/lib alone, no VM -----------------
+# --- host unit tests (tests/host/): bench/lib, gmemctl's args, no VM --------
 
 # bench/lib: what runs without the device or libbpf (the host tests link it).
 BENCH_LIB_SRCS := $(wildcard bench/lib/*.c)
@@ -224,11 +224,17 @@ BENCH_LIB_HDRS := $(wildcard bench/lib/*.h)
 HOST_TEST := $(BUILD)/tests/host/test-host
 HOST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
 
+# gmemctl's command lines (loader/args.c) link without libbpf: tested too.
+HOST_ARGS_SRCS := loader/args.c lib/gmem_sysfs.c
+
 $(HOST_TEST): $(wildcard tests/host/*.c tests/host/*.h) $(BENCH_LIB_SRCS) \
-		$(BENCH_LIB_HDRS) lib/gmem_util.h
+		$(BENCH_LIB_HDRS) lib/gmem_util.h $(HOST_ARGS_SRCS) loader/args.h \
+		lib/gmem_sysfs.h kernel-patches/tree/include/uapi/linux/gmem.h
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(HOST_CFLAGS) -I bench/lib -I lib $(filter %.c,$^) -lz -lm -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) -I bench/lib -I loader -I lib \
+		-isystem kernel-patches/tree/include/uapi $(filter %.c,$^) \
+		-lz -lm -o $@
 
 test-host: $(HOST_TEST)
 	$(Q)$(HOST_TEST)

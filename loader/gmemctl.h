@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gmemctl's commands (load.c, select.c, show.c, status.c, trace.c),
- * what they share (main.c), and the object file checks of load (object.c).
+ * gmemctl's commands (load.c, params.c, select.c, show.c, status.c,
+ * trace.c), what they share (main.c), their command lines (args.c), the
+ * object file checks of load (object.c), a policy's tunables (params.c)
+ * and its pinned maps (pin.c).
  */
 #ifndef GMEMCTL_H
 #define GMEMCTL_H
@@ -12,6 +14,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "args.h"
 #include "gmem_sysfs.h"
 
 /* main.c */
@@ -29,8 +32,6 @@ int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
 const char *perm_hint(int err);
 /* The registry, malloc'd (it is large), or NULL once it said why not. */
 struct gmem_registry *registry(const char *cmd, int *ret);
-/* A decimal number for --pid; -1 if it is not one. */
-long parse_number(const char *s);
 /*
  * Options of a command without arguments: --help, and --json if @json.
  * The exit status if the command is done (help, or 2), -1 to go on.
@@ -40,6 +41,7 @@ int no_args(int argc, char **argv, void (*usage)(FILE *), bool *json);
 /* The commands. */
 int cmd_load(int argc, char **argv);	/* load.c */
 int cmd_unload(int argc, char **argv);
+int cmd_params(int argc, char **argv);	/* params.c */
 int cmd_use(int argc, char **argv);	/* select.c */
 int cmd_list(int argc, char **argv);	/* show.c */
 int cmd_stats(int argc, char **argv);

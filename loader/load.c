@@ -16,21 +16,8 @@
 
 #include "gmem_policy_ops.h"
 #include "object.h"
-
-static void load_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: gmemctl load OBJ [--name NAME] [--default] [--verbose]\n"
-		"\n"
-		"Load the BPF object OBJ (its one SEC(\".struct_ops\") map of struct\n"
-		"gmem_policy_ops; GPL-compatible license) and register it as a GMEM\n"
-		"policy. It stays registered after gmemctl exits: gmemctl unload\n"
-		"removes it.\n"
-		"  --name NAME  register it as NAME instead of the name in OBJ\n"
-		"               (" GMEM_NAME_RULE ")\n"
-		"  --default    then make it the system default\n"
-		"  --verbose    show libbpf's messages\n");
-}
+#include "params.h"
+#include "pin.h"
 
 /* Print the last @lines non-empty lines of a verifier log, indented. */
 static void print_log_tail(const char *log, int lines)
@@ -129,49 +116,36 @@ static int register_policy(const char *path, struct policy_obj *po,
 
 int cmd_load(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ "default", no_argument, NULL, 'd' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	const char *path, *new_name = NULL, *name;
 	struct bpf_map_info info = {};
 	__u32 info_len = sizeof(info);
-	bool make_default = false;
 	struct policy_obj po;
-	int opt, ret = 1;
+	struct load_args a;
+	const char *name;
+	int ret;
 
-	while ((opt = getopt_long(argc, argv, "n:dvh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'n': new_name = optarg; break;
-		case 'd': make_default = true; break;
-		case 'v': verbose = true; break;
-		case 'h': load_usage(stdout); return 0;
-		default: load_usage(stderr); return 2;
-		}
-	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "gmemctl load: wants one OBJ (gmemctl load --help)\n");
-		return 2;
-	}
-	if (new_name && !gmem_policy_name_valid(new_name)) {
-		fprintf(stderr, "gmemctl load: invalid policy name '%s': " GMEM_NAME_RULE "\n",
-			new_name);
-		return 2;
-	}
-	path = argv[optind];
+	ret = load_parse_args(argc, argv, &a);
+	if (ret >= 0)
+		return ret;
+	verbose = a.verbose;
 
-	if (policy_obj_open(path, &po) || load_programs(path, &po))
+	ret = 1;
+	if (policy_obj_open(a.path, &po))
 		goto out;
-	name = new_name ? new_name : po.name;
-	if (register_policy(path, &po, name))
+	ret = knobs_apply(po.obj, a.path, a.sets, a.nsets);
+	if (ret)
 		goto out;
+	ret = 1;
+	if (load_programs(a.path, &po))
+		goto out;
+	name = a.new_name ? a.new_name : po.name;
+	if (register_policy(a.path, &po, name))
+		goto out;
+	/* After registration: a load killed before leaves nothing behind. */
+	pin_policy_maps(po.obj, po.map, name);
 	bpf_obj_get_info_by_fd(bpf_map__fd(po.map), &info, &info_len);
 	printf("loaded policy %s (struct_ops map id %u)\n", name, info.id);
 	fflush(stdout);
-	if (make_default && set_default(name))
+	if (a.make_default && set_default(name))
 		fprintf(stderr, "gmemctl: policy %s stays loaded (gmemctl unload %s)\n",
 			name, name);
 	else
@@ -188,7 +162,9 @@ static void unload_usage(FILE *out)
 		"\n"
 		"Unregister policy NAME (delete its struct_ops map's element). Address\n"
 		"spaces using it fall back to the system default, or to the built-in\n"
-		"\"default\" if it was the system default. \"default\" stays.\n");
+		"\"default\" if it was the system default. \"default\" stays. Removes\n"
+		"the pins of its maps, " GMEM_PIN_DIR "/NAME/, also those a policy\n"
+		"unregistered otherwise (bpftool struct_ops unregister) left.\n");
 }
 
 int cmd_unload(int argc, char **argv)
@@ -201,6 +177,7 @@ int cmd_unload(int argc, char **argv)
 	struct gmem_ops_map *maps = NULL;
 	const char *name;
 	int opt, n, fd, err;
+	bool had_pins;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -231,6 +208,9 @@ int cmd_unload(int argc, char **argv)
 		free(maps);
 		fprintf(stderr, "gmemctl: unloading policy %s: no policy of that name is loaded (gmemctl list)\n",
 			name);
+		if (!unpin_policy_maps(name, &had_pins) && had_pins)
+			fprintf(stderr, "gmemctl: removed the stale pins in %s/%s\n",
+				GMEM_PIN_DIR, name);
 		return 1;
 	}
 	fd = bpf_map_get_fd_by_id(pm->id);
@@ -243,6 +223,8 @@ int cmd_unload(int argc, char **argv)
 		free(maps);
 		return 1;
 	}
+	/* Unregistered: the pins go, and with them the maps. */
+	unpin_policy_maps(name, &had_pins);
 	printf("unloaded policy %s (struct_ops map id %u)\n", name, pm->id);
 	free(maps);
 	return 0;

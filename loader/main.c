@@ -4,7 +4,8 @@
  * SEC(".struct_ops") map of struct gmem_policy_ops), selects them
  * system-wide or per process, shows what they do, and traces faults.
  *
- *   gmemctl load OBJ [--name NAME] [--default] [--verbose]
+ *   gmemctl load OBJ [--name NAME] [--set KNOB=VALUE]... [--default] [--verbose]
+ *   gmemctl params OBJ
  *   gmemctl unload NAME
  *   gmemctl use NAME [--pid PID]
  *   gmemctl list | status | stats [--json]
@@ -75,18 +76,6 @@ struct gmem_registry *registry(const char *cmd, int *ret)
 	return r;
 }
 
-long parse_number(const char *s)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0)
-		return -1;
-	return v;
-}
-
 int no_args(int argc, char **argv, void (*usage)(FILE *), bool *json)
 {
 	static const struct option opts[] = {
@@ -122,6 +111,7 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{ "load", cmd_load, "load and register a BPF policy object" },
+	{ "params", cmd_params, "list a policy object's tunables (load --set)" },
 	{ "unload", cmd_unload, "unregister a policy" },
 	{ "use", cmd_use, "select a policy system-wide or for one process" },
 	{ "list", cmd_list, "registered policies" },

@@ -6,7 +6,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 
 #include "gmemctl.h"
@@ -40,19 +39,6 @@ int set_default(const char *name)
 	return 0;
 }
 
-static void use_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: gmemctl use NAME [--pid PID]\n"
-		"\n"
-		"Make policy NAME the system default, which every address space\n"
-		"follows unless it selected its own, or, with --pid, select it for\n"
-		"process PID alone (/proc/PID/gmem_policy). NAME \"system\" with --pid\n"
-		"makes the process follow the system default again. Prints how long\n"
-		"the switch took.\n"
-		"  --pid PID  only process PID (it must have mapped GMEM memory)\n");
-}
-
 /* Select @name for process @pid. */
 static int use_for_pid(const char *name, long pid)
 {
@@ -80,47 +66,13 @@ static int use_for_pid(const char *name, long pid)
 
 int cmd_use(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	const char *name;
-	long pid = -1;
-	int opt;
+	struct use_args a;
+	int ret;
 
-	while ((opt = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'p':
-			pid = parse_number(optarg);
-			if (pid <= 0) {
-				fprintf(stderr, "gmemctl use: bad pid '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'h': use_usage(stdout); return 0;
-		default: use_usage(stderr); return 2;
-		}
-	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "gmemctl use: wants one policy NAME (gmemctl use --help)\n");
-		return 2;
-	}
-	name = argv[optind];
-	/*
-	 * Checked here: an empty write to a sysfs file succeeds without
-	 * reaching the kernel's own check, so "" would seem selected.
-	 */
-	if (strcmp(name, "system") && !gmem_policy_name_valid(name)) {
-		fprintf(stderr, "gmemctl use: invalid policy name '%s': " GMEM_NAME_RULE "\n",
-			name);
-		return 2;
-	}
-	if (pid >= 0)
-		return use_for_pid(name, pid);
-	if (!strcmp(name, "system")) {
-		fprintf(stderr, "gmemctl use: \"system\" only goes with --pid (a process following the system default)\n");
-		return 2;
-	}
-	return set_default(name);
+	ret = use_parse_args(argc, argv, &a);
+	if (ret >= 0)
+		return ret;
+	if (a.pid >= 0)
+		return use_for_pid(a.name, a.pid);
+	return set_default(a.name);
 }

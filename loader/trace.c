@@ -6,7 +6,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,21 +38,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static void trace_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: gmemctl trace [--pid PID] [--count N] [--duration SEC] [--verbose]\n"
-		"\n"
-		"Print GMEM device faults, migrations and eviction rounds as they\n"
-		"happen (tp_btf programs on the gmem:* tracepoints), then a count\n"
-		"per kind. Stops after N events, SEC seconds, or on Ctrl-C. Events\n"
-		"the ring buffer had no room for are counted and reported as lost.\n"
-		"  --pid PID       only events of process PID\n"
-		"  --count N       stop after N events\n"
-		"  --duration SEC  stop after SEC seconds\n"
-		"  --verbose       show libbpf's messages\n");
 }
 
 static int print_event(void *ctx, void *data, size_t size)
@@ -143,44 +127,20 @@ static unsigned long long print_counts(struct gmem_trace *skel)
 
 int cmd_trace(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct ring_buffer *rb = NULL;
 	struct gmem_trace *skel;
-	long duration = 0, pid = 0;
 	unsigned long long total;
+	struct trace_args a;
 	__u64 deadline = 0;
-	int opt, err;
+	int err;
 
-	while ((opt = getopt_long(argc, argv, "p:n:d:vh", opts, NULL)) != -1) {
-		long v = optarg ? parse_number(optarg) : 0;
+	err = trace_parse_args(argc, argv, &a);
+	if (err >= 0)
+		return err;
+	verbose = a.verbose;
+	wanted = a.count;
 
-		if (v < 0) {
-			fprintf(stderr, "gmemctl trace: bad number '%s'\n", optarg);
-			return 2;
-		}
-		switch (opt) {
-		case 'p': pid = v; break;
-		case 'n': wanted = v; break;
-		case 'd': duration = v; break;
-		case 'v': verbose = true; break;
-		case 'h': trace_usage(stdout); return 0;
-		default: trace_usage(stderr); return 2;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "gmemctl trace: unexpected argument '%s' (gmemctl trace --help)\n",
-			argv[optind]);
-		return 2;
-	}
-
-	skel = attach(pid);
+	skel = attach(a.pid);
 	if (!skel)
 		return 1;
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), print_event,
@@ -194,8 +154,8 @@ int cmd_trace(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	/* Monotonic: a window of SEC seconds, not until the next SEC'th second. */
-	if (duration)
-		deadline = now_ns() + duration * 1000000000ULL;
+	if (a.duration)
+		deadline = now_ns() + a.duration * 1000000000ULL;
 	fprintf(stderr, "gmemctl trace: attached\n");
 
 	while (!stop && (!deadline || now_ns() < deadline)) {

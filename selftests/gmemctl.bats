@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# gmemctl: the command line, and `gmemctl trace` against real workloads.
+# gmemctl: the command line, `gmemctl trace` against real workloads,
+# policy tunables (load --set, params) and the pins of a policy's maps.
 
-GMEMCTL=build/bin/gmemctl
+GMEMCTL=${GMEMCTL:-build/bin/gmemctl}	# a mutant's, to see a test fail
 RUN=build/bin/gmem-run
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
 
@@ -11,6 +12,32 @@ setup_file() {
 
 teardown_file() {
 	rmmod gmem_sim
+}
+
+G=/sys/kernel/gmem
+PINS=/sys/fs/bpf/gmem
+KNOBS=build/selftests/bpf/knobs_policy.bpf.o
+
+# Policies a test loaded go, and their pins.
+teardown() {
+	local p
+	echo default > $G/policy
+	for p in $(tr -d '[]' < $G/policy); do
+		[ "$p" = default ] || $GMEMCTL unload "$p" >/dev/null 2>&1 ||
+			bpftool struct_ops unregister name "$p" >/dev/null 2>&1 || true
+	done
+	rm -rf $PINS
+}
+
+# The knobs in the pinned .rodata of policy $1, as one JSON object.
+pinned_knobs() {
+	bpftool -j map lookup pinned $PINS/$1/rodata key 0 0 0 0 |
+		jq -c '.formatted.value[".rodata"] | add'
+}
+
+# faults=N of `gmem-run -n 2048 -o read` under the system default.
+seq_read_faults() {
+	build/bin/gmem-run -n 2048 -o read | sed -n 's/.* faults=\([0-9]*\) .*/\1/p'
 }
 
 # Start `gmemctl trace ARGS` in the background; returns once it is attached.
@@ -152,4 +179,177 @@ start_trace() {
 	[[ "$output" == *'"key":1,"value":8'* ]]
 	kill $TRACE_PID
 	wait $TRACE_PID
+}
+
+@test "gmemctl params lists a policy's knobs with type, default and range" {
+	run $GMEMCTL params build/bpf/prefetch_tree.bpf.o
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^KNOB\ +TYPE\ +DEFAULT\ +VALUES$ ]]
+	[[ "${lines[1]}" =~ ^density_threshold\ +__u32\ +51\ +0\.\.4294967295$ ]]
+	[ "${#lines[@]}" -eq 2 ]
+	run $GMEMCTL params build/bpf/prefetch_seq.bpf.o
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ $'\n'seq_min_window\ +__u32\ +16\ +0\.\.4294967295$'\n' ]]
+	[[ "$output" =~ $'\n'seq_max_window\ +__u32\ +256\ +0\.\.4294967295$ ]]
+	run $GMEMCTL params build/bpf/prefetch_stride.bpf.o
+	[[ "${lines[1]}" =~ ^stride_ahead\ +__u32\ +4\ +0\.\.4294967295$ ]]
+	run $GMEMCTL params $KNOBS
+	[ "$status" -eq 0 ]
+	echo "$output"
+	grep -qE '^knob_s8 +__s8 +-5 +-128\.\.127$' <<<"$output"
+	grep -qE '^knob_u16 +__u16 +0 +0\.\.65535$' <<<"$output"
+	grep -qE '^knob_int +int +-70000 +-2147483648\.\.2147483647$' <<<"$output"
+	grep -qE '^knob_u64 +__u64 +1099511627776 +0\.\.18446744073709551615$' <<<"$output"
+	grep -qE '^knob_bool +bool +true +true, false$' <<<"$output"
+	grep -qE '^knob_mode +enum knob_mode +1 +0\.\.4294967295$' <<<"$output"
+	grep -qE '^knob_str +char\[8\] +- +\(not an integer: not settable\)$' <<<"$output"
+	# A static const volatile is the object's own, no knob.
+	[[ "$output" != *not_a_knob* ]]
+	run $GMEMCTL params build/bpf/evict_lru.bpf.o
+	[ "$status" -eq 0 ]
+	[ "$output" = "policy lru (build/bpf/evict_lru.bpf.o) has no tunables" ]
+	run $GMEMCTL params
+	[ "$status" -eq 2 ]
+	run $GMEMCTL --help
+	[[ "$output" == *"  params "* ]]
+}
+
+@test "gmemctl load --set: the loaded policy holds the values and acts on them" {
+	# seq's window doubles up to 256 pages by default, stays at 16 here.
+	run $GMEMCTL load build/bpf/prefetch_seq.bpf.o --default
+	[ "$status" -eq 0 ]
+	[ "$(pinned_knobs seq)" = '{"seq_min_window":16,"seq_max_window":256}' ]
+	faults=$(seq_read_faults)
+	run $GMEMCTL load build/bpf/prefetch_seq.bpf.o --name seq16 --set seq_max_window=16 --default
+	[ "$status" -eq 0 ]
+	[ "$(pinned_knobs seq16)" = '{"seq_min_window":16,"seq_max_window":16}' ]
+	faults16=$(seq_read_faults)
+	echo "# 2048 sequential reads: $faults faults under seq, $faults16 with seq_max_window=16" >&3
+	# 1 + 16 + 32 + ... + 256 pages a fault, then 257; 2048 / 17 rounded up.
+	[ "$faults" -eq 12 ]
+	[ "$faults16" -eq 121 ]
+
+	# Every kind of knob, at its limits; those not set keep their default.
+	run $GMEMCTL load $KNOBS --set knob_s8=-128 --set knob_u64=0xffffffffffffffff \
+		--set knob_bool=false --set knob_mode=0 --set knob_int=2147483647 \
+		--set knob_u16=8 --default
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	pinned_knobs knobs
+	[ "$(pinned_knobs knobs | jq -c '[.knob_s8, .knob_u16, .knob_int, .knob_bool, .knob_mode, .knob_str]')" = \
+	  '[-128,8,2147483647,false,"KNOB_OFF","abc"]' ]
+	# jq holds numbers as doubles: the u64 as bpftool printed it.
+	bpftool -j map lookup pinned $PINS/knobs/rodata key 0 0 0 0 | grep -q '"knob_u64":18446744073709551615}'
+	# knob_u16 pages prefetched after each fault: 2048 / 9 rounded up.
+	[ "$(seq_read_faults)" -eq 228 ]
+	$GMEMCTL unload knobs
+	run $GMEMCTL load $KNOBS --set knob_s8=127 --set knob_int=-2147483648 --set knob_bool=1
+	[ "$status" -eq 0 ]
+	[ "$(pinned_knobs knobs | jq -c '[.knob_s8, .knob_u16, .knob_int, .knob_bool]')" = '[127,0,-2147483648,true]' ]
+}
+
+@test "gmemctl load --set refuses unknown knobs, non-integers and values out of range: exit 2, nothing loaded" {
+	local tree=build/bpf/prefetch_tree.bpf.o
+	run $GMEMCTL load $tree --set bogus=1
+	[ "$status" -eq 2 ]
+	[ "$output" = "gmemctl load: $tree has no knob 'bogus'; its knobs: density_threshold (__u32) (gmemctl params OBJ)" ]
+	run $GMEMCTL load $KNOBS --set knob_str=1
+	[ "$status" -eq 2 ]
+	[ "$output" = "gmemctl load: knob knob_str of $KNOBS is of type char[8], not an integer: --set takes integer knobs only" ]
+	run $GMEMCTL load $KNOBS --set not_a_knob=1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"has no knob 'not_a_knob'; its knobs: knob_s8 (__s8), "* ]]
+	run $GMEMCTL load $tree --set density_threshold=4294967296
+	[ "$status" -eq 2 ]
+	[ "$output" = "gmemctl load: --set density_threshold=4294967296: out of range for density_threshold (__u32), which holds 0..4294967295" ]
+	run $GMEMCTL load $tree --set density_threshold=-1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"out of range for density_threshold (__u32)"* ]]
+	run $GMEMCTL load $KNOBS --set knob_s8=128
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--set knob_s8=128: out of range for knob_s8 (__s8), which holds -128..127" ]]
+	run $GMEMCTL load $KNOBS --set knob_bool=2
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"out of range for knob_bool (bool)"* ]]
+	run $GMEMCTL load $tree --set density_threshold=5x
+	[ "$status" -eq 2 ]
+	[ "$output" = "gmemctl load: --set density_threshold: '5x' is not a number (decimal, or hexadecimal after 0x)" ]
+	run $GMEMCTL load $tree --set density_threshold=
+	[ "$status" -eq 2 ]
+	[ "$output" = "gmemctl load: --set wants KNOB=VALUE, KNOB a C identifier, not 'density_threshold='" ]
+	run $GMEMCTL load $tree --set density_threshold=60 --set density_threshold=70
+	[ "$status" -eq 2 ]
+	[ "$output" = "gmemctl load: knob density_threshold is set twice" ]
+	run $GMEMCTL load build/bpf/evict_lru.bpf.o --set x=1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"evict_lru.bpf.o has no tunables"* ]]
+	# Refused before loading: nothing registered, nothing pinned.
+	[ "$(cat $G/policy)" = "[default]" ]
+	[ -z "$(ls $PINS 2>/dev/null)" ]
+}
+
+@test "gmemctl load pins a policy's maps in /sys/fs/bpf/gmem/NAME; unload removes them" {
+	run $GMEMCTL load build/bpf/prefetch_seq.bpf.o
+	[ "$status" -eq 0 ]
+	run $GMEMCTL load build/bpf/evict_lru.bpf.o --name lru2
+	[ "$status" -eq 0 ]
+	[ "$(ls $PINS/seq | xargs)" = "rodata seq_streams" ]
+	[ "$(ls $PINS/lru2 | xargs)" = "gmem_nodes" ]
+	# The pins are the loaded policy's maps.
+	[ "$(bpftool -j map show pinned $PINS/seq/seq_streams | jq -r .name)" = seq_streams ]
+	[ "$(bpftool -j map show pinned $PINS/lru2/gmem_nodes | jq -r .name)" = gmem_nodes ]
+	[ "$(bpftool -j map show pinned $PINS/seq/rodata | jq -r .frozen)" = 1 ]
+	run $GMEMCTL unload seq
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^unloaded\ policy\ seq\ \(struct_ops\ map\ id\ [0-9]+\)$ ]]
+	[ ! -e $PINS/seq ]
+	[ -e $PINS/lru2/gmem_nodes ]
+	run $GMEMCTL unload lru2
+	[ "$status" -eq 0 ]
+	[ ! -e $PINS/lru2 ]
+}
+
+@test "gmemctl load replaces stale pins of a policy gone; unload of a policy gone removes them" {
+	local id1 id2
+	$GMEMCTL load build/bpf/evict_lru.bpf.o
+	id1=$(bpftool -j map show pinned $PINS/lru/gmem_nodes | jq .id)
+	# Unregistered behind gmemctl's back (or gmemctl killed before it
+	# pinned): the pins stay.
+	bpftool struct_ops unregister name lru
+	[ -e $PINS/lru/gmem_nodes ]
+	run $GMEMCTL load build/bpf/evict_lru.bpf.o
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "gmemctl: removed $PINS/lru, left by an earlier policy lru" ]
+	[[ "${lines[1]}" =~ ^loaded\ policy\ lru\  ]]
+	id2=$(bpftool -j map show pinned $PINS/lru/gmem_nodes | jq .id)
+	[ "$id2" -gt "$id1" ]
+	bpftool struct_ops unregister name lru
+	run $GMEMCTL unload lru
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no policy of that name is loaded"*"removed the stale pins in $PINS/lru" ]]
+	[ ! -e $PINS/lru ]
+}
+
+@test "the documented bpftool recipe for a policy's maps works with several policies loaded" {
+	local doc=docs/writing-a-policy.md cmds line
+	$GMEMCTL load build/docs/example_policy.bpf.o --default
+	$GMEMCTL load build/bpf/evict_lru.bpf.o
+	$GMEMCTL load build/bpf/prefetch_seq.bpf.o
+	build/bin/gmem-run -n 8192 -o write > /dev/null
+	# By name, gmem_nodes is ambiguous now: two policies have one.
+	run bpftool map lookup name gmem_nodes key 0 0 4 0
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"several maps match"* ]]
+	# The page's pinned lookups and dumps, as written there.
+	cmds=$(grep -E '^bpftool map (lookup|dump) pinned ' $doc | sed 's/ *#.*//')
+	[ "$(wc -l <<<"$cmds")" -ge 3 ]
+	while IFS= read -r line; do
+		echo "# $line"
+		run $line
+		[ "$status" -eq 0 ] || { echo "$output"; false; }
+	done <<<"$cmds"
+	# The head of device 0's list, in the example's own map.
+	run bpftool -j map lookup pinned $PINS/example/gmem_nodes key 0 0 4 0
+	[ "$(jq .formatted.key <<<"$output")" -eq 262144 ]
+	[ "$(bpftool -j map show pinned $PINS/example/gmem_nodes | jq .id)" != \
+	  "$(bpftool -j map show pinned $PINS/lru/gmem_nodes | jq .id)" ]
 }

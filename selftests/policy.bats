@@ -61,7 +61,7 @@ load() {
 	run $GMEMCTL --help
 	[ "$status" -eq 0 ]
 	help=$output
-	for c in load unload use list status stats trace; do
+	for c in load params unload use list status stats trace; do
 		[[ "$help" == *"  $c "* ]]
 		run $GMEMCTL $c --help
 		[ "$status" -eq 0 ]

@@ -2,7 +2,8 @@
 /*
  * Sequential prefetch: after a fault, fetch the pages that follow. A fault
  * right where the last prefetch ended means the stream goes on, and the
- * window doubles (16 pages up to 256); any other fault starts again at 16.
+ * window doubles (seq_min_window pages, 16 by default, up to
+ * seq_max_window, 256); any other fault starts again at seq_min_window.
  * One stream per address space, in the map seq_streams.
  */
 #ifndef GMEM_LIB_SEQ_H
@@ -10,8 +11,12 @@
 
 #include "gmem_policy.h"
 
-#define SEQ_MIN_WINDOW	16
-#define SEQ_MAX_WINDOW	256
+/*
+ * Tunables (gmemctl load --set): the first window and the largest, in
+ * pages. GMEM clamps a prefetch to 512 pages and to the faulting mapping.
+ */
+const volatile __u32 seq_min_window = 16;
+const volatile __u32 seq_max_window = 256;
 
 struct seq_stream {
 	__u64 next_va;		/* first page after the last prefetch */
@@ -27,7 +32,7 @@ struct {
 
 static __always_inline int seq_do_prefetch(struct gmem_prefetch_ctx *req)
 {
-	struct seq_stream fresh = { .window = SEQ_MIN_WINDOW }, *s;
+	struct seq_stream fresh = { .window = seq_min_window }, *s;
 	__u64 as_id = req->as_id, va = req->va;
 	int pages;
 
@@ -38,10 +43,10 @@ static __always_inline int seq_do_prefetch(struct gmem_prefetch_ctx *req)
 		if (!s)
 			return 0;
 	} else if (va == s->next_va) {
-		s->window = s->window * 2 > SEQ_MAX_WINDOW ? SEQ_MAX_WINDOW :
+		s->window = s->window * 2 > seq_max_window ? seq_max_window :
 			    s->window * 2;
 	} else {
-		s->window = SEQ_MIN_WINDOW;
+		s->window = seq_min_window;
 	}
 	if (va + GMEM_PAGE_SIZE >= req->vma_end)
 		return 0;

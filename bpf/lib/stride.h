@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Stride prefetch: when two faults in a row of an address space are the
- * same distance apart, fetch the next four pages along that stride (for a
- * stride of one page, the next 16 pages in its direction). One state per
- * address space, in the map strides.
+ * same distance apart, fetch the next stride_ahead pages (4 by default)
+ * along that stride (for a stride of one page, the next 16 pages in its
+ * direction). One state per address space, in the map strides.
  */
 #ifndef GMEM_LIB_STRIDE_H
 #define GMEM_LIB_STRIDE_H
 
 #include "gmem_policy.h"
 
-#define STRIDE_AHEAD	4
+/* Tunable (gmemctl load --set): pages fetched along a stride, 0 to 16. */
+const volatile __u32 stride_ahead = 4;
+#define STRIDE_AHEAD_MAX	16
 #define STRIDE_MAX	(64 * GMEM_PAGE_SIZE)
 
 struct stride_state {
@@ -54,7 +56,8 @@ static __always_inline int stride_do_prefetch(struct gmem_prefetch_ctx *req)
 	}
 	if (!stride || stride > (__s64)STRIDE_MAX || stride < -(__s64)STRIDE_MAX)
 		return 0;
-	for (i = 1; i <= STRIDE_AHEAD; i++) {
+	/* The verifier sees stride_ahead's value; the bound is for others. */
+	for (i = 1; i <= STRIDE_AHEAD_MAX && i <= stride_ahead; i++) {
 		__u64 next = va + i * stride;
 
 		if (next < req->vma_start || next >= req->vma_end)

@@ -17,7 +17,10 @@
 #define BLOCK_WORDS	(BLOCK_PAGES / 64)
 #define LEAF_PAGES	16
 
-/* Percent of a region that must be resident to fetch the rest of it. */
+/*
+ * Percent of a region that must be resident to fetch the rest of it; a
+ * tunable (gmemctl load --set density_threshold=N): 100 fetches nothing.
+ */
 const volatile __u32 density_threshold = 51;
 
 struct block_key {

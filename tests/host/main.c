@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * make test-host: bench/lib's computations on the host, without the guest,
- * the device or libbpf. TAP on stdout ("ok N - file: test"); exits 1 if a
+ * make test-host: bench/lib's computations and gmemctl's command lines
+ * (loader/args.c) on the host, without the guest, the device or libbpf. TAP on stdout ("ok N - file: test"); exits 1 if a
  * test failed.
  */
 #include <stdlib.h>
@@ -18,6 +18,7 @@ static const struct {
 	{ "opt", opt_tests },
 	{ "workloads", workload_tests },
 	{ "tracefile", tracefile_tests },
+	{ "args", args_tests },
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The mutants the host tests were seen failing on: python3 tests/host/mutate.py
-# builds each against a mutated copy of bench/lib (nothing in the tree is
-# changed) and prints the tests that failed, the first failing EXPECT of
+# [PREFIX] builds each (those whose id starts with PREFIX, e.g. A for
+# loader/args.c's) against a mutated copy of bench/lib or loader/ (nothing
+# in the tree is changed) and prints the tests that failed, the first failing EXPECT of
 # each, and any EXPECT no mutant made fail. T13 (byte order) is equivalent:
 # only equality of page numbers reaches the dense numbering. O11 survives:
 # the tests check that opt_check() agrees, not that it can disagree.
@@ -84,6 +85,24 @@ M = [
 ("T19", "tracefile.c", "vpn = addr >> PAGE_SHIFT_4K;", "vpn = addr >> 16;", "lackey: 64 KiB pages"),
 ("T20", "tracefile.c", "vpn = strtoull(p, &end, 0);", "vpn = strtoull(p, &end, 10);", "text: decimal only"),
 ("T21", "tracefile.c", "\tif (fmt == TRACE_RAW) {", "\tif (fmt == TRACE_RAW && gzdirect(f)) {", "raw only when not compressed"),
+# loader/args.c: gmemctl's command lines
+("A1", "loader/args.c", "\tif (!isdigit((unsigned char)s[0]))\n\t\treturn -1;\n\terrno = 0;", "\terrno = 0;", "parse_number takes '', ' 5', '+5'"),
+("A2", "loader/args.c", "\t\tif (mag > max)\n\t\t\treturn -ERANGE;", "", "knob value: no upper bound"),
+("A3", "loader/args.c", "if (mag > (uint64_t)(-(min + 1)) + 1)", "if (mag > (uint64_t)(-(min + 1)))", "knob value: signed minimum refused"),
+("A4", "loader/args.c", "\tif (*end)\n\t\treturn -EINVAL;\n\treturn errno", "\treturn errno", "knob value: trailing garbage ignored"),
+("A5", "loader/args.c", "if (!eq || eq == arg || !eq[1])", "if (!eq || eq == arg)", "--set NAME= taken"),
+("A6", "loader/args.c", "\tif (!knob_name_valid(name))\n\t\treturn -EINVAL;\n", "", "--set: any NAME taken"),
+("A7", "loader/args.c", "\t\t\t\tif (!strcmp(name, other)) {", "\t\t\t\tif (0) {", "--set: the same knob twice taken"),
+("A8", "loader/args.c", "\tif (optind != argc) {\n\t\tfprintf(stderr, \"gmemctl trace: unexpected", "\tif (0) {\n\t\tfprintf(stderr, \"gmemctl trace: unexpected", "trace: extra arguments taken"),
+("A9", "loader/args.c", "\t\t\tif (a->pid <= 0) {", "\t\t\tif (a->pid < 0) {", "use: --pid 0 taken"),
+("A10", "loader/args.c", "\tcase 2: memcpy(dst, &v16, 2); break;\n", "", "store_int: a 2-byte knob written as 8 bytes"),
+("A11", "loader/args.c", "\t\treturn k->is_signed ? (uint64_t)(int64_t)(int16_t)v16 : v16;", "\t\treturn v16;", "load_int: no sign extension"),
+("A12", "loader/args.c", "\tif (optind != argc - 1) {\n\t\tfprintf(stderr, \"gmemctl load: wants", "\tif (optind >= argc) {\n\t\tfprintf(stderr, \"gmemctl load: wants", "load: two OBJ taken"),
+("A13", "loader/args.c", "\tif (k->is_bool) {\n\t\t*min = 0;\n\t\t*max = 1;\n\t} else if", "\tif", "a bool takes 0..255"),
+("A14", "loader/args.c", "\t\tbase = 16;\n\t\ts += 2;", "\t\ts += 2;", "knob value: 0x refused"),
+("A15", "loader/args.c", "\tif (k->is_bool && (!strcmp(s, \"true\") || !strcmp(s, \"false\"))) {", "\tif ((!strcmp(s, \"true\") || !strcmp(s, \"false\"))) {", "true taken for an integer"),
+("A16", "loader/args.c", "\tif (a->new_name && !gmem_policy_name_valid(a->new_name)) {", "\tif (0) {", "load: --name not checked"),
+("A17", "loader/args.c", "\tif (a->pid < 0 && !strcmp(a->name, \"system\")) {", "\tif (0) {", "use system without --pid taken"),
 ]
 import subprocess, shutil, os, sys, re, glob, tempfile
 
@@ -92,10 +111,14 @@ repo = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
 base = tempfile.mkdtemp(prefix='gmem-mutate.')
 hits = {}
 os.chdir(repo)
+only = sys.argv[1] if len(sys.argv) > 1 else ''
 for mid, f, old, new, desc in M:
+    if not mid.startswith(only):
+        continue
     shutil.rmtree(base, ignore_errors=True)
     shutil.copytree('bench/lib', base + '/lib')
-    p = base + '/lib/' + f
+    shutil.copytree('loader', base + '/loader')
+    p = base + '/' + f if f.startswith('loader/') else base + '/lib/' + f
     s = open(p).read()
     if s.count(old) != 1:
         print(f"{mid} NOT APPLIED ({s.count(old)} matches): {desc}")
@@ -103,7 +126,8 @@ for mid, f, old, new, desc in M:
     open(p, 'w').write(s.replace(old, new))
     srcs = glob.glob(base + '/lib/*.c')
     tests = glob.glob('tests/host/*.c')
-    b = subprocess.run(['gcc', '-std=gnu11', '-O2', '-w', '-I', base + '/lib'] + tests + srcs + ['-lz', '-lm', '-o', base + '/t'], capture_output=True, text=True)
+    srcs += [base + '/loader/args.c', 'lib/gmem_sysfs.c']
+    b = subprocess.run(['gcc', '-std=gnu11', '-O2', '-w', '-I', base + '/lib', '-I', base + '/loader', '-I', 'lib'] + tests + srcs + ['-lz', '-lm', '-o', base + '/t'], capture_output=True, text=True)
     if b.returncode:
         print(f"{mid} BUILD FAILED: {desc}\n{b.stderr[:500]}")
         continue
