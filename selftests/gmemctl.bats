@@ -52,6 +52,14 @@ start_trace() {
 	return 1
 }
 
+# Stop the tracer started by start_trace once the workload has ended: on
+# SIGINT it drains the ring buffer and prints its summary. (A fixed
+# --duration would lose the end of a workload slower than planned.)
+stop_trace() {
+	kill -INT $TRACE_PID
+	wait $TRACE_PID
+}
+
 @test "gmemctl --help lists trace; unknown commands and bad numbers fail" {
 	run $GMEMCTL --help
 	[ "$status" -eq 0 ]
@@ -121,9 +129,9 @@ start_trace() {
 }
 
 @test "gmemctl trace shows every fault and migration of a workload" {
-	start_trace --duration 8
+	start_trace --duration 600
 	$RUN -n 64 -o write
-	wait $TRACE_PID
+	stop_trace
 	[ "$(grep -c '^fault-write .* result=0' "$BATS_TEST_TMPDIR/out")" -eq 64 ]
 	[ "$(grep -c '^to-device .* pages=1 reason=fault' "$BATS_TEST_TMPDIR/out")" -eq 64 ]
 	grep -q -- '--- events fault-read=0 fault-write=64 to-device=64' "$BATS_TEST_TMPDIR/out"
@@ -131,17 +139,17 @@ start_trace() {
 
 @test "gmemctl trace shows eviction rounds of an oversubscribed workload" {
 	rounds=$(cat /sys/kernel/gmem/devices/gmem_sim0/evictions)
-	start_trace --duration 15
+	start_trace --duration 600
 	$RUN -n 8192 -o write
-	wait $TRACE_PID
+	stop_trace
 	[ "$(grep -c '^evict ' "$BATS_TEST_TMPDIR/out")" -eq $(( $(cat /sys/kernel/gmem/devices/gmem_sim0/evictions) - rounds )) ]
 	[ "$(grep -c '^evict ' "$BATS_TEST_TMPDIR/out")" -gt 0 ]
 }
 
 @test "gmemctl trace --pid keeps other processes out, --count stops it" {
-	start_trace --pid $$ --duration 5
+	start_trace --pid $$ --duration 600
 	$RUN -n 16 -o write
-	wait $TRACE_PID
+	stop_trace
 	grep -q -- '--- events fault-read=0 fault-write=0 to-device=0' "$BATS_TEST_TMPDIR/out"
 	# --pid of a workload: its events, all of them, and no other's (one
 	# on the other device at the same time). It waits for the tracer, then
@@ -149,24 +157,24 @@ start_trace() {
 	( while [ ! -e "$BATS_TEST_TMPDIR/go" ]; do sleep 0.05; done
 	  exec $RUN -n 64 -o write ) &
 	wl=$!
-	start_trace --pid $wl --duration 10
+	start_trace --pid $wl --duration 600
 	touch "$BATS_TEST_TMPDIR/go"
 	$RUN -d /dev/gmem_sim1 -n 32 -o write
 	wait $wl
-	wait $TRACE_PID
+	stop_trace
 	cat "$BATS_TEST_TMPDIR/out"
 	[ "$(grep -cE "^fault-write +pid=$wl .* result=0" "$BATS_TEST_TMPDIR/out")" -eq 64 ]
 	[ "$(grep -cE "^to-device +pid=$wl .* reason=fault" "$BATS_TEST_TMPDIR/out")" -eq 64 ]
 	[ "$(grep -vc -e '^---' -e " pid=$wl " "$BATS_TEST_TMPDIR/out")" -eq 0 ]
 	grep -q -- '--- events fault-read=0 fault-write=64 to-device=64' "$BATS_TEST_TMPDIR/out"
-	start_trace --count 10 --duration 30
+	start_trace --count 10 --duration 600
 	$RUN -n 64 -o write
 	wait $TRACE_PID
 	[ "$(grep -vc '^---' "$BATS_TEST_TMPDIR/out")" -eq 10 ]
 }
 
 @test "bpftool sees gmemctl trace's programs and counts while it runs" {
-	start_trace --duration 30
+	start_trace --duration 600
 	run bpftool prog list
 	[ "$status" -eq 0 ]
 	for p in on_fault on_migrate on_evict; do
