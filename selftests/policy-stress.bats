@@ -89,21 +89,28 @@ faults_of() {	# faults=N printed by gmem-run
 	register build/bpf/evict_mru.bpf.o
 	echo mru > $G/policy
 	n=$(( 2 * $(pages) ))
-	$RUN -n $n -o rmw -p random -a $((4 * n)) -c > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	out=$BATS_TEST_TMPDIR/out stop=$BATS_TEST_TMPDIR/stop
+	# Passes until told to stop: the workload cannot end too early.
+	$RUN -n $n -o rmw -p random -a $((4 * n)) -r 100000 -u "$stop" -c > "$out" 2>&1 &
 	wl=$!
-	# Unregistered once it has chosen victims, while the workload runs.
-	for _ in $(seq 300); do
+	# Unregistered once it has chosen victims.
+	for _ in $(seq 600); do
 		[ "$(cat $G/policies/mru/victims)" -eq 0 ] || break
-		kill -0 $wl 2>/dev/null || break
 		sleep 0.1
 	done
 	victims=$(cat $G/policies/mru/victims)
 	echo "mru chose $victims victims before it was unregistered"
 	[ "$victims" -gt 0 ]
-	kill -0 $wl || { echo "the workload ended before the unregistration"; cat "$BATS_TEST_TMPDIR/out"; false; }
 	bpftool struct_ops unregister name mru
-	wait $wl || { cat "$BATS_TEST_TMPDIR/out"; false; }
-	grep -q "^checked $n pages on the CPU: ok$" "$BATS_TEST_TMPDIR/out" || { cat "$BATS_TEST_TMPDIR/out"; false; }
+	# A whole pass under the default after it, then stop.
+	for _ in $(seq 600); do
+		grep -q '^pass [0-9]* (policy default)' "$out" && break
+		sleep 0.1
+	done
+	touch "$stop"
+	wait $wl || { cat "$out"; false; }
+	grep -q '^pass [0-9]* (policy default)' "$out" || { cat "$out"; false; }
+	grep -q "^checked $n pages on the CPU: ok$" "$out" || { cat "$out"; false; }
 	grep -q '^\[default\]' $G/policy
 	[ ! -e $G/policies/mru ]
 }

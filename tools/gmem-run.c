@@ -5,12 +5,14 @@
  * the demo.
  *
  *   gmem-run [-d DEV] [-n PAGES] [-o read|write|rmw]
- *            [-p sequential|random|zipf] [-a ACCESSES] [-r PASSES] [-P] [-c]
+ *            [-p sequential|random|zipf] [-a ACCESSES] [-r PASSES] [-u FILE]
+ *            [-P] [-c]
  *
  * -r runs the device kernel PASSES times over the same memory, printing
  * each pass's cost and the GMEM policy it ran under (/proc/self/gmem_policy;
  * "A>B" when it was swapped during the pass), so that policies can be
- * swapped under a running workload.
+ * swapped under a running workload. -u FILE ends the run after the first
+ * pass that finds FILE exists: a test decides when the workload stops.
  * -f runs the device with fault injection on (/proc/self/make-it-fail, for
  * failslab and fail_page_alloc); a run the injected failures stop must
  * fail with ENOMEM, EFAULT or EINTR and leave every page of a sequential
@@ -155,7 +157,7 @@ int main(int argc, char **argv)
 	static const char *const patterns[] = {
 		"sequential", "strided", "random", "zipf",
 	};
-	const char *dev = DEV0;
+	const char *dev = DEV0, *until = NULL;
 	int op = GMEM_SIM_WRITE, pattern = GMEM_SIM_SEQUENTIAL;
 	int prefetch = 0, check = 0, inject = 0, fd, opt;
 	unsigned long npages = 256, accesses = 0, passes = 1, pass, i;
@@ -164,7 +166,7 @@ int main(int argc, char **argv)
 	size_t size;
 	uint64_t *p;
 
-	while ((opt = getopt(argc, argv, "d:n:o:p:a:r:fPch")) != -1) {
+	while ((opt = getopt(argc, argv, "d:n:o:p:a:r:u:fPch")) != -1) {
 		switch (opt) {
 		case 'd': dev = optarg; break;
 		case 'n': npages = strtoul(optarg, NULL, 0); break;
@@ -172,11 +174,12 @@ int main(int argc, char **argv)
 		case 'p': pattern = lookup(optarg, patterns, 4); break;
 		case 'a': accesses = strtoul(optarg, NULL, 0); break;
 		case 'r': passes = strtoul(optarg, NULL, 0); break;
+		case 'u': until = optarg; break;
 		case 'P': prefetch = 1; break;
 		case 'c': check = 1; break;
 		case 'f': inject = 1; break;
 		default:
-			fprintf(stderr, "usage: %s [-d DEV] [-n PAGES] [-o read|write|rmw] [-p sequential|random|zipf] [-a ACCESSES] [-r PASSES] [-f] [-P] [-c]\n",
+			fprintf(stderr, "usage: %s [-d DEV] [-n PAGES] [-o read|write|rmw] [-p sequential|random|zipf] [-a ACCESSES] [-r PASSES] [-u FILE] [-f] [-P] [-c]\n",
 				argv[0]);
 			return 2;
 		}
@@ -243,6 +246,10 @@ int main(int argc, char **argv)
 		       (t1.tv_nsec - t0.tv_nsec) / 1000,
 		       (unsigned long long)run.checksum);
 		fflush(stdout);
+		if (until && !access(until, F_OK)) {
+			passes = pass;	/* what -c checks */
+			break;
+		}
 	}
 	if (check && op == GMEM_SIM_WRITE && pattern == GMEM_SIM_SEQUENTIAL) {
 		for (i = 0; i < size / 8; i++) {
