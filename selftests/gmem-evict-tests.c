@@ -274,8 +274,8 @@ TEST_F(evict, zipf_keeps_hot_pages_resident)
 	void *p;
 
 	system_policy(policy, sizeof(policy));
-	if (!strcmp(policy, "mru"))
-		SKIP(return, "policy %s: evicts the most recently used", policy);
+	if (!strcmp(policy, "mru") || !strcmp(policy, "fifo"))
+		SKIP(return, "policy %s: evicts regardless of use", policy);
 	ASSERT_NE(list, NULL);
 	/* The same string under exact LRU, on a device of capacity pages. */
 	lru = lru_faults(list, n, npages, self->capacity / page_size);
@@ -288,14 +288,15 @@ TEST_F(evict, zipf_keeps_hot_pages_resident)
 	ASSERT_EQ(ioctl(self->fd0, GMEM_SIM_IOC_RUN, &run), 0);
 	/*
 	 * Over a skewed stream, the policy keeps the hot pages about as well
-	 * as LRU would: at most 10% more faults than exact LRU of the same
-	 * string (for this one, exact LRU 5,348; measured: the default
-	 * 5,350, FIFO 5,837, MRU 7,661).
+	 * as LRU would: at most 5% more faults than exact LRU of the same
+	 * string. For this one, exact LRU takes 5,348; measured: the default,
+	 * lru, lfu and clock 5,340, seq 4,795, tree 3,824, and FIFO, which
+	 * fails it, 5,837 (+9%).
 	 */
 	TH_LOG("policy %s: %llu accesses, %llu faults; exact LRU %llu",
 	       policy, (unsigned long long)n, (unsigned long long)run.faults,
 	       (unsigned long long)lru);
-	EXPECT_LE(run.faults, lru + lru / 10);
+	EXPECT_LE(run.faults, lru + lru / 20);
 	free(list);
 	munmap(p, size);
 }
