@@ -31,7 +31,7 @@
 
 static unsigned int devices = 2;
 module_param(devices, uint, 0444);
-MODULE_PARM_DESC(devices, "Number of simulated devices (1-8, default 2)");
+MODULE_PARM_DESC(devices, "Number of simulated devices (1-64, default 2)");
 
 static unsigned int mem_mb = 64;
 module_param(mem_mb, uint, 0444);
@@ -68,7 +68,7 @@ module_param_cb(va_bits, &sim_va_bits_ops, &va_bits, 0644);
 MODULE_PARM_DESC(va_bits,
 		 "Bits of device virtual address space (32-47, default 47)");
 
-#define SIM_MAX_DEVICES	8
+#define SIM_MAX_DEVICES	64
 #define SIM_MAX_RW	(64UL << 20)
 
 /* Device page table: 4 levels of 512 entries, like x86-64's. */

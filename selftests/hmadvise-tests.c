@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 
@@ -319,7 +320,8 @@ TEST_F(hmadv, location_accessed_by_and_policy_hints_are_kept)
 	snprintf(want, sizeof(want), "pref=%d ", self->hnid1);
 	EXPECT_NE(strstr(lines[0], want), NULL);
 	EXPECT_NE(strstr(lines[0], "hint=5"), NULL);
-	EXPECT_EQ(strstr(lines[0], "accessed_by=0 "), NULL);
+	snprintf(want, sizeof(want), " accessed_by=%d ", self->hnid0);
+	EXPECT_NE(strstr(lines[0], want), NULL);
 	/* A host node as preferred location, then -1 clears it. */
 	ASSERT_EQ(hmadv(HOST_NODE, p, page_size, MADV_PREFERRED_LOCATION), 0);
 	ASSERT_EQ(attr_lines(p, end, lines, 4), 1);
@@ -450,6 +452,154 @@ TEST_F(hmadv, clearing_a_split_value_merges_back)
 	EXPECT_EQ(strtoul(strchr(lines[0], '-') + 1, NULL, 16),
 		  (uintptr_t)(p + 10 * page_size));
 	munmap(p, 16 * page_size);
+}
+
+/*
+ * Any of the 256 devices can be named accessed-by, not only ids below 32:
+ * the hmadvise suite loads gmem_sim with 40 devices for this test. The
+ * last and the first device, on overlapping ranges.
+ */
+TEST_F(hmadv, accessed_by_takes_any_device)
+{
+	char lines[2][160], want[64], path[64];
+	long hnid_last;
+	int last, fd;
+	char *p;
+
+	for (last = 63; last > 0; last--) {
+		snprintf(path, sizeof(path), "/dev/gmem_sim%d", last);
+		if (!access(path, F_OK))
+			break;
+	}
+	snprintf(path, sizeof(path), "/sys/kernel/gmem/devices/gmem_sim%d/hnid",
+		 last);
+	hnid_last = sysfs_long(path);
+	if (hnid_last - self->hnid0 < 32)
+		SKIP(return, "no device with an id of 32 or more (gmem_sim devices=40)");
+	snprintf(path, sizeof(path), "/dev/gmem_sim%d", last);
+	fd = open(path, O_RDWR);
+	ASSERT_GE(fd, 0);
+	p = peer_mmap(2 * page_size, PROT_READ | PROT_WRITE);
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(hmadv(hnid_last, p, 2 * page_size, MADV_ACCESSED_BY), 0);
+	ASSERT_EQ(hmadv(self->hnid0, p, page_size, MADV_ACCESSED_BY), 0);
+	ASSERT_EQ(attr_lines(p, p + 2 * page_size, lines, 2), 2);
+	snprintf(want, sizeof(want), " accessed_by=%d,%ld ", self->hnid0,
+		 hnid_last);
+	EXPECT_NE(strstr(lines[0], want), NULL) TH_LOG("%s", lines[0]);
+	snprintf(want, sizeof(want), " accessed_by=%ld ", hnid_last);
+	EXPECT_NE(strstr(lines[1], want), NULL) TH_LOG("%s", lines[1]);
+	munmap(p, 2 * page_size);
+	close(fd);
+}
+
+/*
+ * Attribute updates of one range from two threads at once must not undo
+ * each other. An update reads a range's attributes, then stores new ones,
+ * and the tree's lock is not held in between (the store, and a new
+ * accessed-by set, may allocate): only as->attrs_lock keeps a thread from
+ * writing back what it read before the other thread's store. failslab
+ * (debug kernel) fails every non-sleeping allocation of the pinning
+ * thread, so that its stores allocate the slow way. Seen failing without
+ * attrs_lock (and 200 us between read and store): round 17 lost a hint.
+ */
+#define RACE_PAGES	8
+#define RACE_ROUNDS	400
+
+struct attr_race {
+	char *p;
+	volatile int stop;
+	int errors;
+};
+
+static int write_file(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, value, strlen(value)) == (ssize_t)strlen(value);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Pins and unpins every other page of the range until told to stop. */
+static void *pin_toggler(void *arg)
+{
+	struct attr_race *r = arg;
+	int i, k, ret;
+
+	if (write_file("/proc/thread-self/make-it-fail", "1"))
+		r->errors++;
+	for (i = 0; !r->stop; i++) {
+		for (k = 0; k < RACE_PAGES; k += 2) {
+			ret = hmadv(-1, r->p + k * page_size, page_size,
+				    i & 1 ? MADV_UNPIN : MADV_PIN);
+			if (ret && ret != -ENOMEM)
+				r->errors++;
+		}
+	}
+	write_file("/proc/thread-self/make-it-fail", "0");
+	return NULL;
+}
+
+TEST_F_TIMEOUT(hmadv, concurrent_updates_are_not_lost, 600)
+{
+	const char *fs = "/sys/kernel/debug/failslab";
+	char lines[RACE_PAGES][160], want[32], path[96];
+	struct attr_race r = { 0 };
+	char *end;
+	int round, lost = 0, n;
+	pthread_t t;
+
+	if (access(fs, F_OK))
+		SKIP(return, "no failslab (make check DEBUG=1)");
+	r.p = peer_mmap(RACE_PAGES * page_size, PROT_READ | PROT_WRITE);
+	ASSERT_NE(r.p, MAP_FAILED);
+	end = r.p + RACE_PAGES * page_size;
+	/* Non-sleeping allocations of make-it-fail tasks fail, all of them. */
+	static const char *const knobs[][2] = {
+		{ "task-filter", "Y" }, { "ignore-gfp-wait", "Y" },
+		{ "interval", "1" }, { "times", "-1" }, { "space", "0" },
+		{ "verbose", "0" }, { "probability", "100" },
+	};
+	for (n = 0; n < (int)ARRAY_SIZE(knobs); n++) {
+		snprintf(path, sizeof(path), "%s/%s", fs, knobs[n][0]);
+		ASSERT_EQ(write_file(path, knobs[n][1]), 0);
+	}
+	for (round = 0; round < RACE_ROUNDS && !lost; round++) {
+		int hint = round % 200;
+
+		r.stop = 0;
+		ASSERT_EQ(pthread_create(&t, NULL, pin_toggler, &r), 0);
+		/* Each round's last hint is the one every page must keep. */
+		for (n = 0; n <= hint % 8; n++)
+			ASSERT_EQ(hmadv(-1, r.p, RACE_PAGES * page_size,
+					MADV_POLICY_HINT_FIRST + (hint + n) % 200), 0);
+		hint = (hint + n - 1) % 200;
+		usleep(100);
+		r.stop = 1;
+		pthread_join(t, NULL);
+		/* The last field: " hint=N". */
+		snprintf(want, sizeof(want), " hint=%d", hint);
+		n = attr_lines(r.p, end, lines, RACE_PAGES);
+		ASSERT_GT(n, 0);
+		while (n--) {
+			size_t len = strlen(lines[n]);
+
+			if (len < strlen(want) ||
+			    strcmp(lines[n] + len - strlen(want), want)) {
+				TH_LOG("round %d: want %s, have %s", round,
+				       want, lines[n]);
+				lost++;
+			}
+		}
+	}
+	write_file("/sys/kernel/debug/failslab/probability", "0");
+	TH_LOG("%d rounds, %d updates lost", round, lost);
+	EXPECT_EQ(r.errors, 0);
+	EXPECT_EQ(lost, 0);
+	munmap(r.p, RACE_PAGES * page_size);
 }
 
 TEST_HARNESS_MAIN

@@ -32,7 +32,29 @@ static unsigned long gm_lpt_bytes(struct gm_as *as, unsigned long *entries)
 	return nodes * sizeof(struct xa_node);
 }
 
-/* One line per range with attributes: "attr START-END pref=.. ...". */
+/* The hnids of the devices in accessed-by set @id: "hnid,hnid", or "-". */
+static void gm_accessed_show(struct seq_file *m, struct gm_as *as,
+			     unsigned long id)
+{
+	struct gm_dev_set *set = id ? xa_load(&as->accessed_sets, id) : NULL;
+	const char *sep = "";
+	unsigned int bit;
+
+	if (!set) {
+		seq_putc(m, '-');
+		return;
+	}
+	for_each_set_bit(bit, set->ids, GM_MAX_DEVICES) {
+		seq_printf(m, "%s%u", sep, nr_node_ids + bit);
+		sep = ",";
+	}
+}
+
+/*
+ * One line per range with attributes: "attr START-END pref=HNID
+ * accessed_by=HNID,... read_mostly=0|1 pinned=0|1 hint=N", -1 or "-" for
+ * none. Sets of accessed_sets are freed only with the address space.
+ */
 static void gm_attr_show(struct seq_file *m, struct gm_as *as)
 {
 	MA_STATE(mas, &as->attrs, 0, 0);
@@ -42,11 +64,12 @@ static void gm_attr_show(struct seq_file *m, struct gm_as *as)
 	mas_for_each(&mas, entry, ULONG_MAX) {
 		unsigned long attr = xa_to_value(entry);
 
-		seq_printf(m, "attr %lx-%lx pref=%ld accessed_by=%#lx read_mostly=%d pinned=%d hint=%ld\n",
+		seq_printf(m, "attr %lx-%lx pref=%ld accessed_by=",
 			   mas.index, mas.last + 1,
-			   (long)(attr & GM_ATTR_PREF_MASK) - 1,
-			   (attr >> GM_ATTR_ACCESSED_SHIFT) &
-			   GENMASK(GM_ATTR_ACCESSED_MAX - 1, 0),
+			   (long)(attr & GM_ATTR_PREF_MASK) - 1);
+		gm_accessed_show(m, as, (attr & GM_ATTR_ACCESSED_MASK) >>
+				 GM_ATTR_ACCESSED_SHIFT);
+		seq_printf(m, " read_mostly=%d pinned=%d hint=%ld\n",
 			   !!(attr & GM_ATTR_READ_MOSTLY),
 			   !!(attr & GM_ATTR_PINNED),
 			   (long)((attr & GM_ATTR_HINT_MASK) >>

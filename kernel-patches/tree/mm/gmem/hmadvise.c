@@ -12,30 +12,81 @@
 #include "internal.h"
 #include <trace/events/gmem.h>
 
-static unsigned long gm_attr_apply(unsigned long attr, int advice, int hnid,
-				   struct gm_dev *dev)
+/*
+ * The id of the accessed-by set of @attr plus device @dev in @as's table,
+ * added if the table has no such set yet: the id, or -errno (-ENOSPC once
+ * the table is full).
+ */
+static long gm_accessed_set_add(struct gm_as *as, unsigned long attr,
+				struct gm_dev *dev)
 {
+	unsigned long old = (attr & GM_ATTR_ACCESSED_MASK) >>
+			    GM_ATTR_ACCESSED_SHIFT, id;
+	struct gm_dev_set want = {}, *set;
+	u32 new_id;
+	int ret;
+
+	lockdep_assert_held(&as->attrs_lock);
+	set = old ? xa_load(&as->accessed_sets, old) : NULL;
+	if (set)
+		bitmap_copy(want.ids, set->ids, GM_MAX_DEVICES);
+	__set_bit(dev->id, want.ids);
+	/* Few distinct sets in practice: a linear search. */
+	xa_for_each(&as->accessed_sets, id, set) {
+		if (bitmap_equal(set->ids, want.ids, GM_MAX_DEVICES))
+			return id;
+	}
+	set = kmemdup(&want, sizeof(want), GFP_KERNEL_ACCOUNT);
+	if (!set)
+		return -ENOMEM;
+	ret = xa_alloc(&as->accessed_sets, &new_id, set,
+		       XA_LIMIT(1, GM_ATTR_ACCESSED_SETS), GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		kfree(set);
+		return ret == -EBUSY ? -ENOSPC : ret;
+	}
+	return new_id;
+}
+
+/* Apply @advice to the attributes *@attr of a range: 0 or -errno. */
+static int gm_attr_apply(struct gm_as *as, unsigned long *attr, int advice,
+			 int hnid, struct gm_dev *dev)
+{
+	unsigned long a = *attr;
+	long id;
+
 	switch (advice) {
 	case MADV_PREFERRED_LOCATION:
 		/* Every hnid fits, the last device's on the most nodes too. */
 		BUILD_BUG_ON(MAX_NUMNODES + GM_MAX_DEVICES > GM_ATTR_PREF_MASK);
-		attr &= ~GM_ATTR_PREF_MASK;
-		return hnid < 0 ? attr : attr | (hnid + 1);
+		a &= ~GM_ATTR_PREF_MASK;
+		*attr = hnid < 0 ? a : a | (hnid + 1);
+		return 0;
 	case MADV_ACCESSED_BY:
-		return attr | BIT_ULL(GM_ATTR_ACCESSED_SHIFT + dev->id);
+		id = gm_accessed_set_add(as, a, dev);
+		if (id < 0)
+			return id;
+		*attr = (a & ~GM_ATTR_ACCESSED_MASK) |
+			((unsigned long)id << GM_ATTR_ACCESSED_SHIFT);
+		return 0;
 	case MADV_READ_MOSTLY:
-		return attr | GM_ATTR_READ_MOSTLY;
+		*attr = a | GM_ATTR_READ_MOSTLY;
+		return 0;
 	case MADV_PIN:
-		return attr | GM_ATTR_PINNED;
+		*attr = a | GM_ATTR_PINNED;
+		return 0;
 	case MADV_UNPIN:
-		return attr & ~GM_ATTR_PINNED;
+		*attr = a & ~GM_ATTR_PINNED;
+		return 0;
 	case MADV_CLEAR_ATTRIBUTES:
+		*attr = 0;
 		return 0;
 	}
 	/* A policy-defined hint. */
-	attr &= ~GM_ATTR_HINT_MASK;
-	return attr | ((unsigned long)(advice - MADV_POLICY_HINT_FIRST + 1)
-		       << GM_ATTR_HINT_SHIFT);
+	a &= ~GM_ATTR_HINT_MASK;
+	*attr = a | ((unsigned long)(advice - MADV_POLICY_HINT_FIRST + 1)
+		     << GM_ATTR_HINT_SHIFT);
+	return 0;
 }
 
 /* Join [start, last]'s neighbours that now carry equal attributes. */
@@ -78,24 +129,26 @@ static int gm_attr_update(struct gm_as *as, unsigned long start,
 	int ret = 0;
 
 	lockdep_assert_held(&as->attrs_lock);
-	mas_lock(&mas);
 	while (index <= last) {
 		unsigned long piece_last, attr;
 		void *entry;
 
+		mas_lock(&mas);
 		mas_set(&mas, index);
 		entry = mas_walk(&mas);
 		piece_last = min(mas.last, last);
-		attr = gm_attr_apply(entry ? xa_to_value(entry) : 0, advice,
-				     hnid, dev);
-		mas_set_range(&mas, index, piece_last);
-		ret = mas_store_gfp(&mas, attr ? xa_mk_value(attr) : NULL,
-				    GFP_KERNEL);
+		mas_unlock(&mas);
+		/* Only writers change entries, and they hold attrs_lock. */
+		attr = entry ? xa_to_value(entry) : 0;
+		ret = gm_attr_apply(as, &attr, advice, hnid, dev);
+		if (!ret)
+			ret = mtree_store_range(&as->attrs, index, piece_last,
+						attr ? xa_mk_value(attr) : NULL,
+						GFP_KERNEL);
 		if (ret || piece_last == last)
 			break;
 		index = piece_last + 1;
 	}
-	mas_unlock(&mas);
 	return ret ?: gm_attr_merge(as, start, last);
 }
 
@@ -305,8 +358,7 @@ static int gm_hmadvise(struct mm_struct *mm, int hnid, unsigned long start,
 		if (!ctx)
 			return -ENODEV;
 	}
-	if (advice == MADV_ACCESSED_BY &&
-	    (!dev || dev->id >= GM_ATTR_ACCESSED_MAX))
+	if (advice == MADV_ACCESSED_BY && !dev)
 		return -EINVAL;
 
 	ret = gm_check_peer_shared_range(mm, start, end);
@@ -354,7 +406,9 @@ static int gm_hmadvise(struct mm_struct *mm, int hnid, unsigned long start,
  * caller; -ENOMEM if part of the range is unmapped (or a device is full
  * with strict capacity); -EFAULT if part is mapped but not peer-shared;
  * -EPERM for MADV_PIN without CAP_IPC_LOCK, or MADV_PREFETCH of
- * unreadable memory to a device; -EINTR on a fatal signal.
+ * unreadable memory to a device; -EINTR on a fatal signal; -ENOSPC for
+ * MADV_ACCESSED_BY when the caller uses GM_ATTR_ACCESSED_SETS distinct
+ * sets of devices already.
  * MADV_STRICT_CAPACITY and MADV_OVERSUBSCRIBE apply to the caller's whole
  * address space and take a zero @start and @len (else -EINVAL); -ENODEV
  * if no device is attached.

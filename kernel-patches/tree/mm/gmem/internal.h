@@ -177,6 +177,8 @@ struct gm_as {
 	 * tree's own lock is dropped while a store allocates.
 	 */
 	struct mutex attrs_lock;
+	/* id -> struct gm_dev_set: accessed-by sets in attrs; attrs_lock */
+	struct xarray accessed_sets;
 	/* 1: faults never evict, 0: they do, -1: gm_strict_capacity decides */
 	int strict_capacity;
 	/* The policy bound to it, see policy.c; never NULL once created. */
@@ -225,12 +227,27 @@ struct gm_context {
  */
 #define GM_ATTR_PREF_BITS	11	/* hnid + 1: MAX_NUMNODES + 256 fit */
 #define GM_ATTR_PREF_MASK	GENMASK_ULL(GM_ATTR_PREF_BITS - 1, 0)
-#define GM_ATTR_ACCESSED_SHIFT	GM_ATTR_PREF_BITS	/* device id bitmap */
-#define GM_ATTR_ACCESSED_MAX	32
+/*
+ * The devices a range is accessed by are a set of up to GM_MAX_DEVICES,
+ * more than a value entry holds: the entry holds the set's id in the
+ * address space's table of the distinct sets it used (gm_as.accessed_sets,
+ * which only grows, to GM_ATTR_ACCESSED_SETS sets, until the address space
+ * goes). Id 0 is the empty set.
+ */
+#define GM_ATTR_ACCESSED_SHIFT	GM_ATTR_PREF_BITS
+#define GM_ATTR_ACCESSED_BITS	12
+#define GM_ATTR_ACCESSED_MASK	GENMASK_ULL(GM_ATTR_ACCESSED_SHIFT + \
+					    GM_ATTR_ACCESSED_BITS - 1, \
+					    GM_ATTR_ACCESSED_SHIFT)
+#define GM_ATTR_ACCESSED_SETS	((1U << GM_ATTR_ACCESSED_BITS) - 1)
 #define GM_ATTR_READ_MOSTLY	BIT_ULL(43)
 #define GM_ATTR_PINNED		BIT_ULL(44)
 #define GM_ATTR_HINT_SHIFT	45			/* policy hint + 1 */
 #define GM_ATTR_HINT_MASK	GENMASK_ULL(53, 45)
+
+struct gm_dev_set {
+	DECLARE_BITMAP(ids, GM_MAX_DEVICES);	/* gm_dev.id */
+};
 
 /* The attributes of @va; 0 (all default) if none were set. */
 static inline unsigned long gm_attr_load(struct gm_as *as, unsigned long va)

@@ -45,6 +45,7 @@ struct gm_as *gm_as_create(struct mm_struct *mm)
 	xa_init(&as->lpt);
 	mt_init(&as->attrs);
 	mutex_init(&as->attrs_lock);
+	xa_init_flags(&as->accessed_sets, XA_FLAGS_ALLOC1);
 	as->strict_capacity = -1;
 	INIT_WORK(&as->release_work, gm_as_release);
 	ret = mmu_interval_notifier_insert_locked(&as->notifier, mm, 0,
@@ -95,8 +96,9 @@ static void gm_as_release(struct work_struct *work)
 {
 	struct gm_as *as = container_of(work, struct gm_as, release_work);
 	struct mm_struct *mm = as->mm;
+	struct gm_dev_set *set;
 	struct gm_dev *dev;
-	unsigned long i;
+	unsigned long i, id;
 
 	mmap_write_lock(mm);
 	if (mm->gm_as == as)
@@ -132,6 +134,9 @@ static void gm_as_release(struct work_struct *work)
 	mmu_interval_notifier_remove(&as->notifier);
 	xa_destroy(&as->lpt);
 	mtree_destroy(&as->attrs);
+	xa_for_each(&as->accessed_sets, id, set)
+		kfree(set);
+	xa_destroy(&as->accessed_sets);
 	mmdrop(mm);
 	kfree(as);
 }
