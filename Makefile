@@ -224,11 +224,15 @@ BENCH_LIB_HDRS := $(wildcard bench/lib/*.h)
 HOST_TEST := $(BUILD)/tests/host/test-host
 HOST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
 
+# tests/host/shim/ stands in for vmlinux.h and libbpf, so that bpf/lib/
+# algorithms compile on the host too (test_stride.c).
 $(HOST_TEST): $(wildcard tests/host/*.c tests/host/*.h) $(BENCH_LIB_SRCS) \
-		$(BENCH_LIB_HDRS)
+		$(BENCH_LIB_HDRS) $(wildcard tests/host/shim/*.h \
+		tests/host/shim/bpf/*.h) bpf/gmem_policy.h bpf/lib/stride.h
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(HOST_CFLAGS) -I bench/lib $(filter %.c,$^) -lz -lm -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) -I bench/lib -I tests/host/shim -I bpf \
+		$(filter %.c,$^) -lz -lm -o $@
 
 test-host: $(HOST_TEST)
 	$(Q)$(HOST_TEST)

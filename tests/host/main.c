@@ -18,6 +18,7 @@ static const struct {
 	{ "opt", opt_tests },
 	{ "workloads", workload_tests },
 	{ "tracefile", tracefile_tests },
+	{ "stride", stride_tests },
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

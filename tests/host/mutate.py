@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The mutants the host tests were seen failing on: python3 tests/host/mutate.py
-# builds each against a mutated copy of bench/lib (nothing in the tree is
-# changed) and prints the tests that failed, the first failing EXPECT of
+# builds each against a mutated copy of bench/lib or bpf/ (nothing in the
+# tree is changed) and prints the tests that failed, the first failing EXPECT of
 # each, and any EXPECT no mutant made fail. T13 (byte order) is equivalent:
 # only equality of page numbers reaches the dense numbering. O11 survives:
 # the tests check that opt_check() agrees, not that it can disagree.
@@ -84,6 +84,15 @@ M = [
 ("T19", "tracefile.c", "vpn = addr >> PAGE_SHIFT_4K;", "vpn = addr >> 16;", "lackey: 64 KiB pages"),
 ("T20", "tracefile.c", "vpn = strtoull(p, &end, 0);", "vpn = strtoull(p, &end, 10);", "text: decimal only"),
 ("T21", "tracefile.c", "\tif (fmt == TRACE_RAW) {", "\tif (fmt == TRACE_RAW && gzdirect(f)) {", "raw only when not compressed"),
+# stride (bpf/lib/stride.h)
+("S1", "bpf/lib/stride.h", "if (s->next_va && va == s->next_va) {", "if (0) {", "a fault past the prefetch is taken for a new stride (main's stride.h before issue 18)"),
+("S2", "bpf/lib/stride.h", "s->window = s->window * 2 > STRIDE_MAX_WINDOW ?\n\t\t\t    STRIDE_MAX_WINDOW : s->window * 2;", "s->window = STRIDE_MIN_WINDOW;", "the window of a stride of one page does not grow"),
+("S3", "bpf/lib/stride.h", "return n > 0 ? va + (n + 1) * stride : 0;", "return n > 0 ? va + n * stride : 0;", "the next fault expected on the last page fetched"),
+("S4", "bpf/lib/stride.h", "stride <= (__s64)STRIDE_MAX &&", "stride <= 2 * (__s64)STRIDE_MAX &&", "strides up to 128 pages followed"),
+("S6", "bpf/lib/stride.h", "if (next < req->vma_start || next >= req->vma_end ||", "if (next < req->vma_start ||", "strides proposed past the end of the mapping"),
+("S7", "bpf/lib/stride.h", "#define STRIDE_MAX		(64 * GMEM_PAGE_SIZE)", "#define STRIDE_MAX		(8 * GMEM_PAGE_SIZE)", "strides over 8 pages not followed"),
+("S8", "bpf/lib/stride.h", "stride <= (__s64)STRIDE_MAX &&", "stride < (__s64)STRIDE_MAX &&", "a stride of 64 pages not followed"),
+("S5", "bpf/lib/stride.h", "if (start < req->vma_start || start > va)\n\t\t\tstart = req->vma_start;\n\t\tif (start < va)", "if (0)", "downwards: nothing fetched"),
 ]
 import subprocess, shutil, os, sys, re, glob, tempfile
 
@@ -95,7 +104,9 @@ os.chdir(repo)
 for mid, f, old, new, desc in M:
     shutil.rmtree(base, ignore_errors=True)
     shutil.copytree('bench/lib', base + '/lib')
-    p = base + '/lib/' + f
+    shutil.copytree('bpf', base + '/bpf')
+    # bench/lib's files by name, bpf/'s by their path.
+    p = base + '/' + f if f.startswith('bpf/') else base + '/lib/' + f
     s = open(p).read()
     if s.count(old) != 1:
         print(f"{mid} NOT APPLIED ({s.count(old)} matches): {desc}")
@@ -103,7 +114,7 @@ for mid, f, old, new, desc in M:
     open(p, 'w').write(s.replace(old, new))
     srcs = glob.glob(base + '/lib/*.c')
     tests = glob.glob('tests/host/*.c')
-    b = subprocess.run(['gcc', '-std=gnu11', '-O2', '-w', '-I', base + '/lib'] + tests + srcs + ['-lz', '-lm', '-o', base + '/t'], capture_output=True, text=True)
+    b = subprocess.run(['gcc', '-std=gnu11', '-O2', '-w', '-I', base + '/lib', '-I', 'tests/host/shim', '-I', base + '/bpf'] + tests + srcs + ['-lz', '-lm', '-o', base + '/t'], capture_output=True, text=True)
     if b.returncode:
         print(f"{mid} BUILD FAILED: {desc}\n{b.stderr[:500]}")
         continue
