@@ -216,7 +216,7 @@ $(DEBUG_KMOD_KO): $(KMOD_SRCS) $(DEBUG_KSTAMP)
 	$(Q)cp $(KMOD_SRCS) $(@D)/
 	$(Q)$(MAKE) -s -C $(DEBUG_KOBJ) ARCH=x86_64 M=$(abspath $(@D)) modules
 
-# --- host unit tests (tests/host/): bench/lib alone, no VM -----------------
+# --- host unit tests (tests/host/): bench/lib, bpf/lib/stride.h, no VM ----
 
 # bench/lib: what runs without the device or libbpf (the host tests link it).
 BENCH_LIB_SRCS := $(wildcard bench/lib/*.c)
