@@ -118,27 +118,6 @@ faults_of() {	# faults=N printed by gmem-run
 	[ "$on" -lt $(( off * 9 / 10 )) ]
 }
 
-@test "shipped evictors nominate nothing GMEM refuses under oversubscribed workloads" {
-	local p n=$(( 2 * $(pages) )) cyc=$(( 5 * $(pages) / 4 )) bad=
-	for p in lru fifo lfu clock mru; do
-		register build/bpf/evict_$p.bpf.o
-		echo $p > $G/policy
-		# Random and skewed at 2x the device, and a cyclic scan 1.25x
-		# the device, where thrashing protection sets in.
-		for w in "-n $n -p random -a $((2 * n))" \
-			 "-n $n -p zipf -a $((2 * n))" "-n $cyc -a $((6 * cyc))"; do
-			run $RUN $w -o rmw -c
-			[ "$status" -eq 0 ] || { echo "$p: $w: $output"; false; }
-		done
-		echo "# $p: victims=$(cat $G/policies/$p/victims) refused=$(cat $G/policies/$p/refused) filled=$(cat $G/policies/$p/filled)" >&3
-		[ "$(cat $G/policies/$p/victims)" -gt 0 ]
-		[ "$(cat $G/policies/$p/refused)" -eq 0 ] || bad="$bad $p"
-		echo default > $G/policy
-		bpftool struct_ops unregister name $p >/dev/null
-	done
-	[ -z "$bad" ] || { echo "refused nominations:$bad"; false; }
-}
-
 @test "shipped evictors spare protected thrashing pages: protection cuts refaults of a cyclic scan" {
 	local p n=$(( 5 * $(pages) / 4 )) off on bad=
 	for p in lru fifo lfu clock; do
