@@ -36,22 +36,21 @@ static int clock_step(__u32 i, void *data)
 {
 	struct gmem_walk *w = data;
 	struct gmem_evict_ctx *req = w->req;
-	__u32 dev = req->dev, frame, next;
+	__u32 dev = req->dev, slot = w->cur, frame;
 	struct gmem_node *n;
 
-	if (w->cur == GMEM_SLOTS + dev || req->nominated >= req->wanted)
+	if (slot == GMEM_SLOTS + dev || req->nominated >= req->wanted)
 		return 1;
-	n = gmem_node(w->cur);
+	n = gmem_node(slot);
 	if (!n)
 		return 1;
-	next = n->next;
-	frame = gmem_slot_frame(dev, w->cur);
-	w->cur = next;
+	w->cur = n->next;
+	frame = gmem_slot_frame(dev, slot);
 	if (!gmem_frame_evictable(req, frame, w->take_protected))
 		return 0;
 	if (n->referenced) {
 		n->referenced = 0;
-		gmem_list_add(dev, gmem_slot(dev, frame), false); /* behind the hand */
+		gmem_list_add(dev, slot, false);	/* behind the hand */
 	} else {
 		gmem_evict_frame(req, frame);
 	}
