@@ -216,7 +216,8 @@ $(DEBUG_KMOD_KO): $(KMOD_SRCS) $(DEBUG_KSTAMP)
 	$(Q)cp $(KMOD_SRCS) $(@D)/
 	$(Q)$(MAKE) -s -C $(DEBUG_KOBJ) ARCH=x86_64 M=$(abspath $(@D)) modules
 
-# --- host unit tests (tests/host/): bench/lib, gmemctl's args, no VM --------
+# --- host unit tests (tests/host/): bench/lib, gmemctl's args, bpf/lib/stride.h,
+# no VM ------------------------------------------------------------------------
 
 # bench/lib: what runs without the device or libbpf (the host tests link it).
 BENCH_LIB_SRCS := $(wildcard bench/lib/*.c)
@@ -227,13 +228,17 @@ HOST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
 # gmemctl's command lines (loader/args.c) link without libbpf: tested too.
 HOST_ARGS_SRCS := loader/args.c lib/gmem_sysfs.c
 
+# tests/host/shim/ stands in for vmlinux.h and libbpf, so that bpf/lib/
+# algorithms compile on the host too (test_stride.c).
 $(HOST_TEST): $(wildcard tests/host/*.c tests/host/*.h) $(BENCH_LIB_SRCS) \
 		$(BENCH_LIB_HDRS) lib/gmem_util.h $(HOST_ARGS_SRCS) loader/args.h \
-		lib/gmem_sysfs.h kernel-patches/tree/include/uapi/linux/gmem.h
+		lib/gmem_sysfs.h kernel-patches/tree/include/uapi/linux/gmem.h \
+		$(wildcard tests/host/shim/*.h tests/host/shim/bpf/*.h) \
+		bpf/gmem_policy.h bpf/lib/stride.h
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(HOST_CFLAGS) -I bench/lib -I loader -I lib \
-		-isystem kernel-patches/tree/include/uapi $(filter %.c,$^) \
+	$(Q)$(CC) $(HOST_CFLAGS) -I bench/lib -I loader -I lib -I tests/host/shim \
+		-I bpf -isystem kernel-patches/tree/include/uapi $(filter %.c,$^) \
 		-lz -lm -o $@
 
 test-host: $(HOST_TEST)

@@ -3,7 +3,8 @@
 # once per shipped policy: each bpf/ policy is registered and made the
 # system default, then both programs run under it. A policy must not
 # change what the tests check (data, errors, coherence), only how fast;
-# it must also end the run active, without errors. Prints one TAP stream:
+# it must also end the run active, without errors, and an evictor with no
+# refused nomination. Prints one TAP stream:
 # "ok N [POLICY] test", and per program "[POLICY] PROGRAM ran whole": its
 # plan was printed and met, and it exited 0.
 #
@@ -59,6 +60,7 @@ for obj in "${objs[@]}"; do
 		fi
 	done
 	state=$(cat $G/policies/$name/state) errors=$(cat $G/policies/$name/errors)
+	refused=$(cat $G/policies/$name/refused)
 	echo default > $G/policy
 	bpftool struct_ops unregister name "$name" >/dev/null
 	if [ "$state" = active ] && [ "$errors" -eq 0 ]; then
@@ -66,6 +68,17 @@ for obj in "${objs[@]}"; do
 	else
 		result "not ok" "[$name] still active, no hook errors (state $state, errors $errors)"
 	fi
+	# Evictors ask gmem_frame_state() before they nominate a frame: GMEM
+	# refuses none of their victims, however the tests use the devices.
+	case $obj in
+	*/evict_*|*/hints.bpf.o)
+		if [ "$refused" -eq 0 ]; then
+			result ok "[$name] no refused nominations"
+		else
+			result "not ok" "[$name] no refused nominations (refused $refused)"
+		fi
+		;;
+	esac
 done
 echo "1..$n"
 exit $failed

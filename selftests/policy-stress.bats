@@ -125,6 +125,23 @@ faults_of() {	# faults=N printed by gmem-run
 	[ "$on" -lt $(( off * 9 / 10 )) ]
 }
 
+@test "shipped evictors spare protected thrashing pages: protection cuts refaults of a cyclic scan" {
+	local p n=$(( 5 * $(pages) / 4 )) off on bad=
+	for p in lru fifo lfu clock; do
+		register build/bpf/evict_$p.bpf.o
+		echo $p > $G/policy
+		echo 0 > $G/thrash_threshold
+		off=$(faults_of "$($RUN -n $n -o rmw -a $((6 * n)) -c)")
+		echo 2 > $G/thrash_threshold
+		on=$(faults_of "$($RUN -n $n -o rmw -a $((6 * n)) -c)")
+		echo "# $p: faults, 6 passes over $n pages: $off without, $on with protection" >&3
+		[ "$on" -lt $(( off * 9 / 10 )) ] || bad="$bad $p"
+		echo default > $G/policy
+		bpftool struct_ops unregister name $p >/dev/null
+	done
+	[ -z "$bad" ] || { echo "protection ignored by:$bad"; false; }
+}
+
 # Load bad policy $1, select it, run a checksummed 2x workload until the
 # watchdog ejects it (at most $2 seconds); the exit reason must match $3.
 expect_ejected() {

@@ -203,6 +203,31 @@ load() {
 	no_leftovers
 }
 
+@test "stride follows the stream past its own prefetch: exact faults of sequential and strided scans" {
+	local f
+	load build/bpf/prefetch_stride.bpf.o --default
+	faults() { $RUN "$@" | sed -n 's/.* faults=\([0-9]*\) .*/\1/p'; }
+	# Faults on pages 0 and 1 (the stride), 2 (fetches 16 pages), then
+	# just past each window as it doubles to 256 (19, 52, 117, 246, 503),
+	# then every 257 pages: 37, where seq takes 35. Taking the fault
+	# past a window for a new stride gave 3 faults per 19 pages: 1,296.
+	f=$(faults -n 8192 -o read)
+	echo "# stride: 8192 pages read in order, $f faults" >&3
+	[ "$f" -eq 37 ]
+	# Every 4th (16th) page once: faults on the first three, then one per
+	# 4 pages fetched ahead: 3 + (2048 - 3) / 5 (3 per 7 before).
+	f=$(faults -n 8192 -o read -p strided -s 4 -a 2048)
+	echo "# stride: 2048 pages 4 apart, $f faults" >&3
+	[ "$f" -eq 412 ]
+	f=$(faults -n 8192 -o read -p strided -s 16 -a 512)
+	echo "# stride: 512 pages 16 apart, $f faults" >&3
+	[ "$f" -eq 104 ]
+	[ "$(cat $G/policies/stride/refused)" -eq 0 ]
+	$GMEMCTL use default
+	$GMEMCTL unload stride
+	no_leftovers
+}
+
 @test "gmemctl use --pid selects a policy for one running process; system returns it" {
 	load build/bpf/evict_lru.bpf.o
 	load build/bpf/evict_fifo.bpf.o

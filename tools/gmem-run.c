@@ -5,8 +5,11 @@
  * the demo.
  *
  *   gmem-run [-d DEV] [-n PAGES] [-o read|write|rmw]
- *            [-p sequential|random|zipf] [-a ACCESSES] [-r PASSES] [-u FILE]
- *            [-P] [-c]
+ *            [-p sequential|strided|random|zipf] [-s STRIDE] [-a ACCESSES]
+ *            [-r PASSES] [-u FILE] [-P] [-c]
+ *
+ * -s is the distance in pages between two accesses of the strided
+ * pattern (1 by default): page (i * STRIDE) % PAGES.
  *
  * -r runs the device kernel PASSES times over the same memory, printing
  * each pass's cost and the GMEM policy it ran under (/proc/self/gmem_policy;
@@ -166,12 +169,13 @@ int main(int argc, char **argv)
 	size_t size;
 	uint64_t *p;
 
-	while ((opt = getopt(argc, argv, "d:n:o:p:a:r:u:fPch")) != -1) {
+	while ((opt = getopt(argc, argv, "d:n:o:p:s:a:r:u:fPch")) != -1) {
 		switch (opt) {
 		case 'd': dev = optarg; break;
 		case 'n': npages = strtoul(optarg, NULL, 0); break;
 		case 'o': op = lookup(optarg, ops, 3); break;
 		case 'p': pattern = lookup(optarg, patterns, 4); break;
+		case 's': run.stride = strtoul(optarg, NULL, 0); break;
 		case 'a': accesses = strtoul(optarg, NULL, 0); break;
 		case 'r': passes = strtoul(optarg, NULL, 0); break;
 		case 'u': until = optarg; break;
@@ -179,7 +183,7 @@ int main(int argc, char **argv)
 		case 'c': check = 1; break;
 		case 'f': inject = 1; break;
 		default:
-			fprintf(stderr, "usage: %s [-d DEV] [-n PAGES] [-o read|write|rmw] [-p sequential|random|zipf] [-a ACCESSES] [-r PASSES] [-u FILE] [-f] [-P] [-c]\n",
+			fprintf(stderr, "usage: %s [-d DEV] [-n PAGES] [-o read|write|rmw] [-p sequential|strided|random|zipf] [-s STRIDE] [-a ACCESSES] [-r PASSES] [-u FILE] [-f] [-P] [-c]\n",
 				argv[0]);
 			return 2;
 		}

@@ -27,29 +27,56 @@ static __always_inline void clock_do_page_accessed(struct gmem_page *page)
 		n->referenced = 1;
 }
 
+/*
+ * One step of the hand. A frame GMEM would refuse, or a protected one
+ * while they are spared, is passed over as it is: its reference bit is
+ * for when it can go.
+ */
+static int clock_step(__u32 i, void *data)
+{
+	struct gmem_walk *w = data;
+	struct gmem_evict_ctx *req = w->req;
+	__u32 dev = req->dev, slot = w->cur, frame;
+	struct gmem_node *n;
+
+	if (slot == GMEM_SLOTS + dev || req->nominated >= req->wanted)
+		return 1;
+	n = gmem_node(slot);
+	if (!n)
+		return 1;
+	w->cur = n->next;
+	frame = gmem_slot_frame(dev, slot);
+	if (!gmem_frame_evictable(req, frame, w->take_protected))
+		return 0;
+	if (n->referenced) {
+		n->referenced = 0;
+		gmem_list_add(dev, slot, false);	/* behind the hand */
+	} else {
+		gmem_evict_frame(req, frame);
+	}
+	return 0;
+}
+
+/**
+ * clock_do_evict() - the evict hook: sweep the hand from the oldest frame
+ * @req: the full device's eviction round
+ *
+ * A referenced frame goes behind the hand, so a sweep may meet every frame
+ * twice. Protected frames are spared in a first sweep and taken in a
+ * second only if the first fell short.
+ */
 static __always_inline void clock_do_evict(struct gmem_evict_ctx *req)
 {
-	__u32 dev = req->dev, h = GMEM_SLOTS + dev, cur, next;
-	struct gmem_node *head = gmem_list_head(dev), *n;
-	int i;
+	struct gmem_node *head = gmem_list_head(req->dev);
+	struct gmem_walk w = { .req = req };
+	int pass;
 
 	if (!head)
 		return;
-	cur = head->next;
-	for (i = 0; i < GMEM_EVICT_SCAN; i++) {
-		if (cur == h || req->nominated >= req->wanted)
-			break;
-		n = gmem_node(cur);
-		if (!n)
-			break;
-		next = n->next;
-		if (n->referenced) {
-			n->referenced = 0;
-			gmem_list_add(dev, cur, false);	/* behind the hand */
-		} else {
-			gmem_evict_frame(req, cur - dev * GMEM_MAX_FRAMES);
-		}
-		cur = next;
+	for (pass = 0; pass < 2 && req->nominated < req->wanted; pass++) {
+		w.cur = head->next;
+		w.take_protected = pass;
+		bpf_loop(gmem_walk_steps(req, 2), clock_step, &w, 0);
 	}
 }
 

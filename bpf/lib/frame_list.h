@@ -35,9 +35,6 @@ struct {
 	__type(value, struct gmem_node);
 } gmem_nodes SEC(".maps");
 
-/* Entries an evict hook looks at, at most, before leaving it to GMEM. */
-#define GMEM_EVICT_SCAN		512
-
 static __always_inline struct gmem_node *gmem_node(__u32 slot)
 {
 	return bpf_map_lookup_elem(&gmem_nodes, &slot);
@@ -102,29 +99,98 @@ static __always_inline void gmem_list_add(__u32 dev, __u32 slot, bool oldest)
 }
 
 /*
+ * May @frame be nominated? Not if GMEM would refuse it (free, being
+ * migrated, nominated already, pinned): a refusal counts against the
+ * policy. Nor, unless @take_protected, while thrashing protection covers
+ * it: like the default LRU, the walks below spare protected frames and
+ * take them only when nothing else is left.
+ */
+static __always_inline bool gmem_frame_evictable(struct gmem_evict_ctx *req,
+						 __u32 frame,
+						 bool take_protected)
+{
+	__u32 state = gmem_frame_state(req, frame);
+
+	if (!(state & GMEM_FRAME_RESIDENT) ||
+	    (state & (GMEM_FRAME_BUSY | GMEM_FRAME_PINNED)))
+		return false;
+	return take_protected || !(state & GMEM_FRAME_PROTECTED);
+}
+
+/*
+ * A walk of a device's list by bpf_loop(), one entry per step: sparing
+ * protected frames may mean looking at all of them, more than the
+ * verifier follows in a bounded loop.
+ */
+struct gmem_walk {
+	struct gmem_evict_ctx *req;
+	__u32 cur;		/* slot of the entry to look at next */
+	__u32 bound;		/* for lfu.h: the largest count taken */
+	__u16 skip_hint;	/* pages with this hint stay, or 0 */
+	bool from_newest;
+	bool take_protected;
+};
+
+/* Steps enough for @laps passes over every entry of the device's list. */
+static __always_inline __u32 gmem_walk_steps(struct gmem_evict_ctx *req,
+					     __u32 laps)
+{
+	__u32 n = req->nr_frames < GMEM_MAX_FRAMES ? req->nr_frames :
+						      GMEM_MAX_FRAMES;
+
+	return laps * (n + 1);
+}
+
+/* The slot's frame number on device @dev. */
+static __always_inline __u32 gmem_slot_frame(__u32 dev, __u32 slot)
+{
+	return slot - dev * GMEM_MAX_FRAMES;
+}
+
+/* One step of gmem_list_evict(): 1 ends the walk. */
+static __attribute__((unused)) int gmem_list_evict_step(__u32 i, void *data)
+{
+	struct gmem_walk *w = data;
+	struct gmem_evict_ctx *req = w->req;
+	__u32 dev = req->dev, frame;
+	struct gmem_node *n;
+
+	if (w->cur == GMEM_SLOTS + dev || req->nominated >= req->wanted)
+		return 1;
+	n = gmem_node(w->cur);
+	if (!n)
+		return 1;
+	frame = gmem_slot_frame(dev, w->cur);
+	if ((!w->skip_hint || n->hint != w->skip_hint) &&
+	    gmem_frame_evictable(req, frame, w->take_protected))
+		gmem_evict_frame(req, frame);
+	w->cur = w->from_newest ? n->prev : n->next;
+	return 0;
+}
+
+/*
  * Nominate victims of the full device walking its list from the oldest
- * entry (or the newest), skipping what GMEM refuses (busy, pinned) and,
- * with @skip_hint, pages carrying that hint.
+ * entry (or the newest), skipping what GMEM would refuse and, with
+ * @skip_hint, pages carrying that hint; protected frames only if the
+ * others are not enough.
  */
 static __always_inline void gmem_list_evict(struct gmem_evict_ctx *ctx,
 					    bool from_newest, __u16 skip_hint)
 {
-	__u32 dev = ctx->dev, h = GMEM_SLOTS + dev, cur;
-	struct gmem_node *head = gmem_list_head(dev), *n;
-	int i;
+	struct gmem_node *head = gmem_list_head(ctx->dev);
+	struct gmem_walk w = {
+		.req = ctx,
+		.skip_hint = skip_hint,
+		.from_newest = from_newest,
+	};
+	int pass;
 
 	if (!head)
 		return;
-	cur = from_newest ? head->prev : head->next;
-	for (i = 0; i < GMEM_EVICT_SCAN; i++) {
-		if (cur == h || ctx->nominated >= ctx->wanted)
-			break;
-		n = gmem_node(cur);
-		if (!n)
-			break;
-		if (!skip_hint || n->hint != skip_hint)
-			gmem_evict_frame(ctx, cur - dev * GMEM_MAX_FRAMES);
-		cur = from_newest ? n->prev : n->next;
+	for (pass = 0; pass < 2 && ctx->nominated < ctx->wanted; pass++) {
+		w.cur = from_newest ? head->prev : head->next;
+		w.take_protected = pass;
+		bpf_loop(gmem_walk_steps(ctx, 1), gmem_list_evict_step, &w, 0);
 	}
 }
 

@@ -19,6 +19,7 @@ static const struct {
 	{ "workloads", workload_tests },
 	{ "tracefile", tracefile_tests },
 	{ "args", args_tests },
+	{ "stride", stride_tests },
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

@@ -2,8 +2,9 @@
 #
 # The mutants the host tests were seen failing on: python3 tests/host/mutate.py
 # [PREFIX] builds each (those whose id starts with PREFIX, e.g. A for
-# loader/args.c's) against a mutated copy of bench/lib or loader/ (nothing
-# in the tree is changed) and prints the tests that failed, the first failing EXPECT of
+# loader/args.c's, S for bpf/lib/stride.h's) against a mutated copy of
+# bench/lib, loader/ or bpf/ (nothing in the tree is changed) and prints
+# the tests that failed, the first failing EXPECT of
 # each, and any EXPECT no mutant made fail. T13 (byte order) is equivalent:
 # only equality of page numbers reaches the dense numbering. O11 survives:
 # the tests check that opt_check() agrees, not that it can disagree.
@@ -103,6 +104,15 @@ M = [
 ("A15", "loader/args.c", "\tif (k->is_bool && (!strcmp(s, \"true\") || !strcmp(s, \"false\"))) {", "\tif ((!strcmp(s, \"true\") || !strcmp(s, \"false\"))) {", "true taken for an integer"),
 ("A16", "loader/args.c", "\tif (a->new_name && !gmem_policy_name_valid(a->new_name)) {", "\tif (0) {", "load: --name not checked"),
 ("A17", "loader/args.c", "\tif (a->pid < 0 && !strcmp(a->name, \"system\")) {", "\tif (0) {", "use system without --pid taken"),
+# stride (bpf/lib/stride.h)
+("S1", "bpf/lib/stride.h", "if (s->next_va && va == s->next_va) {", "if (0) {", "a fault past the prefetch is taken for a new stride (main's stride.h before issue 18)"),
+("S2", "bpf/lib/stride.h", "s->window = s->window * 2 > STRIDE_MAX_WINDOW ?\n\t\t\t    STRIDE_MAX_WINDOW : s->window * 2;", "s->window = STRIDE_MIN_WINDOW;", "the window of a stride of one page does not grow"),
+("S3", "bpf/lib/stride.h", "return n > 0 ? va + (n + 1) * stride : 0;", "return n > 0 ? va + n * stride : 0;", "the next fault expected on the last page fetched"),
+("S4", "bpf/lib/stride.h", "stride <= (__s64)STRIDE_MAX &&", "stride <= 2 * (__s64)STRIDE_MAX &&", "strides up to 128 pages followed"),
+("S6", "bpf/lib/stride.h", "if (next < req->vma_start || next >= req->vma_end ||", "if (next < req->vma_start ||", "strides proposed past the end of the mapping"),
+("S7", "bpf/lib/stride.h", "#define STRIDE_MAX		(64 * GMEM_PAGE_SIZE)", "#define STRIDE_MAX		(8 * GMEM_PAGE_SIZE)", "strides over 8 pages not followed"),
+("S8", "bpf/lib/stride.h", "stride <= (__s64)STRIDE_MAX &&", "stride < (__s64)STRIDE_MAX &&", "a stride of 64 pages not followed"),
+("S5", "bpf/lib/stride.h", "if (start < req->vma_start || start > va)\n\t\t\tstart = req->vma_start;\n\t\tif (start < va)", "if (0)", "downwards: nothing fetched"),
 ]
 import subprocess, shutil, os, sys, re, glob, tempfile
 
@@ -118,7 +128,9 @@ for mid, f, old, new, desc in M:
     shutil.rmtree(base, ignore_errors=True)
     shutil.copytree('bench/lib', base + '/lib')
     shutil.copytree('loader', base + '/loader')
-    p = base + '/' + f if f.startswith('loader/') else base + '/lib/' + f
+    shutil.copytree('bpf', base + '/bpf')
+    # bench/lib's files by name, loader/'s and bpf/'s by their path.
+    p = base + '/' + f if f.startswith(('loader/', 'bpf/')) else base + '/lib/' + f
     s = open(p).read()
     if s.count(old) != 1:
         print(f"{mid} NOT APPLIED ({s.count(old)} matches): {desc}")
@@ -127,7 +139,7 @@ for mid, f, old, new, desc in M:
     srcs = glob.glob(base + '/lib/*.c')
     tests = glob.glob('tests/host/*.c')
     srcs += [base + '/loader/args.c', 'lib/gmem_sysfs.c']
-    b = subprocess.run(['gcc', '-std=gnu11', '-O2', '-w', '-I', base + '/lib', '-I', base + '/loader', '-I', 'lib'] + tests + srcs + ['-lz', '-lm', '-o', base + '/t'], capture_output=True, text=True)
+    b = subprocess.run(['gcc', '-std=gnu11', '-O2', '-w', '-I', base + '/lib', '-I', base + '/loader', '-I', 'lib', '-I', 'tests/host/shim', '-I', base + '/bpf', '-isystem', 'kernel-patches/tree/include/uapi'] + tests + srcs + ['-lz', '-lm', '-o', base + '/t'], capture_output=True, text=True)
     if b.returncode:
         print(f"{mid} BUILD FAILED: {desc}\n{b.stderr[:500]}")
         continue
