@@ -213,11 +213,16 @@ static void gm_dev_evict(struct gm_dev *dev, struct gm_as *as, bool own)
  */
 unsigned int gm_as_max_pages;
 
-static bool gm_as_at_cap(struct gm_dev *dev, struct gm_as *as)
+/*
+ * @pending: frames the caller took for @as and has not tracked yet (a
+ * migration batch tracks its pages only once they moved).
+ */
+static bool gm_as_at_cap(struct gm_dev *dev, struct gm_as *as,
+			 unsigned int pending)
 {
 	unsigned int max = READ_ONCE(gm_as_max_pages);
 
-	return max && READ_ONCE(as->dev_pages[dev->id]) >= max;
+	return max && READ_ONCE(as->dev_pages[dev->id]) + pending >= max;
 }
 
 bool gm_as_strict_capacity(struct gm_as *as)
@@ -230,15 +235,16 @@ bool gm_as_strict_capacity(struct gm_as *as)
 /*
  * A free frame of @dev for a fault in @as (whose mm's mmap lock the caller
  * holds), evicting when the device is full unless capacity is strict; an
- * address space at gm_as_max_pages evicts its own pages instead. NULL
- * when none can be had, or on a fatal signal while waiting for another
- * task's eviction round.
+ * address space at gm_as_max_pages, counting the @pending frames the
+ * caller took for it and has not tracked yet, evicts its own pages
+ * instead. NULL when none can be had, or on a fatal signal while waiting
+ * for another task's eviction round.
  */
-struct page *gm_dev_alloc_evicting(struct gm_dev *dev,
-				   struct gm_as *as)
+struct page *gm_dev_alloc_evicting(struct gm_dev *dev, struct gm_as *as,
+				   unsigned int pending)
 {
 	struct page *page = NULL;
-	bool own = gm_as_at_cap(dev, as);
+	bool own = gm_as_at_cap(dev, as, pending);
 
 	if (!own)
 		page = gm_dev_alloc_page(dev);
@@ -248,7 +254,7 @@ struct page *gm_dev_alloc_evicting(struct gm_dev *dev,
 	if (mutex_lock_killable(&dev->evict_lock))
 		return NULL;
 	/* A round that ran while we waited may have left frames. */
-	own = gm_as_at_cap(dev, as);
+	own = gm_as_at_cap(dev, as, pending);
 	if (!own)
 		page = gm_dev_alloc_page(dev);
 	if (!page) {

@@ -151,6 +151,7 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 		.flags = MIGRATE_VMA_SELECT_SYSTEM,
 	};
 	unsigned long i, moved = 0, npages = (end - start) >> PAGE_SHIFT;
+	unsigned int taken = 0;		/* frames not tracked yet */
 	int ret = 0;
 
 	*migrated = 0;
@@ -170,11 +171,12 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 			ret = ret ?: -EAGAIN;
 			continue;
 		}
-		dpage = gm_dev_alloc_evicting(dev, as);
+		dpage = gm_dev_alloc_evicting(dev, as, taken);
 		if (!dpage) {
 			ret = fatal_signal_pending(current) ? -EINTR : -ENOMEM;
 			break;
 		}
+		taken++;
 		err = dev->mmu->prepare_page(dev, dpage, spage);
 		if (err) {
 			unlock_page(dpage);

@@ -430,8 +430,8 @@ int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 /* evict.c */
 void gm_evict_flush_tlb(struct gm_dev *dev);
 bool gm_as_strict_capacity(struct gm_as *as);
-struct page *gm_dev_alloc_evicting(struct gm_dev *dev,
-				   struct gm_as *as);
+struct page *gm_dev_alloc_evicting(struct gm_dev *dev, struct gm_as *as,
+				   unsigned int pending);
 
 /* hmadvise.c */
 int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
