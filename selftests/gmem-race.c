@@ -54,6 +54,8 @@
 #define MARK_MASK	0xffff000000000000ULL
 #define A_PAGES		64
 #define NR_DEV_WORKERS	2
+/* Of the device workers' non-sleeping allocations, in the failslab test */
+#define FAILSLAB_PERCENT 50
 
 enum chaos {
 	CHAOS_DONTNEED,
@@ -68,6 +70,8 @@ struct race {
 	char *base;
 	size_t size;
 	enum chaos chaos;
+	/* Device workers' non-sleeping allocations fail (failslab_atomic()) */
+	bool failslab;
 	/* Chaos and the CPU writer exclude each other around unmapped or
 	 * read-only windows, where a CPU write would SIGSEGV. */
 	pthread_rwlock_t cpu_lock;
@@ -78,6 +82,7 @@ struct race {
 	atomic_ulong bad;		/* words that failed the oracle */
 	atomic_ulong foreign;		/* of them, B's data */
 	atomic_ulong dev_ops, chaos_ops;
+	atomic_ulong dev_enomem;	/* device operations failed by it */
 };
 
 /* Shared with process B. */
@@ -131,19 +136,26 @@ static void *dev_worker(void *arg)
 	uint64_t seed = (uintptr_t)&seed ^ 0x1234567;
 	uint64_t *buf = malloc(page_size);
 
+	if (r->failslab && make_this_thread_fail(1))
+		abort();
 	while (!atomic_load(&r->stop)) {
 		size_t pg = rnd(&seed) % A_PAGES;
 		char *p = r->base + pg * page_size;
+		int err;
 
 		pthread_rwlock_rdlock(&r->round_lock);
 		if (rnd(&seed) & 1) {
 			/* Errors are expected: unmapped, read-only now. */
-			dev_run(r->fd, p, page_size, GMEM_SIM_SEQUENTIAL,
-				GMEM_SIM_WRITE, MARK_A, NULL);
-		} else if (!dev_rw(r->fd, GMEM_SIM_IOC_READ, p, buf,
-				   page_size)) {
-			check_a(r, buf, (uintptr_t)p, "device");
+			err = dev_run(r->fd, p, page_size, GMEM_SIM_SEQUENTIAL,
+				      GMEM_SIM_WRITE, MARK_A, NULL);
+		} else {
+			err = dev_rw(r->fd, GMEM_SIM_IOC_READ, p, buf,
+				     page_size);
+			if (!err)
+				check_a(r, buf, (uintptr_t)p, "device");
 		}
+		if (err == -ENOMEM)
+			atomic_fetch_add(&r->dev_enomem, 1);
 		atomic_fetch_add(&r->dev_ops, 1);
 		pthread_rwlock_unlock(&r->round_lock);
 	}
@@ -175,13 +187,27 @@ static void chaos_once(struct race *r, uint64_t *seed)
 {
 	size_t pg = rnd(seed) % A_PAGES;
 	size_t n = 1 + rnd(seed) % 8;
+	enum chaos chaos = r->chaos;
 	char *p;
 	pid_t pid;
 
 	if (pg + n > A_PAGES)
 		n = A_PAGES - pg;
+	/*
+	 * Under failslab, now and then the whole range, whose unmap erases
+	 * the records and empties their xarray nodes, so that the next
+	 * records need memory; otherwise one page, so that the notifier
+	 * looks at that page's record alone.
+	 */
+	if (r->failslab && rnd(seed) % 4 == 0) {
+		pg = 0;
+		n = A_PAGES;
+	} else if (r->failslab) {
+		chaos = CHAOS_DONTNEED;
+		n = 1;
+	}
 	p = r->base + pg * page_size;
-	switch (r->chaos) {
+	switch (chaos) {
 	case CHAOS_DONTNEED:
 		madvise(p, n * page_size, MADV_DONTNEED);
 		break;
@@ -316,14 +342,15 @@ static void neighbour(struct neighbour *nb, size_t size)
 	_exit(0);
 }
 
-static void run_race(struct __test_metadata *_metadata, enum chaos chaos)
+static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
+		     bool failslab)
 {
 	const char *env = getenv("GMEM_RACE_SECONDS");
 	double seconds = env ? atof(env) : 10, end;
 	struct gmem_sim_counters c;
 	struct neighbour *nb;
 	pthread_t dev[NR_DEV_WORKERS], cpu, ch;
-	struct race r = { .chaos = chaos };
+	struct race r = { .chaos = chaos, .failslab = failslab };
 	pthread_rwlockattr_t attr;
 	unsigned long rounds = 0;
 	int i, status;
@@ -333,6 +360,9 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos)
 	r.fd = open(DEV0, O_RDWR);
 	ASSERT_GE(r.fd, 0);
 	c = dev_counters(r.fd);
+	/* Injected, a fault on our own code could fail in the filesystem. */
+	if (failslab)
+		ASSERT_EQ(mlockall(MCL_CURRENT), 0);
 	r.size = A_PAGES * page_size;
 	r.base = peer_mmap(r.size, PROT_READ | PROT_WRITE);
 	ASSERT_NE(r.base, MAP_FAILED);
@@ -343,6 +373,8 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos)
 	pthread_rwlock_init(&r.cpu_lock, &attr);
 	pthread_rwlock_init(&r.round_lock, &attr);
 
+	if (failslab)
+		ASSERT_EQ(failslab_atomic(FAILSLAB_PERCENT), 0);
 	nb = mmap(NULL, sizeof(*nb), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(nb, MAP_FAILED);
@@ -371,15 +403,23 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos)
 	pthread_join(ch, NULL);
 	atomic_store(&nb->stop, true);
 	ASSERT_EQ(waitpid(b, &status, 0), b);
+	if (failslab) {
+		failslab_atomic(0);
+		munlockall();
+	}
 
-	fprintf(stderr, "# %lu rounds, %lu device ops, %lu chaos ops, neighbour %lu passes (%lu ENOMEM)\n",
-		rounds, atomic_load(&r.dev_ops), atomic_load(&r.chaos_ops),
-		atomic_load(&nb->passes), atomic_load(&nb->enomem));
+	fprintf(stderr, "# %lu rounds, %lu device ops (%lu ENOMEM), %lu chaos ops, neighbour %lu passes (%lu ENOMEM)\n",
+		rounds, atomic_load(&r.dev_ops), atomic_load(&r.dev_enomem),
+		atomic_load(&r.chaos_ops), atomic_load(&nb->passes),
+		atomic_load(&nb->enomem));
 	EXPECT_EQ(status, 0);
 	/* The races were run, not skipped. */
 	EXPECT_GT(rounds, 2);
 	EXPECT_GT(atomic_load(&r.chaos_ops), 10);
 	EXPECT_GT(atomic_load(&nb->passes), 0);
+	/* The injection failed some device faults, which then mapped nothing. */
+	if (failslab)
+		EXPECT_GT(atomic_load(&r.dev_enomem), 0);
 	/* The oracle. */
 	EXPECT_EQ(atomic_load(&r.foreign), 0);
 	EXPECT_EQ(atomic_load(&r.bad), 0);
@@ -404,27 +444,41 @@ FIXTURE_TEARDOWN(race)
 
 TEST_F(race, dontneed_under_device_faults)
 {
-	run_race(_metadata, CHAOS_DONTNEED);
+	run_race(_metadata, CHAOS_DONTNEED, false);
 }
 
 TEST_F(race, madv_free_under_device_faults)
 {
-	run_race(_metadata, CHAOS_FREE);
+	run_race(_metadata, CHAOS_FREE, false);
 }
 
 TEST_F(race, munmap_mmap_fixed_under_device_faults)
 {
-	run_race(_metadata, CHAOS_REMAP);
+	run_race(_metadata, CHAOS_REMAP, false);
 }
 
 TEST_F(race, mprotect_under_device_faults)
 {
-	run_race(_metadata, CHAOS_MPROTECT);
+	run_race(_metadata, CHAOS_MPROTECT, false);
 }
 
 TEST_F(race, fork_exit_under_device_faults)
 {
-	run_race(_metadata, CHAOS_FORK);
+	run_race(_metadata, CHAOS_FORK, false);
+}
+
+/*
+ * The logical page table's records are stored with GFP_ATOMIC under
+ * as->lock: a record that cannot be stored must mean "not mapped", since
+ * the notifier unmaps only what records name. failslab fails those stores
+ * (and the other atomic allocations of the device's faults) while chaos
+ * unmaps the range, which erases the records, and drops single pages.
+ */
+TEST_F(race, munmap_mmap_fixed_under_device_faults_and_failslab)
+{
+	if (access(FAILSLAB_DIR, F_OK))
+		SKIP(return, "no failslab (make check DEBUG=1)");
+	run_race(_metadata, CHAOS_REMAP, true);
 }
 
 TEST_HARNESS_MAIN

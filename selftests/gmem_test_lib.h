@@ -91,4 +91,41 @@ static inline int vma_has_flag(void *addr, const char *flag)
 		}							\
 	} while (0)
 
+#define FAILSLAB_DIR	"/sys/kernel/debug/failslab"
+
+/*
+ * failslab (debug kernel) for the tasks that asked for it with
+ * make_this_thread_fail(): @percent % of their non-sleeping slab
+ * allocations (GFP_ATOMIC, GFP_NOWAIT) fail, none that may sleep, so the
+ * injection reaches the atomic paths without failing everything else.
+ * 0, or -errno; -ENOENT on a kernel without failslab.
+ */
+static inline int failslab_atomic(int percent)
+{
+	char prob[16];
+	const char *const knobs[][2] = {
+		{ "task-filter", "Y" }, { "ignore-gfp-wait", "Y" },
+		{ "interval", "1" }, { "times", "-1" }, { "space", "0" },
+		{ "verbose", "0" }, { "probability", prob },
+	};
+	char path[96];
+	size_t i;
+	int err;
+
+	snprintf(prob, sizeof(prob), "%d", percent);
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		snprintf(path, sizeof(path), FAILSLAB_DIR "/%s", knobs[i][0]);
+		err = sysfs_write(path, knobs[i][1]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Injected failures (failslab_atomic()) for the calling thread: on or off. */
+static inline int make_this_thread_fail(int on)
+{
+	return sysfs_write("/proc/thread-self/make-it-fail", on ? "1" : "0");
+}
+
 #endif /* GMEM_TEST_LIB_H */

@@ -512,24 +512,13 @@ struct attr_race {
 	int errors;
 };
 
-static int write_file(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, value, strlen(value)) == (ssize_t)strlen(value);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 /* Pins and unpins every other page of the range until told to stop. */
 static void *pin_toggler(void *arg)
 {
 	struct attr_race *r = arg;
 	int i, k, ret;
 
-	if (write_file("/proc/thread-self/make-it-fail", "1"))
+	if (make_this_thread_fail(1))
 		r->errors++;
 	for (i = 0; !r->stop; i++) {
 		for (k = 0; k < RACE_PAGES; k += 2) {
@@ -539,34 +528,25 @@ static void *pin_toggler(void *arg)
 				r->errors++;
 		}
 	}
-	write_file("/proc/thread-self/make-it-fail", "0");
+	make_this_thread_fail(0);
 	return NULL;
 }
 
 TEST_F_TIMEOUT(hmadv, concurrent_updates_are_not_lost, 600)
 {
-	const char *fs = "/sys/kernel/debug/failslab";
-	char lines[RACE_PAGES][160], want[32], path[96];
+	char lines[RACE_PAGES][160], want[32];
 	struct attr_race r = { 0 };
 	char *end;
 	int round, lost = 0, n;
 	pthread_t t;
 
-	if (access(fs, F_OK))
+	if (access(FAILSLAB_DIR, F_OK))
 		SKIP(return, "no failslab (make check DEBUG=1)");
 	r.p = peer_mmap(RACE_PAGES * page_size, PROT_READ | PROT_WRITE);
 	ASSERT_NE(r.p, MAP_FAILED);
 	end = r.p + RACE_PAGES * page_size;
 	/* Non-sleeping allocations of make-it-fail tasks fail, all of them. */
-	static const char *const knobs[][2] = {
-		{ "task-filter", "Y" }, { "ignore-gfp-wait", "Y" },
-		{ "interval", "1" }, { "times", "-1" }, { "space", "0" },
-		{ "verbose", "0" }, { "probability", "100" },
-	};
-	for (n = 0; n < (int)ARRAY_SIZE(knobs); n++) {
-		snprintf(path, sizeof(path), "%s/%s", fs, knobs[n][0]);
-		ASSERT_EQ(write_file(path, knobs[n][1]), 0);
-	}
+	ASSERT_EQ(failslab_atomic(100), 0);
 	for (round = 0; round < RACE_ROUNDS && !lost; round++) {
 		int hint = round % 200;
 
@@ -595,7 +575,7 @@ TEST_F_TIMEOUT(hmadv, concurrent_updates_are_not_lost, 600)
 			}
 		}
 	}
-	write_file("/sys/kernel/debug/failslab/probability", "0");
+	failslab_atomic(0);
 	TH_LOG("%d rounds, %d updates lost", round, lost);
 	EXPECT_EQ(r.errors, 0);
 	EXPECT_EQ(lost, 0);
