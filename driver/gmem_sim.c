@@ -229,6 +229,13 @@ static void sim_peer_va_free(struct gm_context *ctx, unsigned long va,
 	atomic64_sub(size, &sim_ctx(ctx)->sdev->va_reserved);
 }
 
+/*
+ * debugfs "fail_unplug_copies": so many copies back to host memory fail
+ * with -EIO while a device is being unplugged (a link going down, say),
+ * then copies work again. GMEM must retry them, not lose the data.
+ */
+static atomic_t sim_fail_unplug_copies = ATOMIC_INIT(0);
+
 /* The copy engine. */
 static int sim_prepare_page(struct gm_dev *gm, struct page *dst,
 			    struct page *src)
@@ -249,6 +256,9 @@ static int sim_prepare_page(struct gm_dev *gm, struct page *dst,
 	}
 	if (WARN_ON_ONCE(!src || !is_device_private_page(src)))
 		return -EINVAL;
+	if (READ_ONCE(sdev->unplugging) &&
+	    atomic_dec_if_positive(&sim_fail_unplug_copies) >= 0)
+		return -EIO;
 	memcpy_to_page(dst, 0, sim_frame(sdev, src), PAGE_SIZE);
 	atomic64_inc(&sdev->pages_out);
 	return 0;
@@ -931,6 +941,8 @@ static int __init sim_init(void)
 	sim_debugfs = debugfs_create_dir("gmem_sim", NULL);
 	debugfs_create_file("unplug", 0200, sim_debugfs, NULL,
 			    &sim_unplug_fops);
+	debugfs_create_atomic_t("fail_unplug_copies", 0600, sim_debugfs,
+				&sim_fail_unplug_copies);
 	pr_info("%u devices, %u MiB each\n", devices, mem_mb);
 	return 0;
 }

@@ -45,6 +45,22 @@ teardown() {
 	[ -d $G/devices/gmem_sim0 ]
 }
 
+@test "copies home that fail during an unplug are retried: no word is lost" {
+	local fail=/sys/kernel/debug/gmem_sim/fail_unplug_copies line
+	coproc HOLDER { exec build/bin/gmem-hold -n 1024 -c -d /dev/gmem_sim0; }
+	read -r -u "${HOLDER[0]}" line
+	[ "$line" = "ready: 1024 pages on 1 device, detached" ]
+	# The first 100 copies back to host memory fail with -EIO.
+	echo 100 > $fail
+	echo 0 > $UNPLUG
+	[ "$(cat $fail)" -eq 0 ]
+	kill -USR1 "$HOLDER_PID"
+	read -r -u "${HOLDER[0]}" line
+	[ "$line" = "checked 1024 pages: ok" ]
+	wait "$HOLDER_PID"
+	run ! grep -q "its data is lost" <(dmesg)
+}
+
 @test "afterwards: no splat in the kernel log" {
 	run bash -c "dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|INFO: task'"
 	echo "$output"
