@@ -352,8 +352,8 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 	pthread_t dev[NR_DEV_WORKERS], cpu, ch;
 	struct race r = { .chaos = chaos, .failslab = failslab };
 	pthread_rwlockattr_t attr;
-	unsigned long rounds = 0;
-	int i, status;
+	unsigned long rounds = 0, injected = 0;
+	int i, status, kmsg = -1;
 	pid_t b;
 
 	page_size = sysconf(_SC_PAGE_SIZE);
@@ -373,8 +373,12 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 	pthread_rwlock_init(&r.cpu_lock, &attr);
 	pthread_rwlock_init(&r.round_lock, &attr);
 
-	if (failslab)
+	if (failslab) {
+		kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+		ASSERT_GE(kmsg, 0);
+		lseek(kmsg, 0, SEEK_END);
 		ASSERT_EQ(failslab_atomic(FAILSLAB_PERCENT), 0);
+	}
 	nb = mmap(NULL, sizeof(*nb), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(nb, MAP_FAILED);
@@ -404,8 +408,10 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 	atomic_store(&nb->stop, true);
 	ASSERT_EQ(waitpid(b, &status, 0), b);
 	if (failslab) {
-		failslab_atomic(0);
+		EXPECT_EQ(failslab_off(), 0);
 		munlockall();
+		injected = failslab_reports(kmsg);
+		close(kmsg);
 	}
 
 	fprintf(stderr, "# %lu rounds, %lu device ops (%lu ENOMEM), %lu chaos ops, neighbour %lu passes (%lu ENOMEM)\n",
@@ -417,9 +423,16 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 	EXPECT_GT(rounds, 2);
 	EXPECT_GT(atomic_load(&r.chaos_ops), 10);
 	EXPECT_GT(atomic_load(&nb->passes), 0);
-	/* The injection failed some device faults, which then mapped nothing. */
-	if (failslab)
+	/*
+	 * The injection hit the device workers' work (only they have
+	 * make-it-fail), and failed some of their operations with ENOMEM.
+	 */
+	if (failslab) {
+		fprintf(stderr, "# failslab reported %lu failures (rate-limited)\n",
+			injected);
+		EXPECT_GT(injected, 0);
 		EXPECT_GT(atomic_load(&r.dev_enomem), 0);
+	}
 	/* The oracle. */
 	EXPECT_EQ(atomic_load(&r.foreign), 0);
 	EXPECT_EQ(atomic_load(&r.bad), 0);

@@ -98,6 +98,7 @@ static inline int vma_has_flag(void *addr, const char *flag)
  * make_this_thread_fail(): @percent % of their non-sleeping slab
  * allocations (GFP_ATOMIC, GFP_NOWAIT) fail, none that may sleep, so the
  * injection reaches the atomic paths without failing everything else.
+ * Each failure is reported in the kernel log (rate-limited, no stack).
  * 0, or -errno; -ENOENT on a kernel without failslab.
  */
 static inline int failslab_atomic(int percent)
@@ -106,7 +107,7 @@ static inline int failslab_atomic(int percent)
 	const char *const knobs[][2] = {
 		{ "task-filter", "Y" }, { "ignore-gfp-wait", "Y" },
 		{ "interval", "1" }, { "times", "-1" }, { "space", "0" },
-		{ "verbose", "0" }, { "probability", prob },
+		{ "verbose", "1" }, { "probability", prob },
 	};
 	char path[96];
 	size_t i;
@@ -120,6 +121,33 @@ static inline int failslab_atomic(int percent)
 			return err;
 	}
 	return 0;
+}
+
+/* No more failslab injection, for anyone; 0 or -errno. */
+static inline int failslab_off(void)
+{
+	return sysfs_write(FAILSLAB_DIR "/probability", "0");
+}
+
+/*
+ * Injected failures reported in the kernel log after @from (a /dev/kmsg
+ * descriptor opened before the injection, at its end): failslab's
+ * "forcing a failure" lines, which it rate-limits, so at least 1 if any.
+ */
+static inline unsigned long failslab_reports(int from)
+{
+	unsigned long n = 0;
+	char rec[1024];
+	ssize_t len;
+
+	while ((len = read(from, rec, sizeof(rec) - 1)) > 0 ||
+	       (len < 0 && errno == EPIPE)) {
+		if (len <= 0)
+			continue;	/* EPIPE: records were overwritten */
+		rec[len] = 0;
+		n += strstr(rec, "FAULT_INJECTION: forcing a failure") != NULL;
+	}
+	return n;
 }
 
 /* Injected failures (failslab_atomic()) for the calling thread: on or off. */

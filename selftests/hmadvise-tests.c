@@ -575,7 +575,7 @@ TEST_F_TIMEOUT(hmadv, concurrent_updates_are_not_lost, 600)
 			}
 		}
 	}
-	failslab_atomic(0);
+	EXPECT_EQ(failslab_off(), 0);
 	TH_LOG("%d rounds, %d updates lost", round, lost);
 	EXPECT_EQ(r.errors, 0);
 	EXPECT_EQ(lost, 0);

@@ -8,6 +8,7 @@ G=/sys/kernel/gmem
 KO=build/driver/gmem_sim.ko
 bats_require_minimum_version 1.5.0
 UNPLUG=/sys/kernel/debug/gmem_sim/unplug
+FAIL_COPIES=/sys/kernel/debug/gmem_sim/fail_unplug_copies
 
 setup_file() {
 	dmesg -C
@@ -18,6 +19,8 @@ setup() {
 }
 
 teardown() {
+	# A holder a failed test left waiting for its signal.
+	[ -z "${hpid:-}" ] || kill -9 "$hpid" 2>/dev/null || true
 	rmmod gmem_sim
 }
 
@@ -45,20 +48,46 @@ teardown() {
 	[ -d $G/devices/gmem_sim0 ]
 }
 
+# hold PAGES: gmem-hold puts PAGES pages on gmem_sim0, detached; its pid
+# in $hpid, its output on fd $hout (copied: bash unsets HOLDER once the
+# coprocess is reaped).
+hold() {
+	local line
+	coproc HOLDER { exec build/bin/gmem-hold -n "$1" -c -d /dev/gmem_sim0; }
+	hpid=$HOLDER_PID
+	exec {hout}<&"${HOLDER[0]}"
+	read -r -u "$hout" line
+	[ "$line" = "ready: $1 pages on 1 device, detached" ]
+}
+
+# gm_dev_evict_all() tries a failed copy for 10 passes, then gives the page
+# up, zeroed, with an error naming it.
 @test "copies home that fail during an unplug are retried: no word is lost" {
-	local fail=/sys/kernel/debug/gmem_sim/fail_unplug_copies line
-	coproc HOLDER { exec build/bin/gmem-hold -n 1024 -c -d /dev/gmem_sim0; }
-	read -r -u "${HOLDER[0]}" line
-	[ "$line" = "ready: 1024 pages on 1 device, detached" ]
-	# The first 100 copies back to host memory fail with -EIO.
-	echo 100 > $fail
+	local line
+	hold 1024
+	# Every copy of the first 9 passes fails (-EIO), the 10th works.
+	echo $((9 * 1024)) > $FAIL_COPIES
 	echo 0 > $UNPLUG
-	[ "$(cat $fail)" -eq 0 ]
-	kill -USR1 "$HOLDER_PID"
-	read -r -u "${HOLDER[0]}" line
+	[ "$(cat $FAIL_COPIES)" -eq 0 ]
+	kill -USR1 "$hpid"
+	read -r -u "$hout" line
 	[ "$line" = "checked 1024 pages: ok" ]
-	wait "$HOLDER_PID"
+	wait "$hpid"
 	run ! grep -q "its data is lost" <(dmesg)
+}
+
+@test "a copy home that keeps failing is given up after 10 passes, loudly" {
+	local line rc=0
+	hold 64
+	echo $((11 * 64)) > $FAIL_COPIES
+	echo 0 > $UNPLUG
+	[ "$(cat $FAIL_COPIES)" -eq 0 ]
+	[ "$(dmesg | grep -c 'gmem_sim0: copy of frame .* to host failed: its data is lost')" -eq 64 ]
+	kill -USR1 "$hpid"
+	read -r -u "$hout" line
+	[ "$line" = "checked 64 pages: 32768 words wrong" ]
+	wait "$hpid" || rc=$?
+	[ "$rc" -eq 1 ]
 }
 
 @test "afterwards: no splat in the kernel log" {

@@ -20,7 +20,8 @@
  * failslab and fail_page_alloc); a run the injected failures stop must
  * fail with ENOMEM, EFAULT or EINTR and leave every page of a sequential
  * rmw either as it was or done (exit 0), anything else exits 1. -f also
- * locks the program's pages in memory (mlockall, so root only).
+ * locks the program's pages in memory (mlockall: CAP_IPC_LOCK, or a
+ * large enough RLIMIT_MEMLOCK).
  * -P prefetches the range to the device with hmadvise() first; -c checks
  * the device's work on the CPU afterwards (exit 1 on a mismatch): every
  * word of a sequential write; for rmw, which adds 1 to every word of each
@@ -236,10 +237,11 @@ int main(int argc, char **argv)
 		if (ioctl(fd, GMEM_SIM_IOC_RUN, &run)) {
 			int err = errno;
 
-			perror("GMEM_SIM_IOC_RUN");
+			if (inject)
+				make_it_fail(0);
+			fprintf(stderr, "GMEM_SIM_IOC_RUN: %s\n", strerror(err));
 			if (!inject)
 				return 1;
-			make_it_fail(0);
 			return check_interrupted_rmw(p, npages, op, pattern,
 						     passes, err);
 		}
