@@ -2,6 +2,8 @@
 #
 #   make deps       install the Debian packages (idempotent)
 #   make kernel     patched Linux 6.1 (incremental; see scripts/build-kernel.sh)
+#   make bpf-tools  libbpf 1.5 and bpftool 7.5 from linux-source-6.12's tools/
+#                   (scripts/build-bpf-tools.sh): build/libbpf, build/bin/bpftool
 #   make driver     driver/gmem_sim.ko, the simulated accelerator
 #   make bpf        BPF objects and skeletons (bpf/*.bpf.c, docs/*.bpf.c)
 #   make loader     build/bin/gmemctl
@@ -33,10 +35,10 @@ else
 Q := @
 endif
 
-.PHONY: all deps kernel debug-kernel driver bpf loader tools selftests check \
+.PHONY: all deps kernel bpf-tools debug-kernel driver bpf loader tools selftests check \
 	checkpatch demo clean FORCE bench bench-quick bench-build series test-host
 
-all: kernel driver bpf loader tools selftests bench-build
+all: kernel bpf-tools driver bpf loader tools selftests bench-build
 
 deps:
 	$(Q)scripts/install-deps.sh
@@ -48,6 +50,20 @@ kernel: $(KSTAMP)
 # leaves the stamp's mtime alone, so nothing downstream rebuilds.
 $(KSTAMP): FORCE | deps
 	$(Q)scripts/build-kernel.sh
+
+# libbpf and bpftool, newer than Debian 12's (the script says why); every
+# BPF object and every program linking libbpf uses these, never the host's.
+BPF_TOOLS_STAMP := $(BUILD)/bpf-tools.stamp
+BPFTOOL := $(BUILD)/bin/bpftool
+LIBBPF := $(BUILD)/libbpf/libbpf.a
+LIBBPF_LIBS := $(LIBBPF) -lelf -lz
+
+bpf-tools: $(BPF_TOOLS_STAMP)
+
+# Like the kernel's stamp: the script decides, and leaves the stamp alone
+# when nothing changed.
+$(BPF_TOOLS_STAMP): FORCE | deps
+	$(Q)scripts/build-bpf-tools.sh
 
 # --- driver ----------------------------------------------------------------
 
@@ -81,7 +97,8 @@ BPF_CLANG := clang-16
 # Every BPF object: policies (bpf/), the documented example (docs/) and the
 # objects tests load (selftests/bpf/, bad ones too) build alike.
 BPF_CC = $(Q)$(BPF_CLANG) -g -O2 -Wall -Werror -target bpf \
-	-D__TARGET_ARCH_x86 -I $(BUILD)/bpf -I bpf -c $< -o $@
+	-D__TARGET_ARCH_x86 -I $(BUILD)/bpf -I bpf -I $(BUILD)/libbpf/include \
+	-c $< -o $@
 VMLINUX_H := $(BUILD)/bpf/vmlinux.h
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(wildcard bpf/*.bpf.c))
 # Policies shown in docs/ (docs/writing-a-policy.md), built like bpf/'s.
@@ -90,10 +107,10 @@ GMEMCTL := $(BUILD)/bin/gmemctl
 
 bpf: $(BPF_OBJS) $(DOC_BPF_OBJS)
 
-$(VMLINUX_H): $(KSTAMP)
+$(VMLINUX_H): $(KSTAMP) $(BPF_TOOLS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  BTF     $@"
-	$(Q)bpftool btf dump file $(KOBJ)/vmlinux format c > $@
+	$(Q)$(BPFTOOL) btf dump file $(KOBJ)/vmlinux format c > $@
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h bpf/lib/*.h) $(VMLINUX_H)
 	@echo "  BPF     $@"
@@ -106,7 +123,7 @@ $(BUILD)/docs/%.bpf.o: docs/%.bpf.c $(wildcard bpf/*.h bpf/lib/*.h) $(VMLINUX_H)
 
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@echo "  SKEL    $@"
-	$(Q)bpftool gen skeleton $< name $* > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
 # --- the userspace library (lib/) --------------------------------------------
 
@@ -119,7 +136,7 @@ LIBGMEM := $(BUILD)/lib/libgmem.a
 LIBGMEM_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard lib/*.c))
 LIBGMEM_HDRS := $(wildcard lib/*.h)
 
-$(BUILD)/lib/%.o: lib/%.c $(LIBGMEM_HDRS) $(KSTAMP)
+$(BUILD)/lib/%.o: lib/%.c $(LIBGMEM_HDRS) $(KSTAMP) $(BPF_TOOLS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
@@ -138,7 +155,7 @@ $(GMEMCTL): $(GMEMCTL_SRCS) $(wildcard loader/*.h) bpf/gmem_trace.h \
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -I $(BUILD)/bpf -I bpf -I lib $(GMEMCTL_SRCS) \
-		$(LIBGMEM) -lbpf -lelf -lz -o $@
+		$(LIBGMEM) $(LIBBPF_LIBS) -o $@
 
 # --- tools: workloads for the demo, the docs and the tests -------------------
 
@@ -158,7 +175,8 @@ HMM_TESTS := $(BUILD)/selftests/hmm-tests
 GMEM_TESTS := $(addprefix $(BUILD)/selftests/,gmem-tests gmem-evict-tests \
 	hmadvise-tests gmem-hints gmem-fuzz gmem-cycle gmem-race gmem-security \
 	gmem-unplug)
-USER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -isystem $(BUILD)/headers/include
+USER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -isystem $(BUILD)/headers/include \
+	-I $(BUILD)/libbpf/include
 
 # BPF objects the tests load (bad ones too), built like bpf/'s policies.
 SELFTEST_BPF_OBJS := $(patsubst selftests/bpf/%.bpf.c,$(BUILD)/selftests/bpf/%.bpf.o,\
@@ -185,7 +203,7 @@ $(GMEM_TESTS): $(BUILD)/selftests/%: selftests/%.c selftests/gmem_test_lib.h \
 		$< $(LIBGMEM) -lpthread $(GMEM_TEST_LIBS) -o $@
 
 # gmem-cycle registers policies itself, through libbpf.
-$(BUILD)/selftests/gmem-cycle: GMEM_TEST_LIBS := -lbpf -lelf -lz
+$(BUILD)/selftests/gmem-cycle: GMEM_TEST_LIBS := $(LIBBPF_LIBS)
 
 # The kernel's own HMM selftests, built from the patched tree as the
 # kernel's tools/testing/selftests/vm/Makefile would.
@@ -282,7 +300,7 @@ $(BENCH_DIR)/bpf/bench_trace.bpf.o: bench/bpf/bench_trace.bpf.c \
 
 $(BENCH_DIR)/bpf/bench_trace.skel.h: $(BENCH_DIR)/bpf/bench_trace.bpf.o
 	@echo "  SKEL    $@"
-	$(Q)bpftool gen skeleton $< name bench_trace > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name bench_trace > $@
 
 $(GMEM_BENCH): $(BENCH_SRCS) bench/bench.h $(BENCH_LIB_HDRS) bench/bench_trace.h \
 		$(BENCH_DIR)/bpf/bench_trace.skel.h driver/gmem_sim_uapi.h \
@@ -291,7 +309,7 @@ $(GMEM_BENCH): $(BENCH_SRCS) bench/bench.h $(BENCH_LIB_HDRS) bench/bench_trace.h
 	@echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -I bench -I $(BENCH_DIR)/bpf -I driver \
 		-I include -I lib -I $(KSRC)/lib $(BENCH_SRCS) \
-		$(LIBGMEM) -lbpf -lelf -lz -lm -lpthread -o $@
+		$(LIBGMEM) $(LIBBPF_LIBS) -lm -lpthread -o $@
 
 # A TSC clocksource for the guest, whose TCG clock ticks in 4 ms steps.
 $(BENCH_CLOCK_KO): bench/clock/bench_clock.c bench/clock/Kbuild $(KSTAMP)

@@ -25,9 +25,9 @@
  */
 int fail(int err, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* --verbose: libbpf's messages, which libbpf_print() shows only then. */
+/* --verbose: libbpf's messages, which gmemctl_libbpf_print() shows then. */
 extern bool verbose;
-int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
+int gmemctl_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
 /* A hint for errors of files and syscalls only root may use. */
 const char *perm_hint(int err);
 /* The registry, malloc'd (it is large), or NULL once it said why not. */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gmemctl load and unload: register a policy object's gmem_policy_ops
- * map with the kernel, and unregister it. Registration goes through
- * lib/gmem_policy_ops.c, the repository's one path for it.
+ * map with the kernel (libbpf's bpf_map__attach_struct_ops()), and
+ * unregister it (lib/gmem_policy_ops.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -91,26 +91,32 @@ static int load_programs(const char *path, struct policy_obj *po)
 	return 1;
 }
 
-/* Register the loaded @po as policy @name; 0, or 1 once it said why not. */
+/*
+ * Register the loaded @po as policy @name; 0, or 1 once it said why not.
+ * The registration outlives gmemctl: the kernel holds the map while it is
+ * registered, so the link libbpf returns is only let go of (a 6.1 kernel
+ * has no struct_ops links: destroying it would unregister the policy).
+ */
 static int register_policy(const char *path, struct policy_obj *po,
 			   const char *name)
 {
-	struct gmem_ops_layout layout;
+	struct bpf_link *link;
 	int err;
 
-	err = gmem_ops_layout_load(&layout);
-	if (!err)
-		err = gmem_ops_register(&layout, bpf_map__fd(po->map), po->obj,
-					name);
-	if (!err)
+	link = bpf_map__attach_struct_ops(po->map);
+	if (link) {
+		bpf_link__disconnect(link);
+		bpf_link__destroy(link);
 		return 0;
-	if (err == -EEXIST)
-		return fail(-err, "a policy of that name is loaded; --name gives this one another",
+	}
+	err = errno;
+	if (err == EEXIST)
+		return fail(err, "a policy of that name is loaded; --name gives this one another",
 			    "registering policy '%s' from %s", name, path);
-	if (err == -EINVAL)
-		return fail(-err, "a policy name is " GMEM_NAME_RULE,
+	if (err == EINVAL)
+		return fail(err, "a policy name is " GMEM_NAME_RULE,
 			    "registering policy '%s' from %s", name, path);
-	return fail(-err, perm_hint(-err), "registering policy '%s' from %s",
+	return fail(err, perm_hint(err), "registering policy '%s' from %s",
 		    name, path);
 }
 
@@ -135,9 +141,11 @@ int cmd_load(int argc, char **argv)
 	if (ret)
 		goto out;
 	ret = 1;
+	if (a.new_name)
+		policy_obj_set_name(&po, a.new_name);
+	name = po.name;
 	if (load_programs(a.path, &po))
 		goto out;
-	name = a.new_name ? a.new_name : po.name;
 	if (register_policy(a.path, &po, name))
 		goto out;
 	/* After registration: a load killed before leaves nothing behind. */

@@ -49,7 +49,7 @@ const char *perm_hint(int err)
 
 bool verbose;
 
-int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+int gmemctl_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (!verbose)
 		return 0;
@@ -138,7 +138,7 @@ int main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
-	libbpf_set_print(libbpf_print);
+	libbpf_set_print(gmemctl_libbpf_print);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);

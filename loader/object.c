@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gmemctl load's view of a policy object file: the checks libbpf does not
- * make (a GPL-compatible license, one gmem_policy_ops map, at least one
- * hook) and the policy's name, which libbpf 1.1 does not show before load
- * (bpf_map__initial_value() is NULL for struct_ops maps): it is read from
- * the file's .struct_ops section, where the object's BTF places it.
+ * make (a GPL-compatible license, one gmem_policy_ops map) and the
+ * policy's name, read from and written to the map's data before load
+ * (libbpf >= 1.4 keeps a struct_ops map's data until load:
+ * bpf_map__initial_value()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -34,62 +36,52 @@ static bool gpl_compatible(const char *license)
 	return false;
 }
 
-/* Where the object file keeps its license string and .struct_ops data. */
-struct obj_sections {
-	char license[128];
-	bool has_license;
-	size_t st_off, st_size;	/* .struct_ops in the file, if st_size */
-};
-
-static int read_sections(char *buf, size_t size, struct obj_sections *s)
+/*
+ * The object's "license" section into @buf: 0, 1 if it has none, -ENOEXEC
+ * if the file is no ELF object, or another -errno. libbpf reads the
+ * section but has no getter for it.
+ */
+static int read_license(const char *path, char *buf, size_t size)
 {
+	int fd, err = 1;
 	size_t shstrndx;
 	Elf_Scn *scn = NULL;
 	Elf *elf;
 
-	memset(s, 0, sizeof(*s));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
 	elf_version(EV_CURRENT);
-	elf = elf_memory(buf, size);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF ||
 	    elf_getshdrstrndx(elf, &shstrndx)) {
-		if (elf)
-			elf_end(elf);
-		return -ENOEXEC;
+		err = -ENOEXEC;
+		goto out;
 	}
 	while ((scn = elf_nextscn(elf, scn))) {
 		const char *name;
+		Elf_Data *data;
 		GElf_Shdr sh;
+		size_t len;
 
 		if (!gelf_getshdr(scn, &sh))
 			continue;
 		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (!name || sh.sh_type == SHT_NOBITS ||
-		    sh.sh_offset > size || sh.sh_size > size - sh.sh_offset)
+		if (!name || strcmp(name, "license"))
 			continue;
-		if (!strcmp(name, "license")) {
-			size_t len = sh.sh_size < sizeof(s->license) - 1 ?
-				     sh.sh_size : sizeof(s->license) - 1;
-
-			memcpy(s->license, buf + sh.sh_offset, len);
-			s->license[len] = '\0';
-			s->has_license = true;
-		} else if (!strcmp(name, ".struct_ops")) {
-			s->st_off = sh.sh_offset;
-			s->st_size = sh.sh_size;
-		}
+		data = elf_getdata(scn, NULL);
+		len = data && data->d_buf ? data->d_size : 0;
+		len = strnlen(len ? data->d_buf : "", len < size ? len : size - 1);
+		memcpy(buf, len ? data->d_buf : "", len);
+		buf[len] = '\0';
+		err = 0;
+		break;
 	}
-	elf_end(elf);
-	return 0;
-}
-
-/* Skip modifiers and typedefs. */
-static const struct btf_type *resolve(const struct btf *btf, __u32 id)
-{
-	const struct btf_type *t = btf__type_by_id(btf, id);
-
-	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
-		t = btf__type_by_id(btf, t->type);
-	return t;
+out:
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return err;
 }
 
 /* Byte offset of member @name of struct @t, or -1. */
@@ -106,133 +98,56 @@ static long member_offset(const struct btf *btf, const struct btf_type *t,
 	return -1;
 }
 
-/*
- * @map's variable in the object's .struct_ops section (BTF DATASEC): its
- * offset in the section and its struct type, if it is a gmem_policy_ops.
- * libbpf 1.1 has no BTF value type id for struct_ops maps before load.
- */
-static const struct btf_type *policy_var(const struct btf *btf,
-					 const struct bpf_map *map,
-					 __u32 *offset)
+/* Is @map a struct_ops map of struct gmem_policy_ops? */
+static bool is_policy_map(const struct btf *btf, const struct bpf_map *map)
 {
-	const struct btf_var_secinfo *vsi;
-	const struct btf_type *sec, *t;
-	__s32 sec_id;
-	int i;
+	const struct btf_type *t;
 
 	if (!btf || bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
-		return NULL;
-	sec_id = btf__find_by_name_kind(btf, ".struct_ops", BTF_KIND_DATASEC);
-	if (sec_id < 0)
-		return NULL;
-	sec = btf__type_by_id(btf, sec_id);
-	vsi = btf_var_secinfos(sec);
-	for (i = 0; i < btf_vlen(sec); i++, vsi++) {
-		const struct btf_type *var = btf__type_by_id(btf, vsi->type);
-
-		if (!var || !btf_is_var(var) ||
-		    strcmp(btf__name_by_offset(btf, var->name_off),
-			   bpf_map__name(map)))
-			continue;
-		t = resolve(btf, var->type);
-		if (!t || !btf_is_struct(t) ||
-		    strcmp(btf__name_by_offset(btf, t->name_off),
-			   "gmem_policy_ops"))
-			return NULL;
-		*offset = vsi->offset;
-		return t;
-	}
-	return NULL;
-}
-
-/*
- * The object's one gmem_policy_ops struct_ops map, *@count of them, and
- * in *@name_off where its `name` is in the .struct_ops section.
- */
-static struct bpf_map *policy_map_of(struct bpf_object *obj, int *count,
-				     long *name_off)
-{
-	const struct btf *btf = bpf_object__btf(obj);
-	struct bpf_map *map, *found = NULL;
-
-	*count = 0;
-	*name_off = -1;
-	bpf_object__for_each_map(map, obj) {
-		const struct btf_type *t;
-		__u32 offset;
-		long off;
-
-		t = policy_var(btf, map, &offset);
-		if (!t)
-			continue;
-		found = map;
-		(*count)++;
-		off = member_offset(btf, t, "name");
-		*name_off = off < 0 ? -1 : (long)offset + off;
-	}
-	return found;
-}
-
-/* The whole file into po->buf: its sections are checked. */
-static int read_file(const char *path, struct policy_obj *po)
-{
-	ssize_t size;
-	FILE *f;
-	int err;
-
-	f = fopen(path, "rb");
-	if (!f)
-		return fail(errno, NULL, "opening %s", path);
-	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET)) {
-		fclose(f);
-		return fail(errno, NULL, "reading %s", path);
-	}
-	po->buf = malloc(size ? size : 1);
-	if (!po->buf || fread(po->buf, 1, size, f) != (size_t)size) {
-		err = po->buf ? (ferror(f) ? errno : EIO) : ENOMEM;
-		fclose(f);
-		return fail(err, NULL, "reading %s", path);
-	}
-	fclose(f);
-	po->size = size;
-	return 0;
+		return false;
+	t = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
+	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
+		t = btf__type_by_id(btf, t->type);
+	return t && btf_is_struct(t) &&
+	       !strcmp(btf__name_by_offset(btf, t->name_off), "gmem_policy_ops");
 }
 
 int policy_obj_open(const char *path, struct policy_obj *po)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
-	struct obj_sections sec;
-	char obj_name[64];
-	const char *base;
-	long name_off;
-	int count;
+	const struct btf *btf;
+	struct bpf_map *map;
+	char license[128];
+	size_t size;
+	long off;
+	int count = 0, err;
 
 	memset(po, 0, sizeof(*po));
-	if (read_file(path, po))
-		return 1;
-	if (read_sections(po->buf, po->size, &sec))
+	err = read_license(path, license, sizeof(license));
+	if (err == -ENOEXEC)
 		return fail(ENOEXEC, NULL, "%s is not a BPF object", path);
-	if (!sec.has_license) {
+	if (err == 1) {
 		fprintf(stderr, "gmemctl: %s has no license section: GMEM policies must be GPL-compatible (char LICENSE[] SEC(\"license\") = \"GPL\";)\n",
 			path);
 		return 1;
 	}
-	if (!gpl_compatible(sec.license)) {
+	if (err)
+		return fail(-err, NULL, "opening %s", path);
+	if (!gpl_compatible(license)) {
 		fprintf(stderr, "gmemctl: %s is licensed \"%s\", which is not GPL-compatible: GMEM policies use GPL-only kernel functions, refusing to load it\n",
-			path, sec.license);
+			path, license);
 		return 1;
 	}
 
-	/* libbpf names the object after the file, as bpf_object__open_file(). */
-	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	snprintf(obj_name, sizeof(obj_name), "%.*s",
-		 (int)strcspn(base, "."), base);
-	open_opts.object_name = obj_name;
-	po->obj = bpf_object__open_mem(po->buf, po->size, &open_opts);
+	po->obj = bpf_object__open_file(path, NULL);
 	if (!po->obj)
 		return fail(errno, NULL, "opening %s with libbpf", path);
-	po->map = policy_map_of(po->obj, &count, &name_off);
+	btf = bpf_object__btf(po->obj);
+	bpf_object__for_each_map(map, po->obj) {
+		if (!is_policy_map(btf, map))
+			continue;
+		po->map = map;
+		count++;
+	}
 	if (!po->map) {
 		fprintf(stderr, "gmemctl: %s has no gmem_policy_ops map (a SEC(\".struct_ops\") variable of struct gmem_policy_ops)\n",
 			path);
@@ -243,30 +158,29 @@ int policy_obj_open(const char *path, struct policy_obj *po)
 			path, count);
 		return 1;
 	}
-	if (name_off < 0 || !sec.st_size ||
-	    (size_t)name_off + GMEM_POLICY_NAME_MAX > sec.st_size) {
+	po->data = bpf_map__initial_value(po->map, &size);
+	off = member_offset(btf, btf__type_by_id(btf, bpf_map__btf_value_type_id(po->map)),
+			    "name");
+	if (!po->data || off < 0 || (size_t)off + GMEM_POLICY_NAME_MAX > size) {
 		fprintf(stderr, "gmemctl: %s: cannot find the name of struct_ops map %s in its BTF\n",
 			path, bpf_map__name(po->map));
 		return 1;
 	}
-	memcpy(po->name, po->buf + sec.st_off + name_off, GMEM_POLICY_NAME_MAX);
+	po->name = po->data + off;
 	po->name[GMEM_POLICY_NAME_MAX - 1] = '\0';
-	/*
-	 * A gmem_policy_ops that sets only .name has no program: libbpf 1.1
-	 * then never loads the kernel's BTF, which its struct_ops maps need,
-	 * and crashes in bpf_object__load().
-	 */
-	if (!bpf_object__next_program(po->obj, NULL)) {
-		fprintf(stderr, "gmemctl: %s: policy '%s' sets no hook, only its name: a policy needs at least one of gmem_policy_ops' hooks (a SEC(\"struct_ops/...\") program)\n",
-			path, po->name);
-		return 1;
-	}
 	return 0;
+}
+
+void policy_obj_set_name(struct policy_obj *po, const char *name)
+{
+	size_t len = strnlen(name, GMEM_POLICY_NAME_MAX - 1);
+
+	memset(po->name, 0, GMEM_POLICY_NAME_MAX);
+	memcpy(po->name, name, len);
 }
 
 void policy_obj_close(struct policy_obj *po)
 {
 	bpf_object__close(po->obj);
-	free(po->buf);
 	memset(po, 0, sizeof(*po));
 }

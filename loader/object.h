@@ -11,11 +11,10 @@ struct bpf_map;
 struct bpf_object;
 
 struct policy_obj {
-	char *buf;			/* the file */
-	size_t size;
 	struct bpf_object *obj;		/* opened, not loaded */
 	struct bpf_map *map;		/* its one gmem_policy_ops map */
-	char name[GMEM_POLICY_NAME_MAX];	/* the name the object gives it */
+	char *data;			/* the map's value, until load */
+	char *name;			/* in @data: the policy's name */
 };
 
 /*
@@ -23,6 +22,11 @@ struct policy_obj {
  * (the exit status) once a message said what is wrong. Close @po either way.
  */
 int policy_obj_open(const char *path, struct policy_obj *po);
+/*
+ * Name the policy @name (at most GMEM_POLICY_NAME_MAX - 1 bytes are kept):
+ * before bpf_object__load(), which copies the map's value.
+ */
+void policy_obj_set_name(struct policy_obj *po, const char *name);
 void policy_obj_close(struct policy_obj *po);
 
 #endif /* GMEMCTL_OBJECT_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gmemctl params, and load --set: a policy's tunables, found through the
- * object's BTF (params.h). libbpf 1.1 keeps a data section's initial
+ * object's BTF (params.h). libbpf keeps a data section's initial
  * value until load (bpf_map__initial_value(), bpf_map__set_initial_value())
  * and freezes .rodata then, so the verifier sees the values as constants.
  */

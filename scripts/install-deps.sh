@@ -11,8 +11,10 @@ packages=(
 	libssl-dev dwarves cpio kmod rsync xz-utils ccache python3
 	# guest
 	qemu-system-x86 util-linux iproute2 procps jq
-	# BPF
-	clang-16 lld-16 llvm-16 libbpf-dev bpftool zlib1g-dev pkg-config
+	# BPF: libbpf and bpftool are built from linux-source-6.12's tools/
+	# (scripts/build-bpf-tools.sh), newer than Debian 12's libbpf-dev and
+	# bpftool
+	clang-16 lld-16 llvm-16 linux-source-6.12 zlib1g-dev pkg-config
 	# tests; make bench: plots (gnuplot), recording traces (valgrind,
 	# bench/record-trace.sh only)
 	bats gnuplot-nox valgrind gzip

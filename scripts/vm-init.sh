@@ -40,6 +40,8 @@ fs 9p repo "$vmtest_repo" trans=virtio,version=9p2000.L,msize=262144
 # /lib/modules/*-gmem and the root is read-only): guest-bin/modprobe points
 # kmod there.
 export PATH=$vmtest_repo/scripts/guest-bin:$PATH
+# bpftool 7.5 (make bpf-tools), not the host's 7.1.
+export PATH=$vmtest_repo/build/bin:$PATH
 hostname gmem-vm
 
 # The debug kernel (make check DEBUG=1) has its own modules and gmem_sim

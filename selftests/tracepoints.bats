@@ -81,3 +81,26 @@ sum_field() { events "$1" | grep -oE " $2=[0-9]+" | cut -d= -f2 | awk '{s += $1}
 	# Prefetched pages do not fault.
 	[ "$(events gmem_fault | wc -l)" -eq 0 ]
 }
+
+@test "bpftool alone traces faults: the README's prog loadall ... autoattach recipe" {
+	local p=/sys/fs/bpf/trace_faults pid n
+	# The README gives these commands.
+	grep -qxF "bpftool prog loadall build/docs/trace_faults.bpf.o $p pinmaps $p autoattach" README.md
+	grep -qxF "rm -r $p" README.md
+	echo 0 > $T/events/gmem/enable		# the program's lines only
+	bpftool prog loadall build/docs/trace_faults.bpf.o $p pinmaps $p autoattach
+	f0=$(cat $DEV/faults)
+	$RUN -n 64 -o write > /dev/null &
+	pid=$!
+	wait $pid
+	[ $(( $(cat $DEV/faults) - f0 )) -eq 64 ]
+	n=$(grep -cE "bpf_trace_printk: gmem_fault pid=$pid hnid=[0-9]+ va=0x[0-9a-f]+ write result=0 latency_ns=[0-9]+$" $T/trace || true)
+	echo "# $n trace lines for pid $pid" >&3
+	[ "$n" -eq 64 ]
+	[ "$(bpftool -j map dump pinned $p/fault_counts | jq '.[] | .formatted // . | select(.key == 1) | .value')" -eq 64 ]
+	# Removing the pins detaches it: the next run adds no line.
+	rm -r $p
+	echo > $T/trace
+	$RUN -n 64 -o write > /dev/null
+	run ! grep -q 'bpf_trace_printk: gmem_fault' $T/trace
+}

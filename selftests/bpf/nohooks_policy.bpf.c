@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A policy that sets only its name: no hook, so no program at all. libbpf
- * 1.1 crashes loading it (bpftool struct_ops register too): gmemctl load
- * refuses it, saying why (selftests/policy.bats).
+ * A policy that sets only its name: no hook, so no program at all, and
+ * every decision is the default's. libbpf 1.1 crashed loading it; 1.5
+ * loads it (selftests/policy.bats).
  */
 #include "gmem_policy.h"
 
