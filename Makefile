@@ -234,8 +234,8 @@ $(DEBUG_KMOD_KO): $(KMOD_SRCS) $(DEBUG_KSTAMP)
 	$(Q)cp $(KMOD_SRCS) $(@D)/
 	$(Q)$(MAKE) -s -C $(DEBUG_KOBJ) ARCH=x86_64 M=$(abspath $(@D)) modules
 
-# --- host unit tests (tests/host/): bench/lib, gmemctl's args, bpf/lib/stride.h,
-# no VM ------------------------------------------------------------------------
+# --- host unit tests (tests/host/): bench/lib, gmemctl's args, bpf/lib's
+# stride prefetcher and evictors, no VM ------------------------------------------
 
 # bench/lib: what runs without the device or libbpf (the host tests link it).
 BENCH_LIB_SRCS := $(wildcard bench/lib/*.c)
@@ -247,12 +247,12 @@ HOST_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
 HOST_ARGS_SRCS := loader/args.c lib/gmem_sysfs.c
 
 # tests/host/shim/ stands in for vmlinux.h and libbpf, so that bpf/lib/
-# algorithms compile on the host too (test_stride.c).
+# algorithms compile on the host too (test_stride.c, test_evictors.c).
 $(HOST_TEST): $(wildcard tests/host/*.c tests/host/*.h) $(BENCH_LIB_SRCS) \
 		$(BENCH_LIB_HDRS) lib/gmem_util.h $(HOST_ARGS_SRCS) loader/args.h \
 		lib/gmem_sysfs.h kernel-patches/tree/include/uapi/linux/gmem.h \
 		$(wildcard tests/host/shim/*.h tests/host/shim/bpf/*.h) \
-		bpf/gmem_policy.h bpf/lib/stride.h
+		bpf/gmem_policy.h $(wildcard bpf/lib/*.h)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(HOST_CFLAGS) -I bench/lib -I loader -I lib -I tests/host/shim \

@@ -12,7 +12,8 @@ static const struct family full_families[] = {
 	{ "tenants", 0 }, { "cyclic", 0 }, { "cpu-share", 0 },
 };
 static const char *const full_shipped[] = {
-	"default", "lru", "fifo", "lfu", "clock", "mru", "seq", "stride", "tree",
+	"default", "lru", "fifo", "lfu", "clock", "mru", "s3fifo", "sieve",
+	"seq", "stride", "tree",
 };
 static const char *const full_combos[] = {
 	"seq_lru", "seq_fifo", "seq_lfu", "seq_clock", "seq_mru",
@@ -23,7 +24,8 @@ static const size_t full_scale[] = { 1024, 16384, 262144 };
 static const unsigned int full_peer[] = { 4, 32, 128 };
 static const double full_frac[] = { 0.25, 0.5 };
 static const char *const full_trace_policies[] = {
-	"default", "lru", "fifo", "mru", "seq", "stride", "tree", "tree_lru",
+	"default", "lru", "fifo", "mru", "s3fifo", "sieve", "seq", "stride",
+	"tree", "tree_lru",
 };
 
 static const double quick_sizes[] = { 2 };
@@ -31,7 +33,9 @@ static const struct family quick_families[] = {
 	{ "seq", 0 }, { "stride", 16 }, { "random", 0 }, { "zipf", 0.8 },
 	{ "phase", 0 }, { "tenants", 0 }, { "cyclic", 0 }, { "cpu-share", 0 },
 };
-static const char *const quick_shipped[] = { "default", "lru", "mru", "seq" };
+static const char *const quick_shipped[] = {
+	"default", "lru", "mru", "s3fifo", "sieve", "seq",
+};
 static const char *const quick_combos[] = { "stride_fifo" };
 static const size_t quick_scale[] = { 1024, 16384 };
 static const unsigned int quick_peer[] = { 1, 4 };

@@ -15,7 +15,10 @@ import statistics
 import subprocess
 import sys
 
-SHIPPED = ["default", "lru", "fifo", "lfu", "clock", "mru", "seq", "stride", "tree"]
+SHIPPED = ["default", "lru", "fifo", "lfu", "clock", "mru", "s3fifo", "sieve",
+           "seq", "stride", "tree"]
+# Demand-paging evictors, compared with an offline LRU and OPT.
+EVICTORS = ["default", "lru", "fifo", "lfu", "clock", "mru", "s3fifo", "sieve"]
 PREFETCHERS = ("seq", "stride", "tree")
 RUN_METRICS = ["faults", "to_device", "to_host", "evictions", "pages_evicted",
                "migrated_in", "sim_time_ns", "wall_ns", "pol_prefetched",
@@ -137,6 +140,42 @@ def best_rows(rows):
     return out
 
 
+def gap_rows(rows):
+    """Per workload and size, each evictor's share of the LRU-to-OPT gap
+    it closed, (LRU - policy) / (LRU - OPT), LRU being the offline LRU of
+    the same reference string; and its faults against that LRU."""
+    by = {}
+    for r in rows:
+        if r["policy"] in EVICTORS:
+            by.setdefault((r["workload"], r["size_x"]), {})[r["policy"]] = r
+    out = []
+    for (wl, x), pols in by.items():
+        r0 = next(iter(pols.values()))
+        lru, opt = r0["lru_sim"], r0["opt"]
+        if not lru or lru <= opt:
+            continue    # nothing to close: LRU is optimal here
+        row = {"workload": wl, "size_x": x, "opt": opt, "lru_sim": lru,
+               "gap_closed": {}, "over_lru": {}}
+        for pol, r in pols.items():
+            f = r["faults"]["median"]
+            row["gap_closed"][pol] = (lru - f) / (lru - opt)
+            row["over_lru"][pol] = f / lru
+        out.append(row)
+    return out
+
+
+def gap_summary(gaps):
+    """Per evictor: mean share of the gap closed, and its worst faults / LRU."""
+    out = {}
+    for pol in EVICTORS:
+        g = [r["gap_closed"][pol] for r in gaps if pol in r["gap_closed"]]
+        w = [r["over_lru"][pol] for r in gaps if pol in r["over_lru"]]
+        if g:
+            out[pol] = {"mean_gap_closed": statistics.mean(g), "n": len(g),
+                        "worst_over_lru": max(w)}
+    return out
+
+
 def peer_rows(recs):
     groups = {}
     for r in recs:
@@ -236,11 +275,13 @@ def build(d):
         "host": host, "config": config, "params": params,
         "best": best_rows(matrix), "matrix": matrix,
         "replay_best": best_rows(replay), "replay": replay,
+        "gap": gap_rows(matrix + replay),
         "peer": peer, "peer_ratio": peer_ratio, "hook": hook, "swap": swap,
         "scale": scale, "checks": checks,
         "skipped": [r for r in recs if r["exp"] == "skipped"],
         "workloads": [r for r in recs if r["exp"] == "workload"],
     }
+    res["gap_summary"] = gap_summary(res["gap"])
     return res
 
 
@@ -508,6 +549,28 @@ def markdown(res, pngs):
         table.append(line)
     L.append(md_table(["workload", "size"] + pols, table))
     L.append("")
+
+    if res["gap"]:
+        L.append("## Eviction: share of the LRU-to-OPT gap closed")
+        L.append("")
+        L.append("(offline LRU − policy) / (offline LRU − OPT), device faults (median), "
+                 "for the demand-paging evictors, on every workload, size and trace "
+                 "where LRU is not already optimal: 1 is OPT, 0 is LRU, below 0 worse "
+                 "than LRU. The last rows: the mean over them, and the worst faults "
+                 "as a multiple of LRU's.")
+        L.append("")
+        pols = [p for p in EVICTORS if p in res["gap_summary"]]
+        table = []
+        for g in res["gap"]:
+            table.append([g["workload"], size_label(g["size_x"]), g["opt"], g["lru_sim"]]
+                         + [fmt(g["gap_closed"].get(p)) if p in g["gap_closed"] else "–"
+                            for p in pols])
+        table.append(["**mean**", "", "", ""]
+                     + [fmt(res["gap_summary"][p]["mean_gap_closed"]) for p in pols])
+        table.append(["**worst / LRU**", "", "", ""]
+                     + [fmt(res["gap_summary"][p]["worst_over_lru"]) for p in pols])
+        L.append(md_table(["workload", "size", "OPT", "LRU"] + pols, table))
+        L.append("")
 
     if res["replay"]:
         L.append("## Trace replay")

@@ -39,7 +39,7 @@ static int clock_step(__u32 i, void *data)
 	__u32 dev = req->dev, slot = w->cur, frame;
 	struct gmem_node *n;
 
-	if (slot == GMEM_SLOTS + dev || req->nominated >= req->wanted)
+	if (slot == gmem_list_slot(dev, 0) || req->nominated >= req->wanted)
 		return 1;
 	n = gmem_node(slot);
 	if (!n)

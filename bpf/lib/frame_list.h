@@ -15,9 +15,10 @@
 
 
 /*
- * A doubly linked list per device through an array: slot GMEM_SLOTS + dev
- * is the head of device dev's list; head.next is the oldest entry,
- * head.prev the newest.
+ * Doubly linked lists through an array: GMEM_LISTS per device. Slot
+ * gmem_list_slot(dev, list) is the head of list @list of device dev
+ * (list 0 is "the" list of the helpers taking a device); head.next is the
+ * oldest entry, head.prev the newest. A frame is on one list at a time.
  */
 struct gmem_node {
 	__u32 prev;
@@ -28,9 +29,11 @@ struct gmem_node {
 	__u16 hint;		/* hint - MADV_POLICY_HINT_FIRST + 1, or 0 */
 };
 
+#define GMEM_LISTS	2
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GMEM_SLOTS + GMEM_MAX_DEVICES);
+	__uint(max_entries, GMEM_SLOTS + GMEM_LISTS * GMEM_MAX_DEVICES);
 	__type(key, __u32);
 	__type(value, struct gmem_node);
 } gmem_nodes SEC(".maps");
@@ -40,9 +43,15 @@ static __always_inline struct gmem_node *gmem_node(__u32 slot)
 	return bpf_map_lookup_elem(&gmem_nodes, &slot);
 }
 
-static __always_inline struct gmem_node *gmem_list_head(__u32 dev)
+/* The head slot of list @list (< GMEM_LISTS) of device @dev. */
+static __always_inline __u32 gmem_list_slot(__u32 dev, __u32 list)
 {
-	__u32 h = GMEM_SLOTS + dev;
+	return GMEM_SLOTS + list * GMEM_MAX_DEVICES + dev;
+}
+
+/* The head of the list whose head slot is @h, set up on first use. */
+static __always_inline struct gmem_node *gmem_list_head_at(__u32 h)
+{
 	struct gmem_node *head = gmem_node(h);
 
 	if (head && !head->linked) {
@@ -51,6 +60,11 @@ static __always_inline struct gmem_node *gmem_list_head(__u32 dev)
 		head->linked = 1;
 	}
 	return head;
+}
+
+static __always_inline struct gmem_node *gmem_list_head(__u32 dev)
+{
+	return gmem_list_head_at(gmem_list_slot(dev, 0));
 }
 
 static __always_inline void gmem_list_del(__u32 slot)
@@ -68,15 +82,17 @@ static __always_inline void gmem_list_del(__u32 slot)
 	n->linked = 0;
 }
 
-/* Insert @slot of device @dev as its newest entry, or its oldest. */
-static __always_inline void gmem_list_add(__u32 dev, __u32 slot, bool oldest)
+/*
+ * Insert @slot as the newest entry of the list whose head slot is @h, or
+ * as its oldest; off any list it was on.
+ */
+static __always_inline void gmem_list_add_at(__u32 h, __u32 slot, bool oldest)
 {
-	__u32 h = GMEM_SLOTS + dev;
 	struct gmem_node *head, *n, *nb;
 	__u32 nb_slot;
 
 	gmem_list_del(slot);
-	head = gmem_list_head(dev);
+	head = gmem_list_head_at(h);
 	n = gmem_node(slot);
 	if (!head || !n)
 		return;
@@ -96,6 +112,12 @@ static __always_inline void gmem_list_add(__u32 dev, __u32 slot, bool oldest)
 		head->prev = slot;
 	}
 	n->linked = 1;
+}
+
+/* Insert @slot of device @dev as its newest entry, or its oldest. */
+static __always_inline void gmem_list_add(__u32 dev, __u32 slot, bool oldest)
+{
+	gmem_list_add_at(gmem_list_slot(dev, 0), slot, oldest);
 }
 
 /*
@@ -155,7 +177,7 @@ static __attribute__((unused)) int gmem_list_evict_step(__u32 i, void *data)
 	__u32 dev = req->dev, frame;
 	struct gmem_node *n;
 
-	if (w->cur == GMEM_SLOTS + dev || req->nominated >= req->wanted)
+	if (w->cur == gmem_list_slot(dev, 0) || req->nominated >= req->wanted)
 		return 1;
 	n = gmem_node(w->cur);
 	if (!n)

@@ -39,7 +39,7 @@ static int lfu_step(__u32 i, void *data)
 	__u32 dev = req->dev, frame;
 	struct gmem_node *n;
 
-	if (w->cur == GMEM_SLOTS + dev || req->nominated >= req->wanted)
+	if (w->cur == gmem_list_slot(dev, 0) || req->nominated >= req->wanted)
 		return 1;
 	n = gmem_node(w->cur);
 	if (!n)

@@ -20,6 +20,7 @@ static const struct {
 	{ "tracefile", tracefile_tests },
 	{ "args", args_tests },
 	{ "stride", stride_tests },
+	{ "evictors", evictor_tests },
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

@@ -2,7 +2,7 @@
 #
 # The mutants the host tests were seen failing on: python3 tests/host/mutate.py
 # [PREFIX] builds each (those whose id starts with PREFIX, e.g. A for
-# loader/args.c's, S for bpf/lib/stride.h's) against a mutated copy of
+# loader/args.c's, S for bpf/lib/stride.h's, E for the evictors') against a mutated copy of
 # bench/lib, loader/ or bpf/ (nothing in the tree is changed) and prints
 # the tests that failed, the first failing EXPECT of
 # each, and any EXPECT no mutant made fail. T13 (byte order) is equivalent:
@@ -113,6 +113,17 @@ M = [
 ("S7", "bpf/lib/stride.h", "#define STRIDE_MAX		(64 * GMEM_PAGE_SIZE)", "#define STRIDE_MAX		(8 * GMEM_PAGE_SIZE)", "strides over 8 pages not followed"),
 ("S8", "bpf/lib/stride.h", "stride <= (__s64)STRIDE_MAX &&", "stride < (__s64)STRIDE_MAX &&", "a stride of 64 pages not followed"),
 ("S5", "bpf/lib/stride.h", "if (start < req->vma_start || start > va)\n\t\t\tstart = req->vma_start;\n\t\tif (start < va)", "if (0)", "downwards: nothing fetched"),
+# evictors (bpf/lib/s3fifo.h, sieve.h, frame_list.h; bench/lib/evictors.c)
+("E1", "bpf/lib/s3fifo.h", "s3_ghost_add(dev, w->req->nr_frames, &p->key);", "s3_ghost_add(dev, 0, &p->key);", "s3fifo remembers no ghost"),
+("E2", "bpf/lib/s3fifo.h", "\tif (n->count) {\n\t\tn->count = 0;", "\tif (0) {\n\t\tn->count = 0;", "s3fifo never promotes to main"),
+("E3", "bpf/lib/s3fifo.h", "\tn->count--;", "\tn->count = 0;", "s3fifo main: one second chance only"),
+("E4", "bpf/lib/s3fifo.h", "(!main_left || (small_size && *small_size > w->small_target)))", "(!main_left || (small_size && *small_size >= w->small_target)))", "s3fifo small keeps one page less"),
+("E5", "bpf/lib/s3fifo.h", "if (old && *old == g->stamp + 1)", "if (old)", "s3fifo forgets a page's newer ghost"),
+("E6", "bpf/lib/sieve.h", "sieve_set_hand(req->dev, w.cur);", "sieve_set_hand(req->dev, gmem_list_slot(req->dev, 0));", "sieve's hand restarts from the oldest"),
+("E7", "bpf/lib/sieve.h", "\tif (n->referenced)\n\t\tn->referenced = 0;\n\telse", "\tif (0)\n\t\tn->referenced = 0;\n\telse", "sieve ignores the visited bit (FIFO)"),
+("E8", "bpf/lib/frame_list.h", "\t\tw.cur = from_newest ? head->prev : head->next;", "\t\tw.cur = head->prev;", "the frame list's walk starts at the newest"),
+("E9", "evictors.c", "\t\t\t\tfreq[t]--;", "\t\t\t\tfreq[t] = 0;", "offline s3fifo: one second chance only"),
+("E10", "evictors.c", "\t\t\t\thand = q.next[t];\n\t\t\t\tif (!visited[t]) {", "\t\t\t\thand = head;\n\t\t\t\tif (!visited[t]) {", "offline sieve's hand restarts"),
 ]
 import subprocess, shutil, os, sys, re, glob, tempfile
 

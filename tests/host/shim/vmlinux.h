@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What bpf/gmem_policy.h takes from the patched kernel's vmlinux.h, for
- * compiling bpf/lib/ algorithms on the host (tests/host/test_stride.c):
+ * compiling bpf/lib/ algorithms on the host (tests/host/test_stride.c,
+ * test_evictors.c):
  * the types, and the structs and enums of include/linux/gmem.h they use.
  */
 #ifndef HOST_SHIM_VMLINUX_H
@@ -17,8 +18,13 @@ typedef uint64_t __u64;
 typedef int32_t __s32;
 typedef int64_t __s64;
 
-enum { BPF_MAP_TYPE_HASH = 1, BPF_MAP_TYPE_ARRAY = 2 };
+enum {
+	BPF_MAP_TYPE_HASH = 1,
+	BPF_MAP_TYPE_ARRAY = 2,
+	BPF_MAP_TYPE_LRU_HASH = 9,
+};
 enum { BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2 };
+enum { BPF_F_NO_PREALLOC = 1 };
 
 enum {
 	GMEM_PAGE_WRITE = 0x1,

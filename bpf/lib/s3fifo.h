@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * S3-FIFO (Yang et al., "FIFO queues are all you need for cache
+ * eviction", SOSP 2023) on the frame lists: three FIFO queues per device.
+ *  - small (list S3_SMALL, about s3_small_percent of the device): where a
+ *    page starts. A page used again while in it moves to main when it
+ *    reaches the queue's end; one that was not leaves the device, and
+ *    its address is remembered in the ghost queue.
+ *  - main (list S3_MAIN): pages that were used again, or came back while
+ *    remembered as ghosts. At the end of the queue a page used since it
+ *    last passed goes round again (up to 3 uses are counted), others
+ *    leave the device.
+ *  - ghost: the last pages small let go, as many as the device has
+ *    frames (a ring of them per device, and a hash to find them).
+ * Most pages a program touches once never reach main; that is what it
+ * does better than LRU on scans mixed with a reused set.
+ */
+#ifndef GMEM_LIB_S3FIFO_H
+#define GMEM_LIB_S3FIFO_H
+
+#include "frame_list.h"
+
+#define S3_SMALL	0
+#define S3_MAIN		1
+#define S3_MAX_FREQ	3
+
+/* The small queue's share of a device, in percent (the paper's 10). */
+const volatile __u32 s3_small_percent = 10;
+
+/* A page, as the ghost queue remembers it. */
+struct s3_key {
+	__u64 as_id;
+	__u64 vpn;
+	__u32 dev;
+	__u32 pad;
+};
+
+/* A place in a device's ghost ring: the page, and when it came in. */
+struct s3_ghost_slot {
+	struct s3_key key;
+	__u64 stamp;
+};
+
+/* What S3-FIFO knows of the page in a frame slot. */
+struct s3_page {
+	struct s3_key key;
+	__u32 queue;		/* S3_SMALL or S3_MAIN */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GMEM_SLOTS);
+	__type(key, __u32);
+	__type(value, struct s3_page);
+} s3_pages SEC(".maps");
+
+/* Pages on each queue of each device: [dev * GMEM_LISTS + queue]. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GMEM_MAX_DEVICES * GMEM_LISTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} s3_sizes SEC(".maps");
+
+/* Ghost rings: [dev * GMEM_MAX_FRAMES + i], the device's frames long. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GMEM_SLOTS);
+	__type(key, __u32);
+	__type(value, struct s3_ghost_slot);
+} s3_ghost_ring SEC(".maps");
+
+/* Per device: the stamp of the next ghost (ghosts it has had). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GMEM_MAX_DEVICES);
+	__type(key, __u32);
+	__type(value, __u64);
+} s3_ghost_next SEC(".maps");
+
+/* A ghost's stamp + 1, by page: allocated as ghosts come. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GMEM_SLOTS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct s3_key);
+	__type(value, __u64);
+} s3_ghost SEC(".maps");
+
+static __always_inline __u32 *s3_size(__u32 dev, __u32 queue)
+{
+	__u32 i = dev * GMEM_LISTS + queue;
+
+	return bpf_map_lookup_elem(&s3_sizes, &i);
+}
+
+/* Move @slot of device @dev to the newest end of @queue. */
+static __always_inline void s3_enqueue(__u32 dev, __u32 slot,
+				       struct s3_page *p, __u32 queue)
+{
+	struct gmem_node *n = gmem_node(slot);
+	__u32 *size;
+
+	if (!n)
+		return;
+	if (n->linked) {
+		size = s3_size(dev, p->queue);
+		if (size && *size)
+			(*size)--;
+	}
+	gmem_list_add_at(gmem_list_slot(dev, queue), slot, false);
+	p->queue = queue;
+	size = s3_size(dev, queue);
+	if (size)
+		(*size)++;
+}
+
+/*
+ * Remember @key as the newest ghost of device @dev, forgetting the oldest
+ * once the ring holds @frames (a page may be in the ring more than once:
+ * only its newest place counts).
+ */
+static __always_inline void s3_ghost_add(__u32 dev, __u32 frames,
+					 struct s3_key *key)
+{
+	__u64 *next = bpf_map_lookup_elem(&s3_ghost_next, &dev), stamp;
+	struct s3_ghost_slot *g;
+	__u32 i;
+
+	if (!next || !frames)
+		return;
+	if (frames > GMEM_MAX_FRAMES)
+		frames = GMEM_MAX_FRAMES;
+	i = dev * GMEM_MAX_FRAMES + *next % frames;
+	g = bpf_map_lookup_elem(&s3_ghost_ring, &i);
+	if (!g)
+		return;
+	if (*next >= frames) {
+		__u64 *old = bpf_map_lookup_elem(&s3_ghost, &g->key);
+
+		if (old && *old == g->stamp + 1)
+			bpf_map_delete_elem(&s3_ghost, &g->key);
+	}
+	g->key = *key;
+	g->stamp = *next;
+	stamp = *next + 1;
+	bpf_map_update_elem(&s3_ghost, key, &stamp, BPF_ANY);
+	(*next)++;
+}
+
+/* A new page: into main if the ghost queue remembers it, else small. */
+static __always_inline void s3fifo_do_page_added(struct gmem_page *page)
+{
+	__u32 slot = gmem_slot(page->dev, page->frame);
+	struct s3_key key = {
+		.as_id = page->as_id,
+		.vpn = page->va >> GMEM_PAGE_SHIFT,
+		.dev = page->dev,
+	};
+	struct gmem_node *n;
+	struct s3_page *p;
+	__u32 queue = S3_SMALL;
+
+	p = bpf_map_lookup_elem(&s3_pages, &slot);
+	n = gmem_node(slot);
+	if (!p || !n)
+		return;
+	if (bpf_map_lookup_elem(&s3_ghost, &key)) {
+		bpf_map_delete_elem(&s3_ghost, &key);
+		queue = S3_MAIN;
+	}
+	p->key = key;
+	n->count = 0;
+	s3_enqueue(page->dev, slot, p, queue);
+}
+
+static __always_inline void s3fifo_do_page_accessed(struct gmem_page *page)
+{
+	struct gmem_node *n = gmem_node(gmem_slot(page->dev, page->frame));
+
+	if (n && n->count < S3_MAX_FREQ)
+		n->count++;
+}
+
+static __always_inline void s3fifo_do_page_removed(struct gmem_page *page)
+{
+	__u32 slot = gmem_slot(page->dev, page->frame);
+	struct gmem_node *n = gmem_node(slot);
+	struct s3_page *p = bpf_map_lookup_elem(&s3_pages, &slot);
+	__u32 *size;
+
+	if (!n || !p || !n->linked)
+		return;
+	size = s3_size(page->dev, p->queue);
+	if (size && *size)
+		(*size)--;
+	gmem_list_del(slot);
+}
+
+struct s3_walk {
+	struct gmem_evict_ctx *req;
+	__u32 small;		/* next slot to look at in small */
+	__u32 main;		/* and in main */
+	__u32 small_target;	/* small's share of the device, in frames */
+	bool take_protected;
+};
+
+/*
+ * The page at *@cursor of @queue, and the cursor moved past it; NULL if
+ * GMEM would refuse its frame (it stays where it is) or at the list's end.
+ */
+static __always_inline struct gmem_node *
+s3_take(struct s3_walk *w, __u32 dev, __u32 queue, __u32 *cursor,
+	struct s3_page **p)
+{
+	__u32 slot = *cursor;
+	struct gmem_node *n = gmem_node(slot);
+
+	*p = bpf_map_lookup_elem(&s3_pages, &slot);
+	if (!n || !*p) {
+		*cursor = gmem_list_slot(dev, queue);
+		return NULL;
+	}
+	*cursor = n->next;
+	if (!gmem_frame_evictable(w->req, gmem_slot_frame(dev, slot),
+				  w->take_protected))
+		return NULL;
+	return n;
+}
+
+/*
+ * The end of small: a page used again moves to main, the others are
+ * nominated and remembered as ghosts.
+ */
+static __always_inline void s3_small_step(struct s3_walk *w, __u32 dev)
+{
+	__u32 slot = w->small;
+	struct s3_page *p;
+	struct gmem_node *n = s3_take(w, dev, S3_SMALL, &w->small, &p);
+
+	if (!n || !p)
+		return;
+	if (n->count) {
+		n->count = 0;
+		s3_enqueue(dev, slot, p, S3_MAIN);
+	} else if (!gmem_evict_frame(w->req, gmem_slot_frame(dev, slot))) {
+		s3_ghost_add(dev, w->req->nr_frames, &p->key);
+	}
+}
+
+/* The end of main: a page used since it last passed goes round again. */
+static __always_inline void s3_main_step(struct s3_walk *w, __u32 dev)
+{
+	__u32 slot = w->main, head = gmem_list_slot(dev, S3_MAIN);
+	struct s3_page *p;
+	struct gmem_node *n = s3_take(w, dev, S3_MAIN, &w->main, &p);
+
+	if (!n || !p)
+		return;
+	if (!n->count) {
+		gmem_evict_frame(w->req, gmem_slot_frame(dev, slot));
+		return;
+	}
+	n->count--;
+	s3_enqueue(dev, slot, p, S3_MAIN);
+	/* It was the newest: go on from the oldest, now older. */
+	if (w->main == head) {
+		n = gmem_node(head);
+		if (n)
+			w->main = n->next;
+	}
+}
+
+/*
+ * One step: from small while it holds more than its share (or main has
+ * nothing left to offer), else from main; 1 ends the walk.
+ */
+static int s3_step(__u32 i, void *data)
+{
+	struct s3_walk *w = data;
+	struct gmem_evict_ctx *req = w->req;
+	__u32 dev = req->dev, *small_size;
+	bool small_left = w->small != gmem_list_slot(dev, S3_SMALL);
+	bool main_left = w->main != gmem_list_slot(dev, S3_MAIN);
+
+	if (req->nominated >= req->wanted || (!small_left && !main_left))
+		return 1;
+	small_size = s3_size(dev, S3_SMALL);
+	if (small_left &&
+	    (!main_left || (small_size && *small_size > w->small_target)))
+		s3_small_step(w, dev);
+	else
+		s3_main_step(w, dev);
+	return 0;
+}
+
+/**
+ * s3fifo_do_evict() - the evict hook: S3-FIFO's victims
+ * @req: the full device's eviction round
+ *
+ * Each queue is walked once from its oldest page; a page of main may
+ * pass S3_MAX_FREQ times more, so the walk takes up to
+ * S3_MAX_FREQ + 2 steps per frame. Protected frames are spared in a
+ * first walk and taken in a second only if the first fell short.
+ */
+static __always_inline void s3fifo_do_evict(struct gmem_evict_ctx *req)
+{
+	struct gmem_node *small = gmem_list_head_at(gmem_list_slot(req->dev, S3_SMALL));
+	struct gmem_node *main = gmem_list_head_at(gmem_list_slot(req->dev, S3_MAIN));
+	struct s3_walk w = { .req = req };
+	int pass;
+
+	if (!small || !main)
+		return;
+	w.small_target = (__u64)req->nr_frames * s3_small_percent / 100;
+	for (pass = 0; pass < 2 && req->nominated < req->wanted; pass++) {
+		w.small = small->next;
+		w.main = main->next;
+		w.take_protected = pass;
+		bpf_loop(gmem_walk_steps(req, S3_MAX_FREQ + 2), s3_step, &w, 0);
+	}
+}
+
+#endif /* GMEM_LIB_S3FIFO_H */
