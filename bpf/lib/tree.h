@@ -5,8 +5,9 @@
  * After a fault, the largest region around it that is more than
  * density_threshold percent resident (51 by default) is fetched whole:
  * dense regions are promoted, sparse ones left alone. tree_mark() keeps a
- * residency bitmap per block (the map blocks) from the page_added and
- * page_removed events.
+ * residency bitmap per block and device (the map blocks) from the
+ * page_added and page_removed events: pages on another device do not make
+ * a region dense for this one.
  */
 #ifndef GMEM_LIB_TREE_H
 #define GMEM_LIB_TREE_H
@@ -26,24 +27,35 @@ const volatile __u32 density_threshold = 51;
 struct block_key {
 	__u64 as_id;
 	__u64 block;		/* va / 2 MiB */
+	__u32 dev;
+	__u32 pad;
 };
 
 struct block_bits {
 	__u64 word[BLOCK_WORDS];
 };
 
+/*
+ * A block per resident page at most: as many as the frames policies give
+ * slots to, allocated as blocks come.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);	/* 32 GiB of resident address space */
+	__uint(max_entries, GMEM_SLOTS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct block_key);
 	__type(value, struct block_bits);
 } blocks SEC(".maps");
+
+/* Blocks the map had no room for (bpftool map dump name tree.bss). */
+__u64 blocks_dropped;
 
 static __always_inline void tree_mark(struct gmem_page *page, bool resident)
 {
 	struct block_key key = {
 		.as_id = page->as_id,
 		.block = page->va / (BLOCK_PAGES * GMEM_PAGE_SIZE),
+		.dev = page->dev,
 	};
 	__u32 idx = (page->va / GMEM_PAGE_SIZE) % BLOCK_PAGES;
 	struct block_bits zero = {}, *bits;
@@ -55,8 +67,10 @@ static __always_inline void tree_mark(struct gmem_page *page, bool resident)
 			return;
 		bpf_map_update_elem(&blocks, &key, &zero, BPF_NOEXIST);
 		bits = bpf_map_lookup_elem(&blocks, &key);
-		if (!bits)
+		if (!bits) {
+			__sync_fetch_and_add(&blocks_dropped, 1);
 			return;
+		}
 	}
 	if (resident) {
 		bits->word[(idx / 64) % BLOCK_WORDS] |= 1ULL << (idx % 64);
@@ -75,8 +89,7 @@ static __always_inline void tree_mark(struct gmem_page *page, bool resident)
 static __always_inline __u32 tree_count(struct block_bits *bits, __u32 first,
 					 __u32 nr)
 {
-	__u32 count = 0, w;
-	int i;
+	__u32 count = 0, w, i;
 
 	if (nr < 64) {
 		w = first / 64;
@@ -103,6 +116,7 @@ static __always_inline int tree_do_prefetch(struct gmem_prefetch_ctx *req)
 	struct block_key key = {
 		.as_id = req->as_id,
 		.block = req->va / (BLOCK_PAGES * GMEM_PAGE_SIZE),
+		.dev = req->dev,
 	};
 	__u32 idx = (req->va - block_va) / GMEM_PAGE_SIZE;
 	__u32 best_first = 0, best_nr = 0, nr, first, run = 0, i;

@@ -21,6 +21,7 @@ static const struct {
 	{ "args", args_tests },
 	{ "stride", stride_tests },
 	{ "evictors", evictor_tests },
+	{ "tree", tree_tests },
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

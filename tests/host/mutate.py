@@ -2,7 +2,7 @@
 #
 # The mutants the host tests were seen failing on: python3 tests/host/mutate.py
 # [PREFIX] builds each (those whose id starts with PREFIX, e.g. A for
-# loader/args.c's, S for bpf/lib/stride.h's, E for the evictors') against a mutated copy of
+# loader/args.c's, S for bpf/lib/stride.h's, E for the evictors', R for tree.h's) against a mutated copy of
 # bench/lib, loader/ or bpf/ (nothing in the tree is changed) and prints
 # the tests that failed, the first failing EXPECT of
 # each, and any EXPECT no mutant made fail. T13 (byte order) is equivalent:
@@ -124,6 +124,10 @@ M = [
 ("E8", "bpf/lib/frame_list.h", "\t\tw.cur = from_newest ? head->prev : head->next;", "\t\tw.cur = head->prev;", "the frame list's walk starts at the newest"),
 ("E9", "evictors.c", "\t\t\t\tfreq[t]--;", "\t\t\t\tfreq[t] = 0;", "offline s3fifo: one second chance only"),
 ("E10", "evictors.c", "\t\t\t\thand = q.next[t];\n\t\t\t\tif (!visited[t]) {", "\t\t\t\thand = head;\n\t\t\t\tif (!visited[t]) {", "offline sieve's hand restarts"),
+# tree (bpf/lib/tree.h)
+("R1", "bpf/lib/tree.h", "\t\t.dev = req->dev,\n", "", "tree: a fault reads another device's residency (main before issue 18)"),
+("R2", "bpf/lib/tree.h", "if (tree_count(bits, first, nr) * 100 > density_threshold * nr) {", "if (tree_count(bits, first, nr) * 100 > density_threshold * nr * 2) {", "tree: regions need twice the density"),
+("R3", "bpf/lib/tree.h", "\t\tbpf_map_update_elem(&blocks, &key, &zero, BPF_NOEXIST);\n", "", "tree: a block the map has no room for"),
 ]
 import subprocess, shutil, os, sys, re, glob, tempfile
 
