@@ -10,6 +10,7 @@ static const struct family full_families[] = {
 	{ "seq", 0 }, { "stride", 4 }, { "stride", 16 }, { "stride", 128 },
 	{ "random", 0 }, { "zipf", 0.8 }, { "zipf", 1.2 }, { "phase", 0 },
 	{ "tenants", 0 }, { "cyclic", 0 }, { "cpu-share", 0 },
+	{ "llm-decode", 0 }, { "gnn", 0 }, { "ivf", 0 }, { "gemm", 0 },
 };
 static const char *const full_shipped[] = {
 	"default", "lru", "fifo", "lfu", "clock", "mru", "s3fifo", "sieve",

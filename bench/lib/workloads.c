@@ -15,6 +15,18 @@
  *              and two sequential passes over the other half
  *   cpu-share  four rounds: the device reads uniform random pages, then a
  *              CPU thread writes 5% of the pages (pulling them back)
+ * Shaped after accelerator programs (deterministic unless said):
+ *   llm-decode LLM_TOKENS tokens of a model of LLM_LAYERS layers: per token
+ *              and layer its weights in order (3/4 of the pages), then its
+ *              KV cache so far, which grows by a page per token and layer
+ *   gnn        two epochs of a sampled GNN: the edge list (half the pages)
+ *              in order, and after each page of it a gather of a random
+ *              feature page (the other half); seeded
+ *   ivf        an IVF vector search: queries probe 4 of 64 posting lists,
+ *              popular lists more often (zipf 1.0), each scanned in order,
+ *              2 x pages references; seeded
+ *   gemm       C = A x B over a grid of 1-page tiles, i-j-k order: A's row
+ *              and B's column of tiles per C tile, then the C tile
  */
 #include <math.h>
 #include <stdlib.h>
@@ -107,6 +119,71 @@ static void gen_zipf(struct refs *r, size_t base, size_t n, size_t count,
 	free(cdf);
 }
 
+/*
+ * llm-decode: weights [0, w) in LLM_LAYERS equal parts, then per layer a
+ * KV cache of LLM_TOKENS pages; token t reads each layer's weights and its
+ * first t + 1 KV pages.
+ */
+static void gen_llm(struct refs *r, size_t n)
+{
+	size_t kv = LLM_LAYERS * LLM_TOKENS, w = n - kv, t, l, i;
+
+	for (t = 0; t < LLM_TOKENS; t++) {
+		for (l = 0; l < LLM_LAYERS; l++) {
+			for (i = w * l / LLM_LAYERS; i < w * (l + 1) / LLM_LAYERS; i++)
+				refs_push(r, i);
+			for (i = 0; i <= t; i++)
+				refs_push(r, w + l * LLM_TOKENS + i);
+		}
+	}
+}
+
+/* gnn: edges [0, n / 2) in order, each page followed by a feature gather. */
+static void gen_gnn(struct refs *r, size_t n, u64 *rng)
+{
+	size_t e = n / 2, i;
+	int epoch;
+
+	for (epoch = 0; epoch < 2; epoch++) {
+		for (i = 0; i < e; i++) {
+			refs_push(r, i);
+			refs_push(r, e + rng_next(rng) % (n - e));
+		}
+	}
+}
+
+/* ivf: IVF_LISTS lists of n / IVF_LISTS pages, 4 probed per query. */
+static void gen_ivf(struct refs *r, size_t n, u64 *rng)
+{
+	size_t len = n / IVF_LISTS, i, list;
+	struct refs probes = { 0 };
+	size_t p;
+
+	gen_zipf(&probes, 0, IVF_LISTS, 2 * n / len, 1.0, rng);
+	for (p = 0; p < probes.n; p++) {
+		list = probes.ref[p];
+		for (i = 0; i < len; i++)
+			refs_push(r, list * len + i);
+	}
+	refs_free(&probes);
+}
+
+/* gemm: m x m tiles each of A [0, m²), B [m², 2m²) and C [2m², 3m²). */
+static void gen_gemm(struct refs *r, size_t m)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < m; i++) {
+		for (j = 0; j < m; j++) {
+			for (k = 0; k < m; k++) {
+				refs_push(r, i * m + k);
+				refs_push(r, m * m + k * m + j);
+			}
+			refs_push(r, 2 * m * m + i * m + j);
+		}
+	}
+}
+
 static u64 name_seed(const char *s, double size_x, u64 seed)
 {
 	u64 h = seed ^ 0xcbf29ce484222325ULL;
@@ -174,6 +251,30 @@ int workload_make(struct workload *w, const char *family, double param,
 			for (i = 0; i < n / 20; i++)
 				refs_push(&w->touch[r], rng_next(&rng) % n);
 		}
+	} else if (!strcmp(family, "llm-decode")) {
+		snprintf(w->name, sizeof(w->name), "llm-decode");
+		if (n < 2 * LLM_LAYERS * LLM_TOKENS)
+			return -1;
+		gen_llm(&w->t[0], n);
+	} else if (!strcmp(family, "gnn")) {
+		snprintf(w->name, sizeof(w->name), "gnn");
+		rng = name_seed(w->name, size_x, seed);
+		gen_gnn(&w->t[0], n, &rng);
+	} else if (!strcmp(family, "ivf")) {
+		snprintf(w->name, sizeof(w->name), "ivf");
+		if (n < IVF_LISTS)
+			return -1;
+		w->npages[0] = n / IVF_LISTS * IVF_LISTS;
+		rng = name_seed(w->name, size_x, seed);
+		gen_ivf(&w->t[0], w->npages[0], &rng);
+	} else if (!strcmp(family, "gemm")) {
+		size_t m = (size_t)sqrt((double)n / 3);
+
+		snprintf(w->name, sizeof(w->name), "gemm");
+		if (m < 2)
+			return -1;
+		w->npages[0] = 3 * m * m;
+		gen_gemm(&w->t[0], m);
 	} else {
 		return -1;
 	}

@@ -17,6 +17,10 @@ void refs_push(struct refs *r, u64 page);
 void refs_free(struct refs *r);
 
 #define MAX_TENANTS	2
+/* llm-decode's model, ivf's index (workloads.c). */
+#define LLM_LAYERS	8
+#define LLM_TOKENS	16
+#define IVF_LISTS	64
 #define MAX_ROUNDS	16
 
 struct workload {

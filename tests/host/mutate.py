@@ -63,6 +63,11 @@ M = [
 ("W29", "workloads.c", "\t\t\t\trefs_push(&w->touch[r], rng_next(&rng) % n);\n\t\t}", "\t\t\t\trefs_push(&w->touch[r], rng_next(&rng) % n);\n\t\t}\n\t\tw->rounds = r - 1;", "cpu-share counts one round less"),
 ("W30", "workloads.c", "for (i = 0; i < n; i++)\n\t\t\trefs_push(r, i);", "for (i = 0; i < n; i++)\n\t\t\trefs_push(r, n - 1 - i);", "seq descending"),
 ("W31", "workloads.c", "gen_seq(&w->t[0], n, 4);", "gen_stride(&w->t[0], n, 2, 4);", "cyclic as stride-2"),
+("W40", "workloads.c", "\t\t\tfor (i = 0; i <= t; i++)\n\t\t\t\trefs_push(r, w + l * LLM_TOKENS + i);", "\t\t\tfor (i = 0; i < t; i++)\n\t\t\t\trefs_push(r, w + l * LLM_TOKENS + i);", "llm-decode: a token does not read its own KV page"),
+("W41", "workloads.c", "\t\t\trefs_push(r, e + rng_next(rng) % (n - e));", "\t\t\trefs_push(r, rng_next(rng) % n);", "gnn: gathers anywhere"),
+("W42", "workloads.c", "gen_zipf(&probes, 0, IVF_LISTS, 2 * n / len, 1.0, rng);", "gen_random(&probes, 0, IVF_LISTS, 2 * n / len, rng);", "ivf: lists probed uniformly"),
+("W43", "workloads.c", "\t\t\t\trefs_push(r, m * m + k * m + j);", "\t\t\t\trefs_push(r, m * m + j * m + k);", "gemm: B read by rows"),
+("W44", "workloads.c", "\t\tif (n < 2 * LLM_LAYERS * LLM_TOKENS)\n\t\t\treturn -1;", "", "llm-decode: too small accepted"),
 ("W32", "workloads.c", "if (n < 2)", "if (n < 3)", "two-page workload refused"),
 # tracefile
 ("T1", "tracefile.c", "if (!*p || *p == '#')", "if (!*p)", "comments not skipped"),

@@ -316,6 +316,73 @@ static int opt_sees_the_device_string(void)
 	return 0;
 }
 
+/* The accelerator-shaped families at 2x (n = 512 pages): what workloads.c says. */
+static int accelerator_shapes(void)
+{
+	size_t n = 2 * CAP, w_pages = n - LLM_LAYERS * LLM_TOKENS, i, k;
+	size_t reads[2 * CAP] = { 0 }, m = 13, len = n / IVF_LISTS;
+	struct workload w, w2;
+
+	EXPECT(!workload_make(&w, "llm-decode", 0, 2, CAP, 1), "llm-decode");
+	EXPECT(w.npages[0] == n && w.t[0].n == LLM_TOKENS * w_pages +
+	       LLM_LAYERS * LLM_TOKENS * (LLM_TOKENS + 1) / 2,
+	       "llm-decode: %zu pages, %zu references", w.npages[0], w.t[0].n);
+	for (i = 0; i < w.t[0].n; i++)
+		reads[w.t[0].ref[i]]++;
+	/* Weights every token; KV page i of a layer from token i on. */
+	for (i = 0; i < n; i++)
+		EXPECT(reads[i] == (i < w_pages ? LLM_TOKENS :
+				    LLM_TOKENS - (i - w_pages) % LLM_TOKENS),
+		       "llm-decode: page %zu read %zu times", i, reads[i]);
+	EXPECT(w.t[0].ref[w_pages / LLM_LAYERS] == w_pages,
+	       "llm-decode: layer 0's KV after its weights: %llu",
+	       (unsigned long long)w.t[0].ref[w_pages / LLM_LAYERS]);
+	workload_free(&w);
+
+	EXPECT(!workload_make(&w, "gnn", 0, 2, CAP, 1) &&
+	       !workload_make(&w2, "gnn", 0, 2, CAP, 2), "gnn");
+	EXPECT(w.npages[0] == n && w.t[0].n == 2 * n, "gnn: %zu references",
+	       w.t[0].n);
+	for (i = 0; i < w.t[0].n; i += 2)
+		EXPECT(w.t[0].ref[i] == i / 2 % (n / 2) &&
+		       w.t[0].ref[i + 1] >= n / 2 && w.t[0].ref[i + 1] < n,
+		       "gnn[%zu]: %llu, %llu", i, (unsigned long long)w.t[0].ref[i],
+		       (unsigned long long)w.t[0].ref[i + 1]);
+	EXPECT(!refs_equal(&w.t[0], &w2.t[0]), "gnn: seeds 1 and 2 alike");
+	workload_free(&w);
+	workload_free(&w2);
+
+	EXPECT(!workload_make(&w, "ivf", 0, 2, CAP, 1), "ivf");
+	EXPECT(w.npages[0] == n && w.t[0].n == 2 * n, "ivf: %zu references",
+	       w.t[0].n);
+	memset(reads, 0, sizeof(reads));
+	for (k = 0; k < w.t[0].n; k += len) {
+		for (i = 0; i < len; i++)
+			EXPECT(w.t[0].ref[k + i] == w.t[0].ref[k] + i &&
+			       w.t[0].ref[k] % len == 0,
+			       "ivf: scan at %zu: %llu", k + i,
+			       (unsigned long long)w.t[0].ref[k + i]);
+		reads[w.t[0].ref[k] / len]++;
+	}
+	EXPECT(reads[0] > reads[IVF_LISTS - 1], "ivf: list 0 probed %zu times, list %d %zu",
+	       reads[0], IVF_LISTS - 1, reads[IVF_LISTS - 1]);
+	workload_free(&w);
+
+	EXPECT(!workload_make(&w, "gemm", 0, 2, CAP, 1), "gemm");
+	EXPECT(w.npages[0] == 3 * m * m && w.t[0].n == 2 * m * m * m + m * m,
+	       "gemm: %zu pages, %zu references", w.npages[0], w.t[0].n);
+	/* C[1][2] follows A's row 1 and B's column 2. */
+	k = (1 * m + 2) * (2 * m + 1);
+	EXPECT(w.t[0].ref[k + 2 * m] == 2 * m * m + m + 2 &&
+	       w.t[0].ref[k] == m && w.t[0].ref[k + 1] == m * m + 2,
+	       "gemm: C[1][2] at %zu", k);
+	workload_free(&w);
+
+	EXPECT(workload_make(&w, "llm-decode", 0, 0.5, CAP, 1) == -1,
+	       "llm-decode in 128 pages");
+	return 0;
+}
+
 const struct host_test workload_tests[] = {
 	{ "the same seed gives the same strings", same_seed_same_string },
 	{ "another seed or size draws another string",
@@ -329,5 +396,6 @@ const struct host_test workload_tests[] = {
 	  unknown_family_or_too_small_refused },
 	{ "workload_opt() sees the device's string (interleaving, removals)",
 	  opt_sees_the_device_string },
+	{ "shapes: llm-decode, gnn, ivf, gemm", accelerator_shapes },
 	{ NULL }
 };
