@@ -14,7 +14,7 @@ static const struct family full_families[] = {
 };
 static const char *const full_shipped[] = {
 	"default", "lru", "fifo", "lfu", "clock", "mru", "s3fifo", "sieve",
-	"seq", "stride", "tree",
+	"hints", "seq", "stride", "tree",
 };
 static const char *const full_combos[] = {
 	"seq_lru", "seq_fifo", "seq_lfu", "seq_clock", "seq_mru",

@@ -16,9 +16,10 @@ import subprocess
 import sys
 
 SHIPPED = ["default", "lru", "fifo", "lfu", "clock", "mru", "s3fifo", "sieve",
-           "seq", "stride", "tree"]
+           "hints", "seq", "stride", "tree"]
 # Demand-paging evictors, compared with an offline LRU and OPT.
-EVICTORS = ["default", "lru", "fifo", "lfu", "clock", "mru", "s3fifo", "sieve"]
+EVICTORS = ["default", "lru", "fifo", "lfu", "clock", "mru", "s3fifo", "sieve",
+            "hints"]
 PREFETCHERS = ("seq", "stride", "tree")
 RUN_METRICS = ["faults", "to_device", "to_host", "evictions", "pages_evicted",
                "migrated_in", "sim_time_ns", "wall_ns", "pol_prefetched",

@@ -4,6 +4,7 @@
  * lockstep, traced or not; its JSON record.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "gmem/hmadvise.h"
 
 struct tracer *tracer;
 bool debug;
@@ -102,8 +104,17 @@ void run_workload(struct workload *w, const char *policy, bool traced,
 	if (w->tenants == 1) {
 		int fd = dev_open();
 		u64 *buf = peer_buffer(w->npages[0], true);
+		int h;
 
 		bases[0] = (uintptr_t)buf;
+		/* What the program knows of its data, whichever the policy. */
+		for (h = 0; h < w->nhints; h++) {
+			if (hmadvise(device_hnid(), buf + w->hints[h].first * (PAGE_4K / 8),
+				     w->hints[h].n * PAGE_4K,
+				     MADV_POLICY_HINT_FIRST + w->hints[h].hint))
+				die("hmadvise(hint %d) of %s: %s", w->hints[h].hint,
+				    w->name, strerror(errno));
+		}
 		read_counters(policy, &r->d0, &r->p0);
 		DBG("buffer ready\n");
 		if (tracer)

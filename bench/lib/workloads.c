@@ -17,8 +17,9 @@
  *              CPU thread writes 5% of the pages (pulling them back)
  * Shaped after accelerator programs (deterministic unless said):
  *   llm-decode LLM_TOKENS tokens of a model of LLM_LAYERS layers: per token
- *              and layer its weights in order (3/4 of the pages), then its
- *              KV cache so far, which grows by a page per token and layer
+ *              and layer its weights in order (most of the pages), then its
+ *              KV cache so far, which grows by a page per token and layer;
+ *              it hints the weights streaming and the KV cache hot
  *   gnn        two epochs of a sampled GNN: the edge list (half the pages)
  *              in order, and after each page of it a gather of a random
  *              feature page (the other half); seeded
@@ -256,6 +257,12 @@ int workload_make(struct workload *w, const char *family, double param,
 		if (n < 2 * LLM_LAYERS * LLM_TOKENS)
 			return -1;
 		gen_llm(&w->t[0], n);
+		w->nhints = 2;
+		w->hints[0] = (struct wl_hint){ 0, n - LLM_LAYERS * LLM_TOKENS,
+						WL_HINT_STREAMING };
+		w->hints[1] = (struct wl_hint){ n - LLM_LAYERS * LLM_TOKENS,
+						LLM_LAYERS * LLM_TOKENS,
+						WL_HINT_HOT };
 	} else if (!strcmp(family, "gnn")) {
 		snprintf(w->name, sizeof(w->name), "gnn");
 		rng = name_seed(w->name, size_x, seed);

@@ -21,6 +21,18 @@ void refs_free(struct refs *r);
 #define LLM_LAYERS	8
 #define LLM_TOKENS	16
 #define IVF_LISTS	64
+#define MAX_HINTS	2
+
+/*
+ * What the program tells GMEM of a range of its pages: hmadvise() of
+ * MADV_POLICY_HINT_FIRST + hint (bpf/gmem_policy.h: 0 streaming, 1 hot).
+ */
+struct wl_hint {
+	size_t first, n;
+	int hint;
+};
+#define WL_HINT_STREAMING	0
+#define WL_HINT_HOT		1
 #define MAX_ROUNDS	16
 
 struct workload {
@@ -36,6 +48,9 @@ struct workload {
 	int rounds;
 	size_t round_end[MAX_ROUNDS];
 	struct refs touch[MAX_ROUNDS];
+	/* Hints the program gives (single-tenant workloads only). */
+	int nhints;
+	struct wl_hint hints[MAX_HINTS];
 	u64 opt;		/* Belady's minimum of demand faults */
 	u64 lru_sim, fifo_sim;	/* offline LRU and FIFO at the same capacity */
 	size_t distinct;	/* distinct pages referenced */

@@ -334,6 +334,10 @@ static int accelerator_shapes(void)
 		EXPECT(reads[i] == (i < w_pages ? LLM_TOKENS :
 				    LLM_TOKENS - (i - w_pages) % LLM_TOKENS),
 		       "llm-decode: page %zu read %zu times", i, reads[i]);
+	EXPECT(w.nhints == 2 && w.hints[0].first == 0 &&
+	       w.hints[0].n == w_pages && w.hints[0].hint == WL_HINT_STREAMING &&
+	       w.hints[1].first == w_pages && w.hints[1].n == n - w_pages &&
+	       w.hints[1].hint == WL_HINT_HOT, "llm-decode: hints");
 	EXPECT(w.t[0].ref[w_pages / LLM_LAYERS] == w_pages,
 	       "llm-decode: layer 0's KV after its weights: %llu",
 	       (unsigned long long)w.t[0].ref[w_pages / LLM_LAYERS]);
