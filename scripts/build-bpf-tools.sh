@@ -55,9 +55,15 @@ mv "$out/obj/libbpf.a" "$out/libbpf.a"
 # bpftool links its own copy of the same libbpf. feature-llvm=0: no JIT
 # disassembler, which would need LLVM's development files (and would
 # otherwise depend on whichever llvm-config is first in PATH).
+# feature-clang-bpf-co-re=0: none of bpftool's own BPF programs, as in
+# Debian's bpftool. With them, every `bpftool map show` loads a task
+# iterator (to name the processes holding each map) after libbpf's
+# feature probes: maps and programs that outlive the command for a
+# moment, which tests that look for leftover BPF objects would find.
 say "building bpftool into build/bin"
 make -s -C "$src/tools/bpf/bpftool" -j"$jobs" OUTPUT="$build/bpftool-obj/" \
 	CLANG=clang-16 LLVM_STRIP=llvm-strip-16 feature-llvm=0 \
+	feature-clang-bpf-co-re=0 \
 	>/dev/null
 install -m 755 "$build/bpftool-obj/bpftool" "$build/bin/bpftool"
 "$build/bin/bpftool" version | head -n 2 | sed 's/^/build-bpf-tools: /'
