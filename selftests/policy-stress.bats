@@ -125,6 +125,20 @@ faults_of() {	# faults=N printed by gmem-run
 	[ "$on" -lt $(( off * 9 / 10 )) ]
 }
 
+@test "thrashing is judged by evictions, not time: the same faults with 1.5 s between passes" {
+	local n=$(( 5 * $(pages) / 4 )) fast slow off
+	sum() { faults_of "$1" | awk '{ s += $1 } END { print s }'; }
+	echo 2 > $G/thrash_threshold
+	fast=$(sum "$($RUN -n $n -o rmw -a $n -r 6 -c)")
+	# Pages away longer than a second between passes: the same bounces.
+	slow=$(sum "$($RUN -n $n -o rmw -a $n -r 6 -w 1500 -c)")
+	echo 0 > $G/thrash_threshold
+	off=$(sum "$($RUN -n $n -o rmw -a $n -r 6 -c)")
+	echo "# faults, 6 passes over $n pages: $fast, $slow with 1.5 s between passes, $off without protection" >&3
+	[ "$fast" -eq "$slow" ]
+	[ "$fast" -lt $(( off * 9 / 10 )) ]
+}
+
 @test "shipped evictors spare protected thrashing pages: protection cuts refaults of a cyclic scan" {
 	local p n=$(( 5 * $(pages) / 4 )) off on bad=
 	for p in lru fifo lfu clock; do

@@ -35,8 +35,8 @@ teardown() {
 	echo default > $G/policy
 	echo 250 > $G/watchdog_ms
 	echo 3 > $G/thrash_threshold
-	echo 1000 > $G/thrash_window_ms
-	echo 1000 > $G/thrash_protect_ms
+	echo 0 > $G/thrash_window
+	echo 0 > $G/thrash_protect
 	echo 0 > $G/strict_capacity
 	echo 0 > $G/as_max_pages
 	for p in $(tr -d '[]' < $G/policy); do
@@ -63,8 +63,8 @@ wait_policy() {
 	local f want
 	bpftool struct_ops register build/bpf/evict_lru.bpf.o > /dev/null
 	# Each a value other than the current one.
-	for f in policy:lru watchdog_ms:0 thrash_threshold:0 thrash_window_ms:1 \
-		 thrash_protect_ms:1 strict_capacity:1 as_max_pages:1; do
+	for f in policy:lru watchdog_ms:0 thrash_threshold:0 thrash_window:1 \
+		 thrash_protect:1 strict_capacity:1 as_max_pages:1; do
 		want=$(cat $G/${f%%:*})
 		run $DAC bash -c "echo ${f#*:} > $G/${f%%:*}"
 		echo "$G/${f%%:*}: status $status: $output"

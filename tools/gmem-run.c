@@ -6,7 +6,7 @@
  *
  *   gmem-run [-d DEV] [-n PAGES] [-o read|write|rmw]
  *            [-p sequential|strided|random|zipf] [-s STRIDE] [-a ACCESSES]
- *            [-r PASSES] [-u FILE] [-P] [-c]
+ *            [-r PASSES] [-w MS] [-u FILE] [-P] [-c]
  *
  * -s is the distance in pages between two accesses of the strided
  * pattern (1 by default): page (i * STRIDE) % PAGES.
@@ -14,7 +14,8 @@
  * -r runs the device kernel PASSES times over the same memory, printing
  * each pass's cost and the GMEM policy it ran under (/proc/self/gmem_policy;
  * "A>B" when it was swapped during the pass), so that policies can be
- * swapped under a running workload. -u FILE ends the run after the first
+ * swapped under a running workload; -w waits MS milliseconds between two
+ * passes (a slower program). -u FILE ends the run after the first
  * pass that finds FILE exists: a test decides when the workload stops.
  * -f runs the device with fault injection on (/proc/self/make-it-fail, for
  * failslab and fail_page_alloc); a run the injected failures stop must
@@ -167,12 +168,13 @@ int main(int argc, char **argv)
 	int op = GMEM_SIM_WRITE, pattern = GMEM_SIM_SEQUENTIAL;
 	int prefetch = 0, check = 0, inject = 0, fd, opt;
 	unsigned long npages = 256, accesses = 0, passes = 1, pass, i;
+	unsigned long wait_ms = 0;
 	struct gmem_sim_run run = { .value = 0x5eed, .seed = 1, .stride = 1 };
 	struct timespec t0, t1;
 	size_t size;
 	uint64_t *p;
 
-	while ((opt = getopt(argc, argv, "d:n:o:p:s:a:r:u:fPch")) != -1) {
+	while ((opt = getopt(argc, argv, "d:n:o:p:s:a:r:w:u:fPch")) != -1) {
 		switch (opt) {
 		case 'd': dev = optarg; break;
 		case 'n': npages = strtoul(optarg, NULL, 0); break;
@@ -181,12 +183,13 @@ int main(int argc, char **argv)
 		case 's': run.stride = strtoul(optarg, NULL, 0); break;
 		case 'a': accesses = strtoul(optarg, NULL, 0); break;
 		case 'r': passes = strtoul(optarg, NULL, 0); break;
+		case 'w': wait_ms = strtoul(optarg, NULL, 0); break;
 		case 'u': until = optarg; break;
 		case 'P': prefetch = 1; break;
 		case 'c': check = 1; break;
 		case 'f': inject = 1; break;
 		default:
-			fprintf(stderr, "usage: %s [-d DEV] [-n PAGES] [-o read|write|rmw] [-p sequential|strided|random|zipf] [-s STRIDE] [-a ACCESSES] [-r PASSES] [-u FILE] [-f] [-P] [-c]\n",
+			fprintf(stderr, "usage: %s [-d DEV] [-n PAGES] [-o read|write|rmw] [-p sequential|strided|random|zipf] [-s STRIDE] [-a ACCESSES] [-r PASSES] [-w MS] [-u FILE] [-f] [-P] [-c]\n",
 				argv[0]);
 			return 2;
 		}
@@ -268,6 +271,8 @@ int main(int argc, char **argv)
 			passes = pass;	/* what -c checks */
 			break;
 		}
+		if (wait_ms && pass < passes)
+			usleep(wait_ms * 1000);
 	}
 	if (check && op == GMEM_SIM_WRITE && pattern == GMEM_SIM_SEQUENTIAL) {
 		for (i = 0; i < size / 8; i++) {

@@ -370,7 +370,7 @@ u32 gmem_frame_state(struct gmem_evict_ctx *ctx, u32 frame)
 	state |= list_empty(&f->lru) ? GMEM_FRAME_BUSY : GMEM_FRAME_RESIDENT;
 	if (f->as && (gm_attr_load(f->as, f->va) & GM_ATTR_PINNED))
 		state |= GMEM_FRAME_PINNED;
-	if (f->protected && time_before(jiffies, f->protect_until))
+	if (gm_frame_protected(f))
 		state |= GMEM_FRAME_PROTECTED;
 	return state;
 }
@@ -418,8 +418,7 @@ again:
 		if (frame->as &&
 		    (gm_attr_load(frame->as, frame->va) & GM_ATTR_PINNED))
 			continue;
-		if (spare && frame->protected &&
-		    time_before(jiffies, frame->protect_until))
+		if (spare && gm_frame_protected(frame))
 			continue;
 		gmem_evict_frame(ctx, frame - dev->frames);
 	}

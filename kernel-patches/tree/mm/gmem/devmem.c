@@ -251,8 +251,8 @@ void gm_frame_track(struct gm_dev *dev, struct page *page,
 			frame->protected = 1;
 			dev->nr_protected++;
 		}
-		frame->protect_until = jiffies +
-			msecs_to_jiffies(READ_ONCE(gm_thrash_protect_ms));
+		frame->protect_until = atomic_long_read(&gm_evict_clock) +
+			gm_thrash_span(READ_ONCE(gm_thrash_protect), dev, 2);
 	}
 	list_move(&frame->lru, &dev->lru);
 	/* The policy hears of this use now; a report of it would repeat it. */

@@ -169,6 +169,7 @@ static void gm_dev_evict(struct gm_dev *dev, struct gm_as *as, bool own)
 		if (!b->dst[i] || !(b->src[i] & MIGRATE_PFN_MIGRATE))
 			continue;
 		__set_bit(i, &migrated);
+		atomic_long_inc(&gm_evict_clock);
 		if (!b->as[i])
 			continue;
 		mutex_lock(&b->as[i]->lock);

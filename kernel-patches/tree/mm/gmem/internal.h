@@ -89,7 +89,7 @@ struct gm_frame {
 	/* The policy told of the page (page_added), until page_removed. */
 	struct gm_policy *policy;
 	/* Thrashing page: the default policy spares it until then. */
-	unsigned long protect_until;		/* jiffies */
+	unsigned long protect_until;		/* gm_evict_clock */
 	/* Heads a free block of 2^(free_order - 1) frames; 0 if not. */
 	u8 free_order;
 	u8 thrashing;				/* GMEM_PAGE_THRASHING */
@@ -214,9 +214,12 @@ struct gm_context {
 #define GM_LPT_DEV_SHIFT	4	/* bits 2-3 free */
 #define GM_LPT_DEV_MASK		(GM_MAX_DEVICES - 1)
 #define GM_LPT_FRAME_SHIFT	12
-/* On a device, bits 12-43 hold the frame; in host memory, when it left. */
+/*
+ * On a device, bits 12-43 hold the frame; in host memory, when it left
+ * (gm_evict_clock).
+ */
 #define GM_LPT_LEFT_MASK	GENMASK_ULL(43, 12)
-/* Bounces: arrivals on a device within thrash_window_ms of a departure. */
+/* Bounces: arrivals on a device within thrash_window evictions of leaving. */
 #define GM_LPT_BOUNCE_SHIFT	44
 #define GM_LPT_BOUNCE_MAX	15UL
 #define GM_LPT_ON_DEVICE	XA_MARK_0
@@ -344,8 +347,12 @@ extern unsigned int gm_as_max_pages;
 
 /* lpt.c */
 extern unsigned int gm_thrash_threshold;
-extern unsigned int gm_thrash_window_ms;
-extern unsigned int gm_thrash_protect_ms;
+extern unsigned int gm_thrash_window;
+extern unsigned int gm_thrash_protect;
+extern atomic_long_t gm_evict_clock;
+unsigned long gm_thrash_span(unsigned int tunable, struct gm_dev *dev,
+			     unsigned int times);
+bool gm_frame_protected(struct gm_frame *frame);
 bool gm_lpt_set_device(struct gm_as *as, unsigned long va,
 		       struct gm_dev *dev, struct page *page,
 		       bool writable);

@@ -15,22 +15,47 @@ static unsigned long gm_lpt_device_entry(struct gm_dev *dev,
 }
 
 /*
- * Thrashing: a page that comes back to a device thrash_threshold times in
- * a row, each within thrash_window_ms of leaving one, is thrashing:
- * policies see GMEM_PAGE_THRASHING, and the default policy spares it from
- * eviction for thrash_protect_ms, as long as at most 3/4 of the device's
- * frames are spared, so that the rest keeps turning over. A threshold of
- * 0 turns detection off.
+ * Thrashing, judged by events, not time, so that the same program takes
+ * the same faults however fast it runs: a page that comes back to a device
+ * thrash_threshold times in a row, each before thrash_window pages were
+ * evicted (from any device) since it left one, is thrashing. Policies see
+ * GMEM_PAGE_THRASHING, and the default policy spares it from eviction
+ * until thrash_protect more pages were evicted, as long as at most 3/4 of
+ * the device's frames are spared, so that the rest keeps turning over.
+ * A window of 0 is the device's size in frames (a page that returns
+ * before the device turned over once would have stayed on a device twice
+ * as big), a protection of 0 twice that: a pass of a loop larger than
+ * the device, where every page faults under plain LRU, evicts more pages
+ * than the device holds, and the protected pages must outlast it. A
+ * threshold of 0 turns detection off.
  */
 unsigned int gm_thrash_threshold = 3;
-unsigned int gm_thrash_window_ms = 1000;
-unsigned int gm_thrash_protect_ms = 1000;
+unsigned int gm_thrash_window;
+unsigned int gm_thrash_protect;
 
-/* Jiffies as they fit GM_LPT_LEFT_MASK. */
+/* Pages evicted from any device so far: the clock thrashing is timed by. */
+atomic_long_t gm_evict_clock = ATOMIC_LONG_INIT(0);
+
+/* Tunable @tunable in evictions, or @dev's size times @times if it is 0. */
+unsigned long gm_thrash_span(unsigned int tunable, struct gm_dev *dev,
+			     unsigned int times)
+{
+	return tunable ?: times * dev->nr_pages;
+}
+
+/* Is @frame spared by the default policy (under its device's lock)? */
+bool gm_frame_protected(struct gm_frame *frame)
+{
+	return frame->protected &&
+	       (long)(atomic_long_read(&gm_evict_clock) -
+		      frame->protect_until) < 0;
+}
+
+/* The eviction clock as it fits GM_LPT_LEFT_MASK. */
 static unsigned long gm_lpt_now(void)
 {
-	return (jiffies & (GM_LPT_LEFT_MASK >> GM_LPT_FRAME_SHIFT)) <<
-	       GM_LPT_FRAME_SHIFT;
+	return (atomic_long_read(&gm_evict_clock) &
+		(GM_LPT_LEFT_MASK >> GM_LPT_FRAME_SHIFT)) << GM_LPT_FRAME_SHIFT;
 }
 
 /*
@@ -55,7 +80,7 @@ bool gm_lpt_set_device(struct gm_as *as, unsigned long va,
 				     GM_LPT_FRAME_SHIFT;
 
 		if ((ov & GM_LPT_LEFT_MASK) &&
-		    jiffies_to_msecs(away) < READ_ONCE(gm_thrash_window_ms))
+		    away < gm_thrash_span(READ_ONCE(gm_thrash_window), dev, 1))
 			bounces = min(GM_LPT_BOUNCE_MAX,
 				      (ov >> GM_LPT_BOUNCE_SHIFT) + 1);
 	}

@@ -245,8 +245,8 @@ static struct gm_tunable_attribute gm_attr_##_name = {			\
 
 GM_TUNABLE(watchdog_ms, gm_watchdog_ms);
 GM_TUNABLE(thrash_threshold, gm_thrash_threshold);
-GM_TUNABLE(thrash_window_ms, gm_thrash_window_ms);
-GM_TUNABLE(thrash_protect_ms, gm_thrash_protect_ms);
+GM_TUNABLE(thrash_window, gm_thrash_window);
+GM_TUNABLE(thrash_protect, gm_thrash_protect);
 GM_TUNABLE(as_max_pages, gm_as_max_pages);
 
 static struct attribute *gm_root_attrs[] = {
@@ -254,8 +254,8 @@ static struct attribute *gm_root_attrs[] = {
 	&gm_attr_policy.attr,
 	&gm_attr_watchdog_ms.attr.attr,
 	&gm_attr_thrash_threshold.attr.attr,
-	&gm_attr_thrash_window_ms.attr.attr,
-	&gm_attr_thrash_protect_ms.attr.attr,
+	&gm_attr_thrash_window.attr.attr,
+	&gm_attr_thrash_protect.attr.attr,
 	&gm_attr_as_max_pages.attr.attr,
 	NULL,
 };

@@ -15,7 +15,11 @@
 
 /* Migrate the range to hnid now: a device (then mapped there) or a host node. */
 #define MADV_PREFETCH			64
-/* Range attributes, kept by GMEM for the range and handed to its policy. */
+/*
+ * Range attributes, kept by GMEM for the range (debugfs as-PID lists
+ * them). Today only MADV_PIN changes what GMEM does: the other three are
+ * recorded, not acted on, and policies do not see them.
+ */
 #define MADV_PREFERRED_LOCATION		65	/* hnid, or -1 to clear */
 #define MADV_ACCESSED_BY		66	/* add device hnid to the set */
 #define MADV_READ_MOSTLY		67
