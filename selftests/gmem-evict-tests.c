@@ -349,7 +349,17 @@ TEST_F(evict, device_hits_keep_a_hot_set_resident)
 	TH_LOG("policy %s: hot set %zu pages: %llu faults after its first read, cold stream %llu faults, %ld pages found referenced",
 	       policy, hot / page_size, (unsigned long long)hot_faults,
 	       (unsigned long long)cold_faults, referenced);
-	EXPECT_EQ(cold_faults, 2 * cold / page_size);
+	/*
+	 * The first lap faults on every cold page. LRU-like orders fault
+	 * again on the second; S3-FIFO remembers the first lap's pages as
+	 * ghosts and keeps some of them in its main queue.
+	 */
+	if (!strcmp(policy, "s3fifo")) {
+		EXPECT_GE(cold_faults, cold / page_size);
+		EXPECT_LT(cold_faults, 2 * cold / page_size);
+	} else {
+		EXPECT_EQ(cold_faults, 2 * cold / page_size);
+	}
 	EXPECT_GT(referenced, 0);
 	if (by_use) {
 		EXPECT_EQ(hot_faults, 0);
