@@ -70,9 +70,12 @@ static int read_license(const char *path, char *buf, size_t size)
 		if (!name || strcmp(name, "license"))
 			continue;
 		data = elf_getdata(scn, NULL);
-		len = data && data->d_buf ? data->d_size : 0;
-		len = strnlen(len ? data->d_buf : "", len < size ? len : size - 1);
-		memcpy(buf, len ? data->d_buf : "", len);
+		len = 0;
+		if (data && data->d_buf) {
+			len = strnlen(data->d_buf, data->d_size < size ?
+					data->d_size : size - 1);
+			memcpy(buf, data->d_buf, len);
+		}
 		buf[len] = '\0';
 		err = 0;
 		break;
