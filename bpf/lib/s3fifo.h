@@ -94,6 +94,15 @@ static __always_inline __u32 *s3_size(__u32 dev, __u32 queue)
 	return bpf_map_lookup_elem(&s3_sizes, &i);
 }
 
+/* A page left @queue of device @dev. */
+static __always_inline void s3_size_dec(__u32 dev, __u32 queue)
+{
+	__u32 *size = s3_size(dev, queue);
+
+	if (size && *size)
+		(*size)--;
+}
+
 /* Move @slot of device @dev to the newest end of @queue. */
 static __always_inline void s3_enqueue(__u32 dev, __u32 slot,
 				       struct s3_page *p, __u32 queue)
@@ -103,11 +112,8 @@ static __always_inline void s3_enqueue(__u32 dev, __u32 slot,
 
 	if (!n)
 		return;
-	if (n->linked) {
-		size = s3_size(dev, p->queue);
-		if (size && *size)
-			(*size)--;
-	}
+	if (n->linked)
+		s3_size_dec(dev, p->queue);
 	gmem_list_add_at(gmem_list_slot(dev, queue), slot, false);
 	p->queue = queue;
 	size = s3_size(dev, queue);
@@ -187,13 +193,10 @@ static __always_inline void s3fifo_do_page_removed(struct gmem_page *page)
 	__u32 slot = gmem_slot(page->dev, page->frame);
 	struct gmem_node *n = gmem_node(slot);
 	struct s3_page *p = bpf_map_lookup_elem(&s3_pages, &slot);
-	__u32 *size;
 
 	if (!n || !p || !n->linked)
 		return;
-	size = s3_size(page->dev, p->queue);
-	if (size && *size)
-		(*size)--;
+	s3_size_dec(page->dev, p->queue);
 	gmem_list_del(slot);
 }
 
