@@ -177,6 +177,32 @@ def gap_summary(gaps):
     return out
 
 
+def prefetch_rows(rows):
+    """Per workload and size, each shipped prefetcher against the default
+    (the same eviction, no prefetch): faults and pages moved to the device
+    as multiples of the default's, and whether it stays within issue 18's
+    goal (no more faults, at most 1.1x the pages)."""
+    by = {}
+    for r in rows:
+        if r["policy"] in PREFETCHERS or r["policy"] == "default":
+            by.setdefault((r["workload"], r["size_x"]), {})[r["policy"]] = r
+    out = []
+    for (wl, x), pols in by.items():
+        d = pols.get("default")
+        if not d or not d["faults"]["median"] or not d["to_device"]["median"]:
+            continue
+        row = {"workload": wl, "size_x": x, "faults": {}, "moved": {}, "ok": {}}
+        for pf in PREFETCHERS:
+            if pf not in pols:
+                continue
+            f = pols[pf]["faults"]["median"] / d["faults"]["median"]
+            m = pols[pf]["to_device"]["median"] / d["to_device"]["median"]
+            row["faults"][pf], row["moved"][pf] = f, m
+            row["ok"][pf] = f <= 1.0 and m <= 1.1
+        out.append(row)
+    return out
+
+
 def peer_rows(recs):
     groups = {}
     for r in recs:
@@ -277,6 +303,7 @@ def build(d):
         "best": best_rows(matrix), "matrix": matrix,
         "replay_best": best_rows(replay), "replay": replay,
         "gap": gap_rows(matrix + replay),
+        "prefetch": prefetch_rows(matrix + replay),
         "peer": peer, "peer_ratio": peer_ratio, "hook": hook, "swap": swap,
         "scale": scale, "checks": checks,
         "skipped": [r for r in recs if r["exp"] == "skipped"],
@@ -571,6 +598,37 @@ def markdown(res, pngs):
         table.append(["**worst / LRU**", "", "", ""]
                      + [fmt(res["gap_summary"][p]["worst_over_lru"]) for p in pols])
         L.append(md_table(["workload", "size", "OPT", "LRU"] + pols, table))
+        L.append("")
+
+    if res["prefetch"]:
+        L.append("## Prefetchers against the default")
+        L.append("")
+        L.append("Device faults and pages moved to the device (medians) of each shipped "
+                 "prefetcher as multiples of the default's (the same eviction, no "
+                 "prefetch), on every workload, size and trace. Issue 18's goal: no more "
+                 "faults and at most 1.1x the pages; a pair outside it is marked *. "
+                 "The prefetchers back off when their pages go unused "
+                 "(`bpf/lib/pf_feedback.h`), which they learn only when pages leave the "
+                 "device: at 0.5x nothing does.")
+        L.append("")
+        pfs = [p for p in PREFETCHERS if any(p in r["faults"] for r in res["prefetch"])]
+        table = []
+        for r in res["prefetch"]:
+            line = [r["workload"], size_label(r["size_x"])]
+            for pf in pfs:
+                if pf not in r["faults"]:
+                    line.append("–")
+                    continue
+                cell = f"{fmt(r['faults'][pf])} / {fmt(r['moved'][pf])}"
+                line.append(cell if r["ok"][pf] else cell + " *")
+            table.append(line)
+        within = {pf: sum(1 for r in res["prefetch"] if r["ok"].get(pf))
+                  for pf in pfs}
+        total = {pf: sum(1 for r in res["prefetch"] if pf in r["ok"]) for pf in pfs}
+        table.append(["**within the goal**", ""]
+                     + [f"{within[pf]} of {total[pf]}" for pf in pfs])
+        L.append(md_table(["workload", "size"] + [f"{pf}: faults / moved" for pf in pfs],
+                          table))
         L.append("")
 
     if res["replay"]:

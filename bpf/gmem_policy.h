@@ -38,21 +38,41 @@ extern int gmem_evict_frame(struct gmem_evict_ctx *ctx, __u32 frame) __ksym;
 extern __u32 gmem_frame_state(struct gmem_evict_ctx *ctx, __u32 frame) __ksym;
 
 /*
- * Per-frame state lives in arrays indexed by slot: device id times
- * GMEM_MAX_FRAMES plus frame number. Frames beyond (devices over 256 MiB,
- * more than 4 devices) get no slot: the policy ignores them and the
- * kernel's default LRU still evicts them.
+ * Per-frame state lives in maps indexed by slot (gmem_slots.h): device id
+ * times the frames per device, plus frame number. gmemctl load sizes it
+ * to the devices present (loader/sizing.c): gmem_nr_devices becomes the
+ * highest device id plus one, gmem_dev_frames the largest device's frame
+ * count, and every map of GMEM_SLOTS (+ n) entries gmem_nr_slots() (+ n).
+ * Loaded any other way (bpftool), a policy has slots for GMEM_MAX_DEVICES
+ * devices of GMEM_MAX_FRAMES frames (256 MiB). Frames beyond get no slot:
+ * the policy never sees them, so never picks them; the kernel's default
+ * LRU steps in when its own victims run short (policies/NAME/filled).
  */
-#define GMEM_MAX_DEVICES	4
-#define GMEM_MAX_FRAMES		(1U << 16)
-#define GMEM_SLOTS		(GMEM_MAX_DEVICES * GMEM_MAX_FRAMES)
+#include "gmem_slots.h"
 #define GMEM_NO_SLOT		0xffffffffU
+
+/* Static: bpf/lib/ headers are compiled on the host too (tests/host/). */
+static const volatile __u32 gmem_nr_devices __attribute__((unused)) =
+	GMEM_MAX_DEVICES;
+static const volatile __u32 gmem_dev_frames __attribute__((unused)) =
+	GMEM_MAX_FRAMES;
+
+static __always_inline __u32 gmem_nr_slots(void)
+{
+	return gmem_nr_devices * gmem_dev_frames;
+}
 
 static __always_inline __u32 gmem_slot(__u32 dev, __u32 frame)
 {
-	if (dev >= GMEM_MAX_DEVICES || frame >= GMEM_MAX_FRAMES)
+	if (dev >= gmem_nr_devices || frame >= gmem_dev_frames)
 		return GMEM_NO_SLOT;
-	return dev * GMEM_MAX_FRAMES + frame;
+	return dev * gmem_dev_frames + frame;
+}
+
+/* The slot's frame number on device @dev. */
+static __always_inline __u32 gmem_slot_frame(__u32 dev, __u32 slot)
+{
+	return slot - dev * gmem_dev_frames;
 }
 
 #endif /* GMEM_POLICY_H */

@@ -2,8 +2,9 @@
 /*
  * gmemctl's commands (load.c, params.c, select.c, show.c, status.c,
  * trace.c), what they share (main.c), their command lines (args.c), the
- * object file checks of load (object.c), a policy's tunables (params.c)
- * and its pinned maps (pin.c).
+ * object file checks of load (object.c), a policy's tunables (params.c),
+ * its per-frame state sized to the devices (sizing.c) and its pinned maps
+ * (pin.c).
  */
 #ifndef GMEMCTL_H
 #define GMEMCTL_H

@@ -18,6 +18,7 @@
 #include "object.h"
 #include "params.h"
 #include "pin.h"
+#include "sizing.h"
 
 /* Print the last @lines non-empty lines of a verifier log, indented. */
 static void print_log_tail(const char *log, int lines)
@@ -141,6 +142,8 @@ int cmd_load(int argc, char **argv)
 	if (ret)
 		goto out;
 	ret = 1;
+	if (size_frame_state(po.obj, a.path))
+		goto out;
 	if (a.new_name)
 		policy_obj_set_name(&po, a.new_name);
 	name = po.name;

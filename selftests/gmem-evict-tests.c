@@ -15,6 +15,7 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 #include "gmem_test_lib.h"
+#include "gmem/hmadvise.h"
 
 #define SYSFS_DEV0 "/sys/kernel/gmem/devices/gmem_sim0/"
 
@@ -408,6 +409,39 @@ TEST_F(evict, sysfs_counters_agree_with_the_driver)
 	/* Written twice the capacity: at least one capacity went back. */
 	EXPECT_GE(sysfs_long(SYSFS_DEV0 "pages_evicted") - evicted,
 		  (long)(self->capacity / page_size));
+	munmap(p, size);
+}
+
+/*
+ * A prefetch is a bet the device will use the page. hmadvise() prefetches
+ * a range; the device reads only its first half, which hits (a TLB miss
+ * finding the mapping is the device's report of use); then the CPU reads
+ * all of it, pulling every page back: exactly the unread half left
+ * unused, which GMEM counts (and tells the policy, GMEM_PAGE_UNUSED).
+ */
+TEST_F(evict, prefetched_pages_that_leave_unused_are_counted)
+{
+	size_t size = self->capacity / 4, half = size / 2;
+	long prefetched = sysfs_long(SYSFS_DEV0 "prefetched");
+	long unused = sysfs_long(SYSFS_DEV0 "prefetched_unused");
+	struct gmem_sim_run run;
+	uint64_t sum;
+	char *p;
+
+	p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	ASSERT_NE(p, MAP_FAILED);
+	fill(p, size, 5);
+	sum = cpu_checksum(p, size);
+	ASSERT_EQ(hmadvise(sysfs_long(SYSFS_DEV0 "hnid"), p, size,
+			   MADV_PREFETCH), 0);
+	EXPECT_EQ(sysfs_long(SYSFS_DEV0 "prefetched") - prefetched,
+		  (long)(size / page_size));
+	ASSERT_EQ(dev_run(self->fd0, p, half, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, &run), 0);
+	EXPECT_EQ(run.faults, 0);
+	EXPECT_EQ(cpu_checksum(p, size), sum);
+	EXPECT_EQ(sysfs_long(SYSFS_DEV0 "prefetched_unused") - unused,
+		  (long)((size - half) / page_size));
 	munmap(p, size);
 }
 

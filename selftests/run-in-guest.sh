@@ -25,6 +25,7 @@ suites=(
 	"policy 900 bats --tap selftests/policy.bats"
 	"policy-stress 900 bats --tap selftests/policy-stress.bats"
 	"policy-matrix 1500 selftests/policy-matrix.sh"
+	"device-size 900 bats --tap selftests/device-size.bats"
 	"docs 300 bats --tap selftests/docs.bats"
 	"fault-injection 900 bats --tap selftests/fault-injection.bats"
 	"fuzz 900 selftests/fuzz.sh"

@@ -27,25 +27,27 @@ char LICENSE[] SEC("license") = "GPL";
 
 #if defined(PF_SEQ)
 #include "lib/seq.h"
-#define pf_prefetch	seq_do_prefetch
-#define pf_exit		seq_do_exit
+#define pf_prefetch		seq_do_prefetch
+#define pf_page_removed		seq_do_page_removed
+#define pf_exit			seq_do_exit
 #elif defined(PF_STRIDE)
 #include "lib/stride.h"
-#define pf_prefetch	stride_do_prefetch
-#define pf_exit		stride_do_exit
+#define pf_prefetch		stride_do_prefetch
+#define pf_page_removed		stride_do_page_removed
+#define pf_exit			stride_do_exit
 #elif defined(PF_TREE)
 #include "lib/tree.h"
-#define pf_prefetch	tree_do_prefetch
+#define pf_prefetch		tree_do_prefetch
 /* The tree keeps a residency bitmap from the page events. */
-#define pf_page_added(page)	tree_mark(page, true)
-#define pf_page_removed(page)	tree_mark(page, false)
+#define pf_page_added		tree_do_page_added
+#define pf_page_removed		tree_do_page_removed
+#define pf_exit			tree_do_exit
 #else
 #error "define one of PF_SEQ, PF_STRIDE, PF_TREE"
 #endif
 
 #ifndef pf_page_added
 #define pf_page_added(page)	do { } while (0)
-#define pf_page_removed(page)	do { } while (0)
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -111,12 +113,10 @@ int BPF_STRUCT_OPS(combo_evict, struct gmem_evict_ctx *req)
 	return 0;
 }
 
-#ifdef pf_exit
 void BPF_STRUCT_OPS(combo_exit, struct gmem_as_info *as)
 {
 	pf_exit(as);
 }
-#endif
 
 SEC(".struct_ops")
 struct gmem_policy_ops COMBO = {
@@ -127,8 +127,6 @@ struct gmem_policy_ops COMBO = {
 #endif
 	.page_removed = (void *)combo_page_removed,
 	.evict = (void *)combo_evict,
-#ifdef pf_exit
 	.exit = (void *)combo_exit,
-#endif
 	.name = COMBO_STR(COMBO),
 };

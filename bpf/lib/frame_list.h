@@ -46,7 +46,7 @@ static __always_inline struct gmem_node *gmem_node(__u32 slot)
 /* The head slot of list @list (< GMEM_LISTS) of device @dev. */
 static __always_inline __u32 gmem_list_slot(__u32 dev, __u32 list)
 {
-	return GMEM_SLOTS + list * GMEM_MAX_DEVICES + dev;
+	return gmem_nr_slots() + list * GMEM_MAX_DEVICES + dev;
 }
 
 /* The head of the list whose head slot is @h, set up on first use. */
@@ -157,16 +157,10 @@ struct gmem_walk {
 static __always_inline __u32 gmem_walk_steps(struct gmem_evict_ctx *req,
 					     __u32 laps)
 {
-	__u32 n = req->nr_frames < GMEM_MAX_FRAMES ? req->nr_frames :
-						      GMEM_MAX_FRAMES;
+	__u32 n = req->nr_frames < gmem_dev_frames ? req->nr_frames :
+						      gmem_dev_frames;
 
 	return laps * (n + 1);
-}
-
-/* The slot's frame number on device @dev. */
-static __always_inline __u32 gmem_slot_frame(__u32 dev, __u32 slot)
-{
-	return slot - dev * GMEM_MAX_FRAMES;
 }
 
 /* One step of gmem_list_evict(): 1 ends the walk. */

@@ -62,7 +62,7 @@ struct {
 	__type(value, __u32);
 } s3_sizes SEC(".maps");
 
-/* Ghost rings: [dev * GMEM_MAX_FRAMES + i], the device's frames long. */
+/* Ghost rings: [dev * gmem_dev_frames + i], the device's frames long. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, GMEM_SLOTS);
@@ -135,9 +135,9 @@ static __always_inline void s3_ghost_add(__u32 dev, __u32 frames,
 
 	if (!next || !frames)
 		return;
-	if (frames > GMEM_MAX_FRAMES)
-		frames = GMEM_MAX_FRAMES;
-	i = dev * GMEM_MAX_FRAMES + *next % frames;
+	if (frames > gmem_dev_frames)
+		frames = gmem_dev_frames;
+	i = dev * gmem_dev_frames + *next % frames;
 	g = bpf_map_lookup_elem(&s3_ghost_ring, &i);
 	if (!g)
 		return;

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Sequential prefetch: after a fault, fetch the pages that follow. A fault
- * right where the last prefetch ended means the stream goes on, and the
- * window doubles (seq_min_window pages, 16 by default, up to
- * seq_max_window, 256); any other fault starts again at seq_min_window.
- * One stream per address space, in the map seq_streams.
+ * Sequential prefetch: once faults show a stream (a fault on the page
+ * after the last one), fetch the pages that follow. A fault right where
+ * the last prefetch ended means the stream goes on, and the window doubles
+ * (seq_min_window pages, 16 by default, up to seq_max_window, 256); any
+ * other fault fetches nothing and starts again: a lone fault is no stream,
+ * and fetching after every one of them is what makes a prefetcher a loss
+ * on random access. The prefetcher backs off while its pages go unused
+ * (pf_feedback.h). One stream per address space, in the map seq_streams.
  */
 #ifndef GMEM_LIB_SEQ_H
 #define GMEM_LIB_SEQ_H
 
 #include "gmem_policy.h"
+#include "pf_feedback.h"
 
 /*
  * Tunables (gmemctl load --set): the first window and the largest, in
@@ -19,6 +23,7 @@ const volatile __u32 seq_min_window = 16;
 const volatile __u32 seq_max_window = 256;
 
 struct seq_stream {
+	__u64 last_va;		/* the last fault */
 	__u64 next_va;		/* first page after the last prefetch */
 	__u32 window;		/* pages */
 };
@@ -32,28 +37,41 @@ struct {
 
 static __always_inline int seq_do_prefetch(struct gmem_prefetch_ctx *req)
 {
-	struct seq_stream fresh = { .window = seq_min_window }, *s;
+	struct seq_stream fresh = { .last_va = req->va }, *s;
 	__u64 as_id = req->as_id, va = req->va;
+	__u32 allowed = pf_feedback_fault(req, 0);
 	int pages;
 
 	s = bpf_map_lookup_elem(&seq_streams, &as_id);
 	if (!s) {
 		bpf_map_update_elem(&seq_streams, &as_id, &fresh, BPF_ANY);
-		s = bpf_map_lookup_elem(&seq_streams, &as_id);
-		if (!s)
-			return 0;
-	} else if (va == s->next_va) {
+		return 0;
+	}
+	if (s->next_va && va == s->next_va) {
 		s->window = s->window * 2 > seq_max_window ? seq_max_window :
 			    s->window * 2;
-	} else {
+	} else if (va == s->last_va + GMEM_PAGE_SIZE) {
 		s->window = seq_min_window;
-	}
-	if (va + GMEM_PAGE_SIZE >= req->vma_end)
+	} else {
+		s->last_va = va;
+		s->next_va = 0;
 		return 0;
-	pages = gmem_prefetch_range(req, va + GMEM_PAGE_SIZE, s->window);
-	s->next_va = va + GMEM_PAGE_SIZE + (pages > 0 ? pages : 0) *
-		     GMEM_PAGE_SIZE;
+	}
+	s->last_va = va;
+	s->next_va = 0;
+	if (va + GMEM_PAGE_SIZE >= req->vma_end || !allowed)
+		return 0;
+	pages = gmem_prefetch_range(req, va + GMEM_PAGE_SIZE,
+				    s->window < allowed ? s->window : allowed);
+	if (pages > 0)
+		s->next_va = va + GMEM_PAGE_SIZE + pages * GMEM_PAGE_SIZE;
 	return 0;
+}
+
+/* page_removed: the prefetcher's feedback. */
+static __always_inline void seq_do_page_removed(struct gmem_page *page)
+{
+	pf_feedback_removed(page);
 }
 
 static __always_inline void seq_do_exit(struct gmem_as_info *as)
@@ -61,6 +79,7 @@ static __always_inline void seq_do_exit(struct gmem_as_info *as)
 	__u64 as_id = as->id;
 
 	bpf_map_delete_elem(&seq_streams, &as_id);
+	pf_feedback_exit(as);
 }
 
 #endif /* GMEM_LIB_SEQ_H */

@@ -25,14 +25,14 @@ struct {
 static __always_inline __u32 sieve_hand(__u32 dev)
 {
 	__u32 *hand = bpf_map_lookup_elem(&sieve_hands, &dev);
-	__u32 slot, first = dev * GMEM_MAX_FRAMES;
+	__u32 slot, first = dev * gmem_dev_frames;
 	struct gmem_node *n;
 
 	if (!hand || !*hand)
 		return gmem_list_slot(dev, 0);
 	slot = *hand - 1;
 	n = gmem_node(slot);
-	if (slot < first || slot >= first + GMEM_MAX_FRAMES || !n || !n->linked)
+	if (slot < first || slot >= first + gmem_dev_frames || !n || !n->linked)
 		return gmem_list_slot(dev, 0);
 	return slot;
 }

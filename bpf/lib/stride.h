@@ -9,12 +9,14 @@
  * The prefetch moves the stream's next fault: after fetching N strides
  * ahead of va, it comes at va + (N + 1) * stride, not at va + stride. A
  * fault there continues the stream and fetches further; taken for a new
- * stride, it would cost two more faults to find the stride again.
+ * stride, it would cost two more faults to find the stride again. The
+ * prefetcher backs off while its pages go unused (pf_feedback.h).
  */
 #ifndef GMEM_LIB_STRIDE_H
 #define GMEM_LIB_STRIDE_H
 
 #include "gmem_policy.h"
+#include "pf_feedback.h"
 
 /*
  * Tunable (gmemctl load --set): strides fetched ahead, 0 to 16 (GMEM takes
@@ -42,16 +44,19 @@ struct {
 
 /*
  * Fetch ahead of the fault along @stride (@window pages for a stride of
- * one page). Returns where the stream's next fault is expected, just past
- * what was fetched, or 0 when nothing was.
+ * one page), @allowed pages at most. Returns where the stream's next
+ * fault is expected, just past what was fetched, or 0 when nothing was.
  */
 static __always_inline __u64 stride_fetch(struct gmem_prefetch_ctx *req,
-					  __s64 stride, __u32 window)
+					  __s64 stride, __u32 window,
+					  __u32 allowed)
 {
 	__u64 va = req->va, start;
 	__u32 i;
 	int n = 0;
 
+	if (window > allowed)
+		window = allowed;
 	if (stride == (__s64)GMEM_PAGE_SIZE) {
 		if (va + GMEM_PAGE_SIZE < req->vma_end)
 			n = gmem_prefetch_range(req, va + GMEM_PAGE_SIZE,
@@ -67,7 +72,8 @@ static __always_inline __u64 stride_fetch(struct gmem_prefetch_ctx *req,
 	} else if (stride && stride <= (__s64)STRIDE_MAX &&
 		   stride >= -(__s64)STRIDE_MAX) {
 		/* The verifier sees stride_ahead's value; the bound is for others. */
-		for (i = 1; i <= STRIDE_AHEAD_MAX && i <= stride_ahead; i++) {
+		for (i = 1; i <= STRIDE_AHEAD_MAX && i <= stride_ahead &&
+			    i <= allowed; i++) {
 			__u64 next = va + i * stride;
 
 			if (next < req->vma_start || next >= req->vma_end ||
@@ -92,6 +98,7 @@ static __always_inline int stride_do_prefetch(struct gmem_prefetch_ctx *req)
 {
 	struct stride_state fresh = { .last_va = req->va }, *s;
 	__u64 as_id = req->as_id, va = req->va;
+	__u32 allowed = pf_feedback_fault(req, 0);
 	__s64 stride;
 
 	s = bpf_map_lookup_elem(&strides, &as_id);
@@ -114,8 +121,15 @@ static __always_inline int stride_do_prefetch(struct gmem_prefetch_ctx *req)
 		s->stride = stride;
 		return 0;
 	}
-	s->next_va = stride_fetch(req, stride, s->window);
+	if (allowed)
+		s->next_va = stride_fetch(req, stride, s->window, allowed);
 	return 0;
+}
+
+/* page_removed: the prefetcher's feedback. */
+static __always_inline void stride_do_page_removed(struct gmem_page *page)
+{
+	pf_feedback_removed(page);
 }
 
 static __always_inline void stride_do_exit(struct gmem_as_info *as)
@@ -123,6 +137,7 @@ static __always_inline void stride_do_exit(struct gmem_as_info *as)
 	__u64 as_id = as->id;
 
 	bpf_map_delete_elem(&strides, &as_id);
+	pf_feedback_exit(as);
 }
 
 #endif /* GMEM_LIB_STRIDE_H */

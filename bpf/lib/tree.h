@@ -7,12 +7,14 @@
  * dense regions are promoted, sparse ones left alone. tree_mark() keeps a
  * residency bitmap per block and device (the map blocks) from the
  * page_added and page_removed events: pages on another device do not make
- * a region dense for this one.
+ * a region dense for this one. The prefetcher backs off while its pages go
+ * unused (pf_feedback.h).
  */
 #ifndef GMEM_LIB_TREE_H
 #define GMEM_LIB_TREE_H
 
 #include "gmem_policy.h"
+#include "pf_feedback.h"
 
 #define BLOCK_PAGES	512
 #define BLOCK_WORDS	(BLOCK_PAGES / 64)
@@ -23,6 +25,14 @@
  * tunable (gmemctl load --set density_threshold=N): 100 fetches nothing.
  */
 const volatile __u32 density_threshold = 51;
+
+/*
+ * Density is a weaker bet than a stream: on random access, half the
+ * pages of every region are resident once the device is full. The tree
+ * starts distrusted (16 pages on every other fault, pf_feedback.h) and
+ * earns more with samples of pages the device used.
+ */
+#define TREE_FIRST_LEVEL	(PF_PROBE_LEVEL + 1)
 
 struct block_key {
 	__u64 as_id;
@@ -120,8 +130,12 @@ static __always_inline int tree_do_prefetch(struct gmem_prefetch_ctx *req)
 	};
 	__u32 idx = (req->va - block_va) / GMEM_PAGE_SIZE;
 	__u32 best_first = 0, best_nr = 0, nr, first, run = 0, i;
+	__u32 allowed = pf_feedback_fault(req, TREE_FIRST_LEVEL);
 	struct block_bits *bits;
+	int pages;
 
+	if (!allowed)
+		return 0;
 	bits = bpf_map_lookup_elem(&blocks, &key);
 	if (!bits)
 		return 0;
@@ -136,7 +150,8 @@ static __always_inline int tree_do_prefetch(struct gmem_prefetch_ctx *req)
 		return 0;
 	/*
 	 * Fetch the region's 16-page leaves that are not all resident, runs
-	 * of them as one range, up to the four ranges a fault gets.
+	 * of them as one range, up to the four ranges a fault gets and the
+	 * pages the feedback allows.
 	 */
 	for (i = 0; i <= BLOCK_PAGES / LEAF_PAGES; i++) {
 		__u32 leaf = best_first / LEAF_PAGES + i;
@@ -147,15 +162,39 @@ static __always_inline int tree_do_prefetch(struct gmem_prefetch_ctx *req)
 			run++;
 			continue;
 		}
-		if (run && gmem_prefetch_range(req, block_va +
+		if (run) {
+			pages = gmem_prefetch_range(req, block_va +
 				(__u64)(leaf - run) * LEAF_PAGES * GMEM_PAGE_SIZE,
-				run * LEAF_PAGES) == -28 /* ENOSPC */)
-			break;
+				run * LEAF_PAGES < allowed ? run * LEAF_PAGES :
+							     allowed);
+			if (pages == -28 /* ENOSPC */ || (pages > 0 &&
+			    (__u32)pages >= allowed))
+				break;
+			if (pages > 0)
+				allowed -= pages;
+		}
 		run = 0;
 		if (i >= best_nr / LEAF_PAGES)
 			break;
 	}
 	return 0;
+}
+
+static __always_inline void tree_do_page_added(struct gmem_page *page)
+{
+	tree_mark(page, true);
+}
+
+/* page_removed: the residency bitmap, and the prefetcher's feedback. */
+static __always_inline void tree_do_page_removed(struct gmem_page *page)
+{
+	tree_mark(page, false);
+	pf_feedback_removed(page);
+}
+
+static __always_inline void tree_do_exit(struct gmem_as_info *as)
+{
+	pf_feedback_exit(as);
 }
 
 #endif /* GMEM_LIB_TREE_H */

@@ -32,6 +32,7 @@ extern const struct host_test args_tests[];
 extern const struct host_test stride_tests[];
 extern const struct host_test evictor_tests[];
 extern const struct host_test tree_tests[];
+extern const struct host_test prefetch_tests[];
 
 /* A file under $TMPDIR (or /tmp) holding @len bytes of @data; its path. */
 const char *tmp_file(const char *name, const void *data, size_t len);

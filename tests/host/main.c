@@ -22,6 +22,7 @@ static const struct {
 	{ "stride", stride_tests },
 	{ "evictors", evictor_tests },
 	{ "tree", tree_tests },
+	{ "prefetch", prefetch_tests },
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

@@ -2,12 +2,15 @@
 #
 # The mutants the host tests were seen failing on: python3 tests/host/mutate.py
 # [PREFIX] builds each (those whose id starts with PREFIX, e.g. A for
-# loader/args.c's, S for bpf/lib/stride.h's, E for the evictors', R for tree.h's) against a mutated copy of
+# loader/args.c's, S for bpf/lib/stride.h's, E for the evictors', R for
+# tree.h's, P for the prefetch feedback's) against a mutated copy of
 # bench/lib, loader/ or bpf/ (nothing in the tree is changed) and prints
 # the tests that failed, the first failing EXPECT of
 # each, and any EXPECT no mutant made fail. T13 (byte order) is equivalent:
 # only equality of page numbers reaches the dense numbering. O11 survives:
 # the tests check that opt_check() agrees, not that it can disagree.
+# P3 and P8 survive: a stricter or a laxer waste budget still keeps every
+# prefetcher within the asserted bounds (faults, 1.5x pages, its wins).
 M = [
 # util
 ("U1", "util.c", "return x < y ? -1 : x > y;\n}\n\n/* The nearest", "return x > y ? -1 : x < y;\n}\n\n/* The nearest", "cmp_u64 sorts descending"),
@@ -133,6 +136,15 @@ M = [
 ("R1", "bpf/lib/tree.h", "\t\t.dev = req->dev,\n", "", "tree: a fault reads another device's residency (main before issue 18)"),
 ("R2", "bpf/lib/tree.h", "if (tree_count(bits, first, nr) * 100 > density_threshold * nr) {", "if (tree_count(bits, first, nr) * 100 > density_threshold * nr * 2) {", "tree: regions need twice the density"),
 ("R3", "bpf/lib/tree.h", "\t\tbpf_map_update_elem(&blocks, &key, &zero, BPF_NOEXIST);\n", "", "tree: a block the map has no room for"),
+# prefetch feedback (bpf/lib/pf_feedback.h and its users)
+("P1", "bpf/lib/pf_feedback.h", "\tst->faults++;\n\tlevel = st->level;", "\tst->faults++;\n\tlevel = 0;", "feedback: the level never limits a fault"),
+("P2", "bpf/lib/pf_feedback.h", "\tif (page->flags & GMEM_PAGE_UNUSED)\n\t\tst->unused++;", "\tif (0)\n\t\tst->unused++;", "feedback: every prefetched page counts as used"),
+("P3", "bpf/lib/pf_feedback.h", "if ((__u64)st->unused * 100 > needed * pf_waste_pct) {", "if (st->unused) {", "feedback: any unused page is a bad sample"),
+("P4", "bpf/lib/pf_feedback.h", "\t} else if (st->level) {\n\t\tst->level--;\n\t}", "\t}", "feedback: trust never comes back"),
+("P5", "bpf/lib/tree.h", "pf_feedback_fault(req, TREE_FIRST_LEVEL)", "pf_feedback_fault(req, 0)", "tree starts trusted"),
+("P6", "bpf/lib/seq.h", "\t} else {\n\t\ts->last_va = va;\n\t\ts->next_va = 0;\n\t\treturn 0;\n\t}", "\t} else {\n\t\ts->window = seq_min_window;\n\t}", "seq prefetches after a lone fault"),
+("P7", "bpf/lib/tree.h", "run * LEAF_PAGES < allowed ? run * LEAF_PAGES :\n\t\t\t\t\t\t\t     allowed);", "run * LEAF_PAGES);", "tree ignores the pages the feedback allows"),
+("P8", "bpf/lib/pf_feedback.h", "needed = (__u64)st->faults + st->used;", "needed = (__u64)st->faults * 4 + st->used;", "feedback: faults weigh four times"),
 ]
 import subprocess, shutil, os, sys, re, glob, tempfile
 

@@ -9,11 +9,19 @@
 
 #include "host_test.h"
 
-/* test_stride.c defines the map helpers of its map: these are this file's. */
+/*
+ * test_stride.c defines the map helpers of its map, and the globals of
+ * pf_feedback.h: these are this file's.
+ */
 #define bpf_map_lookup_elem	tree_map_lookup_elem
 #define bpf_map_update_elem	tree_map_update_elem
 #define bpf_map_delete_elem	tree_map_delete_elem
 #define gmem_prefetch_range	tree_prefetch_range
+#define pf_sample		tree_pf_sample
+#define pf_waste_pct		tree_pf_waste_pct
+#define pf_states		tree_pf_states
+#define pf_samples		tree_pf_samples
+#define pf_bad_samples		tree_pf_bad_samples
 #include "lib/tree.h"
 
 #define BASE	0x7f0000000000ULL
@@ -26,11 +34,13 @@ static struct {
 } map[MAX_BLOCKS];
 static unsigned long asked;	/* pages gmem_prefetch_range() was asked for */
 
+/* Only the blocks: no page leaves here, so pf_feedback.h's map stays empty. */
 void *tree_map_lookup_elem(void *m, const void *key)
 {
 	int i;
 
-	(void)m;
+	if (m != &blocks)
+		return NULL;
 	for (i = 0; i < MAX_BLOCKS; i++) {
 		if (map[i].used && !memcmp(&map[i].key, key, sizeof(map[i].key)))
 			return &map[i].bits;
@@ -43,8 +53,9 @@ long tree_map_update_elem(void *m, const void *key, const void *value,
 {
 	int i;
 
-	(void)m;
 	(void)flags;
+	if (m != &blocks)
+		return -1;
 	for (i = 0; i < MAX_BLOCKS; i++) {
 		if (!map[i].used) {
 			map[i].used = true;

@@ -153,6 +153,8 @@ enum gmem_page_flags {
 	GMEM_PAGE_WRITE		= 0x1,	/* prefetch: a write fault */
 	GMEM_PAGE_THRASHING	= 0x2,	/* keeps bouncing to and from devices */
 	GMEM_PAGE_REFERENCED	= 0x4,	/* page_accessed: reported, not faulted */
+	GMEM_PAGE_PREFETCHED	= 0x8,	/* arrived by a prefetch, not a fault */
+	GMEM_PAGE_UNUSED	= 0x10,	/* page_removed: prefetched, never used */
 };
 
 /* gmem_frame_state() */
@@ -284,7 +286,12 @@ struct gmem_hint_ctx {
  *	while aging its coldest pages before an eviction round. Frame lock
  *	held.
  * @page_removed: the frame no longer holds the page (migrated away, freed,
- *	or the address space left this policy). Frame lock held.
+ *	or the address space left this policy). Frame lock held. With
+ *	GMEM_PAGE_PREFETCHED the page had come by prefetch (the policy's, or
+ *	hmadvise(MADV_PREFETCH)), and with GMEM_PAGE_UNUSED as well the
+ *	device never used it: no fault on it, no use it reported
+ *	(gm_dev_frame_accessed()): a prefetcher's feedback on its accuracy.
+ *	A device that reports no use tells only of faults.
  * @hmadvise: hmadvise() stored a policy-defined hint for a range. Process
  *	context, the mmap lock held for read.
  * @name: unique among policies: [A-Za-z0-9_-], 1-15 characters, not

@@ -73,7 +73,10 @@ void __gm_policy_page_event(struct gm_policy *p,
 		.dev = dev->id,
 		.frame = frame - dev->frames,
 		.flags = (frame->thrashing ? GMEM_PAGE_THRASHING : 0) |
-			 (referenced ? GMEM_PAGE_REFERENCED : 0),
+			 (referenced ? GMEM_PAGE_REFERENCED : 0) |
+			 (frame->prefetched ? GMEM_PAGE_PREFETCHED : 0) |
+			 (hook == GM_HOOK_PAGE_REMOVED &&
+			  gm_frame_prefetch_unused(frame) ? GMEM_PAGE_UNUSED : 0),
 		.hint = gm_attr_hint(gm_attr_load(frame->as, frame->va)),
 	};
 	start = gm_policy_enter(p);

@@ -193,8 +193,11 @@ static void gm_devmem_page_free(struct page *page)
 	spin_lock(&dev->lock);
 	frame = &dev->frames[index];
 	gm_policy_page_event(frame->policy, GM_HOOK_PAGE_REMOVED, dev, frame);
+	if (gm_frame_prefetch_unused(frame))
+		atomic_long_inc(&dev->prefetched_unused);
 	frame->policy = NULL;
 	frame->thrashing = 0;
+	frame->prefetched = 0;
 	if (frame->protected) {
 		frame->protected = 0;
 		dev->nr_protected--;
@@ -218,10 +221,12 @@ static void gm_devmem_page_free(struct page *page)
 
 /*
  * Under as->lock: @page, now holding @va of @as, is the device's newest;
- * tell the policy of @as. @thrashing: the page keeps bouncing.
+ * tell the policy of @as. @flags: GMEM_PAGE_THRASHING, the page keeps
+ * bouncing; GMEM_PAGE_PREFETCHED, it just arrived by prefetch. Without
+ * the latter, this is the device's use of the page: a fault.
  */
 void gm_frame_track(struct gm_dev *dev, struct page *page,
-		    struct gm_as *as, unsigned long va, bool thrashing)
+		    struct gm_as *as, unsigned long va, unsigned int flags)
 {
 	enum gm_policy_hook hook = GM_HOOK_PAGE_ADDED;
 	struct gm_frame *frame;
@@ -243,7 +248,10 @@ void gm_frame_track(struct gm_dev *dev, struct page *page,
 	frame->as = as;
 	frame->va = va;
 	frame->orphan = 0;
-	if (thrashing) {
+	if (hook == GM_HOOK_PAGE_ADDED)
+		frame->prefetched = !!(flags & GMEM_PAGE_PREFETCHED);
+	frame->used = !(flags & GMEM_PAGE_PREFETCHED);
+	if (flags & GMEM_PAGE_THRASHING) {
 		frame->thrashing = 1;
 		/* A quarter of the frames keeps turning over, always. */
 		if (!frame->protected &&

@@ -201,7 +201,7 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 	for (i = 0; i < npages; i++) {
 		unsigned long va = start + (i << PAGE_SHIFT);
 		struct page *dpage = migrate_pfn_to_page(dst[i]);
-		bool thrashing;
+		unsigned int flags = 0;
 
 		if (!dpage)
 			continue;
@@ -212,9 +212,12 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 		atomic_long_inc(&dev->pages_to_dev);
 		moved++;
 		__set_bit(i, migrated);
-		thrashing = gm_lpt_set_device(as, va, dev, dpage,
-					      dst[i] & MIGRATE_PFN_WRITE);
-		gm_frame_track(dev, dpage, as, va, thrashing);
+		if (gm_lpt_set_device(as, va, dev, dpage,
+				      dst[i] & MIGRATE_PFN_WRITE))
+			flags |= GMEM_PAGE_THRASHING;
+		if (reason == GM_MIGRATE_PREFETCH)
+			flags |= GMEM_PAGE_PREFETCHED;
+		gm_frame_track(dev, dpage, as, va, flags);
 	}
 	mutex_unlock(&as->lock);
 	migrate_vma_finalize(&args);
@@ -230,9 +233,10 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
  * @end: page aligned end, at most GM_MIGRATE_BATCH pages after @start
  * @write: map only pages the CPU page table lets be written
  * @fresh: bit i set: page i was just migrated in by the caller, and its
- *	policy heard of it (page_added); the others it is told of the use
+ *	policy heard of it (page_added), or mapping it is no use of it (a
+ *	prefetch); the others are a device fault's use, their policy is told
  *	(page_accessed)
- * @mapped: out: how many pages were mapped
+ * @mapped: out: bit i set: page i is mapped
  *
  * HMM's contract (Documentation/mm/hmm.rst): snapshot the CPU page table
  * with hmm_range_fault() under a notifier sequence, then commit under
@@ -290,8 +294,8 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 		if (ret)
 			break;
 		if (!test_bit(i, &fresh))
-			gm_frame_track(ctx->dev, page, as, va, false);
-		(*mapped)++;
+			gm_frame_track(ctx->dev, page, as, va, 0);
+		__set_bit(i, mapped);
 	}
 	mutex_unlock(&as->lock);
 	return ret;

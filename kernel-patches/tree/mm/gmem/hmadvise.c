@@ -204,7 +204,8 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		struct vm_area_struct *vma = vma_lookup(mm, va);
 		unsigned long batch_end = min3(end, vma->vm_end,
 					       va + GM_MIGRATE_BATCH * PAGE_SIZE);
-		unsigned long fresh, mapped;
+		unsigned long fresh, mapped, i;
+		int err;
 
 		if (!(vma->vm_flags & VM_READ)) {
 			ret = -EPERM;
@@ -212,18 +213,24 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		}
 		ret = gm_migrate_to_dev(ctx, va, batch_end, false,
 					GM_MIGRATE_PREFETCH, &fresh);
-		if (ret != -EAGAIN) {
-			int err;
-
+		/*
+		 * Map what is here now: the pages just moved, and those here
+		 * already, which a prefetch maps but does not use (no
+		 * page_accessed: they keep their place in the LRU).
+		 */
+		err = gm_map_range(ctx, va, batch_end, false, ~0UL, &mapped);
+		if (ret == -EAGAIN) {
+			/* Pages elsewhere (another device, busy): as faults. */
+			ret = 0;
+			for_each_clear_bit(i, &mapped, (batch_end - va) >> PAGE_SHIFT) {
+				ret = gm_fault_locked(ctx, va + (i << PAGE_SHIFT),
+						      false);
+				if (ret)
+					break;
+			}
+		} else if (err != -EBUSY) {
 			/* What is not mapped now, the device faults in. */
-			err = gm_map_range(ctx, va, batch_end, false, fresh,
-					   &mapped);
-			if (err != -EBUSY)
-				ret = ret ?: err;
-		} else {
-			/* Pages on the slow path (elsewhere, busy): one by one. */
-			for (ret = 0; va < batch_end && !ret; va += PAGE_SIZE)
-				ret = gm_fault_locked(ctx, va, false);
+			ret = ret ?: err;
 		}
 		va = batch_end;
 		if (!ret && fatal_signal_pending(current))

@@ -98,7 +98,22 @@ struct gm_frame {
 	u8 referenced;
 	/* On the LRU with no address space (its gm_as went): still evictable */
 	u8 orphan;
+	/* Arrived by a prefetch (GMEM_PAGE_PREFETCHED), not by a fault... */
+	u8 prefetched;
+	/* ...and the device used it since: a fault, or a report aging found */
+	u8 used;
 };
+
+/*
+ * Under the device's lock: @frame's page came by prefetch and the device
+ * has not used it, neither faulting on it nor reporting it (a report not
+ * yet aged is still in @frame->referenced).
+ */
+static inline bool gm_frame_prefetch_unused(struct gm_frame *frame)
+{
+	return frame->prefetched && !frame->used &&
+	       !READ_ONCE(frame->referenced);
+}
 
 /* One eviction round's victims, kept per device under evict_lock. */
 struct gm_evict_batch {
@@ -154,6 +169,7 @@ struct gm_dev {
 	atomic_long_t pages_evicted;
 	atomic_long_t pages_prefetched;
 	atomic_long_t pages_referenced;		/* found so by aging */
+	atomic_long_t prefetched_unused;	/* left, never used */
 	struct kobject kobj;			/* /sys/kernel/gmem/devices/NAME */
 };
 
@@ -408,7 +424,7 @@ void gm_evict_own(struct gm_dev *dev, struct gm_as *as);
 void gm_buddy_free(struct gm_dev *dev, unsigned long index,
 		   unsigned int order);
 void gm_frame_track(struct gm_dev *dev, struct page *page,
-		    struct gm_as *as, unsigned long va, bool thrashing);
+		    struct gm_as *as, unsigned long va, unsigned int flags);
 struct page *gm_dev_alloc_page(struct gm_dev *dev);
 
 /* mirror.c */

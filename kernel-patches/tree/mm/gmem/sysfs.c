@@ -20,6 +20,13 @@ static ssize_t hnid_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%d\n", gm_dev_hnid(gm_kobj_dev(kobj)));
 }
 
+/* gmem_page.dev of policies: what BPF policies index per-device state by */
+static ssize_t id_show(struct kobject *kobj, struct kobj_attribute *attr,
+		       char *buf)
+{
+	return sysfs_emit(buf, "%u\n", gm_kobj_dev(kobj)->id);
+}
+
 static ssize_t mem_total_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf)
 {
@@ -67,6 +74,7 @@ GM_DEV_COUNTER(evictions, evictions);
 GM_DEV_COUNTER(pages_evicted, pages_evicted);
 GM_DEV_COUNTER(prefetched, pages_prefetched);
 GM_DEV_COUNTER(pages_referenced, pages_referenced);
+GM_DEV_COUNTER(prefetched_unused, prefetched_unused);
 /* Free blocks per order, 4K to 2M, like /proc/buddyinfo. */
 static ssize_t free_blocks_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
@@ -102,6 +110,7 @@ static ssize_t fragmentation_show(struct kobject *kobj,
 }
 
 static struct kobj_attribute gm_attr_hnid = __ATTR_RO(hnid);
+static struct kobj_attribute gm_attr_id = __ATTR_RO(id);
 static struct kobj_attribute gm_attr_free_blocks = __ATTR_RO(free_blocks);
 static struct kobj_attribute gm_attr_fragmentation = __ATTR_RO(fragmentation);
 static struct kobj_attribute gm_attr_mem_total = __ATTR_RO(mem_total);
@@ -109,6 +118,7 @@ static struct kobj_attribute gm_attr_mem_used = __ATTR_RO(mem_used);
 
 static struct attribute *gm_dev_attrs[] = {
 	&gm_attr_hnid.attr,
+	&gm_attr_id.attr,
 	&gm_attr_mem_total.attr,
 	&gm_attr_mem_used.attr,
 	&gm_attr_free_blocks.attr,
@@ -120,6 +130,7 @@ static struct attribute *gm_dev_attrs[] = {
 	&gm_attr_pages_evicted.attr.attr,
 	&gm_attr_prefetched.attr.attr,
 	&gm_attr_pages_referenced.attr.attr,
+	&gm_attr_prefetched_unused.attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(gm_dev);

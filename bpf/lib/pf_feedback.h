@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Prefetch feedback: a prefetcher that keeps bringing pages the device
+ * never uses moves pages for nothing, and on a full device evicts pages
+ * that would have been used: more traffic, then more faults. GMEM tells
+ * the policy how each bet went (docs/writing-a-policy.md, "Prefetch
+ * accuracy"): a prefetched page leaves with GMEM_PAGE_PREFETCHED in
+ * page_removed, and GMEM_PAGE_UNUSED too if the device never used it.
+ *
+ * Every shipped prefetcher keeps a waste budget per address space: the
+ * pages it prefetched for nothing may be at most pf_waste_pct percent of
+ * the pages the device needed (its faults, and the prefetched pages it
+ * used), which bounds the pages moved at about 1 + pf_waste_pct / 100
+ * times what demand paging alone moves. It is judged on samples of
+ * pf_sample verdicts, and its level of distrust follows: two levels up
+ * for a sample over budget, one down for one within. At level 0 it
+ * prefetches as it likes; at level L up to PF_PROBE_LEVEL a fault may
+ * prefetch 512 >> L pages; above that, PF_PROBE_PAGES on one fault in
+ * 2^(L - PF_PROBE_LEVEL), up to one in 1024. Those few pages are its
+ * probes, judged in later samples, so it regains trust when the pattern
+ * turns predictable. Like Linux's read-around, which stops after too many
+ * misses, this costs nothing while prefetching pays.
+ */
+#ifndef GMEM_LIB_PF_FEEDBACK_H
+#define GMEM_LIB_PF_FEEDBACK_H
+
+#include "gmem_policy.h"
+
+/*
+ * Tunables (gmemctl load --set): verdicts judged at a time, and the waste
+ * allowed in percent; pf_sample=0 never judges, so never backs off.
+ */
+const volatile __u32 pf_sample = 32;
+const volatile __u32 pf_waste_pct = 10;
+
+#define PF_MAX_PAGES		512	/* GMEM's budget for one fault */
+#define PF_PROBE_PAGES		16
+#define PF_PROBE_LEVEL		5	/* 512 >> 5 == PF_PROBE_PAGES */
+#define PF_MAX_LEVEL		15	/* a probe every 1024 faults */
+
+/*
+ * Faults of two threads and page_removed on two devices may update one
+ * state at once: the counts are estimates, and only steer.
+ */
+struct pf_state {
+	__u32 faults;		/* since the last judgement */
+	__u32 used;		/* prefetched pages used since... */
+	__u32 unused;		/* ...and not */
+	__u32 level;		/* of distrust, 0..PF_MAX_LEVEL */
+	__u32 wait;		/* faults before the next probe */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);	/* gmem_as_info.id */
+	__type(value, struct pf_state);
+} pf_states SEC(".maps");
+
+/* Samples judged, and those over budget (bpftool map dump ... .bss). */
+__u64 pf_samples;
+__u64 pf_bad_samples;
+
+static __always_inline struct pf_state *pf_state_of(__u64 as_id,
+						    __u32 first_level)
+{
+	struct pf_state fresh = { .level = first_level }, *st;
+
+	st = bpf_map_lookup_elem(&pf_states, &as_id);
+	if (st)
+		return st;
+	bpf_map_update_elem(&pf_states, &as_id, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&pf_states, &as_id);
+}
+
+/*
+ * The prefetch hook, first thing on every fault: counts the fault and
+ * returns how many pages this fault may prefetch (0: none). An address
+ * space starts at @first_level: 0 for a prefetcher whose bets are sure
+ * (a stream it saw), higher for one that must earn trust.
+ */
+static __always_inline __u32 pf_feedback_fault(struct gmem_prefetch_ctx *req,
+					       __u32 first_level)
+{
+	struct pf_state *st = pf_state_of(req->as_id, first_level);
+	__u32 level;
+
+	if (!st)
+		return PF_MAX_PAGES;
+	st->faults++;
+	level = st->level;
+	if (level <= PF_PROBE_LEVEL)
+		return PF_MAX_PAGES >> level;
+	if (st->wait) {
+		st->wait--;
+		return 0;
+	}
+	st->wait = (1U << ((level - PF_PROBE_LEVEL) & 31)) - 1;
+	return PF_PROBE_PAGES;
+}
+
+/* page_removed: count a prefetched page's verdict, judge full samples. */
+static __always_inline void pf_feedback_removed(struct gmem_page *page)
+{
+	__u64 as_id = page->as_id, needed;
+	struct pf_state *st;
+
+	if (!(page->flags & GMEM_PAGE_PREFETCHED) || !pf_sample)
+		return;
+	/* Only address spaces that faulted under this policy have a state. */
+	st = bpf_map_lookup_elem(&pf_states, &as_id);
+	if (!st)
+		return;
+	if (page->flags & GMEM_PAGE_UNUSED)
+		st->unused++;
+	else
+		st->used++;
+	if (st->used + st->unused < pf_sample)
+		return;
+	__sync_fetch_and_add(&pf_samples, 1);
+	needed = (__u64)st->faults + st->used;
+	if ((__u64)st->unused * 100 > needed * pf_waste_pct) {
+		__sync_fetch_and_add(&pf_bad_samples, 1);
+		st->level = st->level + 2 > PF_MAX_LEVEL ? PF_MAX_LEVEL :
+			    st->level + 2;
+	} else if (st->level) {
+		st->level--;
+	}
+	st->wait = 0;
+	st->faults = 0;
+	st->used = 0;
+	st->unused = 0;
+}
+
+static __always_inline void pf_feedback_exit(struct gmem_as_info *as)
+{
+	__u64 as_id = as->id;
+
+	bpf_map_delete_elem(&pf_states, &as_id);
+}
+
+#endif /* GMEM_LIB_PF_FEEDBACK_H */
