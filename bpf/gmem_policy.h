@@ -41,8 +41,9 @@ extern __u32 gmem_frame_state(struct gmem_evict_ctx *ctx, __u32 frame) __ksym;
  * Per-frame state lives in maps indexed by slot (gmem_slots.h): device id
  * times the frames per device, plus frame number. gmemctl load sizes it
  * to the devices present (loader/sizing.c): gmem_nr_devices becomes the
- * highest device id plus one, gmem_dev_frames the largest device's frame
- * count, and every map of GMEM_SLOTS (+ n) entries gmem_nr_slots() (+ n).
+ * highest device id plus one (at most GMEM_MAX_DEVICES), gmem_dev_frames
+ * the largest device's frame count, and every array or hash map of
+ * GMEM_SLOTS (+ n) entries gmem_nr_slots() (+ n).
  * Loaded any other way (bpftool), a policy has slots for GMEM_MAX_DEVICES
  * devices of GMEM_MAX_FRAMES frames (256 MiB). Frames beyond get no slot:
  * the policy never sees them, so never picks them; the kernel's default
@@ -51,7 +52,13 @@ extern __u32 gmem_frame_state(struct gmem_evict_ctx *ctx, __u32 frame) __ksym;
 #include "gmem_slots.h"
 #define GMEM_NO_SLOT		0xffffffffU
 
-/* Static: bpf/lib/ headers are compiled on the host too (tests/host/). */
+/*
+ * Static, as bpf/lib/ headers are compiled on the host too (tests/host/).
+ * An object that never uses them (the prefetchers: their maps are per
+ * address space or per 2 MiB block, capped, not per frame) has none, and
+ * gmemctl leaves its maps as compiled. gmem_nr_devices is at most
+ * GMEM_MAX_DEVICES: per-device maps and list heads are that many.
+ */
 static const volatile __u32 gmem_nr_devices __attribute__((unused)) =
 	GMEM_MAX_DEVICES;
 static const volatile __u32 gmem_dev_frames __attribute__((unused)) =
@@ -64,7 +71,8 @@ static __always_inline __u32 gmem_nr_slots(void)
 
 static __always_inline __u32 gmem_slot(__u32 dev, __u32 frame)
 {
-	if (dev >= gmem_nr_devices || frame >= gmem_dev_frames)
+	if (dev >= gmem_nr_devices || dev >= GMEM_MAX_DEVICES ||
+	    frame >= gmem_dev_frames)
 		return GMEM_NO_SLOT;
 	return dev * gmem_dev_frames + frame;
 }

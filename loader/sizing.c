@@ -5,9 +5,10 @@
  * id times gmem_dev_frames plus frame (bpf/gmem_slots.h). Compiled in,
  * they cover 4 devices of 256 MiB; accelerators have 16 GiB and more. At
  * load, before the maps exist, gmemctl sets the two static .rodata
- * variables from /sys/kernel/gmem/devices/ (highest id + 1, largest
- * device's frames) and gives every map of GMEM_SLOTS + n entries
- * (n < GMEM_SLOTS_EXTRA) nr_devices * dev_frames + n. Frames of a device
+ * variables from /sys/kernel/gmem/devices/ (highest id + 1, at most
+ * GMEM_MAX_DEVICES; largest device's frames) and gives every array or
+ * hash map of GMEM_SLOTS + n entries (n < GMEM_SLOTS_EXTRA)
+ * nr_devices * dev_frames + n. Frames of a device
  * added later that do not fit get no slots: the policy never picks them.
  */
 #define _GNU_SOURCE
@@ -52,7 +53,8 @@ static void devices_present(__u32 *nr_devices, __u32 *dev_frames)
 		bytes = sysfs_long(path);
 		if (id < 0 || bytes <= 0)
 			continue;
-		if ((__u32)id + 1 > *nr_devices)
+		/* Per-device maps and list heads hold GMEM_MAX_DEVICES. */
+		if (id < GMEM_MAX_DEVICES && (__u32)id + 1 > *nr_devices)
 			*nr_devices = id + 1;
 		if (bytes / PAGE_BYTES > *dev_frames)
 			*dev_frames = bytes / PAGE_BYTES;
@@ -130,7 +132,9 @@ int size_frame_state(struct bpf_object *obj, const char *path)
 		__u64 entries;
 
 		if (bpf_map__is_internal(map) || max < GMEM_SLOTS ||
-		    max >= GMEM_SLOTS + GMEM_SLOTS_EXTRA)
+		    max >= GMEM_SLOTS + GMEM_SLOTS_EXTRA ||
+		    (bpf_map__type(map) != BPF_MAP_TYPE_ARRAY &&
+		     bpf_map__type(map) != BPF_MAP_TYPE_HASH))
 			continue;
 		entries = (__u64)nr_devices * dev_frames + (max - GMEM_SLOTS);
 		if (entries > UINT32_MAX)

@@ -153,14 +153,22 @@ struct gmem_walk {
 	bool take_protected;
 };
 
-/* Steps enough for @laps passes over every entry of the device's list. */
+/* bpf_loop() runs nothing, and fails, when asked for more steps. */
+#define GMEM_MAX_LOOPS		(1U << 23)
+
+/*
+ * Steps enough for @laps passes over every entry of the device's list, or
+ * as many as bpf_loop() takes: on a device of 16 GiB and more, a walk of
+ * several laps ends early (the default fills in what it did not find).
+ */
 static __always_inline __u32 gmem_walk_steps(struct gmem_evict_ctx *req,
 					     __u32 laps)
 {
-	__u32 n = req->nr_frames < gmem_dev_frames ? req->nr_frames :
+	__u64 n = req->nr_frames < gmem_dev_frames ? req->nr_frames :
 						      gmem_dev_frames;
 
-	return laps * (n + 1);
+	n = laps * (n + 1);
+	return n < GMEM_MAX_LOOPS ? n : GMEM_MAX_LOOPS;
 }
 
 /* One step of gmem_list_evict(): 1 ends the walk. */

@@ -64,7 +64,7 @@ __u64 pf_bad_samples;
 static __always_inline struct pf_state *pf_state_of(__u64 as_id,
 						    __u32 first_level)
 {
-	struct pf_state fresh = { .level = first_level }, *st;
+	struct pf_state fresh = { .level = pf_sample ? first_level : 0 }, *st;
 
 	st = bpf_map_lookup_elem(&pf_states, &as_id);
 	if (st)

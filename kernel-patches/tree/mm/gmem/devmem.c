@@ -222,8 +222,10 @@ static void gm_devmem_page_free(struct page *page)
 /*
  * Under as->lock: @page, now holding @va of @as, is the device's newest;
  * tell the policy of @as. @flags: GMEM_PAGE_THRASHING, the page keeps
- * bouncing; GMEM_PAGE_PREFETCHED, it just arrived by prefetch. Without
- * the latter, this is the device's use of the page: a fault.
+ * bouncing; GMEM_PAGE_PREFETCHED, a prefetch brought or mapped it, which
+ * is no use of a page that was here already for @as at @va (nothing
+ * changes then). Without it, this is the device's use of the page: a
+ * fault.
  */
 void gm_frame_track(struct gm_dev *dev, struct page *page,
 		    struct gm_as *as, unsigned long va, unsigned int flags)
@@ -235,11 +237,16 @@ void gm_frame_track(struct gm_dev *dev, struct page *page,
 		return;
 	frame = &dev->frames[page_to_pfn(page) - dev->base_pfn];
 	spin_lock(&dev->lock);
-	if (frame->policy && frame->as == as && frame->va == va)
+	if (frame->policy && frame->as == as && frame->va == va) {
+		if (flags & GMEM_PAGE_PREFETCHED) {
+			spin_unlock(&dev->lock);
+			return;
+		}
 		hook = GM_HOOK_PAGE_ACCESSED;
-	else	/* a forked child's fault on its parent's page */
+	} else {	/* new, or a forked child's or a moved (mremap) page */
 		gm_policy_page_event(frame->policy, GM_HOOK_PAGE_REMOVED, dev,
 				     frame);
+	}
 	if (frame->as != as) {
 		if (frame->as)
 			frame->as->dev_pages[dev->id]--;
@@ -250,7 +257,7 @@ void gm_frame_track(struct gm_dev *dev, struct page *page,
 	frame->orphan = 0;
 	if (hook == GM_HOOK_PAGE_ADDED)
 		frame->prefetched = !!(flags & GMEM_PAGE_PREFETCHED);
-	frame->used = !(flags & GMEM_PAGE_PREFETCHED);
+	frame->used = hook == GM_HOOK_PAGE_ACCESSED || !frame->prefetched;
 	if (flags & GMEM_PAGE_THRASHING) {
 		frame->thrashing = 1;
 		/* A quarter of the frames keeps turning over, always. */

@@ -233,9 +233,9 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
  * @end: page aligned end, at most GM_MIGRATE_BATCH pages after @start
  * @write: map only pages the CPU page table lets be written
  * @fresh: bit i set: page i was just migrated in by the caller, and its
- *	policy heard of it (page_added), or mapping it is no use of it (a
- *	prefetch); the others are a device fault's use, their policy is told
- *	(page_accessed)
+ *	policy heard of it (page_added)
+ * @flags: for the others: 0, a device fault's use of them (page_accessed);
+ *	GMEM_PAGE_PREFETCHED, a prefetch's, which is no use of them
  * @mapped: out: bit i set: page i is mapped
  *
  * HMM's contract (Documentation/mm/hmm.rst): snapshot the CPU page table
@@ -251,7 +251,7 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
  */
 int gm_map_range(struct gm_context *ctx, unsigned long start,
 		 unsigned long end, bool write, unsigned long fresh,
-		 unsigned long *mapped)
+		 unsigned int flags, unsigned long *mapped)
 {
 	unsigned long i, pfns[GM_MIGRATE_BATCH];
 	struct gm_as *as = ctx->as;
@@ -294,7 +294,7 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 		if (ret)
 			break;
 		if (!test_bit(i, &fresh))
-			gm_frame_track(ctx->dev, page, as, va, 0);
+			gm_frame_track(ctx->dev, page, as, va, flags);
 		__set_bit(i, mapped);
 	}
 	mutex_unlock(&as->lock);
@@ -310,7 +310,8 @@ static int gm_map_resident(struct gm_context *ctx, unsigned long va,
 			   bool write, unsigned long fresh)
 {
 	unsigned long mapped;
-	int ret = gm_map_range(ctx, va, va + PAGE_SIZE, write, fresh, &mapped);
+	int ret = gm_map_range(ctx, va, va + PAGE_SIZE, write, fresh, 0,
+			       &mapped);
 
 	return ret ?: (mapped ? 0 : -EAGAIN);
 }

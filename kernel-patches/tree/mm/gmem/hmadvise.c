@@ -204,6 +204,8 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		struct vm_area_struct *vma = vma_lookup(mm, va);
 		unsigned long batch_end = min3(end, vma->vm_end,
 					       va + GM_MIGRATE_BATCH * PAGE_SIZE);
+		unsigned long timeout = jiffies +
+					msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 		unsigned long fresh, mapped, i;
 		int err;
 
@@ -215,10 +217,16 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 					GM_MIGRATE_PREFETCH, &fresh);
 		/*
 		 * Map what is here now: the pages just moved, and those here
-		 * already, which a prefetch maps but does not use (no
-		 * page_accessed: they keep their place in the LRU).
+		 * already, which a prefetch maps but does not use (they keep
+		 * their place in the LRU). A snapshot an invalidation
+		 * overtook is taken again, as faults do, rather than the
+		 * pages faulted in one by one, which would use them.
 		 */
-		err = gm_map_range(ctx, va, batch_end, false, ~0UL, &mapped);
+		do {
+			err = gm_map_range(ctx, va, batch_end, false, fresh,
+					   GMEM_PAGE_PREFETCHED, &mapped);
+		} while (err == -EBUSY && !fatal_signal_pending(current) &&
+			 time_before(jiffies, timeout));
 		if (ret == -EAGAIN) {
 			/* Pages elsewhere (another device, busy): as faults. */
 			ret = 0;

@@ -446,7 +446,7 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 		      unsigned long *migrated);
 int gm_map_range(struct gm_context *ctx, unsigned long start,
 		 unsigned long end, bool write, unsigned long fresh,
-		 unsigned long *mapped);
+		 unsigned int flags, unsigned long *mapped);
 int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 		    bool write);
 
