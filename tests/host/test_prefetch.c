@@ -230,16 +230,17 @@ static void page_removed(u32 p)
 		page.flags |= GMEM_PAGE_UNUSED;
 		sim.unused++;
 	}
-	if (sim.pf == PF_TREE)
+	if (sim.feedback) {
+		if (sim.pf == PF_SEQ)
+			seq_do_page_removed(&page);
+		else if (sim.pf == PF_STRIDE)
+			stride_do_page_removed(&page);
+		else if (sim.pf == PF_TREE)
+			tree_do_page_removed(&page);
+	} else if (sim.pf == PF_TREE) {
+		/* Without its feedback, the tree still keeps its residency. */
 		tree_mark(&page, false);
-	if (!sim.feedback)
-		return;
-	if (sim.pf == PF_SEQ)
-		seq_do_page_removed(&page);
-	else if (sim.pf == PF_STRIDE)
-		stride_do_page_removed(&page);
-	else if (sim.pf == PF_TREE)
-		pf_feedback_removed(&page);
+	}
 }
 
 /*
