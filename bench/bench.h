@@ -44,8 +44,10 @@ void progress_step(const char *what);
 extern const char *driver_ko;	/* --driver */
 
 void gmem_sim_unload(void);
-/* Load gmem_sim with one device of @mem_mb MiB, unless it is loaded so. */
+/* Load gmem_sim with one device of @mem_mb MiB (of @pages pages), unless
+ * it is loaded so. */
 void gmem_sim_load(unsigned int mem_mb);
+void gmem_sim_load_pages(size_t pages);
 bool policy_available(const char *name);
 /* Make @name the system default; returns the write's duration in ns. */
 u64 policy_use(const char *name);
@@ -193,12 +195,11 @@ void exp_peer(const struct config *c);
 void exp_workloads(const struct config *c, bool matrix, bool replay,
 		   u64 deadline);
 /*
- * gmem-bench replay: one trace (device of *@mem_mb MiB, or of
+ * gmem-bench replay: one trace (device of *@pages pages, or of
  * c->trace_frac of its pages) under @pols, c->reps_replay times;
  * 0 if every run was right, 1 if not, -1 if the trace did not load.
  */
 int exp_replay_file(struct config *c, const char *path, enum trace_format fmt,
-		    const unsigned int *mem_mb, const char *const *pols,
-		    int npols);
+		    const size_t *pages, const char *const *pols, int npols);
 
 #endif /* GMEM_BENCH_H */

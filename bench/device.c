@@ -50,13 +50,18 @@ void gmem_sim_unload(void)
 
 void gmem_sim_load(unsigned int mem_mb)
 {
+	gmem_sim_load_pages((size_t)mem_mb * 256);
+}
+
+void gmem_sim_load_pages(size_t pages)
+{
 	char params[128];
 	int fd, i;
 
-	if (dev_capacity == (size_t)mem_mb * 256)
+	if (dev_capacity == pages)
 		return;
 	gmem_sim_unload();
-	snprintf(params, sizeof(params), "devices=1 mem_mb=%u", mem_mb);
+	snprintf(params, sizeof(params), "devices=1 mem_pages=%zu", pages);
 	fd = open(driver_ko, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		die("%s: %s", driver_ko, strerror(errno));
@@ -68,7 +73,7 @@ void gmem_sim_load(unsigned int mem_mb)
 			die("%s did not appear", DEV0);
 		usleep(10000);
 	}
-	dev_capacity = (size_t)mem_mb * 256;
+	dev_capacity = pages;
 }
 
 bool policy_available(const char *name)

@@ -13,7 +13,7 @@
 struct entry {
 	struct workload w;
 	const char *exp;		/* "matrix" or "replay" */
-	unsigned int mem_mb;
+	size_t pages;			/* the device's */
 	bool oversub;			/* at a size the pairs run at too */
 };
 
@@ -95,7 +95,7 @@ static void run_tier(const struct tier *t, struct entry *es, int n,
 					policy_use(pol);
 					selected = true;
 				}
-				gmem_sim_load(e->mem_mb);
+				gmem_sim_load_pages(e->pages);
 				run_workload(&e->w, pol, rep == 0, &r, false);
 				emit_run(e->exp, &e->w, pol, rep, &r);
 				bad[0] += r.errors ||
@@ -184,7 +184,7 @@ static int matrix_entries(const struct config *c, struct entry *es)
 				die("workload %s", fam->family);
 			workload_opt(&e->w);
 			e->exp = "matrix";
-			e->mem_mb = c->mem_mb;
+			e->pages = cap;
 			e->oversub = in_sizes(x, c->combo_sizes, c->ncombo_sizes);
 			emit_workload(e, NULL);
 			n++;
@@ -193,15 +193,15 @@ static int matrix_entries(const struct config *c, struct entry *es)
 	return n;
 }
 
-/* A trace at each capacity: fractions of its distinct pages, whole MiB. */
+/* A trace at each capacity: fractions of its distinct pages, in pages. */
 static int trace_entries(const struct config *c, const char *path,
-			 enum trace_format fmt, const unsigned int *force_mb,
+			 enum trace_format fmt, const size_t *force_pages,
 			 struct entry *es, int max)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	struct refs r = { 0 };
-	unsigned int mbs[8];
-	int n = 0, nmb = 0, f, i;
+	size_t caps[8];
+	int n = 0, ncap = 0, f, i;
 	long d;
 
 	d = trace_load(path, fmt, &r, c->trace_max_refs);
@@ -210,20 +210,18 @@ static int trace_entries(const struct config *c, const char *path,
 			d < 0 ? strerror(errno) : "empty");
 		return -1;
 	}
-	if (force_mb) {
-		mbs[nmb++] = *force_mb;
+	if (force_pages) {
+		caps[ncap++] = *force_pages;
 	} else {
-		for (f = 0; f < c->ntrace_frac && nmb < 8; f++) {
-			unsigned int mb = (unsigned int)(d * c->trace_frac[f] /
-							 256 + 0.5);
+		for (f = 0; f < c->ntrace_frac && ncap < 8; f++) {
+			size_t cap = trace_capacity(d, c->trace_frac[f]);
 
-			mb = mb ? mb : 1;
-			if ((long)mb * 256 >= d || (nmb && mbs[nmb - 1] == mb))
+			if (!cap || (ncap && caps[ncap - 1] == cap))
 				continue;
-			mbs[nmb++] = mb;
+			caps[ncap++] = cap;
 		}
 	}
-	for (i = 0; i < nmb && n < max; i++) {
+	for (i = 0; i < ncap && n < max; i++) {
 		struct entry *e = &es[n++];
 		struct workload *w = &e->w;
 
@@ -234,18 +232,18 @@ static int trace_entries(const struct config *c, const char *path,
 		snprintf(w->family, sizeof(w->family), "trace");
 		w->tenants = 1;
 		w->npages[0] = d;
-		w->capacity = (size_t)mbs[i] * 256;
+		w->capacity = caps[i];
 		w->size_x = (double)d / w->capacity;
 		w->t[0].n = w->t[0].cap = r.n;
 		w->t[0].ref = xmalloc(r.n * sizeof(u64));
 		memcpy(w->t[0].ref, r.ref, r.n * sizeof(u64));
 		workload_opt(w);
 		e->exp = "replay";
-		e->mem_mb = mbs[i];
+		e->pages = caps[i];
 		e->oversub = true;
 		emit_workload(e, path);
-		fprintf(stderr, "# trace %s: %zu references, %ld pages; device %u MiB (%zu pages): OPT %llu faults, LRU %llu, FIFO %llu\n",
-			path, r.n, d, mbs[i], w->capacity,
+		fprintf(stderr, "# trace %s: %zu references, %ld pages; device of %zu pages: OPT %llu faults, LRU %llu, FIFO %llu\n",
+			path, r.n, d, w->capacity,
 			(unsigned long long)w->opt,
 			(unsigned long long)w->lru_sim,
 			(unsigned long long)w->fifo_sim);
@@ -332,8 +330,7 @@ void exp_workloads(const struct config *c, bool matrix, bool replay,
 }
 
 int exp_replay_file(struct config *c, const char *path, enum trace_format fmt,
-		    const unsigned int *mem_mb, const char *const *pols,
-		    int npols)
+		    const size_t *pages, const char *const *pols, int npols)
 {
 	const struct tier tiers[] = {
 		{ "replay", "replay", pols, npols, false, 0, c->reps_replay },
@@ -342,7 +339,7 @@ int exp_replay_file(struct config *c, const char *path, enum trace_format fmt,
 	struct entry es[1];
 	int n;
 
-	n = trace_entries(c, path, fmt, mem_mb, es, 1);
+	n = trace_entries(c, path, fmt, pages, es, 1);
 	if (n <= 0)
 		return -1;
 	tracer = tracer_open();

@@ -5,7 +5,7 @@
  * also run on the host. See bench/README.md for the method.
  *
  *   gmem-bench suite [--quick] [--out FILE] [--tap] [--reps N] [--only EXP,...]
- *   gmem-bench replay TRACE [--mem-mb M] [--policies P,...] [--reps N]
+ *   gmem-bench replay TRACE [--mem-mb M | --pages N] [--policies P,...] [--reps N]
  *                     [--format auto|text|raw] [--max-refs N] [--out FILE]
  *   gmem-bench opt TRACE --capacity PAGES [--format ...]
  *   gmem-bench opt-check [STRINGS]   (OPT against an exhaustive search)
@@ -171,6 +171,7 @@ static int cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "mem-mb", required_argument, NULL, 'm' },
+		{ "pages", required_argument, NULL, 'P' },
 		{ "policies", required_argument, NULL, 'p' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
@@ -181,16 +182,17 @@ static int cmd_replay(int argc, char **argv)
 	};
 	const char *pols[32] = { "default" }, *outpath = "/dev/stdout";
 	enum trace_format fmt = TRACE_AUTO;
-	unsigned int mem_mb = 0;
+	size_t pages = 0;
 	struct config c;
 	int npols = 1, opt, bad;
 	char *list = NULL;
 
 	config_init(&c, false);
 	c.reps_replay = 1;
-	while ((opt = getopt_long(argc, argv, "m:p:r:f:M:o:d:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "m:P:p:r:f:M:o:d:", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'm': mem_mb = strtoul(optarg, NULL, 0); break;
+		case 'm': pages = strtoul(optarg, NULL, 0) * 256; break;
+		case 'P': pages = strtoul(optarg, NULL, 0); break;
 		case 'p': list = optarg; break;
 		case 'r': c.reps_replay = strtoul(optarg, NULL, 0); break;
 		case 'f': fmt = parse_format(optarg); break;
@@ -201,7 +203,7 @@ static int cmd_replay(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1 || !c.reps_replay) {
-		fprintf(stderr, "usage: gmem-bench replay TRACE [--mem-mb M] [--policies P,...] [--reps N] [--format auto|text|raw] [--max-refs N] [--out FILE]\n");
+		fprintf(stderr, "usage: gmem-bench replay TRACE [--mem-mb M | --pages N] [--policies P,...] [--reps N] [--format auto|text|raw] [--max-refs N] [--out FILE]\n");
 		return 2;
 	}
 	if (list)
@@ -209,13 +211,13 @@ static int cmd_replay(int argc, char **argv)
 	out = open_out(outpath);
 	suite_start = now_ns();
 	/* Default capacity: half the trace's distinct pages. */
-	if (!mem_mb) {
+	if (!pages) {
 		static const double half[] = { 0.5 };
 
 		c.trace_frac = half;
 		c.ntrace_frac = 1;
 	}
-	bad = exp_replay_file(&c, argv[optind], fmt, mem_mb ? &mem_mb : NULL,
+	bad = exp_replay_file(&c, argv[optind], fmt, pages ? &pages : NULL,
 			      pols, npols);
 	if (bad < 0)
 		return 1;

@@ -37,6 +37,12 @@ static unsigned int mem_mb = 64;
 module_param(mem_mb, uint, 0444);
 MODULE_PARM_DESC(mem_mb, "Device memory per device in MiB (default 64)");
 
+/* The bench's trace replay sizes a device to a fraction of a trace's pages. */
+static unsigned int mem_pages;
+module_param(mem_pages, uint, 0444);
+MODULE_PARM_DESC(mem_pages,
+		 "Device memory per device in pages; if set, instead of mem_mb");
+
 static unsigned int fault_latency_ns = 20000;
 module_param(fault_latency_ns, uint, 0644);
 MODULE_PARM_DESC(fault_latency_ns,
@@ -833,9 +839,16 @@ static void sim_device_unplug(struct sim_device *sdev)
 	kref_put(&sdev->ref, sim_device_free);
 }
 
+static unsigned long sim_mem_bytes(void)
+{
+	if (mem_pages)
+		return (unsigned long)mem_pages << PAGE_SHIFT;
+	return (unsigned long)mem_mb << 20;
+}
+
 static struct sim_device *sim_device_create(unsigned int id)
 {
-	unsigned long size = (unsigned long)mem_mb << 20;
+	unsigned long size = sim_mem_bytes();
 	struct sim_device *sdev;
 	int ret;
 
@@ -923,9 +936,9 @@ static int __init sim_init(void)
 {
 	unsigned int i;
 
-	if (!devices || devices > SIM_MAX_DEVICES || !mem_mb) {
-		pr_err("bad parameters: devices=%u mem_mb=%u\n", devices,
-		       mem_mb);
+	if (!devices || devices > SIM_MAX_DEVICES || (!mem_mb && !mem_pages)) {
+		pr_err("bad parameters: devices=%u mem_mb=%u mem_pages=%u\n",
+		       devices, mem_mb, mem_pages);
 		return -EINVAL;
 	}
 	for (i = 0; i < devices; i++) {
@@ -943,7 +956,8 @@ static int __init sim_init(void)
 			    &sim_unplug_fops);
 	debugfs_create_atomic_t("fail_unplug_copies", 0600, sim_debugfs,
 				&sim_fail_unplug_copies);
-	pr_info("%u devices, %u MiB each\n", devices, mem_mb);
+	pr_info("%u devices, %lu pages each\n", devices,
+		sim_mem_bytes() >> PAGE_SHIFT);
 	return 0;
 }
 

@@ -16,8 +16,8 @@ packages=(
 	# bpftool
 	clang-16 lld-16 llvm-16 linux-source-6.12 zlib1g-dev pkg-config
 	# tests; make bench: plots (gnuplot), recording traces (valgrind,
-	# bench/record-trace.sh only)
-	bats gnuplot-nox valgrind gzip
+	# and sqlite3 for its corpus: bench/record-trace.sh only)
+	bats gnuplot-nox valgrind gzip sqlite3
 )
 
 missing=()

@@ -37,7 +37,7 @@ le32() {
 	echo $(( $1 & 255 )) $(( ($1 >> 8) & 255 )) $(( ($1 >> 16) & 255 )) $(( $1 >> 24 ))
 }
 
-# Under evictor $1: put 1.3125x the device on it (the last 5/16 evicted
+# Under evictor $1: put 1.0625x the device on it (the last 1/16 evicted
 # by the policy) and hold it there. Every frame of the full device is then
 # on the policy's list, frames past the 64 Ki that compiled-in slots cover
 # too (a sample of 8: a round's few free frames may be among them); no
@@ -50,7 +50,7 @@ manages_whole_device() {
 	pages=$(( $(cat $DEV/mem_total) / 4096 ))
 	[ "$pages" -eq 262144 ]
 	e0=$(cat $DEV/pages_evicted)
-	coproc HOLDER { exec $HOLD -n $(( pages * 21 / 16 )); }
+	coproc HOLDER { exec $HOLD -n $(( pages * 17 / 16 )); }
 	hpid=$HOLDER_PID
 	read -r -u "${HOLDER[0]}" line
 	[[ "$line" == ready:* ]] || { echo "$line"; return 1; }
@@ -62,14 +62,14 @@ manages_whole_device() {
 	[ "$linked" -ge 6 ]
 	echo "$output" | grep -q 'per-frame state for 1 devices of 262144 frames' ||
 		{ echo "$output"; return 1; }
-	[ $(( $(cat $DEV/pages_evicted) - e0 )) -ge $(( pages * 5 / 16 )) ]
+	[ $(( $(cat $DEV/pages_evicted) - e0 )) -ge $(( pages / 16 )) ]
 	[ "$(cat $G/policies/$name/filled)" -eq 0 ]
-	[ "$(cat $G/policies/$name/victims)" -ge $(( pages * 5 / 16 )) ]
+	[ "$(cat $G/policies/$name/victims)" -ge $(( pages / 16 )) ]
 	[ "$(cat $G/policies/$name/state)" = active ]
 	if [ "${2:-}" = check ]; then
 		kill -USR1 "$hpid"
 		read -r -u "${HOLDER[0]}" line
-		[ "$line" = "checked $(( pages * 21 / 16 )) pages: ok" ] || { echo "$line"; return 1; }
+		[ "$line" = "checked $(( pages * 17 / 16 )) pages: ok" ] || { echo "$line"; return 1; }
 	else
 		kill -TERM "$hpid"
 	fi

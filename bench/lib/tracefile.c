@@ -177,3 +177,12 @@ int lackey_convert(FILE *in, FILE *out, bool with_instr)
 	}
 	return n > 0 ? 0 : -1;
 }
+
+size_t trace_capacity(long distinct, double frac)
+{
+	size_t cap = (size_t)(distinct * frac + 0.5);
+
+	if (cap < TRACE_MIN_PAGES)
+		cap = TRACE_MIN_PAGES;
+	return (long)cap < distinct ? cap : 0;
+}

@@ -17,6 +17,16 @@ enum trace_format { TRACE_AUTO, TRACE_TEXT, TRACE_RAW };
  */
 long trace_load(const char *path, enum trace_format fmt, struct refs *r,
 		size_t max_refs);
+/*
+ * A device smaller than this is a few of GMEM's eviction rounds (16 pages
+ * each): its faults would say more about the rounds than about a policy.
+ */
+#define TRACE_MIN_PAGES 64
+/*
+ * Pages of the device a trace of @distinct pages is replayed on at @frac
+ * of them: at least TRACE_MIN_PAGES; 0 if that would hold the whole trace.
+ */
+size_t trace_capacity(long distinct, double frac);
 /* valgrind --tool=lackey --trace-mem=yes output on @in -> text trace. */
 int lackey_convert(FILE *in, FILE *out, bool with_instr);
 

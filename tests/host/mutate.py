@@ -145,6 +145,7 @@ M = [
 ("P6", "bpf/lib/seq.h", "\t} else {\n\t\ts->last_va = va;\n\t\ts->next_va = 0;\n\t\treturn 0;\n\t}", "\t} else {\n\t\ts->window = seq_min_window;\n\t}", "seq prefetches after a lone fault"),
 ("P7", "bpf/lib/tree.h", "run * LEAF_PAGES < allowed ? run * LEAF_PAGES :\n\t\t\t\t\t\t\t     allowed);", "run * LEAF_PAGES);", "tree ignores the pages the feedback allows"),
 ("P8", "bpf/lib/pf_feedback.h", "needed = (__u64)st->faults + st->used;", "needed = (__u64)st->faults * 4 + st->used;", "feedback: faults weigh four times"),
+("P9", "tests/host/test_prefetch.c", "share < PREFETCH_BUDGET ? share : PREFETCH_BUDGET;", "PREFETCH_BUDGET;", "no device share in the budget (decide.c before GM_PREFETCH_DEV_SHARE)"),
 ]
 import subprocess, shutil, os, sys, re, glob, tempfile
 
@@ -161,15 +162,16 @@ for mid, f, old, new, desc in M:
     shutil.copytree('bench/lib', base + '/lib')
     shutil.copytree('loader', base + '/loader')
     shutil.copytree('bpf', base + '/bpf')
-    # bench/lib's files by name, loader/'s and bpf/'s by their path.
-    p = base + '/' + f if f.startswith(('loader/', 'bpf/')) else base + '/lib/' + f
+    shutil.copytree('tests/host', base + '/tests/host')
+    # bench/lib's files by name, loader/'s, bpf/'s and tests/'s by their path.
+    p = base + '/' + f if f.startswith(('loader/', 'bpf/', 'tests/')) else base + '/lib/' + f
     s = open(p).read()
     if s.count(old) != 1:
         print(f"{mid} NOT APPLIED ({s.count(old)} matches): {desc}")
         continue
     open(p, 'w').write(s.replace(old, new))
     srcs = glob.glob(base + '/lib/*.c')
-    tests = glob.glob('tests/host/*.c')
+    tests = glob.glob(base + '/tests/host/*.c')
     srcs += [base + '/loader/args.c', 'lib/gmem_sysfs.c']
     b = subprocess.run(['gcc', '-std=gnu11', '-O2', '-w', '-I', base + '/lib', '-I', base + '/loader', '-I', 'lib', '-I', 'tests/host/shim', '-I', base + '/bpf', '-isystem', 'kernel-patches/tree/include/uapi'] + tests + srcs + ['-lz', '-lm', '-o', base + '/t'], capture_output=True, text=True)
     if b.returncode:
@@ -181,7 +183,7 @@ for mid, f, old, new, desc in M:
     except subprocess.TimeoutExpired as e:
         out, rc = (e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or '')), 'timeout'
     failed = re.findall(r'^not ok (\d+) - (.*)$', out, re.M)
-    diag = re.findall(r'^# (tests/host/\S+?):(\d+):', out, re.M)
+    diag = re.findall(r'^# \S*?(tests/host/\S+?):(\d+):', out, re.M)
     for fl, ln in diag:
         hits.setdefault((fl, int(ln)), []).append(mid)
     print(f"{mid} [{desc}] exit {rc}; failed: " + (', '.join(n for n, _ in failed) or 'NONE') +

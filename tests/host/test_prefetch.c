@@ -47,6 +47,7 @@
 #define CAPACITY	1024		/* the benchmark's device, in pages */
 #define EVICT_BATCH	16		/* GM_EVICT_BATCH */
 #define PREFETCH_BUDGET	512		/* GM_PREFETCH_BUDGET */
+#define PREFETCH_DEV_SHARE 8		/* GM_PREFETCH_DEV_SHARE */
 #define PREFETCH_RANGES	4		/* GM_PREFETCH_RANGES */
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -319,6 +320,14 @@ int sim_prefetch_range(struct gmem_prefetch_ctx *ctx, __u64 start,
 	return pages;
 }
 
+/* As decide.c: at most a share of the device. */
+static u32 prefetch_budget(void)
+{
+	size_t share = sim.capacity / PREFETCH_DEV_SHARE;
+
+	return share < 1 ? 1 : share < PREFETCH_BUDGET ? share : PREFETCH_BUDGET;
+}
+
 static void access(u32 p)
 {
 	struct gmem_prefetch_ctx req = {
@@ -326,7 +335,7 @@ static void access(u32 p)
 		.vma_start = BASE,
 		.vma_end = BASE + sim.npages * GMEM_PAGE_SIZE,
 		.as_id = 1,
-		.budget = PREFETCH_BUDGET,
+		.budget = prefetch_budget(),
 	};
 	int r;
 	u64 q;
@@ -416,7 +425,7 @@ static struct sim_case *new_case(void)
 static void make_cases(void)
 {
 	glob_t g = { 0 };
-	size_t f, s, i;
+	size_t f, s, i, last;
 
 	if (cases)
 		return;
@@ -447,13 +456,18 @@ static void make_cases(void)
 
 		if (distinct <= 0)
 			die("%s", g.gl_pathv[i]);
-		for (s = 4; s >= 2; s -= 2) {
-			struct sim_case *c = new_case();
+		for (s = 4, last = 0; s >= 2; s -= 2) {
+			size_t cap = trace_capacity(distinct, 1.0 / s);
+			struct sim_case *c;
 
-			snprintf(c->name, sizeof(c->name), "trace:%.*s 1/%zu",
-				 (int)(strcspn(base, ".")), base, s);
+			if (!cap || cap == last)
+				continue;
+			last = cap;
+			c = new_case();
+			snprintf(c->name, sizeof(c->name), "trace:%.*s %zu/%ld",
+				 (int)(strcspn(base, ".")), base, cap, distinct);
 			c->npages = distinct;
-			c->capacity = distinct / s;
+			c->capacity = cap;
 			c->refs.n = r.n;
 			c->refs.ref = xmalloc(r.n * sizeof(u64));
 			memcpy(c->refs.ref, r.ref, r.n * sizeof(u64));

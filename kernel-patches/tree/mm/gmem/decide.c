@@ -126,7 +126,9 @@ bool gm_policy_prefetch(struct gm_context *ctx, unsigned long va,
 		.dev = ctx->dev->id,
 		.flags = write ? GMEM_PAGE_WRITE : 0,
 		.hint = gm_attr_hint(attr),
-		.budget = GM_PREFETCH_BUDGET,
+		.budget = min_t(unsigned long, GM_PREFETCH_BUDGET,
+				max(ctx->dev->nr_pages / GM_PREFETCH_DEV_SHARE,
+				    1UL)),
 		.kernel = &req,
 	};
 	start = gm_policy_enter(p);
