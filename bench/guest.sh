@@ -65,7 +65,7 @@ loaded=()
 for name in $("$bench" policies $quick); do
 	obj=
 	for o in build/bpf/evict_$name.bpf.o build/bpf/prefetch_$name.bpf.o \
-		 build/bench/bpf/$name.bpf.o; do
+		 build/bpf/$name.bpf.o build/bench/bpf/$name.bpf.o; do
 		[ -e "$o" ] && obj=$o
 	done
 	if [ -z "$obj" ]; then
