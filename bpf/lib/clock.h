@@ -48,7 +48,8 @@ static int clock_step(__u32 i, void *data)
 	frame = gmem_slot_frame(dev, slot);
 	if (!gmem_frame_evictable(req, frame, w->take_protected))
 		return 0;
-	if (n->referenced) {
+	/* Referenced: a fault, or a hit the device reported. */
+	if (n->referenced || gmem_frame_take_referenced(req, frame)) {
 		n->referenced = 0;
 		gmem_list_add(dev, slot, false);	/* behind the hand */
 	} else {

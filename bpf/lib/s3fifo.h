@@ -228,6 +228,10 @@ s3_take(struct s3_walk *w, __u32 dev, __u32 queue, __u32 *cursor,
 	if (!gmem_frame_evictable(w->req, gmem_slot_frame(dev, slot),
 				  w->take_protected))
 		return NULL;
+	/* A hit the device reported and GMEM's aging has not passed on. */
+	if (gmem_frame_take_referenced(w->req, gmem_slot_frame(dev, slot)) &&
+	    n->count < S3_MAX_FREQ)
+		n->count++;
 	return n;
 }
 

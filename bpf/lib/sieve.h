@@ -96,7 +96,8 @@ static int sieve_step(__u32 i, void *data)
 	w->cur = n->next;
 	if (!gmem_frame_evictable(req, frame, w->take_protected))
 		return 0;
-	if (n->referenced)
+	/* Visited: a fault, or a hit the device reported. */
+	if (n->referenced || gmem_frame_take_referenced(req, frame))
 		n->referenced = 0;
 	else
 		gmem_evict_frame(req, frame);

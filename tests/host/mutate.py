@@ -146,6 +146,8 @@ M = [
 ("P7", "bpf/lib/tree.h", "run * LEAF_PAGES < allowed ? run * LEAF_PAGES :\n\t\t\t\t\t\t\t     allowed);", "run * LEAF_PAGES);", "tree ignores the pages the feedback allows"),
 ("P8", "bpf/lib/pf_feedback.h", "needed = (__u64)st->faults + st->used;", "needed = (__u64)st->faults * 4 + st->used;", "feedback: faults weigh four times"),
 ("P9", "tests/host/test_prefetch.c", "share < PREFETCH_BUDGET ? share : PREFETCH_BUDGET;", "PREFETCH_BUDGET;", "no device share in the budget (decide.c before GM_PREFETCH_DEV_SHARE)"),
+("V1", "bpf/lib/sieve.h", "if (n->referenced || gmem_frame_take_referenced(req, frame))", "if (n->referenced)", "sieve ignores the uses GMEM has not passed on"),
+("V2", "bpf/lib/s3fifo.h", "if (gmem_frame_take_referenced(w->req, gmem_slot_frame(dev, slot)) &&", "if (0 &&", "s3fifo ignores the uses GMEM has not passed on"),
 ]
 import subprocess, shutil, os, sys, re, glob, tempfile
 

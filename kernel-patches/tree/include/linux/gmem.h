@@ -141,7 +141,8 @@ struct gm_mmu {
  * Policies: what GMEM asks a policy, and what it tells it. A policy is a
  * struct gmem_policy_ops, built in or a BPF struct_ops map; BPF programs
  * see the structures below through BTF, read-only, and act through the
- * kfuncs gmem_prefetch_range(), gmem_evict_frame() and gmem_frame_state().
+ * kfuncs gmem_prefetch_range(), gmem_evict_frame(), gmem_frame_state() and
+ * gmem_frame_take_referenced().
  * See mm/gmem/policy.c and docs/writing-a-policy.md of GMEM-BPF.
  *
  * The constants policies need are enums, not macros, so that they are in
@@ -345,6 +346,7 @@ int gmem_prefetch_range(struct gmem_prefetch_ctx *ctx, u64 start,
 			u64 nr_pages);
 int gmem_evict_frame(struct gmem_evict_ctx *ctx, u32 frame);
 u32 gmem_frame_state(struct gmem_evict_ctx *ctx, u32 frame);
+u32 gmem_frame_take_referenced(struct gmem_evict_ctx *ctx, u32 frame);
 
 /* Hooks from core mm (mm/mmap.c, kernel/fork.c). */
 int gm_peer_shared_mmap(struct mm_struct *mm, unsigned long start,

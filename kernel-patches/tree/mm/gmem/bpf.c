@@ -100,6 +100,7 @@ BTF_SET8_START(gmem_kfunc_ids)
 BTF_ID_FLAGS(func, gmem_prefetch_range)
 BTF_ID_FLAGS(func, gmem_evict_frame)
 BTF_ID_FLAGS(func, gmem_frame_state)
+BTF_ID_FLAGS(func, gmem_frame_take_referenced)
 BTF_SET8_END(gmem_kfunc_ids)
 
 static const struct btf_kfunc_id_set gmem_kfunc_set = {

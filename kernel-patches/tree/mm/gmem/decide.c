@@ -380,6 +380,46 @@ u32 gmem_frame_state(struct gmem_evict_ctx *ctx, u32 frame)
 	return state;
 }
 
+/**
+ * gmem_frame_take_referenced() - take the device's report of using a frame
+ * @ctx: the evict hook's argument
+ * @frame: frame number on @ctx->dev
+ *
+ * A device hit raises no fault. A device that can tell reports the use
+ * (gm_dev_frame_accessed()), and GMEM passes it on as page_accessed only
+ * when its aging reaches the frame at the tail of its own LRU: a policy
+ * that keeps its own order (a CLOCK or SIEVE hand, S3-FIFO's queues) would
+ * otherwise nominate frames the device keeps using. It asks here about the
+ * frame it is about to nominate; the report is taken (it does not come
+ * again as page_accessed) and the frame counts as just used for GMEM's
+ * own LRU too, as aging would have made it.
+ *
+ * Context: the evict hook.
+ * Return: 1 if the device reported using @frame since GMEM last looked,
+ * else 0.
+ */
+u32 gmem_frame_take_referenced(struct gmem_evict_ctx *ctx, u32 frame)
+{
+	struct gm_evict_req *req = container_of(ctx, struct gm_evict_req, pub);
+	struct gm_dev *dev;
+	struct gm_frame *f;
+
+	if (WARN_ON_ONCE(ctx->kernel != req))
+		return 0;
+	dev = req->dev;
+	lockdep_assert_held(&dev->lock);
+	if (frame >= dev->nr_pages)
+		return 0;
+	f = &dev->frames[frame];
+	if (list_empty(&f->lru) || !READ_ONCE(f->referenced))
+		return 0;
+	WRITE_ONCE(f->referenced, 0);
+	f->used = 1;
+	list_move(&f->lru, &dev->lru);
+	atomic_long_inc(&dev->pages_referenced);
+	return 1;
+}
+
 __diag_pop();
 
 /*
