@@ -151,8 +151,10 @@ static void gm_dev_evict(struct gm_dev *dev, struct gm_as *as, bool own)
 	memset(b->dst, 0, sizeof(b->dst));
 
 	/* The notifier unmaps each victim from the devices, TLB deferred. */
+	b->unmapping = true;
 	for (i = 0; i < b->nr; i++)
 		migrate_device_range(&b->src[i], dev->base_pfn + b->frame[i], 1);
+	b->unmapping = false;
 	/* Every victim is unmapped on the device: one flush, then copy. */
 	gm_evict_flush_tlb(dev);
 

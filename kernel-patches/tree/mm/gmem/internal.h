@@ -123,7 +123,13 @@ struct gm_evict_batch {
 	unsigned long frame[GM_EVICT_BATCH];
 	unsigned long src[GM_EVICT_BATCH];
 	unsigned long dst[GM_EVICT_BATCH];
-	/* Device TLB ranges the batch's unmapping left to invalidate. */
+	/*
+	 * Device TLB ranges the batch's unmapping left to invalidate. Only
+	 * while @unmapping: an invalidation the round causes later (reclaim
+	 * while it allocates host pages) must flush at once, as the page it
+	 * is for may be freed before the round ends.
+	 */
+	bool unmapping;
 	unsigned int nr_ranges;
 	struct gm_context *range_ctx[GM_EVICT_BATCH];
 	struct gm_va_range ranges[GM_EVICT_BATCH];

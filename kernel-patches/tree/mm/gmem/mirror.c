@@ -47,7 +47,8 @@ int gm_ctx_map(struct gm_context *ctx, unsigned long va,
  * An eviction round of ctx's device is unmapping [start, end): release the
  * device mappings now and leave the TLB to one coalesced invalidation per
  * context at the end of the round (gm_evict_flush_tlb()), before any page
- * is copied. The round holds the mmap locks, so @ctx stays attached.
+ * is copied. The round holds the device's evict_lock, which gm_as_detach()
+ * takes too, so @ctx stays attached until then.
  */
 static void gm_evict_defer_unmap(struct gm_context *ctx, unsigned long start,
 				 unsigned long end)
@@ -96,7 +97,8 @@ static bool gm_as_invalidate(struct mmu_interval_notifier *mni,
 			if (protect)
 				gm_ctx_write_protect(ctx, range->start,
 						     range->end);
-			else if (ctx->dev->evict_task == current)
+			else if (ctx->dev->evict_task == current &&
+				 ctx->dev->evict->unmapping)
 				gm_evict_defer_unmap(ctx, range->start,
 						     range->end);
 			else

@@ -314,12 +314,21 @@ static bool gm_ctx_teardown(struct gm_context *ctx)
 void gm_as_detach(struct gm_context *ctx)
 {
 	struct gm_as *as = ctx->as;
-
-	bool torn_down;
+	bool torn_down = false;
 
 	/* The mm may have exited: gm_as holds mm_count, so its lock is there. */
 	mmap_write_lock(as->mm);
-	torn_down = gm_ctx_teardown(ctx);
+	/*
+	 * An eviction round of the device may hold @ctx for a deferred TLB
+	 * flush (gm_evict_defer_unmap()) without the mmap lock: tear it down
+	 * only between rounds. A revoked context was torn down so, and its
+	 * device may be gone.
+	 */
+	if (!ctx->revoked) {
+		mutex_lock(&ctx->dev->evict_lock);
+		torn_down = gm_ctx_teardown(ctx);
+		mutex_unlock(&ctx->dev->evict_lock);
+	}
 	mmap_write_unlock(as->mm);
 	if (torn_down && ctx->dev->mmu->pmap_destroy)
 		ctx->dev->mmu->pmap_destroy(ctx);
@@ -374,8 +383,11 @@ void gm_dev_revoke_contexts(struct gm_dev *dev)
 		 */
 		mmap_write_lock(as->mm);
 		ctx = gm_as_find_ctx(as, dev);
+		/* Between eviction rounds, as in gm_as_detach(). */
+		mutex_lock(&dev->evict_lock);
 		if (ctx && gm_ctx_teardown(ctx) && dev->mmu->pmap_destroy)
 			dev->mmu->pmap_destroy(ctx);
+		mutex_unlock(&dev->evict_lock);
 		mmap_write_unlock(as->mm);
 		gm_as_put(as);
 	}
