@@ -174,7 +174,7 @@ $(TOOLS): $(BUILD)/bin/%: tools/%.c driver/gmem_sim_uapi.h \
 HMM_TESTS := $(BUILD)/selftests/hmm-tests
 GMEM_TESTS := $(addprefix $(BUILD)/selftests/,gmem-tests gmem-evict-tests \
 	hmadvise-tests gmem-hints gmem-fuzz gmem-cycle gmem-race gmem-security \
-	gmem-unplug)
+	gmem-unplug placement-tests)
 USER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -isystem $(BUILD)/headers/include \
 	-I $(BUILD)/libbpf/include
 

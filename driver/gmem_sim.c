@@ -58,6 +58,17 @@ module_param(access_ns, uint, 0644);
 MODULE_PARM_DESC(access_ns,
 		 "Simulated cost of one device page access in ns (default 100)");
 
+static unsigned int remote_access_ns = 1000;
+module_param(remote_access_ns, uint, 0644);
+MODULE_PARM_DESC(remote_access_ns,
+		 "Simulated cost of one access to a host page over the link in ns (default 1000)");
+
+/* As wide as the PTE's counter field: see SIM_PTE_COUNT_*. */
+static unsigned int access_counter_threshold = 16;
+module_param(access_counter_threshold, uint, 0644);
+MODULE_PARM_DESC(access_counter_threshold,
+		 "Report a remotely mapped page to GMEM every this many accesses (1-511, 0 never; default 16)");
+
 static unsigned int va_bits = 47;
 
 /* Checked on every write too: "1UL << va_bits" must stay defined. */
@@ -83,6 +94,11 @@ MODULE_PARM_DESC(va_bits,
 #define SIM_PT_ENTRIES	BIT(SIM_PT_BITS)
 #define SIM_PTE_VALID	BIT_ULL(0)
 #define SIM_PTE_WRITE	BIT_ULL(1)
+/* Maps a host page (its pfn in the frame field), reached over the link. */
+#define SIM_PTE_REMOTE	BIT_ULL(2)
+/* Remote accesses since the last access counter report. */
+#define SIM_PTE_COUNT_SHIFT 3
+#define SIM_PTE_COUNT_MAX 511
 #define SIM_PTE_FRAME_SHIFT 12
 
 /* Scratch memory: device-only, in 2 MiB blocks. */
@@ -110,6 +126,7 @@ struct sim_device {
 	atomic64_t faults, fault_errors, tlb_hits, tlb_misses, tlb_invls;
 	atomic64_t pages_in, pages_out, zero_fills, mapped, va_reserved;
 	atomic64_t contexts, tlb_coalesced, tlb_coalesced_ranges;
+	atomic64_t remote_maps, remote_accesses, counter_reports;
 };
 
 struct sim_tlb_entry {
@@ -287,10 +304,10 @@ static void sim_pmap_destroy(struct gm_context *ctx)
 	sctx->pt_root = NULL;
 }
 
-static int sim_pmap_enter(struct gm_context *ctx, unsigned long va,
-			  struct page *page, unsigned int prot)
+/* Set the PTE of @va to @frame (a device frame, or a pfn) with @flags. */
+static int sim_pt_set(struct sim_context *sctx, unsigned long va, u64 frame,
+		      u64 flags, unsigned int prot)
 {
-	struct sim_context *sctx = sim_ctx(ctx);
 	u64 *pte;
 	int ret = 0;
 
@@ -301,13 +318,38 @@ static int sim_pmap_enter(struct gm_context *ctx, unsigned long va,
 	} else {
 		if (!*pte)
 			atomic64_inc(&sctx->sdev->mapped);
-		*pte = ((u64)gm_dev_page_index(sctx->sdev->gm, page) <<
-			SIM_PTE_FRAME_SHIFT) | SIM_PTE_VALID |
+		*pte = (frame << SIM_PTE_FRAME_SHIFT) | SIM_PTE_VALID | flags |
 		       ((prot & GM_PROT_WRITE) ? SIM_PTE_WRITE : 0);
 		/* A permission upgrade must not hide behind a stale entry. */
 		sctx->tlb[(va >> PAGE_SHIFT) % SIM_TLB_ENTRIES].vpn = ULONG_MAX;
 	}
 	spin_unlock(&sctx->lock);
+	return ret;
+}
+
+static int sim_pmap_enter(struct gm_context *ctx, unsigned long va,
+			  struct page *page, unsigned int prot)
+{
+	struct sim_context *sctx = sim_ctx(ctx);
+
+	return sim_pt_set(sctx, va, gm_dev_page_index(sctx->sdev->gm, page),
+			  0, prot);
+}
+
+/*
+ * A host page, reached over the link: until GMEM unmaps it (under
+ * sctx->lock, which every access holds) the CPU page table holds it, so
+ * the page stays allocated while the device uses it.
+ */
+static int sim_remote_map(struct gm_context *ctx, unsigned long va,
+			  struct page *page, unsigned int prot)
+{
+	struct sim_context *sctx = sim_ctx(ctx);
+	int ret = sim_pt_set(sctx, va, page_to_pfn(page), SIM_PTE_REMOTE,
+			     prot);
+
+	if (!ret)
+		atomic64_inc(&sctx->sdev->remote_maps);
 	return ret;
 }
 
@@ -390,6 +432,7 @@ static const struct gm_mmu sim_mmu = {
 	.pmap_protect = sim_pmap_protect,
 	.tlb_invl = sim_tlb_invl,
 	.tlb_invl_coalesced = sim_tlb_invl_coalesced,
+	.remote_map = sim_remote_map,
 };
 
 /* ------------------------------------------------------------------ */
@@ -420,20 +463,63 @@ static u64 sim_translate(struct sim_context *sctx, unsigned long va,
 		return 0;
 	e->vpn = vpn;
 	e->pte = *pte;
-	if (report)
+	if (report && !(*pte & SIM_PTE_REMOTE))
 		gm_dev_frame_accessed(sctx->sdev->gm,
 				      *pte >> SIM_PTE_FRAME_SHIFT);
 	return *pte;
 }
 
 /*
+ * Count an access to the remotely mapped page at @va, under sctx->lock,
+ * in its PTE, as the access counters of recent GPUs do: returns the count
+ * when it reaches access_counter_threshold (and starts it again), else 0.
+ */
+static unsigned int sim_count_remote(struct sim_context *sctx,
+				     unsigned long va)
+{
+	unsigned int threshold = min(READ_ONCE(access_counter_threshold),
+				     SIM_PTE_COUNT_MAX);
+	u64 *pte = sim_pt_slot(sctx, va, false);
+	unsigned int count;
+
+	atomic64_inc(&sctx->sdev->remote_accesses);
+	/* Unmapped since the TLB cached it: GMEM is invalidating it now. */
+	if (!threshold || !pte || !(*pte & SIM_PTE_REMOTE))
+		return 0;
+	count = ((*pte >> SIM_PTE_COUNT_SHIFT) & SIM_PTE_COUNT_MAX) + 1;
+	if (count >= threshold)
+		count = 0;
+	*pte = (*pte & ~((u64)SIM_PTE_COUNT_MAX << SIM_PTE_COUNT_SHIFT)) |
+	       ((u64)count << SIM_PTE_COUNT_SHIFT);
+	return count ? 0 : threshold;
+}
+
+/* The CPU's address of the memory PTE @pte maps. */
+static void *sim_pte_memory(struct sim_device *sdev, u64 pte)
+{
+	u64 frame = pte >> SIM_PTE_FRAME_SHIFT;
+
+	if (pte & SIM_PTE_REMOTE)
+		return page_address(pfn_to_page(frame));
+	return sdev->dram + frame * PAGE_SIZE;
+}
+
+/* What a device kernel's accesses took; an access counter report due. */
+struct sim_stats {
+	u64 faults;
+	u64 misses;
+	u64 remote;
+	unsigned int report;	/* accesses to report for the page just used */
+};
+
+/*
  * Make the page at @va accessible to the device for @write and return with
- * sctx->lock held and the frame's address in *@frame. Faults through GMEM
- * as long as the translation is missing.
+ * sctx->lock held and the memory's address in *@frame; sim_access_end()
+ * ends the access. Faults through GMEM as long as the translation is
+ * missing.
  */
 static int sim_access_begin(struct sim_context *sctx, unsigned long va,
-			    bool write, void **frame, u64 *faults,
-			    u64 *misses)
+			    bool write, void **frame, struct sim_stats *st)
 {
 	struct sim_device *sdev = sctx->sdev;
 	bool faulted = false;
@@ -453,9 +539,13 @@ static int sim_access_begin(struct sim_context *sctx, unsigned long va,
 		if (READ_ONCE(sdev->unplugging))
 			return -ENODEV;
 		spin_lock(&sctx->lock);
-		pte = sim_translate(sctx, va, misses, !faulted);
+		pte = sim_translate(sctx, va, &st->misses, !faulted);
 		if ((pte & SIM_PTE_VALID) && (!write || (pte & SIM_PTE_WRITE))) {
-			*frame = sdev->dram + (pte >> SIM_PTE_FRAME_SHIFT) * PAGE_SIZE;
+			*frame = sim_pte_memory(sdev, pte);
+			if (pte & SIM_PTE_REMOTE) {
+				st->remote++;
+				st->report = sim_count_remote(sctx, va);
+			}
 			return 0;
 		}
 		spin_unlock(&sctx->lock);
@@ -475,9 +565,22 @@ static int sim_access_begin(struct sim_context *sctx, unsigned long va,
 			return ret;
 		}
 		atomic64_inc(&sdev->faults);
-		(*faults)++;
+		st->faults++;
 		faulted = true;
 	}
+}
+
+/* End an access to @va: unlock, then make the report it called for. */
+static void sim_access_end(struct sim_context *sctx, unsigned long va,
+			   struct sim_stats *st)
+{
+	spin_unlock(&sctx->lock);
+	if (!st->report)
+		return;
+	atomic64_inc(&sctx->sdev->counter_reports);
+	/* Advice: if it fails, the page just stays where it is. */
+	gm_dev_access_counter(sctx->mm, va, sctx->sdev->gm, st->report);
+	st->report = 0;
 }
 
 static u64 sim_page_op(void *frame, unsigned long va, u32 op, u64 value)
@@ -542,7 +645,8 @@ static long sim_pick_page(struct gmem_sim_run *run, u64 i, u64 npages,
 static long sim_ioctl_run(struct sim_context *sctx, void __user *uarg)
 {
 	struct sim_device *sdev = sctx->sdev;
-	u64 npages, i, rng, in_before, misses = 0, faults = 0;
+	struct sim_stats st = {};
+	u64 npages, i, rng, in_before;
 	struct gmem_sim_run run;
 	long ret = 0;
 
@@ -577,20 +681,23 @@ static long sim_ioctl_run(struct sim_context *sctx, void __user *uarg)
 		}
 		va = run.addr + (idx << PAGE_SHIFT);
 		ret = sim_access_begin(sctx, va, run.op != GMEM_SIM_READ,
-				       &frame, &faults, &misses);
+				       &frame, &st);
 		if (ret)
 			break;
 		run.checksum += sim_page_op(frame, va, run.op, run.value);
-		spin_unlock(&sctx->lock);
+		sim_access_end(sctx, va, &st);
 		cond_resched();
 	}
 
-	run.faults = faults;
-	run.tlb_misses = misses;
+	run.faults = st.faults;
+	run.tlb_misses = st.misses;
+	run.remote_accesses = st.remote;
 	run.migrated_in = atomic64_read(&sdev->pages_in) +
 			  atomic64_read(&sdev->zero_fills) - in_before;
-	run.sim_time_ns = faults * fault_latency_ns +
-			  run.migrated_in * sim_copy_ns() + i * access_ns;
+	run.sim_time_ns = st.faults * fault_latency_ns +
+			  run.migrated_in * sim_copy_ns() +
+			  (i - st.remote) * access_ns +
+			  st.remote * remote_access_ns;
 	if (copy_to_user(uarg, &run, sizeof(run)))
 		return -EFAULT;
 	return ret;
@@ -599,7 +706,7 @@ static long sim_ioctl_run(struct sim_context *sctx, void __user *uarg)
 static long sim_ioctl_rw(struct sim_context *sctx, void __user *uarg,
 			 bool write)
 {
-	u64 misses = 0, faults = 0;
+	struct sim_stats st = {};
 	struct gmem_sim_rw rw;
 	unsigned long done = 0;
 	void *bounce;
@@ -625,14 +732,14 @@ static long sim_ioctl_rw(struct sim_context *sctx, void __user *uarg,
 			break;
 		}
 		ret = sim_access_begin(sctx, va & PAGE_MASK, write, &frame,
-				       &faults, &misses);
+				       &st);
 		if (ret)
 			break;
 		if (write)
 			memcpy(frame + off, bounce, n);
 		else
 			memcpy(bounce, frame + off, n);
-		spin_unlock(&sctx->lock);
+		sim_access_end(sctx, va & PAGE_MASK, &st);
 		if (!write && copy_to_user(uptr, bounce, n)) {
 			ret = -EFAULT;
 			break;
@@ -640,7 +747,7 @@ static long sim_ioctl_rw(struct sim_context *sctx, void __user *uarg,
 		done += n;
 	}
 	kfree(bounce);
-	rw.faults = faults;
+	rw.faults = st.faults;
 	if (copy_to_user(uarg, &rw, sizeof(rw)))
 		return -EFAULT;
 	return ret;
@@ -706,6 +813,9 @@ static long sim_ioctl_counters(struct sim_device *sdev, void __user *uarg)
 	c.contexts = atomic64_read(&sdev->contexts);
 	c.tlb_coalesced = atomic64_read(&sdev->tlb_coalesced);
 	c.tlb_coalesced_ranges = atomic64_read(&sdev->tlb_coalesced_ranges);
+	c.remote_maps = atomic64_read(&sdev->remote_maps);
+	c.remote_accesses = atomic64_read(&sdev->remote_accesses);
+	c.counter_reports = atomic64_read(&sdev->counter_reports);
 	return copy_to_user(uarg, &c, sizeof(c)) ? -EFAULT : 0;
 }
 

@@ -49,6 +49,8 @@ enum gmem_sim_op {
  * @tlb_misses: out: device TLB misses
  * @migrated_in: out: pages copied into device memory meanwhile
  * @sim_time_ns: out: simulated device time, from the cost model
+ * @remote_accesses: out: accesses to host pages over the link (pages GMEM
+ *	mapped without migrating them), among @accesses
  */
 struct gmem_sim_run {
 	__u64 addr;
@@ -65,6 +67,7 @@ struct gmem_sim_run {
 	__u64 tlb_misses;
 	__u64 migrated_in;
 	__u64 sim_time_ns;
+	__u64 remote_accesses;
 };
 
 /**
@@ -98,6 +101,10 @@ struct gmem_sim_rw {
  * @contexts: address spaces attached
  * @tlb_coalesced: coalesced TLB invalidation requests (eviction rounds)
  * @tlb_coalesced_ranges: ranges those requests covered
+ * @remote_maps: host pages GMEM mapped on the device remotely
+ * @remote_accesses: accesses to such pages, over the link
+ * @counter_reports: access counter reports made (a page's remote accesses
+ *	reached access_counter_threshold)
  */
 struct gmem_sim_counters {
 	__u64 mem_total;
@@ -115,6 +122,9 @@ struct gmem_sim_counters {
 	__u64 contexts;
 	__u64 tlb_coalesced;
 	__u64 tlb_coalesced_ranges;
+	__u64 remote_maps;
+	__u64 remote_accesses;
+	__u64 counter_reports;
 };
 
 /**

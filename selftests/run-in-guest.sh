@@ -20,6 +20,7 @@ suites=(
 	"gmem 900 selftests/gmem-tests.sh gmem-tests"
 	"evict 1200 selftests/gmem-tests.sh gmem-evict-tests"
 	"hmadvise 900 env GMEM_SIM_ARGS=devices=40,mem_mb=16 selftests/gmem-tests.sh hmadvise-tests"
+	"placement 600 selftests/placement.sh"
 	"trace 600 bats --tap --timing selftests/tracepoints.bats"
 	"gmemctl 600 bats --tap --timing selftests/gmemctl.bats"
 	"policy 900 bats --tap --timing selftests/policy.bats"

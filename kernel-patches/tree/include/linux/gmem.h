@@ -32,7 +32,7 @@ struct page;
 struct seq_file;
 struct task_struct;
 
-/* Access rights for gm_mmu.pmap_enter, pmap_protect and peer_map. */
+/* Access rights for gm_mmu.pmap_enter, pmap_protect, peer_map, remote_map. */
 #define GM_PROT_READ	0x1
 #define GM_PROT_WRITE	0x2
 
@@ -110,6 +110,13 @@ enum gm_migrate_reason {
  * @peer_unmap: unmap [@start, @end) and invalidate the TLB in one step.
  *	Same context as @pmap_release. Optional: @pmap_release then
  *	@tlb_invl are used.
+ * @remote_map: map host page @page at @va with @prot without migrating
+ *	it: the device reaches it over its link (HMM's mirror mode). Same
+ *	context as @pmap_enter; the mapping goes like the others, through
+ *	@pmap_release or @peer_unmap, before the CPU page table lets go of
+ *	the page. A device with access counters reports the use of such
+ *	pages with gm_dev_access_counter(). Optional: without it a device
+ *	fault always migrates the page to the device.
  */
 struct gm_mmu {
 	int (*peer_va_alloc_fixed)(struct gm_context *ctx, unsigned long va,
@@ -135,6 +142,8 @@ struct gm_mmu {
 			struct page *page, unsigned int prot);
 	void (*peer_unmap)(struct gm_context *ctx, unsigned long start,
 			   unsigned long end);
+	int (*remote_map)(struct gm_context *ctx, unsigned long va,
+			  struct page *page, unsigned int prot);
 };
 
 /*
@@ -156,6 +165,8 @@ enum gmem_page_flags {
 	GMEM_PAGE_REFERENCED	= 0x4,	/* page_accessed: reported, not faulted */
 	GMEM_PAGE_PREFETCHED	= 0x8,	/* arrived by a prefetch, not a fault */
 	GMEM_PAGE_UNUSED	= 0x10,	/* page_removed: prefetched, never used */
+	GMEM_PAGE_PREFER_HOST	= 0x20,	/* the range prefers host memory */
+	GMEM_PAGE_ACCESSED_BY	= 0x40,	/* the device is in the range's set */
 };
 
 /* gmem_frame_state() */
@@ -164,6 +175,20 @@ enum gmem_frame_state_flags {
 	GMEM_FRAME_PINNED	= 0x2,	/* its range is hmadvise(MADV_PIN)ned */
 	GMEM_FRAME_BUSY		= 0x4,	/* being migrated, or nominated */
 	GMEM_FRAME_PROTECTED	= 0x8,	/* thrashing: the default spares it */
+};
+
+/* gmem_place_ctx.flags */
+enum gmem_place_flags {
+	GMEM_PLACE_WRITE	= 0x1,	/* a write access */
+	GMEM_PLACE_COUNTER	= 0x2,	/* an access counter report, no fault */
+	GMEM_PLACE_ACCESSED_BY	= 0x4,	/* the device is in the range's set */
+	GMEM_PLACE_PREFER_HOST	= 0x8,	/* the range prefers host memory */
+};
+
+/* What the place hook decides. */
+enum gmem_placement {
+	GMEM_PLACE_MIGRATE	= 0,	/* move the page to the device */
+	GMEM_PLACE_REMOTE	= 1,	/* map it from host memory */
 };
 
 /**
@@ -184,6 +209,8 @@ struct gmem_as_info {
  * @frame: frame number in the device's memory, below its frame count
  * @flags: GMEM_PAGE_*
  * @hint: MADV_POLICY_HINT_FIRST.. hint of @va's range, or 0
+ * @preferred_dev: the device @va's range prefers, or -1 (none, or a host
+ *	node: then GMEM_PAGE_PREFER_HOST)
  */
 struct gmem_page {
 	u64 va;
@@ -192,6 +219,7 @@ struct gmem_page {
 	u32 frame;
 	u32 flags;
 	u32 hint;
+	s32 preferred_dev;
 };
 
 /**
@@ -201,11 +229,13 @@ struct gmem_page {
  * @vma_end: end of it; prefetch is clamped to [@vma_start, @vma_end)
  * @as_id: gmem_as_info.id of the faulting address space
  * @dev: device id
- * @flags: GMEM_PAGE_WRITE for a write fault
+ * @flags: GMEM_PAGE_WRITE for a write fault; GMEM_PAGE_PREFER_HOST,
+ *	GMEM_PAGE_ACCESSED_BY as the range's hints say
  * @hint: MADV_POLICY_HINT_FIRST.. hint of @va's range, or 0
  * @budget: pages gmem_prefetch_range() may still add for this fault
  * @kernel: GMEM's own. Being a pointer, it also keeps the verifier from
  *	taking a copy on a program's stack for a kfunc's argument.
+ * @preferred_dev: as in struct gmem_page
  */
 struct gmem_prefetch_ctx {
 	u64 va;
@@ -217,6 +247,7 @@ struct gmem_prefetch_ctx {
 	u32 hint;
 	u32 budget;
 	const void *kernel;
+	s32 preferred_dev;
 };
 
 /**
@@ -235,6 +266,31 @@ struct gmem_evict_ctx {
 	u32 wanted;
 	u32 nominated;
 	const void *kernel;
+};
+
+/**
+ * struct gmem_place_ctx - where should a page a device wants live?
+ * @va: the page
+ * @as_id: gmem_as_info.id of its address space
+ * @dev: id of the device that faulted on it, or reported its accesses
+ * @flags: GMEM_PLACE_*
+ * @preferred_dev: the device the range prefers (MADV_PREFERRED_LOCATION),
+ *	or -1 (none, or a host node: then GMEM_PLACE_PREFER_HOST)
+ * @location: the device the page is on, or -1 (host memory, or not
+ *	populated yet)
+ * @accesses: GMEM_PLACE_COUNTER: the device's accesses to the page over
+ *	the link since its last report; else 0
+ * @hint: MADV_POLICY_HINT_FIRST.. hint of @va's range, or 0
+ */
+struct gmem_place_ctx {
+	u64 va;
+	u64 as_id;
+	u32 dev;
+	u32 flags;
+	s32 preferred_dev;
+	s32 location;
+	u32 accesses;
+	u32 hint;
 };
 
 /**
@@ -295,6 +351,14 @@ struct gmem_hint_ctx {
  *	A device that reports no use tells only of faults.
  * @hmadvise: hmadvise() stored a policy-defined hint for a range. Process
  *	context, the mmap lock held for read.
+ * @place: a device faulted on a page that is not in its memory, or (with
+ *	GMEM_PLACE_COUNTER) reported many accesses to a page it maps from
+ *	host memory: return GMEM_PLACE_MIGRATE to move the page to the
+ *	device, GMEM_PLACE_REMOTE to map it from host memory (from another
+ *	device it comes to host memory first). Called only for devices that
+ *	can map host memory (gm_mmu.remote_map). Any other return counts as
+ *	refused and the default decides: hints first (see docs/hmadvise.md),
+ *	else migrate. Process context, the mmap lock held for read.
  * @name: unique among policies: [A-Za-z0-9_-], 1-15 characters, not
  *	"system".
  */
@@ -307,6 +371,7 @@ struct gmem_policy_ops {
 	void (*page_accessed)(struct gmem_page *page);
 	void (*page_removed)(struct gmem_page *page);
 	int (*hmadvise)(struct gmem_hint_ctx *ctx);
+	int (*place)(struct gmem_place_ctx *ctx);
 	char name[GMEM_POLICY_NAME_MAX];
 };
 
@@ -336,6 +401,8 @@ struct gm_dev *gm_context_dev(struct gm_context *ctx);
 
 int gm_dev_fault(struct mm_struct *mm, unsigned long va, struct gm_dev *dev,
 		 unsigned int flags);
+int gm_dev_access_counter(struct mm_struct *mm, unsigned long va,
+			  struct gm_dev *dev, unsigned int accesses);
 
 int gm_policy_register(struct gmem_policy_ops *ops);
 void gm_policy_unregister(struct gmem_policy_ops *ops);

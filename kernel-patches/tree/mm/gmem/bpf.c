@@ -25,6 +25,8 @@ static int gmem_bpf_init(struct btf *btf)
 	BTF_TYPE_EMIT(enum gmem_limits);
 	BTF_TYPE_EMIT(enum gmem_page_flags);
 	BTF_TYPE_EMIT(enum gmem_frame_state_flags);
+	BTF_TYPE_EMIT(enum gmem_place_flags);
+	BTF_TYPE_EMIT(enum gmem_placement);
 	return 0;
 }
 

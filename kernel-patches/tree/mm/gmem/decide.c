@@ -48,6 +48,30 @@ void gm_policy_call_exit(struct gm_policy *p, struct gm_as *as)
 }
 
 /*
+ * The placement hints of range attributes @attr for @dev: returns the
+ * device the range prefers, or -1, and adds GMEM_PAGE_PREFER_HOST and
+ * GMEM_PAGE_ACCESSED_BY to *@flags as they apply.
+ */
+static s32 gm_place_hints(struct gm_as *as, unsigned long attr,
+			  struct gm_dev *dev, u32 *flags)
+{
+	unsigned long pref = attr & GM_ATTR_PREF_MASK;
+	unsigned long set_id = (attr & GM_ATTR_ACCESSED_MASK) >>
+			       GM_ATTR_ACCESSED_SHIFT;
+	struct gm_dev_set *set;
+
+	/* Sets only grow, and are freed with @as. */
+	set = set_id ? xa_load(&as->accessed_sets, set_id) : NULL;
+	if (set && test_bit(dev->id, set->ids))
+		*flags |= GMEM_PAGE_ACCESSED_BY;
+	if (pref && pref - 1 < nr_node_ids)
+		*flags |= GMEM_PAGE_PREFER_HOST;
+	else if (pref)
+		return pref - 1 - nr_node_ids;
+	return -1;
+}
+
+/*
  * Under dev->lock: tell @p about @frame of @dev; @referenced: the device
  * reported the access (gm_dev_frame_accessed()), no fault did.
  */
@@ -57,6 +81,7 @@ void __gm_policy_page_event(struct gm_policy *p,
 {
 	void (*fn)(struct gmem_page *page);
 	struct gmem_page page;
+	unsigned long attr;
 	u64 start;
 
 	lockdep_assert_held(&dev->lock);
@@ -67,6 +92,7 @@ void __gm_policy_page_event(struct gm_policy *p,
 	     p->ops->page_removed;
 	if (!fn || !frame->as)
 		return;
+	attr = gm_attr_load(frame->as, frame->va);
 	page = (struct gmem_page) {
 		.va = frame->va,
 		.as_id = frame->as->id,
@@ -77,8 +103,9 @@ void __gm_policy_page_event(struct gm_policy *p,
 			 (frame->prefetched ? GMEM_PAGE_PREFETCHED : 0) |
 			 (hook == GM_HOOK_PAGE_REMOVED &&
 			  gm_frame_prefetch_unused(frame) ? GMEM_PAGE_UNUSED : 0),
-		.hint = gm_attr_hint(gm_attr_load(frame->as, frame->va)),
+		.hint = gm_attr_hint(attr),
 	};
+	page.preferred_dev = gm_place_hints(frame->as, attr, dev, &page.flags);
 	start = gm_policy_enter(p);
 	rcu_read_lock();
 	fn(&page);
@@ -131,6 +158,8 @@ bool gm_policy_prefetch(struct gm_context *ctx, unsigned long va,
 				    1UL)),
 		.kernel = &req,
 	};
+	req.pub.preferred_dev = gm_place_hints(as, attr, ctx->dev,
+					       &req.pub.flags);
 	start = gm_policy_enter(p);
 	ret = p->ops->prefetch(&req.pub);
 	gm_policy_leave(p, GM_HOOK_PREFETCH, start, ret,
@@ -213,6 +242,92 @@ void gm_policy_hmadvise(struct gm_as *as, unsigned long start,
 		gm_policy_leave(p, GM_HOOK_HMADVISE, t, ret, false);
 	}
 	rcu_read_unlock();
+}
+
+/* The device the LPT has page @index on, or -1 (host memory, or none). */
+static s32 gm_lpt_location(struct gm_as *as, unsigned long index)
+{
+	void *rec = xa_load(&as->lpt, index);
+
+	if (!rec || !(xa_to_value(rec) & GM_LPT_DEVICE) ||
+	    !xa_get_mark(&as->lpt, index, GM_LPT_ON_DEVICE))
+		return -1;
+	return (xa_to_value(rec) >> GM_LPT_DEV_SHIFT) & GM_LPT_DEV_MASK;
+}
+
+/*
+ * Mmap lock held: should @ctx's device map the page at @va from host
+ * memory, rather than migrate it? @flags: GMEM_PLACE_WRITE for a write
+ * fault, GMEM_PLACE_COUNTER for an access counter report of @accesses.
+ * Asks the policy's place hook, the default's if it has none or answers
+ * nonsense; not at all for a device that cannot map host memory, or for
+ * a fault on a page already in the device's memory.
+ */
+bool gm_policy_place_remote(struct gm_context *ctx, unsigned long va,
+			    unsigned int flags, unsigned int accesses)
+{
+	struct gm_as *as = ctx->as;
+	struct gm_dev *dev = ctx->dev;
+	struct gmem_place_ctx pc = {
+		.va = va,
+		.as_id = as->id,
+		.dev = dev->id,
+		.flags = flags,
+		.location = gm_lpt_location(as, va >> PAGE_SHIFT),
+		.accesses = accesses,
+	};
+	unsigned long attr;
+	struct gm_policy *p;
+	int ret = -EINVAL;
+	u32 hints = 0;
+	bool bad;
+	u64 start;
+
+	if (!dev->mmu->remote_map ||
+	    (pc.location == dev->id && !(flags & GMEM_PLACE_COUNTER)))
+		return false;
+	attr = gm_attr_load(as, va);
+	pc.hint = gm_attr_hint(attr);
+	pc.preferred_dev = gm_place_hints(as, attr, dev, &hints);
+	if (hints & GMEM_PAGE_PREFER_HOST)
+		pc.flags |= GMEM_PLACE_PREFER_HOST;
+	if (hints & GMEM_PAGE_ACCESSED_BY)
+		pc.flags |= GMEM_PLACE_ACCESSED_BY;
+
+	rcu_read_lock();
+	p = gm_as_policy(as);
+	if (p->ops->place) {
+		start = gm_policy_enter(p);
+		ret = p->ops->place(&pc);
+		bad = ret != GMEM_PLACE_MIGRATE && ret != GMEM_PLACE_REMOTE;
+		if (bad)
+			atomic_long_inc(&p->refused);
+		gm_policy_leave(p, GM_HOOK_PLACE, start, 0, bad);
+	}
+	rcu_read_unlock();
+	if (ret != GMEM_PLACE_MIGRATE && ret != GMEM_PLACE_REMOTE)
+		ret = gm_default_place(&pc);
+	return ret == GMEM_PLACE_REMOTE;
+}
+
+/*
+ * The default placement: the range's hints (docs/hmadvise.md). A range
+ * that prefers host memory is mapped from there; one that prefers another
+ * device, or is accessed by this one, too, unless the page is on another
+ * device, which this one cannot reach: then it migrates, as without hints.
+ */
+int gm_default_place(struct gmem_place_ctx *ctx)
+{
+	bool on_other_dev = ctx->location >= 0 && ctx->location != ctx->dev;
+
+	if (ctx->preferred_dev == ctx->dev)
+		return GMEM_PLACE_MIGRATE;
+	if (ctx->flags & GMEM_PLACE_PREFER_HOST)
+		return GMEM_PLACE_REMOTE;
+	if ((ctx->preferred_dev >= 0 || (ctx->flags & GMEM_PLACE_ACCESSED_BY)) &&
+	    !on_other_dev)
+		return GMEM_PLACE_REMOTE;
+	return GMEM_PLACE_MIGRATE;
 }
 
 /*

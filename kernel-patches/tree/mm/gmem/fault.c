@@ -235,7 +235,10 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
  * @fresh: bit i set: page i was just migrated in by the caller, and its
  *	policy heard of it (page_added)
  * @flags: for the others: 0, a device fault's use of them (page_accessed);
- *	GMEM_PAGE_PREFETCHED, a prefetch's, which is no use of them
+ *	GMEM_PAGE_PREFETCHED, a prefetch's, which is no use of them. With
+ *	GM_MAP_REMOTE, host pages are mapped too, remotely (gm_mmu.remote_map);
+ *	with GM_MAP_FAULT, missing pages are faulted in on the CPU first
+ *	(those on other devices come back to host memory).
  * @mapped: out: bit i set: page i is mapped
  *
  * HMM's contract (Documentation/mm/hmm.rst): snapshot the CPU page table
@@ -267,6 +270,9 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 	*mapped = 0;
 	if (WARN_ON_ONCE(end - start > GM_MIGRATE_BATCH * PAGE_SIZE))
 		return -EINVAL;
+	if (flags & GM_MAP_FAULT)
+		range.default_flags = HMM_PFN_REQ_FAULT |
+				      (write ? HMM_PFN_REQ_WRITE : 0);
 	range.notifier_seq = mmu_interval_read_begin(&as->notifier);
 	ret = hmm_range_fault(&range);
 	if (ret)
@@ -280,21 +286,39 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 	for (i = 0; i < (end - start) >> PAGE_SHIFT; i++) {
 		unsigned long va = start + (i << PAGE_SHIFT);
 		bool writable = pfns[i] & HMM_PFN_WRITE;
+		unsigned int prot = GM_PROT_READ |
+				    (writable ? GM_PROT_WRITE : 0);
 		struct page *page;
 
 		if (!(pfns[i] & HMM_PFN_VALID) || (write && !writable))
 			continue;
 		page = hmm_pfn_to_page(pfns[i]);
-		if (!is_device_private_page(page) ||
-		    page->pgmap != &ctx->dev->pagemap)
+		if (!is_device_private_page(page)) {
+			if (!(flags & GM_MAP_REMOTE))
+				continue;
+			ret = gm_lpt_note_remote(as, va) ?:
+			      ctx->dev->mmu->remote_map(ctx, va, page, prot);
+			if (ret)
+				break;
+			/*
+			 * The device's writes dirty no CPU PTE: a page freed
+			 * lazily (MADV_FREE) must not be dropped as clean.
+			 */
+			if (writable)
+				set_page_dirty(page);
+			atomic_long_inc(&ctx->dev->remote_maps);
+			__set_bit(i, mapped);
+			continue;
+		}
+		if (page->pgmap != &ctx->dev->pagemap)
 			continue;
 		ret = gm_lpt_note_mapped(as, va, ctx->dev, page, writable) ?:
-		      gm_ctx_map(ctx, va, page, GM_PROT_READ |
-				 (writable ? GM_PROT_WRITE : 0));
+		      gm_ctx_map(ctx, va, page, prot);
 		if (ret)
 			break;
 		if (!test_bit(i, &fresh))
-			gm_frame_track(ctx->dev, page, as, va, flags);
+			gm_frame_track(ctx->dev, page, as, va,
+				       flags & GMEM_PAGE_PREFETCHED);
 		__set_bit(i, mapped);
 	}
 	mutex_unlock(&as->lock);
@@ -302,15 +326,17 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 }
 
 /*
- * Map the page at @va if it is in @ctx's device memory. Returns 0 when
- * mapped, -EAGAIN when the page is elsewhere (or read-only for a write),
- * -EBUSY when the CPU page table changed meanwhile.
+ * Map the page at @va if it is in @ctx's device memory, or with @remote,
+ * wherever it is: from host memory, faulted in there first if needed.
+ * Returns 0 when mapped, -EAGAIN when the page is elsewhere (or read-only
+ * for a write), -EBUSY when the CPU page table changed meanwhile.
  */
 static int gm_map_resident(struct gm_context *ctx, unsigned long va,
-			   bool write, unsigned long fresh)
+			   bool write, unsigned long fresh, bool remote)
 {
 	unsigned long mapped;
-	int ret = gm_map_range(ctx, va, va + PAGE_SIZE, write, fresh, 0,
+	int ret = gm_map_range(ctx, va, va + PAGE_SIZE, write, fresh,
+			       remote ? GM_MAP_REMOTE | GM_MAP_FAULT : 0,
 			       &mapped);
 
 	return ret ?: (mapped ? 0 : -EAGAIN);
@@ -354,8 +380,9 @@ static void gm_split_pte_mapped_thp(struct vm_area_struct *vma,
 }
 
 /*
- * Make the page at @va resident and mapped on @ctx's device; the caller
- * holds the mmap lock for read. See gm_dev_fault() for the return values.
+ * Make the page at @va resident and mapped on @ctx's device, or with
+ * @remote mapped from host memory; the caller holds the mmap lock for
+ * read. See gm_dev_fault() for the return values.
  *
  * A snapshot that an invalidation anywhere in the mm overtook (-EBUSY) is
  * retried until HMM_RANGE_DEFAULT_TIMEOUT, as HMM's users do; a page that
@@ -363,7 +390,7 @@ static void gm_split_pte_mapped_thp(struct vm_area_struct *vma,
  * GM_FAULT_TRIES times.
  */
 int gm_fault_locked(struct gm_context *ctx, unsigned long va,
-		    bool write)
+		    bool write, bool remote)
 {
 	unsigned long timeout = jiffies +
 				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
@@ -377,8 +404,8 @@ int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 		ret = gm_check_access(vma, write);
 		if (ret)
 			break;
-		ret = gm_map_resident(ctx, va, write, fresh);
-		if (ret == -EAGAIN) {
+		ret = gm_map_resident(ctx, va, write, fresh, remote);
+		if (ret == -EAGAIN && !remote) {
 			ret = gm_migrate_to_dev(ctx, va, va + PAGE_SIZE,
 						write, GM_MIGRATE_FAULT, &fresh);
 			/* Moved: the next round maps it, if it stuck. */
@@ -421,7 +448,10 @@ int gm_fault_locked(struct gm_context *ctx, unsigned long va,
  * with the access the CPU mapping allows: an untouched page becomes a
  * zero-filled device page, a host page migrates to the device, a page on
  * another device moves through host memory, a page already on the device
- * is just mapped.
+ * is just mapped. Unless the policy's place hook (by default, the range's
+ * hints: docs/hmadvise.md) has the device map it from host memory: then
+ * it stays there, or comes back there from another device, and the device
+ * reaches it over its link (gm_mmu.remote_map).
  *
  * Context: process context, may sleep; takes the mmap lock for read.
  * Return: 0; -EFAULT if @va is not in a MAP_PEER_SHARED mapping of @mm;
@@ -437,6 +467,7 @@ int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 int gm_dev_fault(struct mm_struct *mm, unsigned long va, struct gm_dev *dev,
 		 unsigned int flags)
 {
+	bool write = flags & GM_FAULT_WRITE, remote;
 	u64 start_ns = ktime_get_ns();
 	struct gm_context *ctx;
 	int ret;
@@ -456,16 +487,18 @@ int gm_dev_fault(struct mm_struct *mm, unsigned long va, struct gm_dev *dev,
 	}
 	atomic_long_inc(&dev->faults);
 	atomic_long_inc(&mm->gm_as->faults);
-	ret = gm_fault_locked(ctx, va & PAGE_MASK, flags & GM_FAULT_WRITE);
+	va &= PAGE_MASK;
+	remote = gm_policy_place_remote(ctx, va, write ? GMEM_PLACE_WRITE : 0,
+					0);
+	ret = gm_fault_locked(ctx, va, write, remote);
 	/*
 	 * Migrating a range unmaps it on the device first, the page just
 	 * faulted in too if the policy's range covers it: map it again, or
-	 * the device would fault on it again, and again.
+	 * the device would fault on it again, and again. A page left in
+	 * host memory is no pattern to prefetch from.
 	 */
-	if (!ret && gm_policy_prefetch(ctx, va & PAGE_MASK,
-				       flags & GM_FAULT_WRITE))
-		ret = gm_fault_locked(ctx, va & PAGE_MASK,
-				      flags & GM_FAULT_WRITE);
+	if (!ret && !remote && gm_policy_prefetch(ctx, va, write))
+		ret = gm_fault_locked(ctx, va, write, false);
 out:
 	mmap_read_unlock(mm);
 	mmput(mm);
@@ -474,3 +507,58 @@ out:
 	return ret;
 }
 EXPORT_SYMBOL_GPL(gm_dev_fault);
+
+/**
+ * gm_dev_access_counter() - report a device's use of a page it maps remotely
+ * @mm: address space of the page
+ * @va: the page, mapped on @dev from host memory (gm_mmu.remote_map)
+ * @dev: the device, attached to @mm's gm_as
+ * @accesses: accesses to the page over the link since the last report
+ *
+ * What access counters on recent GPUs report: GMEM asks the policy's
+ * place hook (GMEM_PLACE_COUNTER) whether the page should now move to
+ * @dev, and if so migrates and maps it there. A device calls this when a
+ * counter passes the threshold it was set to, not on every access.
+ *
+ * Context: process context, may sleep; takes the mmap lock for read.
+ * Return: 0, whether the page moved or not (a report for a page no longer
+ * mapped remotely is ignored); -EINVAL for no @accesses, or an error of
+ * gm_dev_fault() from the migration.
+ */
+int gm_dev_access_counter(struct mm_struct *mm, unsigned long va,
+			  struct gm_dev *dev, unsigned int accesses)
+{
+	struct gm_context *ctx;
+	int ret = 0;
+
+	if (!accesses)
+		return -EINVAL;
+	if (!dev->nr_pages)
+		return -ENOMEM;
+	if (!mmget_not_zero(mm))
+		return -ESRCH;
+	if (mmap_read_lock_killable(mm)) {
+		mmput(mm);
+		return -EINTR;
+	}
+	ctx = mm->gm_as ? gm_as_find_ctx(mm->gm_as, dev) : NULL;
+	if (!ctx) {
+		ret = -ENODEV;
+		goto out;
+	}
+	va &= PAGE_MASK;
+	atomic_long_inc(&dev->counter_reports);
+	/* Late: the mapping went meanwhile, and with it what was counted. */
+	if (!xa_get_mark(&ctx->as->lpt, va >> PAGE_SHIFT, GM_LPT_REMOTE))
+		goto out;
+	if (!gm_policy_place_remote(ctx, va, GMEM_PLACE_COUNTER, accesses)) {
+		ret = gm_fault_locked(ctx, va, false, false);
+		if (!ret)
+			atomic_long_inc(&dev->counter_migrations);
+	}
+out:
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(gm_dev_access_counter);

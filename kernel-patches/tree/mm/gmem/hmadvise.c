@@ -232,7 +232,7 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 			ret = 0;
 			for_each_clear_bit(i, &mapped, (batch_end - va) >> PAGE_SHIFT) {
 				ret = gm_fault_locked(ctx, va + (i << PAGE_SHIFT),
-						      false);
+						      false, false);
 				if (ret)
 					break;
 			}
@@ -249,6 +249,48 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 	atomic_long_add(moved, &ctx->dev->pages_prefetched);
 	trace_gmem_prefetch(gm_dev_hnid(ctx->dev), start, end - start, moved,
 			    ret);
+	return ret;
+}
+
+/*
+ * MADV_ACCESSED_BY: map on @ctx's device, without moving them, the pages
+ * of [start, end) in host memory and in its own memory now. The others
+ * it maps when it faults on them, from host memory too (the default
+ * placement). Untouched pages stay so; unreadable mappings are skipped.
+ */
+static int gm_map_accessed_by(struct gm_context *ctx, unsigned long start,
+			      unsigned long end)
+{
+	struct mm_struct *mm = ctx->as->mm;
+	unsigned long va = start;
+	int ret = 0;
+
+	if (!ctx->dev->mmu->remote_map)
+		return 0;
+	while (va < end && !ret) {
+		struct vm_area_struct *vma = vma_lookup(mm, va);
+		unsigned long batch_end = min3(end, vma->vm_end,
+					       va + GM_MIGRATE_BATCH * PAGE_SIZE);
+		unsigned long timeout = jiffies +
+					msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+		unsigned long mapped;
+
+		/* Mapping them is no use of the device's own pages. */
+		do {
+			ret = (vma->vm_flags & VM_READ) ?
+			      gm_map_range(ctx, va, batch_end, false, 0,
+					   GM_MAP_REMOTE | GMEM_PAGE_PREFETCHED,
+					   &mapped) : 0;
+		} while (ret == -EBUSY && !fatal_signal_pending(current) &&
+			 time_before(jiffies, timeout));
+		/* What is not mapped now, the device faults in. */
+		if (ret == -EBUSY)
+			ret = 0;
+		va = batch_end;
+		if (!ret && fatal_signal_pending(current))
+			ret = -EINTR;
+		cond_resched();
+	}
 	return ret;
 }
 
@@ -395,6 +437,8 @@ static int gm_hmadvise(struct mm_struct *mm, int hnid, unsigned long start,
 	mutex_lock(&as->attrs_lock);
 	ret = gm_attr_update(as, start, end, advice, hnid, dev);
 	mutex_unlock(&as->attrs_lock);
+	if (!ret && advice == MADV_ACCESSED_BY)
+		ret = gm_map_accessed_by(ctx, start, end);
 	if (!ret && (advice >= MADV_POLICY_HINT_FIRST ||
 		     advice == MADV_CLEAR_ATTRIBUTES))
 		gm_policy_hmadvise(as, start, end, advice);

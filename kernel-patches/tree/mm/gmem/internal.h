@@ -176,6 +176,9 @@ struct gm_dev {
 	atomic_long_t pages_prefetched;
 	atomic_long_t pages_referenced;		/* found so by aging */
 	atomic_long_t prefetched_unused;	/* left, never used */
+	atomic_long_t remote_maps;		/* host pages mapped remotely */
+	atomic_long_t counter_reports;		/* gm_dev_access_counter() */
+	atomic_long_t counter_migrations;	/* ...that moved the page */
 	struct kobject kobj;			/* /sys/kernel/gmem/devices/NAME */
 };
 
@@ -245,6 +248,11 @@ struct gm_context {
 #define GM_LPT_BOUNCE_SHIFT	44
 #define GM_LPT_BOUNCE_MAX	15UL
 #define GM_LPT_ON_DEVICE	XA_MARK_0
+/*
+ * Host pages some device maps remotely (gm_mmu.remote_map) carry this
+ * mark instead, on a host record, so the notifier unmaps them too.
+ */
+#define GM_LPT_REMOTE		XA_MARK_1
 
 /*
  * hmadvise() attributes of an address range, packed in a maple tree value
@@ -325,7 +333,7 @@ struct gm_policy {
 enum gm_policy_hook {
 	GM_HOOK_INIT, GM_HOOK_EXIT, GM_HOOK_PREFETCH, GM_HOOK_EVICT,
 	GM_HOOK_PAGE_ADDED, GM_HOOK_PAGE_ACCESSED, GM_HOOK_PAGE_REMOVED,
-	GM_HOOK_HMADVISE,
+	GM_HOOK_HMADVISE, GM_HOOK_PLACE,
 };
 
 /* A fault's prefetch proposals; the policy sees only @pub. */
@@ -388,6 +396,9 @@ int gm_lpt_note_mapped(struct gm_as *as, unsigned long va,
 		       struct gm_dev *dev, struct page *page, bool writable);
 void gm_lpt_set_host(struct gm_as *as, unsigned long va, struct gm_dev *dev,
 		     struct page *page);
+int gm_lpt_note_remote(struct gm_as *as, unsigned long va);
+void gm_lpt_clear_remote(struct gm_as *as, unsigned long first,
+			 unsigned long last);
 void gm_lpt_write_protect(struct gm_as *as, unsigned long first,
 			  unsigned long last);
 void gm_lpt_erase(struct gm_as *as, unsigned long first,
@@ -429,7 +440,10 @@ bool gm_policy_prefetch(struct gm_context *ctx, unsigned long va,
 void gm_policy_evict(struct gm_dev *dev, struct gm_as *as);
 void gm_policy_hmadvise(struct gm_as *as, unsigned long start,
 			unsigned long end, int advice);
+bool gm_policy_place_remote(struct gm_context *ctx, unsigned long va,
+			    unsigned int flags, unsigned int accesses);
 int gm_default_evict(struct gmem_evict_ctx *ctx);
+int gm_default_place(struct gmem_place_ctx *ctx);
 void gm_evict_own(struct gm_dev *dev, struct gm_as *as);
 
 /* devmem.c */
@@ -456,11 +470,17 @@ void gm_dev_revoke_contexts(struct gm_dev *dev);
 int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 		      unsigned long end, bool write, int reason,
 		      unsigned long *migrated);
+/*
+ * gm_map_range() flags, beside GMEM_PAGE_PREFETCHED: map host pages too,
+ * remotely; fault missing pages in on the CPU first (HMM's mirror mode).
+ */
+#define GM_MAP_REMOTE	BIT(16)
+#define GM_MAP_FAULT	BIT(17)
 int gm_map_range(struct gm_context *ctx, unsigned long start,
 		 unsigned long end, bool write, unsigned long fresh,
 		 unsigned int flags, unsigned long *mapped);
 int gm_fault_locked(struct gm_context *ctx, unsigned long va,
-		    bool write);
+		    bool write, bool remote);
 
 /* evict.c */
 void gm_evict_flush_tlb(struct gm_dev *dev);

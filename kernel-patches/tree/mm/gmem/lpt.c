@@ -155,6 +155,46 @@ void gm_lpt_set_host(struct gm_as *as, unsigned long va, struct gm_dev *dev,
 	xa_clear_mark(&as->lpt, index, GM_LPT_ON_DEVICE);
 }
 
+/*
+ * Under as->lock, just before a device maps the host page at @va remotely:
+ * mark its record, a host one, so that the notifier unmaps it. A device
+ * record there is stale (the page was dropped meanwhile; the snapshot
+ * shows it in host memory): it becomes a host record with its history.
+ * Returns -ENOMEM when the record cannot be stored: then the page must
+ * not be mapped.
+ */
+int gm_lpt_note_remote(struct gm_as *as, unsigned long va)
+{
+	unsigned long index = va >> PAGE_SHIFT;
+	unsigned long history = GENMASK(BITS_PER_LONG - 1, GM_LPT_BOUNCE_SHIFT);
+	void *old = xa_load(&as->lpt, index);
+
+	lockdep_assert_held(&as->lock);
+	if (!old || (xa_to_value(old) & GM_LPT_DEVICE)) {
+		unsigned long v = old ? xa_to_value(old) & history : 0;
+
+		if (xa_err(xa_store(&as->lpt, index, xa_mk_value(v),
+				    GFP_ATOMIC)))
+			return -ENOMEM;
+		xa_clear_mark(&as->lpt, index, GM_LPT_ON_DEVICE);
+	}
+	xa_set_mark(&as->lpt, index, GM_LPT_REMOTE);
+	return 0;
+}
+
+/* The remote mappings of [first, last] are gone: clear their marks. */
+void gm_lpt_clear_remote(struct gm_as *as, unsigned long first,
+			 unsigned long last)
+{
+	XA_STATE(xas, &as->lpt, first);
+	void *entry;
+
+	xas_lock(&xas);
+	xas_for_each_marked(&xas, entry, last, GM_LPT_REMOTE)
+		xas_clear_mark(&xas, GM_LPT_REMOTE);
+	xas_unlock(&xas);
+}
+
 /* Drop write permission from the records of [first, last]. */
 void gm_lpt_write_protect(struct gm_as *as, unsigned long first,
 			  unsigned long last)

@@ -69,7 +69,8 @@ static void gm_evict_defer_unmap(struct gm_context *ctx, unsigned long start,
 
 /*
  * The CPU page table changes for [range->start, range->end): device
- * mappings there go before the CPU's change completes. Fork write-protects
+ * mappings there, of device pages and of host pages mapped remotely, go
+ * before the CPU's change completes. Fork write-protects
  * (MMU_NOTIFY_PROTECTION_PAGE), so device copies become read-only; every
  * other event removes them, and the device faults them back in through
  * gm_dev_fault(), which checks the VMA again.
@@ -81,8 +82,10 @@ static bool gm_as_invalidate(struct mmu_interval_notifier *mni,
 	struct gm_as *as = container_of(mni, struct gm_as, notifier);
 	unsigned long first = range->start >> PAGE_SHIFT;
 	unsigned long last = (range->end - 1) >> PAGE_SHIFT;
+	bool protect = range->event == MMU_NOTIFY_PROTECTION_PAGE;
+	unsigned long index = first, remote_index = first;
 	struct gm_context *ctx;
-	unsigned long index = first;
+	bool remote;
 
 	if (mmu_notifier_range_blockable(range))
 		mutex_lock(&as->lock);
@@ -90,9 +93,8 @@ static bool gm_as_invalidate(struct mmu_interval_notifier *mni,
 		return false;
 	mmu_interval_set_seq(mni, cur_seq);
 
-	if (xa_find(&as->lpt, &index, last, GM_LPT_ON_DEVICE)) {
-		bool protect = range->event == MMU_NOTIFY_PROTECTION_PAGE;
-
+	remote = xa_find(&as->lpt, &remote_index, last, GM_LPT_REMOTE);
+	if (remote || xa_find(&as->lpt, &index, last, GM_LPT_ON_DEVICE)) {
 		list_for_each_entry(ctx, &as->contexts, as_node) {
 			if (protect)
 				gm_ctx_write_protect(ctx, range->start,
@@ -106,6 +108,8 @@ static bool gm_as_invalidate(struct mmu_interval_notifier *mni,
 		}
 		if (protect)
 			gm_lpt_write_protect(as, first, last);
+		else if (remote)
+			gm_lpt_clear_remote(as, first, last);
 	}
 	if (range->event == MMU_NOTIFY_UNMAP ||
 	    range->event == MMU_NOTIFY_RELEASE)

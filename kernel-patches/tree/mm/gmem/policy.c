@@ -32,7 +32,7 @@
 
 static const char * const gm_policy_hook_names[] = {
 	"init", "exit", "prefetch", "evict", "page_added", "page_accessed",
-	"page_removed", "hmadvise",
+	"page_removed", "hmadvise", "place",
 };
 
 DEFINE_MUTEX(gm_policy_lock);	/* the registry and the bindings */
@@ -46,6 +46,7 @@ static DECLARE_WORK(gm_policy_fallback_work, gm_policy_fallback);
 
 static struct gmem_policy_ops gm_default_ops = {
 	.evict = gm_default_evict,
+	.place = gm_default_place,
 	.name = "default",
 };
 

@@ -75,6 +75,9 @@ GM_DEV_COUNTER(pages_evicted, pages_evicted);
 GM_DEV_COUNTER(prefetched, pages_prefetched);
 GM_DEV_COUNTER(pages_referenced, pages_referenced);
 GM_DEV_COUNTER(prefetched_unused, prefetched_unused);
+GM_DEV_COUNTER(remote_maps, remote_maps);
+GM_DEV_COUNTER(counter_reports, counter_reports);
+GM_DEV_COUNTER(counter_migrations, counter_migrations);
 /* Free blocks per order, 4K to 2M, like /proc/buddyinfo. */
 static ssize_t free_blocks_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
@@ -131,6 +134,9 @@ static struct attribute *gm_dev_attrs[] = {
 	&gm_attr_prefetched.attr.attr,
 	&gm_attr_pages_referenced.attr.attr,
 	&gm_attr_prefetched_unused.attr.attr,
+	&gm_attr_remote_maps.attr.attr,
+	&gm_attr_counter_reports.attr.attr,
+	&gm_attr_counter_migrations.attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(gm_dev);

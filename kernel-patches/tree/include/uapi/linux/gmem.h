@@ -17,8 +17,12 @@
 #define MADV_PREFETCH			64
 /*
  * Range attributes, kept by GMEM for the range (debugfs as-PID lists
- * them). Today only MADV_PIN changes what GMEM does: the other three are
- * recorded, not acted on, and policies do not see them.
+ * them) and handed to the policy's place hook. By default, on a device
+ * that can map host memory, a fault on a range that prefers host memory
+ * or another device, or is accessed by the faulting device, maps the
+ * page from host memory instead of migrating it, and MADV_ACCESSED_BY
+ * maps the range's host pages on the device at once. MADV_READ_MOSTLY is
+ * recorded only. See docs/hmadvise.md of GMEM-BPF.
  */
 #define MADV_PREFERRED_LOCATION		65	/* hnid, or -1 to clear */
 #define MADV_ACCESSED_BY		66	/* add device hnid to the set */
