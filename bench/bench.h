@@ -48,6 +48,8 @@ void gmem_sim_unload(void);
  * it is loaded so. */
 void gmem_sim_load(unsigned int mem_mb);
 void gmem_sim_load_pages(size_t pages);
+/* The same with @ndev devices (gmem_simN, N from 0) of @pages each. */
+void gmem_sim_load_devices(unsigned int ndev, size_t pages);
 bool policy_available(const char *name);
 /* Make @name the system default; returns the write's duration in ns. */
 u64 policy_use(const char *name);
@@ -72,7 +74,11 @@ void fill_pages(u64 *buf, size_t npages);
 void *peer_buffer(size_t npages, bool fill);
 int device_hnid(void);
 int dev_open(void);
-/* Adds the counts of @run (faults, ..., checksum) to *@acc. */
+/* The same for gmem_sim@n; dev_path()'s string is overwritten by the next call. */
+int device_hnid_n(int n);
+const char *dev_path(int n);
+int dev_open_n(int n);
+/* Adds the counts of @run (faults, ..., remote accesses, checksum) to *@acc. */
 void run_add(struct gmem_sim_run *acc, const struct gmem_sim_run *run);
 /* Run @n references of @list on the device; adds to *@acc. */
 int dev_run_list(int fd, void *buf, size_t npages, const u64 *list,
@@ -171,6 +177,8 @@ struct config {
 	const unsigned int *peer_mb;
 	int npeer;
 	int peer_reps;
+	size_t place_pages;		/* each of the place part's two devices */
+	int place_reps;
 	const char *traces[8];
 	int ntraces;
 	const double *trace_frac;
@@ -191,6 +199,7 @@ void exp_hook(const struct config *c);
 void exp_swap(const struct config *c);
 void exp_scale(const struct config *c);
 void exp_peer(const struct config *c);
+void exp_place(const struct config *c);
 /* The matrix and the replay of c->traces, until @deadline (0: none). */
 void exp_workloads(const struct config *c, bool matrix, bool replay,
 		   u64 deadline);

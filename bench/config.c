@@ -63,6 +63,8 @@ static const struct config full = {
 	.scale_step = 4096,
 	.peer_mb = full_peer, .npeer = N(full_peer),
 	.peer_reps = 3,
+	.place_pages = 2048,		/* 8 MiB a device */
+	.place_reps = 3,
 	.trace_frac = full_frac, .ntrace_frac = N(full_frac),
 	LIST(trace_policies, full_trace_policies),
 	.trace_max_refs = 4000000,
@@ -88,6 +90,8 @@ static const struct config quick = {
 	.scale_step = 1024,
 	.peer_mb = quick_peer, .npeer = N(quick_peer),
 	.peer_reps = 2,
+	.place_pages = 256,
+	.place_reps = 2,
 	.trace_frac = quick_frac, .ntrace_frac = N(quick_frac),
 	LIST(trace_policies, quick_trace_policies),
 	.trace_max_refs = 50000,

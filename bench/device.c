@@ -23,7 +23,8 @@
 /* The device, the module, the policies                                */
 
 const char *driver_ko = "build/driver/gmem_sim.ko";
-static size_t dev_capacity;	/* pages of the loaded gmem_sim device */
+static size_t dev_capacity;	/* pages of each loaded gmem_sim device */
+static unsigned int dev_count;	/* devices of the loaded gmem_sim */
 
 static bool module_loaded(const char *name)
 {
@@ -46,6 +47,7 @@ void gmem_sim_unload(void)
 		usleep(100000);
 	}
 	dev_capacity = 0;
+	dev_count = 0;
 }
 
 void gmem_sim_load(unsigned int mem_mb)
@@ -55,25 +57,35 @@ void gmem_sim_load(unsigned int mem_mb)
 
 void gmem_sim_load_pages(size_t pages)
 {
+	gmem_sim_load_devices(1, pages);
+}
+
+void gmem_sim_load_devices(unsigned int ndev, size_t pages)
+{
 	char params[128];
+	unsigned int d;
 	int fd, i;
 
-	if (dev_capacity == pages)
+	if (dev_capacity == pages && dev_count == ndev)
 		return;
 	gmem_sim_unload();
-	snprintf(params, sizeof(params), "devices=1 mem_pages=%zu", pages);
+	snprintf(params, sizeof(params), "devices=%u mem_pages=%zu", ndev,
+		 pages);
 	fd = open(driver_ko, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		die("%s: %s", driver_ko, strerror(errno));
 	if (syscall(__NR_finit_module, fd, params, 0))
 		die("loading gmem_sim %s: %s", params, strerror(errno));
 	close(fd);
-	for (i = 0; access(DEV0, R_OK | W_OK); i++) {
-		if (i == 100)
-			die("%s did not appear", DEV0);
-		usleep(10000);
+	for (d = 0; d < ndev; d++) {
+		for (i = 0; access(dev_path(d), R_OK | W_OK); i++) {
+			if (i == 100)
+				die("%s did not appear", dev_path(d));
+			usleep(10000);
+		}
 	}
 	dev_capacity = pages;
+	dev_count = ndev;
 }
 
 bool policy_available(const char *name)
@@ -164,15 +176,37 @@ void *peer_buffer(size_t npages, bool fill)
 
 int device_hnid(void)
 {
-	return sysfs_long(SYS_DEV "hnid");
+	return device_hnid_n(0);
+}
+
+int device_hnid_n(int n)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), SYS_GMEM "devices/gmem_sim%d/hnid", n);
+	return sysfs_long(path);
+}
+
+const char *dev_path(int n)
+{
+	static char path[32];
+
+	snprintf(path, sizeof(path), "/dev/gmem_sim%d", n);
+	return path;
 }
 
 int dev_open(void)
 {
-	int fd = open(DEV0, O_RDWR | O_CLOEXEC);
+	return dev_open_n(0);
+}
+
+int dev_open_n(int n)
+{
+	const char *path = dev_path(n);
+	int fd = open(path, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		die("%s: %s", DEV0, strerror(errno));
+		die("%s: %s", path, strerror(errno));
 	return fd;
 }
 
@@ -182,6 +216,7 @@ void run_add(struct gmem_sim_run *acc, const struct gmem_sim_run *run)
 	acc->tlb_misses += run->tlb_misses;
 	acc->migrated_in += run->migrated_in;
 	acc->sim_time_ns += run->sim_time_ns;
+	acc->remote_accesses += run->remote_accesses;
 	acc->checksum += run->checksum;
 }
 

@@ -93,7 +93,7 @@ static int cmd_suite(int argc, char **argv)
 			npols = split_list(optarg, pols, 32);
 			break;
 		default:
-			fprintf(stderr, "usage: gmem-bench suite [--quick] [--tap] [--out FILE] [--reps N] [--only opt,matrix,replay,hook,swap,scale,peer] [--trace FILE]... [--policies P,...] [--budget SECONDS] [--driver KO]\n");
+			fprintf(stderr, "usage: gmem-bench suite [--quick] [--tap] [--out FILE] [--reps N] [--only opt,matrix,replay,hook,swap,scale,peer,place] [--trace FILE]... [--policies P,...] [--budget SECONDS] [--driver KO]\n");
 			return 2;
 		}
 	}
@@ -105,7 +105,7 @@ static int cmd_suite(int argc, char **argv)
 		c.ncombos = 0;
 	}
 	if (reps)
-		c.reps_shipped = c.reps_combo = c.reps_replay = reps;
+		c.reps_shipped = c.reps_combo = c.reps_replay = c.place_reps = reps;
 	if (budget >= 0)
 		c.budget_s = budget;
 	for (i = 0; i < ntraces; i++)
@@ -123,6 +123,8 @@ static int cmd_suite(int argc, char **argv)
 	ju("reps_pairs", c.reps_combo);
 	ju("reps_replay", c.reps_replay);
 	ju("matrix_capacity_pages", (size_t)c.mem_mb * 256);
+	ju("place_capacity_pages", c.place_pages);
+	ju("reps_place", c.place_reps);
 	ju("budget_s", c.budget_s);
 	jend();
 
@@ -138,6 +140,8 @@ static int cmd_suite(int argc, char **argv)
 		exp_scale(&c);
 	if (WANT("peer"))
 		exp_peer(&c);
+	if (WANT("place"))
+		exp_place(&c);
 	if (WANT("matrix") || WANT("replay"))
 		exp_workloads(&c, WANT("matrix"), WANT("replay"), deadline);
 #undef WANT
@@ -146,6 +150,9 @@ static int cmd_suite(int argc, char **argv)
 	ju("fault_latency_ns", sysfs_long("/sys/module/gmem_sim/parameters/fault_latency_ns"));
 	ju("link_mbps", sysfs_long("/sys/module/gmem_sim/parameters/link_mbps"));
 	ju("access_ns", sysfs_long("/sys/module/gmem_sim/parameters/access_ns"));
+	ju("remote_access_ns", sysfs_long("/sys/module/gmem_sim/parameters/remote_access_ns"));
+	ju("access_counter_threshold",
+	   sysfs_long("/sys/module/gmem_sim/parameters/access_counter_threshold"));
 	ju("suite_s", (now_ns() - suite_start) / 1000000000ULL);
 	jend();
 	gmem_sim_unload();
@@ -287,7 +294,10 @@ static int cmd_convert(int argc, char **argv)
 /* The BPF policies a suite run uses, one per line (bench/guest.sh loads them). */
 static int cmd_policies(int argc, char **argv)
 {
-	static const char *const extra[] = { "lru", "none", "fifo" };
+	/* Those of the hook and swap parts, and of the place part. */
+	static const char *const extra[] = {
+		"lru", "none", "fifo", "place_remote", "place_counter",
+	};
 	const char *seen[64];
 	struct config c;
 	int n = 0, i, k, lists;

@@ -231,6 +231,58 @@ def hint_rows(rows):
     return out
 
 
+# The place part's placements, in its order (bench/exp_place.c).
+PLACEMENTS = ["migrate", "hints", "place_remote", "place_counter", "counter_hints"]
+PLACE_METRICS = ["faults", "migrated_in", "remote_accesses", "counter_reports",
+                 "counter_migrations", "remote_maps", "sim_time_ns", "wall_ns", "hint_ns"]
+
+
+def place_rows(recs):
+    """Per place workload and placement: medians over reps, simulated and
+    wall time as multiples of `migrate`'s (the default policy, no hints);
+    per workload, the placement with the least simulated device time among
+    those whose data was right."""
+    groups, order = {}, []
+    for r in recs:
+        if r["exp"] != "place":
+            continue
+        if r["workload"] not in order:
+            order.append(r["workload"])
+        groups.setdefault((r["workload"], r["placement"]), []).append(r)
+    rows = []
+    for (wl, pl), runs in groups.items():
+        r0 = runs[0]
+        row = {"workload": wl, "placement": pl, "policy": r0["policy"],
+               "hints": r0["hints"], "reps": len(runs), "devices": r0["devices"],
+               "pages": r0["pages"], "hot_pages": r0["hot_pages"],
+               "capacity": r0["capacity"], "accesses": r0["accesses"],
+               "data_ok": all(r["checksum_ok"] and not r["errors"] for r in runs)}
+        for m in PLACE_METRICS:
+            row[m] = spread([r.get(m) for r in runs])
+        rows.append(row)
+    rank = lambda p: PLACEMENTS.index(p) if p in PLACEMENTS else len(PLACEMENTS)
+    rows.sort(key=lambda r: (order.index(r["workload"]), rank(r["placement"])))
+    best = []
+    for wl in order:
+        rs = [r for r in rows if r["workload"] == wl]
+        base = next((r for r in rs if r["placement"] == "migrate"), None)
+        for r in rs:
+            for m, key in (("sim_time_ns", "sim_over_migrate"), ("wall_ns", "wall_over_migrate")):
+                b = base[m]["median"] if base and base[m] else None
+                r[key] = r[m]["median"] / b if b and r[m] else None
+            r["best"] = False
+        ok = [r for r in rs if r["data_ok"] and r["sim_time_ns"]]
+        if not ok:
+            continue
+        b = min(ok, key=lambda r: r["sim_time_ns"]["median"])
+        b["best"] = True
+        best.append({"workload": wl, "best": b["placement"],
+                     "best_sim_ms": b["sim_time_ns"]["median"] / 1e6,
+                     "best_sim_over_migrate": b["sim_over_migrate"],
+                     "sim_over_migrate": {r["placement"]: r["sim_over_migrate"] for r in rs}})
+    return rows, best
+
+
 def peer_rows(recs):
     groups = {}
     for r in recs:
@@ -339,6 +391,7 @@ def build(d):
         "workloads": [r for r in recs if r["exp"] == "workload"],
     }
     res["gap_summary"] = gap_summary(res["gap"])
+    res["place"], res["place_best"] = place_rows(recs)
     return res
 
 
@@ -364,6 +417,10 @@ def summary_lines(res):
     for s in res["swap"]:
         lines.append(f"swap ({s['load']}): p50 {s['p50_ns']/1e6:.1f} ms, "
                      f"p99 {s['p99_ns']/1e6:.1f} ms, max {s['max_ns']/1e6:.1f} ms")
+    for b in res["place_best"]:
+        lines.append(f"place {b['workload']}: best {b['best']} ({b['best_sim_ms']:.1f} ms "
+                     f"simulated, x{fmt(b['best_sim_over_migrate'])} of migrate); "
+                     + ", ".join(f"{p} x{fmt(v)}" for p, v in b["sim_over_migrate"].items()))
     for s in res["scale"]:
         lines.append(f"scale {s['resident']} resident ({s['phase']}): per fault p50 "
                      f"{s['lat_p50_ns']/1e3:.1f} us, p99 {s['lat_p99_ns']/1e3:.1f} us, "
@@ -542,7 +599,10 @@ def markdown(res, pngs):
     p = res["params"]
     L.append(f"gmem_sim cost model (module parameters, defaults): fault_latency_ns="
              f"{p.get('fault_latency_ns')}, link_mbps={p.get('link_mbps')}, access_ns="
-             f"{p.get('access_ns')}. The model only *accounts* simulated device time "
+             f"{p.get('access_ns')}"
+             + (f", remote_access_ns={p['remote_access_ns']}, access_counter_threshold="
+                f"{p.get('access_counter_threshold')}" if "remote_access_ns" in p else "")
+             + ". The model only *accounts* simulated device time "
              f"(sim ms below); nothing sleeps, so wall times are the real CPU cost of "
              f"the kernel paths (under TCG, so compare ratios, not absolutes).")
     L.append("")
@@ -677,6 +737,10 @@ def markdown(res, pngs):
                             fmt(r["fewer_moved"])] for r in res["hints"]]))
         L.append("")
 
+    if res["place"]:
+        L.append(place_section(res))
+        L.append("")
+
     if res["replay"]:
         L.append("## Trace replay")
         L.append("")
@@ -799,6 +863,52 @@ def markdown(res, pngs):
     for c in res["checks"]:
         L.append(f"- {'ok' if c['ok'] else 'FAILED'}: {c['name']}")
     L.append("")
+    return "\n".join(L)
+
+
+def place_section(res):
+    """The Placement table: per workload, each placement's figures and its
+    simulated time against `migrate`; the best (least simulated time) bold."""
+    L = ["## Placement: migrate, or map from host memory", ""]
+    r0 = res["place"][0]
+    L.append(f"Each workload under each placement (bench/exp_place.c, two devices of "
+             f"{r0['capacity']} pages): `migrate` is the default policy without hints "
+             "(every device fault migrates the page); `hints` the default with "
+             "`MADV_PREFERRED_LOCATION` host and `MADV_ACCESSED_BY` the reading "
+             "device(s), which maps the host pages on the device at once; `place_remote` "
+             "maps every faulting page from host memory; `place_counter` does too, and "
+             "migrates a page once the device's access-counter reports for it add up to "
+             "64 accesses; `counter_hints` is `place_counter` with `MADV_ACCESSED_BY` "
+             "alone (no fault to map a page; a host preference would stop its "
+             "promotions). Simulated device time: faults x fault_latency_ns + pages "
+             "migrated in x copy time + local accesses x access_ns + remote accesses x "
+             "remote_access_ns. Wall time includes the hints' `hmadvise()`. Medians "
+             "of reps; the placement with the least simulated time is in bold (of equal "
+             "ones, the first).")
+    L.append("")
+    rows = []
+    for r in res["place"]:
+        name = f"**{r['placement']}**" if r["best"] else r["placement"]
+        rows.append([r["workload"], name, r["policy"], r["hints"],
+                     fmt_spread(r["faults"]), fmt_spread(r["migrated_in"]),
+                     fmt_spread(r["remote_accesses"]),
+                     f"{fmt_spread(r['counter_reports'])} / {fmt_spread(r['counter_migrations'])}",
+                     fmt_spread(r["sim_time_ns"], 1e6, 2), fmt(r["sim_over_migrate"]),
+                     fmt_spread(r["wall_ns"], 1e6, 1), fmt(r["wall_over_migrate"]),
+                     "ok" if r["data_ok"] else "WRONG"])
+    L.append(md_table(["workload", "placement", "policy", "hints", "faults",
+                       "migrated in", "remote accesses", "counter reports / migrations",
+                       "sim ms", "sim / migrate", "wall ms", "wall / migrate", "data"],
+                      rows))
+    L.append("")
+    for w in {r["workload"]: r for r in res["place"]}.values():
+        L.append(f"- `{w['workload']}`: {w['pages']} pages"
+                 + (f" ({w['hot_pages']} hot)" if w["hot_pages"] else "")
+                 + f", {w['accesses']} references in all, {w['devices']} device(s)")
+    L.append("")
+    L.append("Best (least simulated device time): " + "; ".join(
+        f"{b['workload']}: {b['best']} (x{fmt(b['best_sim_over_migrate'])} of migrate)"
+        for b in res["place_best"]) + ".")
     return "\n".join(L)
 
 
