@@ -364,6 +364,36 @@ TEST_F(place, a_garbage_answer_is_refused_and_the_default_decides)
 	EXPECT_EQ(policy_counter("bad_place", "refused") - refused, NPAGES);
 }
 
+/*
+ * The default evictor takes pages that prefer their device last: a range
+ * that prefers device 0, faulted in first (the oldest in its LRU), stays
+ * while a range as large as the device streams through.
+ */
+TEST_F(place, eviction_spares_pages_that_prefer_the_device)
+{
+	size_t dev_size = dev_counters(self->fd0).mem_total;
+	size_t keep = dev_size / 4;
+	void *a = peer_mmap(keep, PROT_READ | PROT_WRITE);
+	void *b = peer_mmap(dev_size, PROT_READ | PROT_WRITE);
+	struct gmem_sim_run run;
+
+	ASSERT_NE(a, MAP_FAILED);
+	ASSERT_NE(b, MAP_FAILED);
+	ASSERT_EQ(hmadv(self->hnid0, a, keep, MADV_PREFERRED_LOCATION), 0);
+	ASSERT_EQ(dev_run_n(self->fd0, a, keep, GMEM_SIM_WRITE, 4,
+			    keep / page_size, &run), 0);
+	ASSERT_EQ(run.migrated_in, keep / page_size);
+	ASSERT_EQ(dev_run_n(self->fd0, b, dev_size, GMEM_SIM_WRITE, 6,
+			    dev_size / page_size, &run), 0);
+	ASSERT_EQ(dev_run_n(self->fd0, a, keep, GMEM_SIM_READ, 0,
+			    keep / page_size, &run), 0);
+	EXPECT_EQ(run.faults, 0);
+	EXPECT_TRUE(all_written(a, keep, 4));
+	EXPECT_TRUE(all_written(b, dev_size, 6));
+	munmap(a, keep);
+	munmap(b, dev_size);
+}
+
 /* Removing a device drops its remote mappings; the host pages stay. */
 TEST_F(place, unplugging_a_device_leaves_the_host_pages_intact)
 {

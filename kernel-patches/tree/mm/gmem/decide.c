@@ -560,25 +560,31 @@ void gm_evict_own(struct gm_dev *dev, struct gm_as *as)
 
 /*
  * The default policy: no prefetch; evict the least recently faulted pages,
- * sparing thrashing ones while they are protected unless nothing else is
- * left. It also fills whatever another policy's evict() left short.
+ * sparing, unless nothing else is left, thrashing ones while they are
+ * protected and those whose range prefers this device
+ * (MADV_PREFERRED_LOCATION). It also fills whatever another policy's
+ * evict() left short.
  */
 int gm_default_evict(struct gmem_evict_ctx *ctx)
 {
 	struct gm_evict_req *req = container_of(ctx, struct gm_evict_req, pub);
 	struct gm_dev *dev = req->dev;
+	unsigned long here = gm_dev_hnid(dev) + 1;	/* as GM_ATTR_PREF */
 	struct gm_frame *frame, *tmp;
 	bool spare = true;
 
 again:
 	list_for_each_entry_safe_reverse(frame, tmp, &dev->lru, lru) {
+		/* A frame with no address space is an orphan: fair game. */
+		unsigned long attr = frame->as ?
+				     gm_attr_load(frame->as, frame->va) : 0;
+
 		if (ctx->nominated >= ctx->wanted)
 			return 0;
-		/* A frame with no address space is an orphan: fair game. */
-		if (frame->as &&
-		    (gm_attr_load(frame->as, frame->va) & GM_ATTR_PINNED))
+		if (attr & GM_ATTR_PINNED)
 			continue;
-		if (spare && gm_frame_protected(frame))
+		if (spare && (gm_frame_protected(frame) ||
+			      (attr & GM_ATTR_PREF_MASK) == here))
 			continue;
 		gmem_evict_frame(ctx, frame - dev->frames);
 	}

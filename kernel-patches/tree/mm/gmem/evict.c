@@ -127,6 +127,20 @@ static void gm_evict_pick(struct gm_dev *dev, struct gm_as *as, bool own)
 }
 
 /*
+ * The host node an evicted page of @as at @va goes to: the one its range
+ * prefers (MADV_PREFERRED_LOCATION), if online, else any. The round holds
+ * a reference on @as (NULL for an orphan).
+ */
+static int gm_evict_node(struct gm_as *as, unsigned long va)
+{
+	unsigned long pref = as ? gm_attr_load(as, va) & GM_ATTR_PREF_MASK : 0;
+
+	if (pref && pref - 1 < nr_node_ids && node_online(pref - 1))
+		return pref - 1;
+	return NUMA_NO_NODE;
+}
+
+/*
  * One eviction round: migrate up to GM_EVICT_BATCH of @dev's least
  * recently faulted pages back to host memory, with one device TLB
  * invalidation per context for the whole round. The caller holds
@@ -164,7 +178,8 @@ static void gm_dev_evict(struct gm_dev *dev, struct gm_as *as, bool own)
 		/* A victim that cannot be copied now stays on the device. */
 		if (spage && (b->src[i] & MIGRATE_PFN_MIGRATE))
 			gm_copy_to_host(dev, spage, b->src[i], NULL, 0,
-					NUMA_NO_NODE, &b->dst[i]);
+					gm_evict_node(b->as[i], b->va[i]),
+					&b->dst[i]);
 	}
 	migrate_device_pages(b->src, b->dst, b->nr);
 

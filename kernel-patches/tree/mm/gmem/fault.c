@@ -437,6 +437,37 @@ int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 	return ret;
 }
 
+/*
+ * @dev's context in @mm, with @mm pinned and its mmap lock held for read
+ * (gm_fault_exit() lets go); or an error of gm_dev_fault().
+ */
+static struct gm_context *gm_fault_enter(struct mm_struct *mm,
+					 struct gm_dev *dev)
+{
+	struct gm_context *ctx;
+
+	if (!dev->nr_pages)
+		return ERR_PTR(-ENOMEM);
+	if (!mmget_not_zero(mm))
+		return ERR_PTR(-ESRCH);
+	if (mmap_read_lock_killable(mm)) {
+		mmput(mm);
+		return ERR_PTR(-EINTR);
+	}
+	ctx = mm->gm_as ? gm_as_find_ctx(mm->gm_as, dev) : NULL;
+	if (ctx)
+		return ctx;
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return ERR_PTR(-ENODEV);
+}
+
+static void gm_fault_exit(struct mm_struct *mm)
+{
+	mmap_read_unlock(mm);
+	mmput(mm);
+}
+
 /**
  * gm_dev_fault() - resolve a device page fault
  * @mm: address space the device faulted in
@@ -468,40 +499,31 @@ int gm_dev_fault(struct mm_struct *mm, unsigned long va, struct gm_dev *dev,
 		 unsigned int flags)
 {
 	bool write = flags & GM_FAULT_WRITE, remote;
+	unsigned long page = va & PAGE_MASK;
 	u64 start_ns = ktime_get_ns();
 	struct gm_context *ctx;
 	int ret;
 
-	if (!dev->nr_pages)
-		return -ENOMEM;
-	if (!mmget_not_zero(mm))
-		return -ESRCH;
-	if (mmap_read_lock_killable(mm)) {
-		mmput(mm);
-		return -EINTR;
-	}
-	ctx = mm->gm_as ? gm_as_find_ctx(mm->gm_as, dev) : NULL;
-	if (!ctx) {
-		ret = -ENODEV;
+	ctx = gm_fault_enter(mm, dev);
+	if (IS_ERR(ctx)) {
+		ret = PTR_ERR(ctx);
 		goto out;
 	}
 	atomic_long_inc(&dev->faults);
 	atomic_long_inc(&mm->gm_as->faults);
-	va &= PAGE_MASK;
-	remote = gm_policy_place_remote(ctx, va, write ? GMEM_PLACE_WRITE : 0,
-					0);
-	ret = gm_fault_locked(ctx, va, write, remote);
+	remote = gm_policy_place_remote(ctx, page,
+					write ? GMEM_PLACE_WRITE : 0, 0);
+	ret = gm_fault_locked(ctx, page, write, remote);
 	/*
 	 * Migrating a range unmaps it on the device first, the page just
 	 * faulted in too if the policy's range covers it: map it again, or
 	 * the device would fault on it again, and again. A page left in
 	 * host memory is no pattern to prefetch from.
 	 */
-	if (!ret && !remote && gm_policy_prefetch(ctx, va, write))
-		ret = gm_fault_locked(ctx, va, write, false);
+	if (!ret && !remote && gm_policy_prefetch(ctx, page, write))
+		ret = gm_fault_locked(ctx, page, write, false);
+	gm_fault_exit(mm);
 out:
-	mmap_read_unlock(mm);
-	mmput(mm);
 	trace_gmem_fault(gm_dev_hnid(dev), va, flags & GM_FAULT_WRITE, ret,
 			 ktime_get_ns() - start_ns);
 	return ret;
@@ -533,19 +555,9 @@ int gm_dev_access_counter(struct mm_struct *mm, unsigned long va,
 
 	if (!accesses)
 		return -EINVAL;
-	if (!dev->nr_pages)
-		return -ENOMEM;
-	if (!mmget_not_zero(mm))
-		return -ESRCH;
-	if (mmap_read_lock_killable(mm)) {
-		mmput(mm);
-		return -EINTR;
-	}
-	ctx = mm->gm_as ? gm_as_find_ctx(mm->gm_as, dev) : NULL;
-	if (!ctx) {
-		ret = -ENODEV;
-		goto out;
-	}
+	ctx = gm_fault_enter(mm, dev);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
 	va &= PAGE_MASK;
 	atomic_long_inc(&dev->counter_reports);
 	/* Late: the mapping went meanwhile, and with it what was counted. */
@@ -557,8 +569,7 @@ int gm_dev_access_counter(struct mm_struct *mm, unsigned long va,
 			atomic_long_inc(&dev->counter_migrations);
 	}
 out:
-	mmap_read_unlock(mm);
-	mmput(mm);
+	gm_fault_exit(mm);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(gm_dev_access_counter);
