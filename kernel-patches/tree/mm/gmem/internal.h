@@ -17,12 +17,16 @@
  * its device's LRU. The device path checks residency with hmm_range_fault()
  * before trusting a record.
  *
- * Locking order: mmap_lock -> gm_as.lock -> gm_dev.lock. The list of a
- * gm_as's contexts changes only under both the mmap lock held for write and
- * gm_as.lock, so holding either one is enough to walk it: the mmu notifier
- * takes gm_as.lock (it may run from reclaim, without the mmap lock), every
- * other path already holds the mmap lock. Nothing under gm_as.lock may
- * enter reclaim, since reclaim may call the notifier.
+ * Locking order: mmap_lock -> gm_dev.evict_lock -> gm_as.lock ->
+ * gm_dev.lock. An eviction round holds its device's evict_lock and takes
+ * no mmap lock (it finds victims through the rmap); tearing a context
+ * down takes evict_lock inside the mmap lock, as a faulting task that
+ * evicts does. The list of a gm_as's contexts changes only under both the
+ * mmap lock held for write and gm_as.lock, so holding either one is enough
+ * to walk it: the mmu notifier takes gm_as.lock (it may run from reclaim,
+ * without the mmap lock), every other path already holds the mmap lock.
+ * Nothing under gm_as.lock may enter reclaim, since reclaim may call the
+ * notifier.
  *
  * The code is split by concern: core.c (global lists, init), lpt.c (the
  * logical page table), sysfs.c, debugfs.c, policy.c (the policy registry,
