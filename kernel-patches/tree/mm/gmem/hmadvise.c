@@ -191,6 +191,26 @@ static int gm_check_peer_shared_range(struct mm_struct *mm,
 	return -ENOMEM;
 }
 
+/*
+ * gm_map_range() of [start, end) for advice, without a fault to use the
+ * pages: a snapshot an invalidation overtook is taken again, as faults
+ * do, until @timeout (jiffies) or a fatal signal; then -EBUSY.
+ */
+static int gm_map_range_retry(struct gm_context *ctx, unsigned long start,
+			      unsigned long end, unsigned long fresh,
+			      unsigned int flags, unsigned long timeout,
+			      unsigned long *mapped)
+{
+	int ret;
+
+	do {
+		ret = gm_map_range(ctx, start, end, false, fresh, flags,
+				   mapped);
+	} while (ret == -EBUSY && !fatal_signal_pending(current) &&
+		 time_before(jiffies, timeout));
+	return ret;
+}
+
 /* Prefetch [start, end) to @ctx's device, batch by batch. */
 int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		       unsigned long end)
@@ -219,14 +239,11 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		 * Map what is here now: the pages just moved, and those here
 		 * already, which a prefetch maps but does not use (they keep
 		 * their place in the LRU). A snapshot an invalidation
-		 * overtook is taken again, as faults do, rather than the
-		 * pages faulted in one by one, which would use them.
+		 * overtook is taken again rather than the pages faulted in
+		 * one by one, which would use them.
 		 */
-		do {
-			err = gm_map_range(ctx, va, batch_end, false, fresh,
-					   GMEM_PAGE_PREFETCHED, &mapped);
-		} while (err == -EBUSY && !fatal_signal_pending(current) &&
-			 time_before(jiffies, timeout));
+		err = gm_map_range_retry(ctx, va, batch_end, fresh,
+					 GMEM_PAGE_PREFETCHED, timeout, &mapped);
 		if (ret == -EAGAIN) {
 			/* Pages elsewhere (another device, busy): as faults. */
 			ret = 0;
@@ -276,13 +293,11 @@ static int gm_map_accessed_by(struct gm_context *ctx, unsigned long start,
 		unsigned long mapped;
 
 		/* Mapping them is no use of the device's own pages. */
-		do {
-			ret = (vma->vm_flags & VM_READ) ?
-			      gm_map_range(ctx, va, batch_end, false, 0,
-					   GM_MAP_REMOTE | GMEM_PAGE_PREFETCHED,
-					   &mapped) : 0;
-		} while (ret == -EBUSY && !fatal_signal_pending(current) &&
-			 time_before(jiffies, timeout));
+		if (vma->vm_flags & VM_READ)
+			ret = gm_map_range_retry(ctx, va, batch_end, 0,
+						 GM_MAP_REMOTE |
+						 GMEM_PAGE_PREFETCHED,
+						 timeout, &mapped);
 		/* What is not mapped now, the device faults in. */
 		if (ret == -EBUSY)
 			ret = 0;
