@@ -43,7 +43,8 @@ struct gm_as *gm_as_create(struct mm_struct *mm)
 	INIT_LIST_HEAD(&as->contexts);
 	INIT_LIST_HEAD(&as->retiring);
 	xa_init(&as->lpt);
-	mt_init(&as->attrs);
+	/* Faults read it without attrs_lock (gm_attr_load()). */
+	mt_init_flags(&as->attrs, MT_FLAGS_USE_RCU);
 	mutex_init(&as->attrs_lock);
 	xa_init_flags(&as->accessed_sets, XA_FLAGS_ALLOC1);
 	as->strict_capacity = -1;
