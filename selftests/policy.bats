@@ -293,8 +293,9 @@ load() {
 	no_leftovers
 }
 
-@test "a swap does not wait for a grace period; init() and exit() alternate however fast the swaps come" {
-	local i p ms=() out id dump v median inits exits double_inits stray_exits
+@test "a swap does not wait for a grace period; init() and exit() alternate however fast the swaps come; exit() after every page_removed()" {
+	local i p ms=() out id median inits exits double_inits stray_exits
+	local adds removes exits_with_pages unbound_events double_adds stray_removes
 	load $TOBJ/binding_check.bpf.o
 	$RUN -n 256 -o rmw -p random -a 100000000 > /dev/null 2>&1 &
 	BG=$!
@@ -313,6 +314,20 @@ load() {
 	median=$(printf '%s\n' "${ms[@]}" | sort -g | sed -n 20p)
 	echo "# 40 swaps with two address spaces: median $median ms, max $(printf '%s\n' "${ms[@]}" | sort -g | tail -1) ms" >&3
 	awk -v m="$median" 'BEGIN { exit !(m < 2) }'
+	# Both devices full (4,096 frames each) and page_removed() slow (3,000
+	# idle iterations): handing the pages over takes far longer than a
+	# grace period, and exit() must still come after it.
+	bpftool map update name slow_removes key 0 0 0 0 value 0xb8 0x0b 0 0
+	kill -9 $BG $BG2
+	$RUN -n 4096 -o write -p sequential -a 100000000 > /dev/null 2>&1 &
+	BG=$!
+	$RUN -n 4096 -o write -p sequential -a 100000000 -d /dev/gmem_sim1 > /dev/null 2>&1 &
+	BG2=$!
+	for i in $(seq 100); do
+		[ "$(cat /sys/kernel/gmem/devices/gmem_sim0/mem_used)" -lt $((4096 * 4096)) ] ||
+		[ "$(cat /sys/kernel/gmem/devices/gmem_sim1/mem_used)" -lt $((4096 * 4096)) ] || break
+		sleep 0.1
+	done
 	# Back and forth faster than a grace period: a binding whose exit()
 	# has not run yet is taken up again, not init()ed a second time.
 	for i in $(seq 200); do
@@ -321,19 +336,43 @@ load() {
 	done
 	id=$(bpftool map list -j | jq -r '.[] | select(.name == "binding_.bss") | .id')
 	[ -n "$id" ]
-	for i in $(seq 50); do
-		dump=$(bpftool map dump id "$id" -j)
-		for v in inits exits double_inits stray_exits; do
-			printf -v "$v" '%s' "$(jq "[.. | objects | .$v? // empty] | first" <<<"$dump")"
-		done
+	bindchk_counts() {
+		read -r inits exits double_inits stray_exits adds removes \
+			exits_with_pages unbound_events double_adds stray_removes < <(
+			bpftool map dump id "$id" -j | jq -r '
+				[.. | objects] as $o
+				| ["inits", "exits", "double_inits", "stray_exits",
+				   "adds", "removes", "exits_with_pages",
+				   "unbound_events", "double_adds", "stray_removes"]
+				| map(. as $v | [$o[] | .[$v]? // empty] | first)
+				| @tsv')
+	}
+	# Then once more, slowly: all 8,192 pages go to bindchk, then leave.
+	echo bindchk > $G/policy
+	for i in $(seq 100); do
+		bindchk_counts
+		[ $((adds - removes)) -lt 8192 ] || break
+		sleep 0.1
+	done
+	[ $((adds - removes)) -ge 8192 ]
+	echo default > $G/policy
+	for i in $(seq 100); do
+		bindchk_counts
 		[ "$exits" != "$inits" ] || break
 		sleep 0.1
 	done
-	echo "# 220 swaps: $inits init(), $exits exit(), $double_inits init() while bound, $stray_exits exit() while not bound" >&3
+	echo "# 222 swaps: $inits init(), $exits exit(), $double_inits init() while bound, $stray_exits exit() while not bound" >&3
+	echo "# $adds page_added(), $removes page_removed(); $exits_with_pages exit() with pages left, $unbound_events page events while not bound, $double_adds pages added twice, $stray_removes removed unadded" >&3
 	[ "$inits" -ge 2 ]
 	[ "$exits" -eq "$inits" ]
 	[ "$double_inits" -eq 0 ]
 	[ "$stray_exits" -eq 0 ]
+	[ "$adds" -ge 8192 ]
+	[ "$removes" -eq "$adds" ]
+	[ "$exits_with_pages" -eq 0 ]
+	[ "$unbound_events" -eq 0 ]
+	[ "$double_adds" -eq 0 ]
+	[ "$stray_removes" -eq 0 ]
 	run $GMEMCTL unload bindchk
 	[ "$status" -eq 0 ]
 }

@@ -119,6 +119,13 @@ static inline bool gm_frame_prefetch_unused(struct gm_frame *frame)
 	       !READ_ONCE(frame->referenced);
 }
 
+/*
+ * Walks over all of a device's frames drop its lock every GM_FRAMES_CHUNK
+ * frames (gm_frames_lock_break()), so none holds the spinlock for long on
+ * a device of any size.
+ */
+#define GM_FRAMES_CHUNK		1024
+
 /* One eviction round's victims, kept per device under evict_lock. */
 struct gm_evict_batch {
 	unsigned int nr;
@@ -186,6 +193,23 @@ struct gm_dev {
 	struct kobject kobj;			/* /sys/kernel/gmem/devices/NAME */
 };
 
+/*
+ * Under @dev->lock, in a walk that may sleep between chunks: count one more
+ * frame in @n; at @chunk, drop the lock for a moment and start counting
+ * again. Returns true if the lock was dropped.
+ */
+static inline bool gm_frames_lock_break(struct gm_dev *dev, unsigned int *n,
+					unsigned int chunk)
+{
+	if (++*n < chunk)
+		return false;
+	*n = 0;
+	spin_unlock(&dev->lock);
+	cond_resched();
+	spin_lock(&dev->lock);
+	return true;
+}
+
 struct gm_as {
 	struct mm_struct *mm;			/* mmgrab()ed */
 	refcount_t refcount;
@@ -214,6 +238,8 @@ struct gm_as {
 	struct gm_policy __rcu *policy;
 	bool policy_selected;			/* else follows the default */
 	struct list_head retiring;	/* gm_retire, under gm_policy_lock */
+	u64 bind_seq;			/* switches, under gm_policy_lock */
+	struct work_struct handover_work;	/* gm_as_handover_fn() */
 	u64 id;
 	pid_t pid;
 	/* Counters for debugfs; the page counts under lock. */
@@ -428,6 +454,7 @@ struct gm_policy *gm_system_default(void);
 void gm_policy_select(struct gm_policy *p, struct gm_as *as);
 void gm_as_policy_init(struct gm_as *as);
 void gm_as_policy_exit(struct gm_as *as);
+void gm_as_handover_fn(struct work_struct *work);
 struct gm_policy *gm_policy_find(const char *name);
 int __init gm_policy_layer_init(void);
 

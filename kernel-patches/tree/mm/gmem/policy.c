@@ -10,14 +10,16 @@
  * follows it or has selected its own (/proc/PID/gmem_policy).
  *
  * gm_as.policy is RCU-protected: hooks run under rcu_read_lock() and a
- * switch publishes the new policy and queues the old one's exit() for
- * after a grace period (struct gm_retire), so a hook in flight completes
- * under the policy it started with, and no swap waits for a grace
- * period: only gm_policy_unregister() does, outside gm_policy_lock.
- * Residency events go to the policy recorded in the frame
- * (gm_frame.policy), which a switch moves from old
- * to new under the device's frame lock, page_removed() then page_added(),
- * so every policy sees each of its pages added and removed exactly once.
+ * switch publishes the new policy and leaves the rest to a worker
+ * (gm_as_handover_fn()), so a hook in flight completes under the policy
+ * it started with, and a swap neither walks device frames nor waits for
+ * a grace period: only gm_policy_unregister() does, outside
+ * gm_policy_lock. Residency events go to the policy recorded in the frame
+ * (gm_frame.policy), which the worker moves from old to new under the
+ * device's frame lock,
+ * page_removed() then page_added(), so every policy sees each of its pages
+ * added and removed exactly once; the old binding's exit() comes after
+ * that and a grace period (struct gm_retire).
  *
  * Decisions are validated by the kfuncs; hooks that fail, make only
  * invalid decisions or run too long count against the policy, and the
@@ -136,69 +138,142 @@ void gm_policy_leave(struct gm_policy *p, enum gm_policy_hook hook,
 				GM_POLICY_STRIKES);
 }
 
-/* Under dev->lock: hand @frame's page from @from to @to. */
-static void gm_frame_switch_policy(struct gm_dev *dev, struct gm_frame *frame,
-				   struct gm_policy *from, struct gm_policy *to)
-{
-	gm_policy_page_event(from, GM_HOOK_PAGE_REMOVED, dev, frame);
-	frame->policy = to;
-	gm_policy_page_event(to, GM_HOOK_PAGE_ADDED, dev, frame);
-}
-
-/*
- * Move the pages @as has on devices from @from to @to, oldest first so a
- * policy keeping an order gets the LRU's. gm_global_lock held.
- */
-static void gm_as_switch_frames(struct gm_as *as, struct gm_policy *from,
-				struct gm_policy *to)
-{
-	struct gm_frame *frame;
-	struct gm_dev *dev;
-	unsigned long i;
-
-	lockdep_assert_held(&gm_global_lock);
-	list_for_each_entry(dev, &gm_devices, node) {
-		if (!dev->frames)
-			continue;
-		spin_lock(&dev->lock);
-		list_for_each_entry_reverse(frame, &dev->lru, lru) {
-			if (frame->as == as && frame->policy == from)
-				gm_frame_switch_policy(dev, frame, from, to);
-		}
-		/* Frames being migrated or evicted are off the LRU. */
-		for (i = 0; i < dev->nr_pages; i++) {
-			frame = &dev->frames[i];
-			if (frame->as == as && frame->policy == from)
-				gm_frame_switch_policy(dev, frame, from, to);
-		}
-		spin_unlock(&dev->lock);
-	}
-}
-
 /*
  * A binding that ended: its policy's exit() for its address space runs
- * after a grace period, in a worker, so that a swap neither waits for
- * hooks in flight nor holds gm_policy_lock across a grace period. Kept
- * on gm_as.retiring until then; @p is NULL once exit() ran or the binding
- * was taken up again.
+ * once its pages were handed over and a grace period later, in a worker,
+ * so that a swap neither waits for hooks in flight nor holds
+ * gm_policy_lock across a grace period. Kept on gm_as.retiring until
+ * then; @p is NULL once exit() ran or the binding was taken up again.
+ * @queued: the grace period started (gm_as_handover_fn()); its worker
+ * frees the record, else whoever takes it off the list does.
  */
 struct gm_retire {
 	struct rcu_work rwork;
 	struct list_head node;		/* gm_as.retiring */
 	struct gm_as *as;
 	struct gm_policy *p;
+	bool queued;
 };
 
+/*
+ * Frames handed over, and frames looked at, per hold of a device's lock:
+ * a switch's handover never holds the spinlock for long, whatever the
+ * device's size.
+ */
+#define GM_HANDOVER_CHUNK	64
+#define GM_SWEEP_CHUNK		GM_FRAMES_CHUNK
+
+/*
+ * Under dev->lock: hand @frame's page to the policy its address space is
+ * bound to now, page_removed() then page_added(). Returns false if it was
+ * with that policy already.
+ */
+static bool gm_frame_handover(struct gm_dev *dev, struct gm_frame *frame)
+{
+	struct gm_policy *to = rcu_access_pointer(frame->as->policy);
+
+	if (frame->policy == to)
+		return false;
+	gm_policy_page_event(frame->policy, GM_HOOK_PAGE_REMOVED, dev, frame);
+	frame->policy = to;
+	gm_policy_page_event(to, GM_HOOK_PAGE_ADDED, dev, frame);
+	return true;
+}
+
+/*
+ * Hand the pages @as has on @dev over to its policy: along the LRU, oldest
+ * first, so that a policy keeping an order gets the LRU's, then through
+ * all frames for those the walk missed (off the LRU: being migrated or
+ * evicted; or moved while the lock was dropped, as a break resumes after
+ * the last frame handed over and stops if that one left its place).
+ */
+static void gm_dev_handover(struct gm_dev *dev, struct gm_as *as)
+{
+	struct gm_frame *frame;
+	struct list_head *pos;
+	unsigned int n = 0;
+	unsigned long i;
+
+	spin_lock(&dev->lock);
+	for (pos = dev->lru.prev; pos != &dev->lru; pos = pos->prev) {
+		frame = list_entry(pos, struct gm_frame, lru);
+		if (frame->as != as || !gm_frame_handover(dev, frame) ||
+		    !gm_frames_lock_break(dev, &n, GM_HANDOVER_CHUNK))
+			continue;
+		if (list_empty(&frame->lru))
+			break;
+	}
+	n = 0;
+	for (i = 0; i < dev->nr_pages; i++) {
+		frame = &dev->frames[i];
+		if (frame->as == as && gm_frame_handover(dev, frame))
+			n += GM_SWEEP_CHUNK / GM_HANDOVER_CHUNK - 1;
+		gm_frames_lock_break(dev, &n, GM_SWEEP_CHUNK);
+	}
+	spin_unlock(&dev->lock);
+}
+
+/*
+ * A switch publishes the new policy at once and leaves the pages to this
+ * worker: a swap does not walk the devices. Events for a page not handed
+ * over yet still go to the policy that has it (gm_frame.policy). The old
+ * bindings' exit()s are queued once a whole pass ran with no switch in
+ * between, so they come after page_removed() for every page.
+ */
+void gm_as_handover_fn(struct work_struct *work)
+{
+	struct gm_as *as = container_of(work, struct gm_as, handover_work);
+	struct gm_retire *r;
+	struct gm_dev *dev;
+	u64 seq;
+
+	mutex_lock(&gm_policy_lock);
+	seq = as->bind_seq;
+	mutex_unlock(&gm_policy_lock);
+
+	mutex_lock(&gm_global_lock);
+	list_for_each_entry(dev, &gm_devices, node) {
+		if (dev->frames)
+			gm_dev_handover(dev, as);
+	}
+	mutex_unlock(&gm_global_lock);
+
+	mutex_lock(&gm_policy_lock);
+	if (as->bind_seq == seq) {	/* else the switch queued another pass */
+		list_for_each_entry(r, &as->retiring, node) {
+			if (!r->queued) {
+				r->queued = true;
+				queue_rcu_work(system_wq, &r->rwork);
+			}
+		}
+	}
+	mutex_unlock(&gm_policy_lock);
+	gm_as_put(as);
+}
+
 static DECLARE_WAIT_QUEUE_HEAD(gm_retire_done);
+
+/*
+ * Take @r off its address space's list: a record whose grace period has
+ * not started is freed here, else by its worker. gm_policy_lock held.
+ */
+static void gm_retire_unlist(struct gm_retire *r)
+{
+	list_del(&r->node);
+	r->p = NULL;
+	if (!r->queued)
+		kfree(r);
+}
 
 /* Run the exit() of a retired binding. gm_policy_lock held. */
 static void gm_retire_exit(struct gm_retire *r)
 {
+	struct gm_policy *p = r->p;
+
 	lockdep_assert_held(&gm_policy_lock);
-	list_del(&r->node);
-	gm_policy_call_exit(r->p, r->as);
-	r->p->nr_retiring--;
-	r->p = NULL;
+	gm_policy_call_exit(p, r->as);
+	p->nr_retiring--;
+	gm_retire_unlist(r);
 	wake_up_all(&gm_retire_done);
 }
 
@@ -215,10 +290,10 @@ static void gm_retire_fn(struct work_struct *work)
 }
 
 /*
- * Bind @as to @to. The old binding's exit() runs after a grace period, see
- * struct gm_retire; a binding to @to still waiting for it is taken up
- * again instead of a new init(), so that init() and exit() alternate.
- * gm_policy_lock and gm_global_lock held.
+ * Bind @as to @to. The old binding's exit() runs after its pages were
+ * handed over and a grace period, see gm_as_handover_fn(); a binding to
+ * @to still waiting for it is taken up again instead of a new init(), so
+ * that init() and exit() alternate. gm_policy_lock held.
  */
 static void gm_as_bind(struct gm_as *as, struct gm_policy *to)
 {
@@ -236,26 +311,31 @@ static void gm_as_bind(struct gm_as *as, struct gm_policy *to)
 		}
 	}
 	if (resumed) {
-		list_del(&resumed->node);
-		resumed->p = NULL;	/* its worker only frees it */
 		to->nr_retiring--;
+		gm_retire_unlist(resumed);
 	} else {
 		gm_policy_call_init(to, as);
 	}
 	to->nr_as++;
 	rcu_assign_pointer(as->policy, to);
+	as->bind_seq++;
 	if (!from)	/* a new address space, with no pages yet */
 		return;
-	gm_as_switch_frames(as, from, to);
 	from->nr_as--;
 	/* Small and rare (one per switch): no failure path in a swap. */
-	r = kmalloc(sizeof(*r), GFP_KERNEL | __GFP_NOFAIL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL | __GFP_NOFAIL);
 	r->as = as;
 	r->p = from;
 	from->nr_retiring++;
 	list_add_tail(&r->node, &as->retiring);
 	INIT_RCU_WORK(&r->rwork, gm_retire_fn);
-	queue_rcu_work(system_wq, &r->rwork);
+	/*
+	 * The worker holds a reference; an address space already released
+	 * gets none: its release hands its pages and runs its exit()s.
+	 */
+	if (refcount_inc_not_zero(&as->refcount) &&
+	    !schedule_work(&as->handover_work))
+		gm_as_put(as);
 }
 
 /*
@@ -284,7 +364,7 @@ void gm_policy_select(struct gm_policy *p, struct gm_as *as)
 {
 	struct gm_as *each;
 
-	mutex_lock(&gm_global_lock);
+	lockdep_assert_held(&gm_policy_lock);
 	if (as) {
 		as->policy_selected = !!p;
 		gm_as_bind(as, p ?: gm_system_default());
@@ -295,7 +375,6 @@ void gm_policy_select(struct gm_policy *p, struct gm_as *as)
 				gm_as_bind(each, p);
 		}
 	}
-	mutex_unlock(&gm_global_lock);
 }
 
 /*
@@ -307,7 +386,6 @@ static void gm_policy_drop(struct gm_policy *p)
 	struct gm_as *as;
 
 	lockdep_assert_held(&gm_policy_lock);
-	mutex_lock(&gm_global_lock);
 	if (gm_system_default() == p)
 		rcu_assign_pointer(gm_system_policy, &gm_default_policy);
 	list_for_each_entry(as, &gm_address_spaces, node) {
@@ -316,7 +394,6 @@ static void gm_policy_drop(struct gm_policy *p)
 		as->policy_selected = false;
 		gm_as_bind(as, gm_system_default());
 	}
-	mutex_unlock(&gm_global_lock);
 }
 
 static void gm_policy_fallback(struct work_struct *work)

@@ -49,6 +49,7 @@ struct gm_as *gm_as_create(struct mm_struct *mm)
 	xa_init_flags(&as->accessed_sets, XA_FLAGS_ALLOC1);
 	as->strict_capacity = -1;
 	INIT_WORK(&as->release_work, gm_as_release);
+	INIT_WORK(&as->handover_work, gm_as_handover_fn);
 	ret = mmu_interval_notifier_insert_locked(&as->notifier, mm, 0,
 						  ULONG_MAX & PAGE_MASK,
 						  &gm_as_notifier_ops);
@@ -100,6 +101,7 @@ static void gm_as_release(struct work_struct *work)
 	struct gm_dev_set *set;
 	struct gm_dev *dev;
 	unsigned long i, id;
+	unsigned int n;
 
 	mmap_write_lock(mm);
 	if (mm->gm_as == as)
@@ -115,10 +117,12 @@ static void gm_as_release(struct work_struct *work)
 	 * them by frame, not through an address space.
 	 */
 	list_for_each_entry(dev, &gm_devices, node) {
+		n = 0;
 		spin_lock(&dev->lock);
 		for (i = 0; dev->frames && i < dev->nr_pages; i++) {
 			struct gm_frame *frame = &dev->frames[i];
 
+			gm_frames_lock_break(dev, &n, GM_FRAMES_CHUNK);
 			if (frame->as != as)
 				continue;
 			gm_policy_page_event(frame->policy,
