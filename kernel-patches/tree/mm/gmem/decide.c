@@ -526,7 +526,7 @@ u32 gmem_frame_take_referenced(struct gmem_evict_ctx *ctx, u32 frame)
 	if (frame >= dev->nr_pages)
 		return 0;
 	f = &dev->frames[frame];
-	if (list_empty(&f->lru) || !READ_ONCE(f->referenced))
+	if (!gm_frame_on_lru(f) || !READ_ONCE(f->referenced))
 		return 0;
 	WRITE_ONCE(f->referenced, 0);
 	f->used = 1;

@@ -109,6 +109,16 @@ struct gm_frame {
 };
 
 /*
+ * Under the device's lock: @frame holds a page on its device's LRU. The
+ * head of a free block links its free list through the same node, so a
+ * non-empty node alone does not say it.
+ */
+static inline bool gm_frame_on_lru(const struct gm_frame *frame)
+{
+	return !list_empty(&frame->lru) && !frame->free_order;
+}
+
+/*
  * Under the device's lock: @frame's page came by prefetch and the device
  * has not used it, neither faulting on it nor reporting it (a report not
  * yet aged is still in @frame->referenced).

@@ -156,12 +156,11 @@ struct gm_retire {
 };
 
 /*
- * Frames handed over, and frames looked at, per hold of a device's lock:
- * a switch's handover never holds the spinlock for long, whatever the
- * device's size.
+ * Handing a page over (two BPF calls) weighs as much as looking at this
+ * many frames in a walk's chunk (GM_FRAMES_CHUNK): a handover holds a
+ * device's lock for 64 handovers at most, whatever the device's size.
  */
-#define GM_HANDOVER_CHUNK	64
-#define GM_SWEEP_CHUNK		GM_FRAMES_CHUNK
+#define GM_HANDOVER_WEIGHT	16
 
 /*
  * Under dev->lock: hand @frame's page to the policy its address space is
@@ -181,11 +180,24 @@ static bool gm_frame_handover(struct gm_dev *dev, struct gm_frame *frame)
 }
 
 /*
+ * Under dev->lock, a step of gm_dev_handover()'s walks: hand @frame over
+ * if it is @as's. Returns true if the lock was dropped after it.
+ */
+static bool gm_handover_step(struct gm_dev *dev, struct gm_as *as,
+			     struct gm_frame *frame, unsigned int *n)
+{
+	if (frame->as == as && gm_frame_handover(dev, frame))
+		*n += GM_HANDOVER_WEIGHT - 1;
+	return gm_frames_lock_break(dev, n, GM_FRAMES_CHUNK);
+}
+
+/*
  * Hand the pages @as has on @dev over to its policy: along the LRU, oldest
  * first, so that a policy keeping an order gets the LRU's, then through
  * all frames for those the walk missed (off the LRU: being migrated or
- * evicted; or moved while the lock was dropped, as a break resumes after
- * the last frame handed over and stops if that one left its place).
+ * evicted; or moved while the lock was dropped, as a break resumes at
+ * the frame it stopped at, and stops if that one left the LRU: freed, it
+ * may head a free block, whose list would never lead back).
  */
 static void gm_dev_handover(struct gm_dev *dev, struct gm_as *as)
 {
@@ -197,19 +209,12 @@ static void gm_dev_handover(struct gm_dev *dev, struct gm_as *as)
 	spin_lock(&dev->lock);
 	for (pos = dev->lru.prev; pos != &dev->lru; pos = pos->prev) {
 		frame = list_entry(pos, struct gm_frame, lru);
-		if (frame->as != as || !gm_frame_handover(dev, frame) ||
-		    !gm_frames_lock_break(dev, &n, GM_HANDOVER_CHUNK))
-			continue;
-		if (list_empty(&frame->lru))
+		if (gm_handover_step(dev, as, frame, &n) &&
+		    !gm_frame_on_lru(frame))
 			break;
 	}
-	n = 0;
-	for (i = 0; i < dev->nr_pages; i++) {
-		frame = &dev->frames[i];
-		if (frame->as == as && gm_frame_handover(dev, frame))
-			n += GM_SWEEP_CHUNK / GM_HANDOVER_CHUNK - 1;
-		gm_frames_lock_break(dev, &n, GM_SWEEP_CHUNK);
-	}
+	for (i = 0; i < dev->nr_pages; i++)
+		gm_handover_step(dev, as, &dev->frames[i], &n);
 	spin_unlock(&dev->lock);
 }
 
@@ -331,10 +336,12 @@ static void gm_as_bind(struct gm_as *as, struct gm_policy *to)
 	INIT_RCU_WORK(&r->rwork, gm_retire_fn);
 	/*
 	 * The worker holds a reference; an address space already released
-	 * gets none: its release hands its pages and runs its exit()s.
+	 * gets none: its release hands its pages and runs its exit()s. It
+	 * runs long on a full device, so not on a per-CPU pool, where it
+	 * would hold up the work queued behind it on that CPU.
 	 */
 	if (refcount_inc_not_zero(&as->refcount) &&
-	    !schedule_work(&as->handover_work))
+	    !queue_work(system_unbound_wq, &as->handover_work))
 		gm_as_put(as);
 }
 
