@@ -513,20 +513,8 @@ static void gm_dev_forget_records(struct gm_dev *dev)
 
 	lockdep_assert_held(&gm_global_lock);
 	list_for_each_entry(as, &gm_address_spaces, node) {
-		XA_STATE(xas, &as->lpt, 0);
-		void *entry;
-
 		mutex_lock(&as->lock);
-		xas_lock(&xas);
-		xas_for_each_marked(&xas, entry, ULONG_MAX, GM_LPT_ON_DEVICE) {
-			unsigned long v = xa_to_value(entry);
-
-			if (((v >> GM_LPT_DEV_SHIFT) & GM_LPT_DEV_MASK) != dev->id)
-				continue;
-			xas_store(&xas, xa_mk_value(0));
-			xas_clear_mark(&xas, GM_LPT_ON_DEVICE);
-		}
-		xas_unlock(&xas);
+		gm_lpt_forget_device(as, dev->id);
 		mutex_unlock(&as->lock);
 	}
 }

@@ -443,6 +443,7 @@ void gm_lpt_write_protect(struct gm_as *as, unsigned long first,
 			  unsigned long last);
 void gm_lpt_erase(struct gm_as *as, unsigned long first,
 		  unsigned long last);
+void gm_lpt_forget_device(struct gm_as *as, unsigned int id);
 
 /* sysfs.c */
 extern struct kobject *gm_sysfs_root;

@@ -182,16 +182,36 @@ int gm_lpt_note_remote(struct gm_as *as, unsigned long va)
 	return 0;
 }
 
+/*
+ * In a walk of @xas's table under its lock, after each entry: every
+ * XA_CHECK_SCHED entries the lock goes for a moment and the walk resumes
+ * after the entry, so that a munmap of a large range or a device going
+ * away holds it for a bounded stretch. Walkers may sleep (the notifier's
+ * non-blocking calls only must not wait for locks).
+ */
+static void gm_lpt_walk_break(struct xa_state *xas, unsigned int *n)
+{
+	if (++*n % XA_CHECK_SCHED)
+		return;
+	xas_pause(xas);
+	xas_unlock(xas);
+	cond_resched();
+	xas_lock(xas);
+}
+
 /* The remote mappings of [first, last] are gone: clear their marks. */
 void gm_lpt_clear_remote(struct gm_as *as, unsigned long first,
 			 unsigned long last)
 {
 	XA_STATE(xas, &as->lpt, first);
+	unsigned int n = 0;
 	void *entry;
 
 	xas_lock(&xas);
-	xas_for_each_marked(&xas, entry, last, GM_LPT_REMOTE)
+	xas_for_each_marked(&xas, entry, last, GM_LPT_REMOTE) {
 		xas_clear_mark(&xas, GM_LPT_REMOTE);
+		gm_lpt_walk_break(&xas, &n);
+	}
 	xas_unlock(&xas);
 }
 
@@ -200,6 +220,7 @@ void gm_lpt_write_protect(struct gm_as *as, unsigned long first,
 			  unsigned long last)
 {
 	XA_STATE(xas, &as->lpt, first);
+	unsigned int n = 0;
 	void *entry;
 
 	xas_lock(&xas);
@@ -208,6 +229,7 @@ void gm_lpt_write_protect(struct gm_as *as, unsigned long first,
 
 		if (v & GM_LPT_WRITE)
 			xas_store(&xas, xa_mk_value(v & ~GM_LPT_WRITE));
+		gm_lpt_walk_break(&xas, &n);
 	}
 	xas_unlock(&xas);
 }
@@ -216,10 +238,33 @@ void gm_lpt_erase(struct gm_as *as, unsigned long first,
 		  unsigned long last)
 {
 	XA_STATE(xas, &as->lpt, first);
+	unsigned int n = 0;
 	void *entry;
 
 	xas_lock(&xas);
-	xas_for_each(&xas, entry, last)
+	xas_for_each(&xas, entry, last) {
 		xas_store(&xas, NULL);
+		gm_lpt_walk_break(&xas, &n);
+	}
+	xas_unlock(&xas);
+}
+
+/* Device @id is gone: its records become empty host ones. */
+void gm_lpt_forget_device(struct gm_as *as, unsigned int id)
+{
+	XA_STATE(xas, &as->lpt, 0);
+	unsigned int n = 0;
+	void *entry;
+
+	xas_lock(&xas);
+	xas_for_each_marked(&xas, entry, ULONG_MAX, GM_LPT_ON_DEVICE) {
+		unsigned long v = xa_to_value(entry);
+
+		if (((v >> GM_LPT_DEV_SHIFT) & GM_LPT_DEV_MASK) == id) {
+			xas_store(&xas, xa_mk_value(0));
+			xas_clear_mark(&xas, GM_LPT_ON_DEVICE);
+		}
+		gm_lpt_walk_break(&xas, &n);
+	}
 	xas_unlock(&xas);
 }
