@@ -313,7 +313,10 @@ load() {
 	done
 	median=$(printf '%s\n' "${ms[@]}" | sort -g | sed -n 20p)
 	echo "# 40 swaps with two address spaces: median $median ms, max $(printf '%s\n' "${ms[@]}" | sort -g | tail -1) ms" >&3
-	awk -v m="$median" 'BEGIN { exit !(m < 2) }'
+	# A grace period is 4 ms at least; KASAN and lockdep (the debug
+	# kernel, which has failslab) make every step far slower.
+	[ -d /sys/kernel/debug/failslab ] ||
+		awk -v m="$median" 'BEGIN { exit !(m < 2) }'
 	# Both devices full (4,096 frames each) and page_removed() slow (3,000
 	# idle iterations): handing the pages over takes far longer than a
 	# grace period, and exit() must still come after it.
