@@ -302,6 +302,7 @@ static const struct dev_pagemap_ops gm_devmem_ops = {
  */
 int gm_dev_register_physmem(struct gm_dev *dev, unsigned long size)
 {
+	struct gm_frame *frames;
 	unsigned long i;
 	void *addr;
 	int ret;
@@ -319,14 +320,19 @@ int gm_dev_register_physmem(struct gm_dev *dev, unsigned long size)
 		return PTR_ERR(dev->res);
 
 	dev->nr_pages = size >> PAGE_SHIFT;
-	dev->frames = kvcalloc(dev->nr_pages, sizeof(*dev->frames), GFP_KERNEL);
+	/*
+	 * Walks of every device's frames (a switch's handover, an address
+	 * space's release) see them once set up: published under
+	 * gm_global_lock, which they hold, and never freed under them.
+	 */
+	frames = kvcalloc(dev->nr_pages, sizeof(*frames), GFP_KERNEL);
 	dev->evict = kzalloc(sizeof(*dev->evict), GFP_KERNEL);
-	if (!dev->frames || !dev->evict) {
+	if (!frames || !dev->evict) {
 		ret = -ENOMEM;
 		goto err_stack;
 	}
 	for (i = 0; i < dev->nr_pages; i++)
-		INIT_LIST_HEAD(&dev->frames[i].lru);
+		INIT_LIST_HEAD(&frames[i].lru);
 
 	dev->pagemap.type = MEMORY_DEVICE_PRIVATE;
 	dev->pagemap.range.start = dev->res->start;
@@ -343,6 +349,9 @@ int gm_dev_register_physmem(struct gm_dev *dev, unsigned long size)
 
 	for (i = 0; i <= GM_MAX_ORDER; i++)
 		INIT_LIST_HEAD(&dev->free_area[i]);
+	mutex_lock(&gm_global_lock);
+	dev->frames = frames;
+	mutex_unlock(&gm_global_lock);
 	/* The largest aligned blocks that fit; a size not in 2M adds small ones. */
 	for (i = 0; i < dev->nr_pages; ) {
 		unsigned int order = __ffs(i | BIT(GM_MAX_ORDER));
@@ -357,9 +366,8 @@ int gm_dev_register_physmem(struct gm_dev *dev, unsigned long size)
 	return 0;
 
 err_stack:
-	kvfree(dev->frames);
+	kvfree(frames);
 	kfree(dev->evict);
-	dev->frames = NULL;
 	dev->evict = NULL;
 	release_mem_region(dev->res->start, resource_size(dev->res));
 	dev->nr_pages = 0;

@@ -186,17 +186,21 @@ int gm_lpt_note_remote(struct gm_as *as, unsigned long va)
  * In a walk of @xas's table under its lock, after each entry: every
  * XA_CHECK_SCHED entries the lock goes for a moment and the walk resumes
  * after the entry, so that a munmap of a large range or a device going
- * away holds it for a bounded stretch. Walkers may sleep (the notifier's
- * non-blocking calls only must not wait for locks).
+ * away holds it for a bounded stretch. Not xas_pause(): after a store of
+ * NULL freed the entry's node, @xas points at the parent, and 6.1's
+ * xas_pause() would then skip the parent's whole slot. Walkers may sleep
+ * (the notifier's non-blocking calls only must not wait for locks).
  */
 static void gm_lpt_walk_break(struct xa_state *xas, unsigned int *n)
 {
-	if (++*n % XA_CHECK_SCHED)
+	unsigned long next = xas->xa_index + 1;
+
+	if (++*n % XA_CHECK_SCHED || !next)
 		return;
-	xas_pause(xas);
 	xas_unlock(xas);
 	cond_resched();
 	xas_lock(xas);
+	xas_set(xas, next);
 }
 
 /* The remote mappings of [first, last] are gone: clear their marks. */

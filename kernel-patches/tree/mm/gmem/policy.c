@@ -144,14 +144,16 @@ void gm_policy_leave(struct gm_policy *p, enum gm_policy_hook hook,
  * so that a swap neither waits for hooks in flight nor holds
  * gm_policy_lock across a grace period. Kept on gm_as.retiring until
  * then; @p is NULL once exit() ran or the binding was taken up again.
- * @queued: the grace period started (gm_as_handover_fn()); its worker
- * frees the record, else whoever takes it off the list does.
+ * @seq: gm_as.bind_seq of the switch that ended it. @queued: the grace
+ * period started (gm_as_handover_fn()); its worker frees the record, else
+ * whoever takes it off the list does.
  */
 struct gm_retire {
 	struct rcu_work rwork;
 	struct list_head node;		/* gm_as.retiring */
 	struct gm_as *as;
 	struct gm_policy *p;
+	u64 seq;
 	bool queued;
 };
 
@@ -204,10 +206,12 @@ static void gm_dev_handover(struct gm_dev *dev, struct gm_as *as)
 	struct gm_frame *frame;
 	struct list_head *pos;
 	unsigned int n = 0;
-	unsigned long i;
+	unsigned long i, steps = 0;
 
 	spin_lock(&dev->lock);
-	for (pos = dev->lru.prev; pos != &dev->lru; pos = pos->prev) {
+	/* Frames moved ahead of it in breaks come again: a device's worth. */
+	for (pos = dev->lru.prev; pos != &dev->lru && steps++ < dev->nr_pages;
+	     pos = pos->prev) {
 		frame = list_entry(pos, struct gm_frame, lru);
 		if (gm_handover_step(dev, as, frame, &n) &&
 		    !gm_frame_on_lru(frame))
@@ -221,9 +225,12 @@ static void gm_dev_handover(struct gm_dev *dev, struct gm_as *as)
 /*
  * A switch publishes the new policy at once and leaves the pages to this
  * worker: a swap does not walk the devices. Events for a page not handed
- * over yet still go to the policy that has it (gm_frame.policy). The old
- * bindings' exit()s are queued once a whole pass ran with no switch in
- * between, so they come after page_removed() for every page.
+ * over yet still go to the policy that has it (gm_frame.policy). An old
+ * binding's exit() is queued after a whole pass that started after its
+ * switch, so it comes after page_removed() for every page: no frame gets
+ * that policy any more (it would have to be bound again, which takes the
+ * record off the list), and the pass handed over every frame that had it.
+ * Switches during a pass do not hold back the bindings that ended before.
  */
 void gm_as_handover_fn(struct work_struct *work)
 {
@@ -244,12 +251,11 @@ void gm_as_handover_fn(struct work_struct *work)
 	mutex_unlock(&gm_global_lock);
 
 	mutex_lock(&gm_policy_lock);
-	if (as->bind_seq == seq) {	/* else the switch queued another pass */
-		list_for_each_entry(r, &as->retiring, node) {
-			if (!r->queued) {
-				r->queued = true;
-				queue_rcu_work(system_wq, &r->rwork);
-			}
+	list_for_each_entry(r, &as->retiring, node) {
+		/* A later switch queued another pass for its own. */
+		if (!r->queued && r->seq <= seq) {
+			r->queued = true;
+			queue_rcu_work(system_wq, &r->rwork);
 		}
 	}
 	mutex_unlock(&gm_policy_lock);
@@ -331,6 +337,7 @@ static void gm_as_bind(struct gm_as *as, struct gm_policy *to)
 	r = kzalloc(sizeof(*r), GFP_KERNEL | __GFP_NOFAIL);
 	r->as = as;
 	r->p = from;
+	r->seq = as->bind_seq;
 	from->nr_retiring++;
 	list_add_tail(&r->node, &as->retiring);
 	INIT_RCU_WORK(&r->rwork, gm_retire_fn);
