@@ -16,10 +16,9 @@
  * a grace period: only gm_policy_unregister() does, outside
  * gm_policy_lock. Residency events go to the policy recorded in the frame
  * (gm_frame.policy), which the worker moves from old to new under the
- * device's frame lock,
- * page_removed() then page_added(), so every policy sees each of its pages
- * added and removed exactly once; the old binding's exit() comes after
- * that and a grace period (struct gm_retire).
+ * device's frame lock, page_removed() then page_added(), so every policy
+ * sees each of its pages added and removed exactly once; the old binding's
+ * exit() comes after that and a grace period (struct gm_retire).
  *
  * Decisions are validated by the kfuncs; hooks that fail, make only
  * invalid decisions or run too long count against the policy, and the
