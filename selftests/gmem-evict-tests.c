@@ -445,6 +445,103 @@ TEST_F(evict, prefetched_pages_that_leave_unused_are_counted)
 	munmap(p, size);
 }
 
+/*
+ * Eviction rounds look at the frames they may take, not at pinned or
+ * protected ones: a round's walk costs about its victims however much of
+ * the device is pinned or protected. evict_scanned counts the frames the
+ * default policy's walks looked at; an LRU that kept pinned or protected
+ * frames would walk past them in every round.
+ */
+#define SCANNED_PER_ROUND_MAX	(2 * 16)	/* twice GM_EVICT_BATCH */
+
+static long pages_pinned(void)
+{
+	return sysfs_long(SYSFS_DEV0 "pages_pinned");
+}
+
+TEST_F(evict, pinned_frames_cost_an_eviction_round_nothing)
+{
+	size_t half = self->capacity / 2, stream = self->capacity, i;
+	long rounds, scanned, pinned = pages_pinned();
+	uint64_t *p, *q;
+
+	p = peer_mmap(half, PROT_READ | PROT_WRITE);
+	q = peer_mmap(stream, PROT_READ | PROT_WRITE);
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_NE(q, MAP_FAILED);
+	ASSERT_EQ(hmadvise(-1, p, half, MADV_PIN), 0);
+	ASSERT_EQ(dev_run(self->fd0, p, half, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x77, NULL), 0);
+	EXPECT_EQ(pages_pinned() - pinned, (long)(half / page_size));
+
+	/* The other half of the device turns over twice. */
+	rounds = sysfs_long(SYSFS_DEV0 "evictions");
+	scanned = sysfs_long(SYSFS_DEV0 "evict_scanned");
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(dev_run(self->fd0, q, stream, GMEM_SIM_SEQUENTIAL,
+				  GMEM_SIM_WRITE, 0x78, NULL), 0);
+	rounds = sysfs_long(SYSFS_DEV0 "evictions") - rounds;
+	scanned = sysfs_long(SYSFS_DEV0 "evict_scanned") - scanned;
+	TH_LOG("%zu pinned pages resident: %ld eviction rounds looked at %ld frames",
+	       half / page_size, rounds, scanned);
+	ASSERT_GT(rounds, 0);
+	EXPECT_LE(scanned, SCANNED_PER_ROUND_MAX * rounds);
+	EXPECT_EQ(pages_pinned() - pinned, (long)(half / page_size));
+
+	/* Unpinned, they are the LRU's again. */
+	ASSERT_EQ(hmadvise(-1, p, half, MADV_UNPIN), 0);
+	EXPECT_EQ(pages_pinned() - pinned, 0);
+	for (i = 0; i < half / 8; i++)
+		ASSERT_EQ(p[i], written_word(0x77, &p[i]));
+	for (i = 0; i < stream / 8; i++)
+		ASSERT_EQ(q[i], written_word(0x78, &q[i]));
+	munmap(p, half);
+	munmap(q, stream);
+}
+
+/*
+ * A cyclic scan a quarter larger than the device thrashes: with detection
+ * on, the default policy protects up to 3/4 of the device, and the rounds
+ * still look at about their victims only.
+ */
+TEST_F_TIMEOUT(evict, protected_frames_cost_an_eviction_round_nothing, 180)
+{
+	size_t size = self->capacity / 4 * 5, i;
+	long rounds = 0, scanned = 0, protected = 0, threshold;
+	int pass, ret = 0;
+	uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	char old[24];
+
+	ASSERT_NE(p, MAP_FAILED);
+	threshold = sysfs_long(GMEM_SYSFS "/thrash_threshold");
+	ASSERT_GE(threshold, 0);
+	ASSERT_EQ(sysfs_write(GMEM_SYSFS "/thrash_threshold", "2"), 0);
+	for (pass = 0; pass < 6 && !ret; pass++) {
+		long r = sysfs_long(SYSFS_DEV0 "evictions");
+		long s = sysfs_long(SYSFS_DEV0 "evict_scanned");
+
+		ret = dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			      GMEM_SIM_RMW, 0, NULL);
+		if (pass < 3)	/* protection builds up over the first passes */
+			continue;
+		rounds += sysfs_long(SYSFS_DEV0 "evictions") - r;
+		scanned += sysfs_long(SYSFS_DEV0 "evict_scanned") - s;
+		if (sysfs_long(SYSFS_DEV0 "pages_protected") > protected)
+			protected = sysfs_long(SYSFS_DEV0 "pages_protected");
+	}
+	snprintf(old, sizeof(old), "%ld", threshold);
+	ASSERT_EQ(sysfs_write(GMEM_SYSFS "/thrash_threshold", old), 0);
+	ASSERT_EQ(ret, 0);
+	TH_LOG("passes 4-6: up to %ld pages protected; %ld eviction rounds looked at %ld frames",
+	       protected, rounds, scanned);
+	EXPECT_GE(protected, (long)(self->capacity / page_size / 4));
+	ASSERT_GT(rounds, 0);
+	EXPECT_LE(scanned, SCANNED_PER_ROUND_MAX * rounds);
+	for (i = 0; i < size / 8; i++)
+		ASSERT_EQ(p[i], 6);
+	munmap(p, size);
+}
+
 struct worker {
 	int fd;			/* device, or -1 for the CPU */
 	uint64_t *p;

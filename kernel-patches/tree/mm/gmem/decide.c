@@ -252,7 +252,7 @@ static s32 gm_lpt_location(struct gm_as *as, unsigned long index)
 	if (!rec || !(xa_to_value(rec) & GM_LPT_DEVICE) ||
 	    !xa_get_mark(&as->lpt, index, GM_LPT_ON_DEVICE))
 		return -1;
-	return (xa_to_value(rec) >> GM_LPT_DEV_SHIFT) & GM_LPT_DEV_MASK;
+	return gm_lpt_dev(xa_to_value(rec));
 }
 
 /*
@@ -438,7 +438,7 @@ int gmem_evict_frame(struct gmem_evict_ctx *ctx, u32 frame)
 		ret = -EBUSY;
 		goto refuse;
 	}
-	if (f->as && (gm_attr_load(f->as, f->va) & GM_ATTR_PINNED)) {
+	if (f->pinned) {
 		ret = -EPERM;
 		goto refuse;
 	}
@@ -488,7 +488,7 @@ u32 gmem_frame_state(struct gmem_evict_ctx *ctx, u32 frame)
 	if (!f->as && !f->orphan)
 		return 0;
 	state |= list_empty(&f->lru) ? GMEM_FRAME_BUSY : GMEM_FRAME_RESIDENT;
-	if (f->as && (gm_attr_load(f->as, f->va) & GM_ATTR_PINNED))
+	if (f->pinned)
 		state |= GMEM_FRAME_PINNED;
 	if (gm_frame_protected(f))
 		state |= GMEM_FRAME_PROTECTED;
@@ -526,11 +526,13 @@ u32 gmem_frame_take_referenced(struct gmem_evict_ctx *ctx, u32 frame)
 	if (frame >= dev->nr_pages)
 		return 0;
 	f = &dev->frames[frame];
-	if (!gm_frame_on_lru(f) || !READ_ONCE(f->referenced))
+	if (!gm_frame_resident(f) || !READ_ONCE(f->referenced))
 		return 0;
 	WRITE_ONCE(f->referenced, 0);
 	f->used = 1;
-	list_move(&f->lru, &dev->lru);
+	/* Pinned and protected frames are not the LRU's to reorder. */
+	if (gm_frame_on_lru(f))
+		list_move(&f->lru, &dev->lru);
 	atomic_long_inc(&dev->pages_referenced);
 	return 1;
 }
@@ -545,52 +547,66 @@ __diag_pop();
 void gm_evict_own(struct gm_dev *dev, struct gm_as *as)
 {
 	struct gm_evict_req req = { .policy = &gm_default_policy };
+	struct list_head *lists[] = { &dev->lru, &dev->protected_list };
 	struct gm_frame *frame, *tmp;
+	unsigned int i;
 
 	lockdep_assert_held(&dev->lock);
 	gm_evict_req_init(&req, dev, as);
-	list_for_each_entry_safe_reverse(frame, tmp, &dev->lru, lru) {
-		if (req.pub.nominated >= req.pub.wanted)
-			break;
-		if (frame->as == as &&
-		    !(gm_attr_load(as, frame->va) & GM_ATTR_PINNED))
-			gmem_evict_frame(&req.pub, frame - dev->frames);
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		list_for_each_entry_safe_reverse(frame, tmp, lists[i], lru) {
+			if (req.pub.nominated >= req.pub.wanted)
+				return;
+			atomic_long_inc(&dev->evict_scanned);
+			if (frame->as == as)
+				gmem_evict_frame(&req.pub,
+						 frame - dev->frames);
+		}
+	}
+}
+
+/*
+ * Nominate frames of @list, coldest first, until @ctx has its victims;
+ * with @spare, not those whose range prefers this device
+ * (MADV_PREFERRED_LOCATION).
+ */
+static void gm_default_evict_list(struct gmem_evict_ctx *ctx,
+				  struct list_head *list, bool spare)
+{
+	struct gm_evict_req *req = container_of(ctx, struct gm_evict_req, pub);
+	struct gm_dev *dev = req->dev;
+	unsigned long here = gm_dev_hnid(dev) + 1;	/* as GM_ATTR_PREF */
+	struct gm_frame *frame, *tmp;
+
+	list_for_each_entry_safe_reverse(frame, tmp, list, lru) {
+		if (ctx->nominated >= ctx->wanted)
+			return;
+		atomic_long_inc(&dev->evict_scanned);
+		/* A frame with no address space is an orphan: fair game. */
+		if (spare && frame->as &&
+		    (gm_attr_load(frame->as, frame->va) & GM_ATTR_PREF_MASK) ==
+		    here)
+			continue;
+		gmem_evict_frame(ctx, frame - dev->frames);
 	}
 }
 
 /*
  * The default policy: no prefetch; evict the least recently faulted pages,
  * sparing, unless nothing else is left, thrashing ones while they are
- * protected and those whose range prefers this device
- * (MADV_PREFERRED_LOCATION). It also fills whatever another policy's
+ * protected and those whose range prefers this device. Pinned ones are
+ * not on the lists it walks. It also fills whatever another policy's
  * evict() left short.
  */
 int gm_default_evict(struct gmem_evict_ctx *ctx)
 {
 	struct gm_evict_req *req = container_of(ctx, struct gm_evict_req, pub);
 	struct gm_dev *dev = req->dev;
-	unsigned long here = gm_dev_hnid(dev) + 1;	/* as GM_ATTR_PREF */
-	struct gm_frame *frame, *tmp;
-	bool spare = true;
 
-again:
-	list_for_each_entry_safe_reverse(frame, tmp, &dev->lru, lru) {
-		/* A frame with no address space is an orphan: fair game. */
-		unsigned long attr = frame->as ?
-				     gm_attr_load(frame->as, frame->va) : 0;
-
-		if (ctx->nominated >= ctx->wanted)
-			return 0;
-		if (attr & GM_ATTR_PINNED)
-			continue;
-		if (spare && (gm_frame_protected(frame) ||
-			      (attr & GM_ATTR_PREF_MASK) == here))
-			continue;
-		gmem_evict_frame(ctx, frame - dev->frames);
-	}
-	if (spare && ctx->nominated < ctx->wanted) {
-		spare = false;
-		goto again;
-	}
+	gm_default_evict_list(ctx, &dev->lru, true);
+	if (ctx->nominated < ctx->wanted)
+		gm_default_evict_list(ctx, &dev->lru, false);
+	if (ctx->nominated < ctx->wanted)
+		gm_default_evict_list(ctx, &dev->protected_list, false);
 	return 0;
 }

@@ -44,6 +44,8 @@ struct gm_dev *gm_dev_create(const char *name, const struct gm_mmu *mmu,
 	dev->driver_data = driver_data;
 	spin_lock_init(&dev->lock);
 	INIT_LIST_HEAD(&dev->lru);
+	INIT_LIST_HEAD(&dev->protected_list);
+	INIT_LIST_HEAD(&dev->unevictable);
 	mutex_init(&dev->evict_lock);
 
 	mutex_lock(&gm_global_lock);
@@ -184,6 +186,47 @@ void gm_dev_free_frames(struct gm_dev *dev, unsigned long index,
 }
 EXPORT_SYMBOL_GPL(gm_dev_free_frames);
 
+/* Under dev->lock: note whether @frame's range is pinned. */
+static void gm_frame_note_pinned(struct gm_dev *dev, struct gm_frame *frame,
+				 bool pinned)
+{
+	if (frame->pinned == pinned)
+		return;
+	frame->pinned = pinned;
+	if (pinned)
+		dev->nr_pinned++;
+	else
+		dev->nr_pinned--;
+}
+
+/*
+ * Under dev->lock: put @frame, which holds a page, at the head of the list
+ * of its device its flags call for, as the most recent there.
+ */
+void gm_frame_file(struct gm_dev *dev, struct gm_frame *frame)
+{
+	if (frame->pinned)
+		list_move(&frame->lru, &dev->unevictable);
+	else if (frame->protected)
+		list_move(&frame->lru, &dev->protected_list);
+	else
+		list_move(&frame->lru, &dev->lru);
+}
+
+/*
+ * Under dev->lock: @frame's range was pinned or unpinned. A frame being
+ * migrated is filed when it comes back.
+ */
+void gm_frame_set_pinned(struct gm_dev *dev, struct gm_frame *frame,
+			 bool pinned)
+{
+	if (frame->pinned == pinned)
+		return;
+	gm_frame_note_pinned(dev, frame, pinned);
+	if (gm_frame_resident(frame))
+		gm_frame_file(dev, frame);
+}
+
 static void gm_devmem_page_free(struct page *page)
 {
 	struct gm_dev *dev = gm_page_dev(page);
@@ -202,6 +245,7 @@ static void gm_devmem_page_free(struct page *page)
 		frame->protected = 0;
 		dev->nr_protected--;
 	}
+	gm_frame_note_pinned(dev, frame, false);
 	list_del_init(&frame->lru);
 	if (frame->as)
 		frame->as->dev_pages[dev->id]--;
@@ -269,7 +313,14 @@ void gm_frame_track(struct gm_dev *dev, struct page *page,
 		frame->protect_until = atomic_long_read(&gm_evict_clock) +
 			gm_thrash_span(READ_ONCE(gm_thrash_protect), dev, 2);
 	}
-	list_move(&frame->lru, &dev->lru);
+	/*
+	 * Read under as->lock: gm_lpt_update_pinned() runs under it after
+	 * the attribute changed, and finds this frame by its record if it
+	 * ran before.
+	 */
+	gm_frame_note_pinned(dev, frame,
+			     gm_attr_load(as, va) & GM_ATTR_PINNED);
+	gm_frame_file(dev, frame);
 	/* The policy hears of this use now; a report of it would repeat it. */
 	WRITE_ONCE(frame->referenced, 0);
 	if (hook == GM_HOOK_PAGE_ADDED)

@@ -109,13 +109,50 @@ static void gm_dev_age(struct gm_dev *dev)
 }
 
 /*
+ * Thrashing frames whose protection ended go back to the tail of the LRU,
+ * oldest last, where they would be had they stayed on it. The protected
+ * list is in the order protection began or was renewed, most recent
+ * first, and every protection lasts as long, so the walk from its tail
+ * stops at the first frame still protected; a frame filed out of that
+ * order (unpinned, or faulted again) waits for the older ones. Each frame
+ * is moved once per protection, GM_FRAMES_CHUNK per hold of the lock.
+ */
+static void gm_dev_expire_protected(struct gm_dev *dev)
+{
+	struct list_head *older;
+	struct gm_frame *frame;
+	unsigned int n;
+
+	do {
+		spin_lock(&dev->lock);
+		older = &dev->lru;
+		for (n = 0; n < GM_FRAMES_CHUNK; n++) {
+			if (list_empty(&dev->protected_list))
+				break;
+			frame = list_last_entry(&dev->protected_list,
+						struct gm_frame, lru);
+			if (gm_frame_protected(frame))
+				break;
+			frame->protected = 0;
+			dev->nr_protected--;
+			/* Just before the older frame moved back before it. */
+			list_move_tail(&frame->lru, older);
+			older = &frame->lru;
+		}
+		spin_unlock(&dev->lock);
+		cond_resched();
+	} while (n == GM_FRAMES_CHUNK);
+}
+
+/*
  * Take up to GM_EVICT_BATCH victims, with a reference on their address
  * spaces, as the policy of @as (the faulting one) nominates them and the
- * default LRU fills in. Frames not on the LRU (being migrated in, or of a
- * gone address space) are never victims.
+ * default LRU fills in. Frames not on the device's lists (being migrated
+ * in, or of a gone address space) are never victims.
  */
 static void gm_evict_pick(struct gm_dev *dev, struct gm_as *as, bool own)
 {
+	gm_dev_expire_protected(dev);
 	gm_dev_age(dev);
 	dev->evict->nr = 0;
 	spin_lock(&dev->lock);
@@ -209,7 +246,7 @@ static void gm_dev_evict(struct gm_dev *dev, struct gm_as *as, bool own)
 			spin_lock(&dev->lock);
 			if (list_empty(&frame->lru) &&
 			    (b->as[i] ? frame->as == b->as[i] : frame->orphan))
-				list_add(&frame->lru, &dev->lru);
+				gm_frame_file(dev, frame);
 			spin_unlock(&dev->lock);
 		}
 		if (b->as[i])

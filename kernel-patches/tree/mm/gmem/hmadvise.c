@@ -452,6 +452,10 @@ static int gm_hmadvise(struct mm_struct *mm, int hnid, unsigned long start,
 	mutex_lock(&as->attrs_lock);
 	ret = gm_attr_update(as, start, end, advice, hnid, dev);
 	mutex_unlock(&as->attrs_lock);
+	/* Even after an error: part of the range may have changed. */
+	if (advice == MADV_PIN || advice == MADV_UNPIN ||
+	    advice == MADV_CLEAR_ATTRIBUTES)
+		gm_lpt_update_pinned(as, start, end);
 	if (!ret && advice == MADV_ACCESSED_BY)
 		ret = gm_map_accessed_by(ctx, start, end);
 	if (!ret && (advice >= MADV_POLICY_HINT_FIRST ||

@@ -86,7 +86,11 @@
  * to evict it with migrate_vma_*().
  */
 struct gm_frame {
-	/* gm_dev.lru while it holds a page, a free list while it heads a block */
+	/*
+	 * While it holds a page: one of its device's lists, the one its flags
+	 * name (gm_frame_file()); empty while the page is being migrated.
+	 * While it heads a free block: a free list.
+	 */
 	struct list_head lru;
 	struct gm_as *as;		/* NULL once the address space is gone */
 	unsigned long va;
@@ -98,6 +102,8 @@ struct gm_frame {
 	u8 free_order;
 	u8 thrashing;				/* GMEM_PAGE_THRASHING */
 	u8 protected;				/* counts in nr_protected */
+	/* Its range is pinned (hmadvise(MADV_PIN)): counts in nr_pinned */
+	u8 pinned;
 	/* The device used it since GMEM last looked: gm_dev_frame_accessed() */
 	u8 referenced;
 	/* On the LRU with no address space (its gm_as went): still evictable */
@@ -109,13 +115,20 @@ struct gm_frame {
 };
 
 /*
- * Under the device's lock: @frame holds a page on its device's LRU. The
- * head of a free block links its free list through the same node, so a
- * non-empty node alone does not say it.
+ * Under the device's lock: @frame holds a page that is not being migrated,
+ * so it is on one of its device's lists. The head of a free block links
+ * its free list through the same node, so a non-empty node alone does not
+ * say it.
  */
-static inline bool gm_frame_on_lru(const struct gm_frame *frame)
+static inline bool gm_frame_resident(const struct gm_frame *frame)
 {
 	return !list_empty(&frame->lru) && !frame->free_order;
+}
+
+/* Under the device's lock: @frame is on its device's evictable LRU. */
+static inline bool gm_frame_on_lru(const struct gm_frame *frame)
+{
+	return gm_frame_resident(frame) && !frame->pinned && !frame->protected;
 }
 
 /*
@@ -179,8 +192,19 @@ struct gm_dev {
 	unsigned long nr_free_blocks[GM_MAX_ORDER + 1];
 	unsigned long nr_free;			/* frames */
 	struct gm_frame *frames;
+	/*
+	 * Frames holding pages, on three lists, so that an eviction round
+	 * looks only at frames it may take: the evictable LRU, most recently
+	 * faulted first; frames spared as thrashing, most recently protected
+	 * first (gm_dev_expire_protected() takes them back to the LRU); and
+	 * pinned frames, which no round looks at (as mlock's unevictable
+	 * list).
+	 */
 	struct list_head lru;
+	struct list_head protected_list;
+	struct list_head unevictable;
 	unsigned long nr_protected;		/* thrashing frames spared */
+	unsigned long nr_pinned;
 
 	/* Eviction: one round at a time per device. */
 	struct mutex evict_lock;
@@ -196,6 +220,7 @@ struct gm_dev {
 	atomic_long_t pages_evicted;
 	atomic_long_t pages_prefetched;
 	atomic_long_t pages_referenced;		/* found so by aging */
+	atomic_long_t evict_scanned;		/* frames the LRU walks saw */
 	atomic_long_t prefetched_unused;	/* left, never used */
 	atomic_long_t remote_maps;		/* host pages mapped remotely */
 	atomic_long_t counter_reports;		/* gm_dev_access_counter() */
@@ -293,6 +318,12 @@ struct gm_context {
  * mark instead, on a host record, so the notifier unmaps them too.
  */
 #define GM_LPT_REMOTE		XA_MARK_1
+
+/* The device id a record with GM_LPT_DEVICE set names. */
+static inline unsigned int gm_lpt_dev(unsigned long v)
+{
+	return (v >> GM_LPT_DEV_SHIFT) & GM_LPT_DEV_MASK;
+}
 
 /*
  * hmadvise() attributes of an address range, packed in a maple tree value
@@ -429,6 +460,8 @@ extern atomic_long_t gm_evict_clock;
 unsigned long gm_thrash_span(unsigned int tunable, struct gm_dev *dev,
 			     unsigned int times);
 bool gm_frame_protected(struct gm_frame *frame);
+void gm_lpt_update_pinned(struct gm_as *as, unsigned long start,
+			  unsigned long end);
 bool gm_lpt_set_device(struct gm_as *as, unsigned long va,
 		       struct gm_dev *dev, struct page *page,
 		       bool writable);
@@ -493,6 +526,9 @@ void gm_buddy_free(struct gm_dev *dev, unsigned long index,
 		   unsigned int order);
 void gm_frame_track(struct gm_dev *dev, struct page *page,
 		    struct gm_as *as, unsigned long va, unsigned int flags);
+void gm_frame_file(struct gm_dev *dev, struct gm_frame *frame);
+void gm_frame_set_pinned(struct gm_dev *dev, struct gm_frame *frame,
+			 bool pinned);
 struct page *gm_dev_alloc_page(struct gm_dev *dev);
 
 /* mirror.c */

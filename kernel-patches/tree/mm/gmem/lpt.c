@@ -96,7 +96,7 @@ static bool gm_lpt_names(unsigned long v, struct gm_dev *dev,
 			 unsigned long frame)
 {
 	return (v & GM_LPT_DEVICE) &&
-	       ((v >> GM_LPT_DEV_SHIFT) & GM_LPT_DEV_MASK) == dev->id &&
+	       gm_lpt_dev(v) == dev->id &&
 	       ((v & GM_LPT_LEFT_MASK) >> GM_LPT_FRAME_SHIFT) == frame;
 }
 
@@ -264,11 +264,74 @@ void gm_lpt_forget_device(struct gm_as *as, unsigned int id)
 	xas_for_each_marked(&xas, entry, ULONG_MAX, GM_LPT_ON_DEVICE) {
 		unsigned long v = xa_to_value(entry);
 
-		if (((v >> GM_LPT_DEV_SHIFT) & GM_LPT_DEV_MASK) == id) {
+		if (gm_lpt_dev(v) == id) {
 			xas_store(&xas, xa_mk_value(0));
 			xas_clear_mark(&xas, GM_LPT_ON_DEVICE);
 		}
 		gm_lpt_walk_break(&xas, &n);
 	}
 	xas_unlock(&xas);
+}
+
+/* The context of @as on the device with id @id, or NULL. as->lock held. */
+static struct gm_context *gm_as_ctx_by_id(struct gm_as *as, unsigned int id)
+{
+	struct gm_context *ctx;
+
+	list_for_each_entry(ctx, &as->contexts, as_node) {
+		if (ctx->dev->id == id)
+			return ctx;
+	}
+	return NULL;
+}
+
+/*
+ * Under the mmap lock, after the pinned attribute of [start, end) changed:
+ * file the frames holding its pages again (gm_frame_set_pinned()), found
+ * by their records. Records change only under as->lock, so the walk needs
+ * no xarray lock. A fault that set a record this walk did not see read the
+ * attribute after it (gm_frame_track(), under as->lock), so every frame of
+ * the range ends up with the attribute as it is now.
+ */
+void gm_lpt_update_pinned(struct gm_as *as, unsigned long start,
+			  unsigned long end)
+{
+	XA_STATE(xas, &as->lpt, start >> PAGE_SHIFT);
+	unsigned long last = (end - 1) >> PAGE_SHIFT;
+	struct gm_context *ctx;
+	unsigned int n = 0;
+	void *entry;
+
+	mutex_lock(&as->lock);
+	rcu_read_lock();
+	xas_for_each_marked(&xas, entry, last, GM_LPT_ON_DEVICE) {
+		unsigned long v = xa_to_value(entry);
+		unsigned long va = xas.xa_index << PAGE_SHIFT;
+		unsigned long index = (v & GM_LPT_LEFT_MASK) >>
+				      GM_LPT_FRAME_SHIFT;
+		struct gm_frame *frame;
+		struct gm_dev *dev;
+
+		if (xas_retry(&xas, entry))
+			continue;
+		ctx = gm_as_ctx_by_id(as, gm_lpt_dev(v));
+		dev = ctx ? ctx->dev : NULL;
+		if (dev && dev->frames && index < dev->nr_pages) {
+			spin_lock(&dev->lock);
+			frame = &dev->frames[index];
+			if (frame->as == as && frame->va == va)
+				gm_frame_set_pinned(dev, frame,
+						    gm_attr_load(as, va) &
+						    GM_ATTR_PINNED);
+			spin_unlock(&dev->lock);
+		}
+		if (++n % XA_CHECK_SCHED == 0) {
+			xas_pause(&xas);
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
+	}
+	rcu_read_unlock();
+	mutex_unlock(&as->lock);
 }

@@ -195,10 +195,11 @@ static bool gm_handover_step(struct gm_dev *dev, struct gm_as *as,
 /*
  * Hand the pages @as has on @dev over to its policy: along the LRU, oldest
  * first, so that a policy keeping an order gets the LRU's, then through
- * all frames for those the walk missed (off the LRU: being migrated or
- * evicted; or moved while the lock was dropped, as a break resumes at
- * the frame it stopped at, and stops if that one left the LRU: freed, it
- * may head a free block, whose list would never lead back).
+ * all frames for those the walk missed (off the LRU: pinned, protected,
+ * being migrated or evicted; or moved while the lock was dropped, as a
+ * break resumes at the frame it stopped at, and stops if that one left
+ * the LRU: freed, it may head a free block, and on another list or a free
+ * list the walk would never lead back).
  */
 static void gm_dev_handover(struct gm_dev *dev, struct gm_as *as)
 {

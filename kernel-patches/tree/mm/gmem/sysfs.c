@@ -74,6 +74,7 @@ GM_DEV_COUNTER(evictions, evictions);
 GM_DEV_COUNTER(pages_evicted, pages_evicted);
 GM_DEV_COUNTER(prefetched, pages_prefetched);
 GM_DEV_COUNTER(pages_referenced, pages_referenced);
+GM_DEV_COUNTER(evict_scanned, evict_scanned);
 GM_DEV_COUNTER(prefetched_unused, prefetched_unused);
 GM_DEV_COUNTER(remote_maps, remote_maps);
 GM_DEV_COUNTER(counter_reports, counter_reports);
@@ -112,7 +113,24 @@ static ssize_t fragmentation_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%lu\n", free ? (free - large) * 100 / free : 0);
 }
 
+/* Frames holding pages of pinned ranges, and thrashing ones protected. */
+static ssize_t pages_pinned_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", READ_ONCE(gm_kobj_dev(kobj)->nr_pinned));
+}
+
+static ssize_t pages_protected_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  READ_ONCE(gm_kobj_dev(kobj)->nr_protected));
+}
+
 static struct kobj_attribute gm_attr_hnid = __ATTR_RO(hnid);
+static struct kobj_attribute gm_attr_pages_pinned = __ATTR_RO(pages_pinned);
+static struct kobj_attribute gm_attr_pages_protected =
+	__ATTR_RO(pages_protected);
 static struct kobj_attribute gm_attr_id = __ATTR_RO(id);
 static struct kobj_attribute gm_attr_free_blocks = __ATTR_RO(free_blocks);
 static struct kobj_attribute gm_attr_fragmentation = __ATTR_RO(fragmentation);
@@ -133,6 +151,9 @@ static struct attribute *gm_dev_attrs[] = {
 	&gm_attr_pages_evicted.attr.attr,
 	&gm_attr_prefetched.attr.attr,
 	&gm_attr_pages_referenced.attr.attr,
+	&gm_attr_evict_scanned.attr.attr,
+	&gm_attr_pages_pinned.attr,
+	&gm_attr_pages_protected.attr,
 	&gm_attr_prefetched_unused.attr.attr,
 	&gm_attr_remote_maps.attr.attr,
 	&gm_attr_counter_reports.attr.attr,

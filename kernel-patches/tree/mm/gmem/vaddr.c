@@ -129,6 +129,7 @@ static void gm_as_release(struct work_struct *work)
 					     GM_HOOK_PAGE_REMOVED, dev, frame);
 			frame->policy = NULL;
 			frame->as = NULL;
+			gm_frame_set_pinned(dev, frame, false);
 			frame->orphan = !list_empty(&frame->lru);
 		}
 		spin_unlock(&dev->lock);
