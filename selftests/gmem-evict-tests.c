@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
 /* The harness's own functions have parameters they do not use. */
 #pragma GCC diagnostic push
@@ -40,7 +41,8 @@ FIXTURE_SETUP(evict)
 FIXTURE_TEARDOWN(evict)
 {
 	close(self->fd0);
-	close(self->fd1);
+	if (self->fd1 >= 0)
+		close(self->fd1);
 }
 
 /* Page indices drawn from @kind: 0 uniform, 1 Zipf-like (log-uniform). */
@@ -497,6 +499,70 @@ TEST_F(evict, pinned_frames_cost_an_eviction_round_nothing)
 		ASSERT_EQ(q[i], written_word(0x78, &q[i]));
 	munmap(p, half);
 	munmap(q, stream);
+}
+
+#define SYSFS_DEV1 "/sys/kernel/gmem/devices/gmem_sim1/"
+
+/*
+ * A device detached from the process keeps its pages there: pinning and
+ * unpinning the range still moves their frames, or the device could not
+ * evict them once unpinned.
+ */
+TEST_F(evict, pin_and_unpin_reach_pages_of_a_detached_device)
+{
+	size_t size = 64 * page_size;
+	long pinned = sysfs_long(SYSFS_DEV1 "pages_pinned");
+	uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd1, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x55, NULL), 0);
+	close(self->fd1);	/* detaches; fd0 keeps the address space */
+	self->fd1 = -1;
+	EXPECT_EQ(hmadvise(-1, p, size, MADV_PIN), 0);
+	EXPECT_EQ(sysfs_long(SYSFS_DEV1 "pages_pinned") - pinned,
+		  (long)(size / page_size));
+	EXPECT_EQ(hmadvise(-1, p, size, MADV_UNPIN), 0);
+	EXPECT_EQ(sysfs_long(SYSFS_DEV1 "pages_pinned") - pinned, 0);
+	EXPECT_EQ(p[9], written_word(0x55, &p[9]));
+	munmap(p, size);
+	self->fd1 = open(DEV1, O_RDWR);
+	ASSERT_GE(self->fd1, 0);
+}
+
+/*
+ * munmap() of a pinned range whose device pages a forked child still maps:
+ * the pages stay, but nothing pins them any more.
+ */
+TEST_F(evict, munmap_unpins_pages_a_forked_child_still_maps)
+{
+	size_t size = 64 * page_size;
+	long pinned = pages_pinned();
+	uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	int go[2], status;
+	pid_t child;
+	char c;
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(hmadvise(-1, p, size, MADV_PIN), 0);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x66, NULL), 0);
+	ASSERT_EQ(pages_pinned() - pinned, (long)(size / page_size));
+	ASSERT_EQ(pipe(go), 0);
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {	/* keeps the pages mapped until told, then checks them */
+		close(go[1]);
+		_exit(read(go[0], &c, 1) == 1 &&
+		      p[9] == written_word(0x66, &p[9]) ? 0 : 1);
+	}
+	close(go[0]);
+	munmap(p, size);
+	EXPECT_EQ(pages_pinned() - pinned, 0);
+	EXPECT_EQ(write(go[1], "x", 1), 1);
+	close(go[1]);
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	EXPECT_EQ(status, 0);
 }
 
 /*

@@ -13,6 +13,12 @@ DEFINE_MUTEX(gm_global_lock);	/* the two lists and the ids */
 LIST_HEAD(gm_devices);
 LIST_HEAD(gm_address_spaces);
 DEFINE_IDA(gm_dev_ida);
+/*
+ * Devices with memory by id, for walks that hold a record's device id and
+ * no gm_global_lock (under as->lock, or in the mmu notifier): set once a
+ * device's frames are, cleared a grace period before they are freed.
+ */
+struct gm_dev __rcu *gm_dev_table[GM_MAX_DEVICES];
 struct dentry *gm_debugfs_root;
 
 /*

@@ -213,6 +213,15 @@ void gm_frame_file(struct gm_dev *dev, struct gm_frame *frame)
 		list_move(&frame->lru, &dev->lru);
 }
 
+/* Under dev->lock: @frame is no longer spared as thrashing. */
+void gm_frame_unprotect(struct gm_dev *dev, struct gm_frame *frame)
+{
+	if (frame->protected) {
+		frame->protected = 0;
+		dev->nr_protected--;
+	}
+}
+
 /*
  * Under dev->lock: @frame's range was pinned or unpinned. A frame being
  * migrated is filed when it comes back.
@@ -241,10 +250,7 @@ static void gm_devmem_page_free(struct page *page)
 	frame->policy = NULL;
 	frame->thrashing = 0;
 	frame->prefetched = 0;
-	if (frame->protected) {
-		frame->protected = 0;
-		dev->nr_protected--;
-	}
+	gm_frame_unprotect(dev, frame);
 	gm_frame_note_pinned(dev, frame, false);
 	list_del_init(&frame->lru);
 	if (frame->as)
@@ -302,6 +308,9 @@ void gm_frame_track(struct gm_dev *dev, struct page *page,
 	if (hook == GM_HOOK_PAGE_ADDED)
 		frame->prefetched = !!(flags & GMEM_PAGE_PREFETCHED);
 	frame->used = hook == GM_HOOK_PAGE_ACCESSED || !frame->prefetched;
+	/* Protection that ended, not yet taken back by an eviction round. */
+	if (!gm_frame_protected(frame))
+		gm_frame_unprotect(dev, frame);
 	if (flags & GMEM_PAGE_THRASHING) {
 		frame->thrashing = 1;
 		/* A quarter of the frames keeps turning over, always. */
@@ -402,6 +411,7 @@ int gm_dev_register_physmem(struct gm_dev *dev, unsigned long size)
 		INIT_LIST_HEAD(&dev->free_area[i]);
 	mutex_lock(&gm_global_lock);
 	dev->frames = frames;
+	rcu_assign_pointer(gm_dev_table[dev->id], dev);
 	mutex_unlock(&gm_global_lock);
 	/* The largest aligned blocks that fit; a size not in 2M adds small ones. */
 	for (i = 0; i < dev->nr_pages; ) {
@@ -608,10 +618,12 @@ void gm_dev_destroy(struct gm_dev *dev)
 
 	mutex_lock(&gm_global_lock);
 	list_del(&dev->node);
+	RCU_INIT_POINTER(gm_dev_table[dev->id], NULL);
 	gm_dev_forget_records(dev);
 	mutex_unlock(&gm_global_lock);
 
 	if (dev->nr_pages) {
+		synchronize_rcu();	/* gm_dev_table readers */
 		release_mem_region(dev->res->start, resource_size(dev->res));
 		kvfree(dev->frames);
 		kfree(dev->evict);

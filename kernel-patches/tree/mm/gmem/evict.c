@@ -133,8 +133,7 @@ static void gm_dev_expire_protected(struct gm_dev *dev)
 						struct gm_frame, lru);
 			if (gm_frame_protected(frame))
 				break;
-			frame->protected = 0;
-			dev->nr_protected--;
+			gm_frame_unprotect(dev, frame);
 			/* Just before the older frame moved back before it. */
 			list_move_tail(&frame->lru, older);
 			older = &frame->lru;

@@ -449,6 +449,8 @@ static int gm_hmadvise(struct mm_struct *mm, int hnid, unsigned long start,
 	case MADV_DONTNEED:
 		return gm_all_to_host(as, start, end, NUMA_NO_NODE);
 	}
+	if (advice == MADV_PIN)
+		WRITE_ONCE(as->has_pinned, true);
 	mutex_lock(&as->attrs_lock);
 	ret = gm_attr_update(as, start, end, advice, hnid, dev);
 	mutex_unlock(&as->attrs_lock);

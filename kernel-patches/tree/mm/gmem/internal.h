@@ -267,6 +267,8 @@ struct gm_as {
 	struct mutex attrs_lock;
 	/* id -> struct gm_dev_set: accessed-by sets in attrs; attrs_lock */
 	struct xarray accessed_sets;
+	/* MADV_PIN was used: munmap must unpin frames (gm_lpt_refile_pinned) */
+	bool has_pinned;
 	/* 1: faults never evict, 0: they do, -1: gm_strict_capacity decides */
 	int strict_capacity;
 	/* The policy bound to it, see policy.c; never NULL once created. */
@@ -448,6 +450,7 @@ extern struct mutex gm_global_lock;
 extern struct list_head gm_devices;
 extern struct list_head gm_address_spaces;
 extern struct ida gm_dev_ida;
+extern struct gm_dev __rcu *gm_dev_table[GM_MAX_DEVICES];
 extern struct dentry *gm_debugfs_root;
 extern bool gm_strict_capacity;
 extern unsigned int gm_as_max_pages;
@@ -460,6 +463,8 @@ extern atomic_long_t gm_evict_clock;
 unsigned long gm_thrash_span(unsigned int tunable, struct gm_dev *dev,
 			     unsigned int times);
 bool gm_frame_protected(struct gm_frame *frame);
+void gm_lpt_refile_pinned(struct gm_as *as, unsigned long first,
+			  unsigned long last, bool unmapping);
 void gm_lpt_update_pinned(struct gm_as *as, unsigned long start,
 			  unsigned long end);
 bool gm_lpt_set_device(struct gm_as *as, unsigned long va,
@@ -527,6 +532,7 @@ void gm_buddy_free(struct gm_dev *dev, unsigned long index,
 void gm_frame_track(struct gm_dev *dev, struct page *page,
 		    struct gm_as *as, unsigned long va, unsigned int flags);
 void gm_frame_file(struct gm_dev *dev, struct gm_frame *frame);
+void gm_frame_unprotect(struct gm_dev *dev, struct gm_frame *frame);
 void gm_frame_set_pinned(struct gm_dev *dev, struct gm_frame *frame,
 			 bool pinned);
 struct page *gm_dev_alloc_page(struct gm_dev *dev);

@@ -273,56 +273,40 @@ void gm_lpt_forget_device(struct gm_as *as, unsigned int id)
 	xas_unlock(&xas);
 }
 
-/* The context of @as on the device with id @id, or NULL. as->lock held. */
-static struct gm_context *gm_as_ctx_by_id(struct gm_as *as, unsigned int id)
-{
-	struct gm_context *ctx;
-
-	list_for_each_entry(ctx, &as->contexts, as_node) {
-		if (ctx->dev->id == id)
-			return ctx;
-	}
-	return NULL;
-}
-
 /*
- * Under the mmap lock, after the pinned attribute of [start, end) changed:
- * file the frames holding its pages again (gm_frame_set_pinned()), found
- * by their records. Records change only under as->lock, so the walk needs
- * no xarray lock. A fault that set a record this walk did not see read the
- * attribute after it (gm_frame_track(), under as->lock), so every frame of
- * the range ends up with the attribute as it is now.
+ * Under as->lock: file again the frames the records of [first, last] name
+ * (gm_frame_set_pinned()), pinned as the range's attribute says, or not
+ * pinned if the range is @unmapping. Records change only under as->lock,
+ * so the walk needs no xarray lock; devices are looked up by id under RCU,
+ * as a device may be detached from @as and still hold its pages.
  */
-void gm_lpt_update_pinned(struct gm_as *as, unsigned long start,
-			  unsigned long end)
+void gm_lpt_refile_pinned(struct gm_as *as, unsigned long first,
+			  unsigned long last, bool unmapping)
 {
-	XA_STATE(xas, &as->lpt, start >> PAGE_SHIFT);
-	unsigned long last = (end - 1) >> PAGE_SHIFT;
-	struct gm_context *ctx;
+	XA_STATE(xas, &as->lpt, first);
 	unsigned int n = 0;
 	void *entry;
 
-	mutex_lock(&as->lock);
+	lockdep_assert_held(&as->lock);
 	rcu_read_lock();
 	xas_for_each_marked(&xas, entry, last, GM_LPT_ON_DEVICE) {
-		unsigned long v = xa_to_value(entry);
-		unsigned long va = xas.xa_index << PAGE_SHIFT;
-		unsigned long index = (v & GM_LPT_LEFT_MASK) >>
-				      GM_LPT_FRAME_SHIFT;
+		unsigned long v, va, index;
 		struct gm_frame *frame;
 		struct gm_dev *dev;
 
 		if (xas_retry(&xas, entry))
 			continue;
-		ctx = gm_as_ctx_by_id(as, gm_lpt_dev(v));
-		dev = ctx ? ctx->dev : NULL;
-		if (dev && dev->frames && index < dev->nr_pages) {
+		v = xa_to_value(entry);
+		va = xas.xa_index << PAGE_SHIFT;
+		index = (v & GM_LPT_LEFT_MASK) >> GM_LPT_FRAME_SHIFT;
+		dev = rcu_dereference(gm_dev_table[gm_lpt_dev(v)]);
+		if (dev && index < dev->nr_pages) {
 			spin_lock(&dev->lock);
 			frame = &dev->frames[index];
 			if (frame->as == as && frame->va == va)
-				gm_frame_set_pinned(dev, frame,
-						    gm_attr_load(as, va) &
-						    GM_ATTR_PINNED);
+				gm_frame_set_pinned(dev, frame, !unmapping &&
+						    (gm_attr_load(as, va) &
+						     GM_ATTR_PINNED));
 			spin_unlock(&dev->lock);
 		}
 		if (++n % XA_CHECK_SCHED == 0) {
@@ -333,5 +317,19 @@ void gm_lpt_update_pinned(struct gm_as *as, unsigned long start,
 		}
 	}
 	rcu_read_unlock();
+}
+
+/*
+ * Under the mmap lock, after the pinned attribute of [start, end) changed.
+ * A fault that set a record this walk did not see read the attribute after
+ * it (gm_frame_track(), under as->lock), so every frame of the range ends
+ * up pinned as the attribute is now.
+ */
+void gm_lpt_update_pinned(struct gm_as *as, unsigned long start,
+			  unsigned long end)
+{
+	mutex_lock(&as->lock);
+	gm_lpt_refile_pinned(as, start >> PAGE_SHIFT, (end - 1) >> PAGE_SHIFT,
+			     false);
 	mutex_unlock(&as->lock);
 }

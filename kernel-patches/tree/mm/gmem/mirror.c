@@ -111,6 +111,13 @@ static bool gm_as_invalidate(struct mmu_interval_notifier *mni,
 		else if (remote)
 			gm_lpt_clear_remote(as, first, last);
 	}
+	/*
+	 * A device page outlives the unmapping if a forked child maps it too:
+	 * its frame must not stay pinned by a range that is gone. (At exit,
+	 * gm_as_release() unpins what is left.)
+	 */
+	if (range->event == MMU_NOTIFY_UNMAP && READ_ONCE(as->has_pinned))
+		gm_lpt_refile_pinned(as, first, last, true);
 	if (range->event == MMU_NOTIFY_UNMAP ||
 	    range->event == MMU_NOTIFY_RELEASE)
 		gm_lpt_erase(as, first, last);
