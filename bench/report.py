@@ -395,6 +395,29 @@ def build(d):
     return res
 
 
+def scale_goal_lines(scale):
+    """Issue 16's goal: with half the pages pinned and a quarter protected,
+    the per-fault latency of a full device is within 1.5x across sizes."""
+    lines = []
+    full = [s for s in scale if s["phase"].startswith("fault, device full")]
+    for variant in sorted({s.get("variant", "all evictable") for s in full}):
+        rows = [s for s in full if s.get("variant", "all evictable") == variant]
+        if len(rows) < 2:
+            continue
+        parts = []
+        met = True
+        for key, name in (("lat_p50_ns", "p50"), ("lat_p99_ns", "p99")):
+            vals = [s[key] for s in rows]
+            ratio = max(vals) / min(vals) if min(vals) else float("inf")
+            met = met and ratio <= 1.5
+            parts.append(f"{name} " + ", ".join(
+                f"{s[key] / 1e3:.1f} us at N={s['n']}" for s in rows)
+                + f": max/min {ratio:.2f}")
+        lines.append(f"Device full, {variant}: " + "; ".join(parts)
+                     + f" (goal <= 1.5): {'goal met' if met else 'goal NOT met'}.")
+    return lines
+
+
 def summary_lines(res):
     lines = []
     for b in res["best"] + res["replay_best"]:
@@ -422,7 +445,8 @@ def summary_lines(res):
                      f"simulated, x{fmt(b['best_sim_over_migrate'])} of migrate); "
                      + ", ".join(f"{p} x{fmt(v)}" for p, v in b["sim_over_migrate"].items()))
     for s in res["scale"]:
-        lines.append(f"scale {s['resident']} resident ({s['phase']}): per fault p50 "
+        lines.append(f"scale {s.get('variant', 'all evictable')}, {s['resident']} "
+                     f"resident ({s['phase']}): per fault p50 "
                      f"{s['lat_p50_ns']/1e3:.1f} us, p99 {s['lat_p99_ns']/1e3:.1f} us, "
                      f"wall {s['wall_per_fault_ns']/1e3:.1f} us")
     return lines
@@ -557,13 +581,18 @@ def plot_scale(d, scale, pngs):
     rows = [s for s in scale if s["phase"] != "fill"]
     if not rows:
         return
+    def pick(n, phase, variant="all evictable"):
+        return next((s for s in rows if s["n"] == n and phase in s["phase"] and
+                     s.get("variant", "all evictable") == variant), None)
+
     with open(os.path.join(d, "plots", "scale.dat"), "w") as f:
-        f.write("n free_p50 free_p99 full_p50 full_p99\n")
+        f.write("n free_p50 free_p99 full_p50 full_p99 pinned_p50 pinned_p99\n")
         for n in sorted({s["n"] for s in rows}):
-            a = next((s for s in rows if s["n"] == n and "free" in s["phase"]), None)
-            b = next((s for s in rows if s["n"] == n and "full" in s["phase"]), None)
+            a, b = pick(n, "free"), pick(n, "full")
+            c = pick(n, "full", "half pinned, quarter protected")
             vals = [a and a["lat_p50_ns"], a and a["lat_p99_ns"],
-                    b and b["lat_p50_ns"], b and b["lat_p99_ns"]]
+                    b and b["lat_p50_ns"], b and b["lat_p99_ns"],
+                    c and c["lat_p50_ns"], c and c["lat_p99_ns"]]
             f.write(f"{n} " + " ".join(f"{v / 1000:.2f}" if v else "NaN" for v in vals) + "\n")
     script = """
 set terminal pngcairo size 800,450 font ",10" noenhanced
@@ -578,7 +607,9 @@ set grid
 plot "plots/scale.dat" every ::1 using 1:2 with linespoints title "p50, free frames", \\
      "" every ::1 using 1:3 with linespoints title "p99, free frames", \\
      "" every ::1 using 1:4 with linespoints title "p50, device full (evicting)", \\
-     "" every ::1 using 1:5 with linespoints title "p99, device full (evicting)"
+     "" every ::1 using 1:5 with linespoints title "p99, device full (evicting)", \\
+     "" every ::1 using 1:6 with linespoints title "p50, full, half pinned + quarter protected", \\
+     "" every ::1 using 1:7 with linespoints title "p99, full, half pinned + quarter protected"
 """
     if gnuplot(d, "scale", script):
         pngs.append("scale.png")
@@ -841,16 +872,25 @@ def markdown(res, pngs):
         L.append("The device first fills N pages (zero-fill writes), then faults in "
                  "further pages while those stay: first into free frames, then with "
                  "the device full, each fault's eviction round moving 16 pages back. "
-                 "C default policy.")
+                 "C default policy. In the second variant, before the faults, half "
+                 "of the N pages are pinned (MADV_PIN) and a quarter are protected "
+                 "as thrashing; 'scanned / round' is the frames an eviction round "
+                 "looked at (evict_scanned).")
         L.append("")
-        rows = [[s["n"], s["phase"], s["resident"], s["faults"],
+        rows = [[s.get("variant", "all evictable"), s["n"], s["phase"], s["resident"],
+                 s.get("pinned", "-"), s.get("protected", "-"), s["faults"],
                  f"{s['lat_p50_ns'] / 1e3:.1f}", f"{s['lat_p90_ns'] / 1e3:.1f}",
                  f"{s['lat_p99_ns'] / 1e3:.1f}", f"{s['lat_mean_ns'] / 1e3:.1f}",
-                 f"{s['wall_per_fault_ns'] / 1e3:.1f}", s["pages_evicted"]]
+                 f"{s['wall_per_fault_ns'] / 1e3:.1f}", s["pages_evicted"],
+                 s.get("scanned_per_round", "-")]
                 for s in res["scale"]]
-        L.append(md_table(["N", "phase", "resident at start", "faults", "p50 us",
-                           "p90 us", "p99 us", "mean us", "wall us / fault",
-                           "pages evicted"], rows))
+        L.append(md_table(["variant", "N", "phase", "resident at start", "pinned",
+                           "protected", "faults", "p50 us", "p90 us", "p99 us",
+                           "mean us", "wall us / fault", "pages evicted",
+                           "scanned / round"], rows))
+        L.append("")
+        for line in scale_goal_lines(res["scale"]):
+            L.append(line)
         L.append("")
 
     other = [p for p in pngs if not p.startswith("faults-")]

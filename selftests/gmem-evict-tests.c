@@ -517,13 +517,17 @@ TEST_F(evict, pin_and_unpin_reach_pages_of_a_detached_device)
 	ASSERT_NE(p, MAP_FAILED);
 	ASSERT_EQ(dev_run(self->fd1, p, size, GMEM_SIM_SEQUENTIAL,
 			  GMEM_SIM_WRITE, 0x55, NULL), 0);
+	ASSERT_EQ(hmadvise(-1, p, size, MADV_PIN), 0);
+	ASSERT_EQ(sysfs_long(SYSFS_DEV1 "pages_pinned") - pinned,
+		  (long)(size / page_size));
 	close(self->fd1);	/* detaches; fd0 keeps the address space */
 	self->fd1 = -1;
+	EXPECT_EQ(hmadvise(-1, p, size, MADV_UNPIN), 0);
+	EXPECT_EQ(sysfs_long(SYSFS_DEV1 "pages_pinned") - pinned, 0);
 	EXPECT_EQ(hmadvise(-1, p, size, MADV_PIN), 0);
 	EXPECT_EQ(sysfs_long(SYSFS_DEV1 "pages_pinned") - pinned,
 		  (long)(size / page_size));
 	EXPECT_EQ(hmadvise(-1, p, size, MADV_UNPIN), 0);
-	EXPECT_EQ(sysfs_long(SYSFS_DEV1 "pages_pinned") - pinned, 0);
 	EXPECT_EQ(p[9], written_word(0x55, &p[9]));
 	munmap(p, size);
 	self->fd1 = open(DEV1, O_RDWR);

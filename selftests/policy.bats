@@ -380,6 +380,39 @@ load() {
 	[ "$status" -eq 0 ]
 }
 
+@test "a fault is decided by one policy from start to end, however fast the swaps come" {
+	local i id begun agreed mixed
+	# fchk_a and fchk_b count the hooks of a fault (place, then evict and
+	# prefetch) that come from another policy than the one it began with.
+	bpftool struct_ops register $TOBJ/fault_check.bpf.o >/dev/null
+	# Twice the device, written again and again: each fault places, every
+	# 16th evicts, all prefetch.
+	$RUN -n 8192 -o write -p sequential -a 100000000 > /dev/null 2>&1 &
+	BG=$!
+	wait_policy $BG "default system"
+	for i in $(seq 300); do
+		echo fchk_a > $G/policy
+		echo fchk_b > $G/policy
+	done
+	echo default > $G/policy
+	id=$(bpftool map list -j | jq -r '.[] | select(.name == "fault_ch.bss") | .id')
+	[ -n "$id" ]
+	read -r begun agreed mixed < <(bpftool map dump id "$id" -j | jq -r '
+		[.. | objects] as $o
+		| ["begun", "agreed", "mixed"]
+		| map(. as $v | [$o[] | .[$v]? // empty] | first)
+		| @tsv')
+	echo "# 600 swaps during $begun faults: $agreed later hooks from the policy the fault began with, $mixed from another" >&3
+	[ "$begun" -ge 1000 ]
+	[ "$agreed" -ge 1000 ]
+	[ "$mixed" -eq 0 ]
+	kill -9 $BG
+	wait $BG || true
+	bpftool struct_ops unregister name fchk_a >/dev/null
+	bpftool struct_ops unregister name fchk_b >/dev/null
+	no_leftovers
+}
+
 @test "bpftool struct_ops unregister of the system default falls back to default; data intact" {
 	load build/bpf/evict_lru.bpf.o --default
 	[ "$(cat $G/policy)" = "default [lru]" ]

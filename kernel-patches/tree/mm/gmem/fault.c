@@ -502,13 +502,15 @@ int gm_dev_fault(struct mm_struct *mm, unsigned long va, struct gm_dev *dev,
 	unsigned long page = va & PAGE_MASK;
 	u64 start_ns = ktime_get_ns();
 	struct gm_context *ctx;
-	int ret;
+	struct gm_fault fault;
+	int ret, srcu_idx;
 
 	ctx = gm_fault_enter(mm, dev);
 	if (IS_ERR(ctx)) {
 		ret = PTR_ERR(ctx);
 		goto out;
 	}
+	srcu_idx = gm_fault_begin(&fault, ctx->as);
 	atomic_long_inc(&dev->faults);
 	atomic_long_inc(&mm->gm_as->faults);
 	remote = gm_policy_place_remote(ctx, page,
@@ -522,6 +524,7 @@ int gm_dev_fault(struct mm_struct *mm, unsigned long va, struct gm_dev *dev,
 	 */
 	if (!ret && !remote && gm_policy_prefetch(ctx, page, write))
 		ret = gm_fault_locked(ctx, page, write, false);
+	gm_fault_end(&fault, srcu_idx);
 	gm_fault_exit(mm);
 out:
 	trace_gmem_fault(gm_dev_hnid(dev), va, flags & GM_FAULT_WRITE, ret,
@@ -551,13 +554,15 @@ int gm_dev_access_counter(struct mm_struct *mm, unsigned long va,
 			  struct gm_dev *dev, unsigned int accesses)
 {
 	struct gm_context *ctx;
-	int ret = 0;
+	struct gm_fault fault;
+	int ret = 0, srcu_idx;
 
 	if (!accesses)
 		return -EINVAL;
 	ctx = gm_fault_enter(mm, dev);
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
+	srcu_idx = gm_fault_begin(&fault, ctx->as);
 	va &= PAGE_MASK;
 	atomic_long_inc(&dev->counter_reports);
 	/* Late: the mapping went meanwhile, and with it what was counted. */
@@ -569,6 +574,7 @@ int gm_dev_access_counter(struct mm_struct *mm, unsigned long va,
 			atomic_long_inc(&dev->counter_migrations);
 	}
 out:
+	gm_fault_end(&fault, srcu_idx);
 	gm_fault_exit(mm);
 	return ret;
 }

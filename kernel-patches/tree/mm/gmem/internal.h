@@ -409,6 +409,19 @@ enum gm_policy_hook {
 	GM_HOOK_HMADVISE, GM_HOOK_PLACE,
 };
 
+/*
+ * A device fault in progress (gm_fault_begin()): the policy that decides
+ * it from start to end, placement, the eviction rounds of its migrations
+ * and its prefetch, even if its address space is switched to another
+ * meanwhile. The eviction runs deep in the migration and finds it through
+ * current->gm_fault, as compaction finds its capture_control.
+ */
+struct gm_fault {
+	struct gm_as *as;
+	struct gm_policy *policy;
+	struct gm_fault *prev;		/* current->gm_fault before */
+};
+
 /* A fault's prefetch proposals; the policy sees only @pub. */
 struct gm_prefetch_req {
 	struct gmem_prefetch_ctx pub;
@@ -496,6 +509,8 @@ extern struct list_head gm_policies;
 extern unsigned int gm_watchdog_ms;
 extern struct gm_policy gm_default_policy;
 struct gm_policy *gm_as_policy(struct gm_as *as);
+int gm_fault_begin(struct gm_fault *fault, struct gm_as *as);
+void gm_fault_end(struct gm_fault *fault, int srcu_idx);
 u64 gm_policy_enter(struct gm_policy *p);
 void gm_policy_leave(struct gm_policy *p, enum gm_policy_hook hook,
 		     u64 start, int err, bool bad);

@@ -14,11 +14,13 @@
  * (gm_as_handover_fn()), so a hook in flight completes under the policy
  * it started with, and a swap neither walks device frames nor waits for
  * a grace period: only gm_policy_unregister() does, outside
- * gm_policy_lock. Residency events go to the policy recorded in the frame
- * (gm_frame.policy), which the worker moves from old to new under the
- * device's frame lock, page_removed() then page_added(), so every policy
- * sees each of its pages added and removed exactly once; the old binding's
- * exit() comes after that and a grace period (struct gm_retire).
+ * gm_policy_lock. A device fault reads the policy once and decides with
+ * it from start to end (struct gm_fault, under SRCU). Residency events go
+ * to the policy recorded in the frame (gm_frame.policy), which the worker
+ * moves from old to new under the device's frame lock, page_removed()
+ * then page_added(), so every policy sees each of its pages added and
+ * removed exactly once; the old binding's exit() comes after that, a
+ * grace period and the faults that began under it (struct gm_retire).
  *
  * Decisions are validated by the kfuncs; hooks that fail, make only
  * invalid decisions or run too long count against the policy, and the
@@ -57,12 +59,59 @@ struct gm_policy gm_default_policy = {
 	.builtin = true,
 };
 
-/* Under rcu_read_lock(): the policy deciding for @as now. */
+/*
+ * Device faults read as->policy once, at gm_fault_begin(), and keep using
+ * it through sleeps: an old binding's exit() waits for the faults that
+ * began before its switch (gm_retire_fn()).
+ */
+DEFINE_STATIC_SRCU(gm_fault_srcu);
+
+/*
+ * Under rcu_read_lock(): the policy deciding for @as now; in a device
+ * fault of @as, the one that fault began with.
+ */
 struct gm_policy *gm_as_policy(struct gm_as *as)
 {
-	struct gm_policy *p = rcu_dereference(as->policy);
+	struct gm_fault *fault = current->gm_fault;
+	struct gm_policy *p = fault && fault->as == as ? fault->policy :
+			      rcu_dereference(as->policy);
 
 	return p && gm_policy_live(p) ? p : &gm_default_policy;
+}
+
+/**
+ * gm_fault_begin() - start deciding a device fault with one policy
+ * @fault: the fault's state, on the caller's stack
+ * @as: the faulting address space
+ *
+ * Until gm_fault_end(), every policy hook this task calls for @as goes to
+ * the policy @as is bound to now, however it is switched meanwhile. Page
+ * events are not decisions: they follow the binding (gm_frame.policy).
+ *
+ * Return: the index to pass to gm_fault_end().
+ */
+int gm_fault_begin(struct gm_fault *fault, struct gm_as *as)
+{
+	int idx = srcu_read_lock(&gm_fault_srcu);
+
+	fault->as = as;
+	rcu_read_lock();
+	fault->policy = rcu_dereference(as->policy);
+	rcu_read_unlock();
+	fault->prev = current->gm_fault;
+	current->gm_fault = fault;
+	return idx;
+}
+
+/**
+ * gm_fault_end() - the device fault begun with gm_fault_begin() is over
+ * @fault: as given to gm_fault_begin()
+ * @srcu_idx: what gm_fault_begin() returned
+ */
+void gm_fault_end(struct gm_fault *fault, int srcu_idx)
+{
+	current->gm_fault = fault->prev;
+	srcu_read_unlock(&gm_fault_srcu, srcu_idx);
 }
 
 /*
@@ -293,6 +342,8 @@ static void gm_retire_fn(struct work_struct *work)
 	struct gm_retire *r = container_of(to_rcu_work(work),
 					   struct gm_retire, rwork);
 
+	/* Faults that began under the old binding may still decide with it. */
+	synchronize_srcu(&gm_fault_srcu);
 	mutex_lock(&gm_policy_lock);
 	if (r->p)
 		gm_retire_exit(r);
