@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 /* The harness's own functions have parameters they do not use. */
@@ -567,6 +568,53 @@ TEST_F(evict, munmap_unpins_pages_a_forked_child_still_maps)
 	close(go[1]);
 	ASSERT_EQ(waitpid(child, &status, 0), child);
 	EXPECT_EQ(status, 0);
+}
+
+/*
+ * The same when the process that pinned exits while a child it forked
+ * keeps the pages and the device file (so the address space stays).
+ */
+TEST_F(evict, exit_unpins_pages_a_forked_child_still_maps)
+{
+	size_t size = 64 * page_size;
+	long pinned = pages_pinned();
+	int ready[2], go[2], status;
+	pid_t parent, child = -1;
+
+	ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	ASSERT_EQ(pipe(ready), 0);
+	ASSERT_EQ(pipe(go), 0);
+	parent = fork();
+	ASSERT_GE(parent, 0);
+	if (!parent) {
+		int fd = open(DEV0, O_RDWR);
+		uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+		char c;
+
+		if (fd < 0 || p == MAP_FAILED ||
+		    hmadvise(-1, p, size, MADV_PIN) ||
+		    dev_run(fd, p, size, GMEM_SIM_SEQUENTIAL, GMEM_SIM_WRITE,
+			    0x67, NULL))
+			_exit(1);
+		child = fork();
+		if (!child) {
+			_exit(read(go[0], &c, 1) == 1 &&
+			      p[9] == written_word(0x67, &p[9]) ? 0 : 1);
+		}
+		_exit(write(ready[1], &child, sizeof(child)) == sizeof(child) ?
+		      0 : 1);
+	}
+	ASSERT_EQ(read(ready[0], &child, sizeof(child)), sizeof(child));
+	ASSERT_EQ(waitpid(parent, &status, 0), parent);
+	ASSERT_EQ(status, 0);
+	EXPECT_EQ(pages_pinned() - pinned, 0);
+	EXPECT_EQ(write(go[1], "x", 1), 1);
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	EXPECT_EQ(status, 0);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
 }
 
 /*

@@ -4,8 +4,10 @@
  * one of them from start to end however fast they are swapped: place() is
  * where a fault of a page not on the device begins, and each later evict()
  * and prefetch() of the same task must come from the policy whose place()
- * began it. Counted in .bss: faults begun, later hooks that agree, and
- * those that do not (mixed).
+ * began it. prefetch() ends a fault: a fault of a page already on the
+ * device has no place(), and must not be judged by the one before.
+ * Counted in .bss: faults begun, later hooks that agree, and those that do
+ * not (mixed).
  */
 #include "gmem_policy.h"
 
@@ -28,7 +30,7 @@ static void begin(__u32 policy)
 	__sync_fetch_and_add(&begun, 1);
 }
 
-static void check(__u32 policy)
+static void check(__u32 policy, bool end)
 {
 	__u64 task = bpf_get_current_task();
 	__u32 *began = bpf_map_lookup_elem(&fault_policy, &task);
@@ -39,6 +41,8 @@ static void check(__u32 policy)
 		__sync_fetch_and_add(&agreed, 1);
 	else
 		__sync_fetch_and_add(&mixed, 1);
+	if (end)
+		bpf_map_delete_elem(&fault_policy, &task);
 }
 
 int BPF_STRUCT_OPS(fchk_a_place, struct gmem_place_ctx *req)
@@ -49,13 +53,13 @@ int BPF_STRUCT_OPS(fchk_a_place, struct gmem_place_ctx *req)
 
 int BPF_STRUCT_OPS(fchk_a_evict, struct gmem_evict_ctx *req)
 {
-	check(1);
+	check(1, false);
 	return 0;	/* the default fills in */
 }
 
 int BPF_STRUCT_OPS(fchk_a_prefetch, struct gmem_prefetch_ctx *req)
 {
-	check(1);
+	check(1, true);
 	return 0;
 }
 
@@ -67,13 +71,13 @@ int BPF_STRUCT_OPS(fchk_b_place, struct gmem_place_ctx *req)
 
 int BPF_STRUCT_OPS(fchk_b_evict, struct gmem_evict_ctx *req)
 {
-	check(2);
+	check(2, false);
 	return 0;
 }
 
 int BPF_STRUCT_OPS(fchk_b_prefetch, struct gmem_prefetch_ctx *req)
 {
-	check(2);
+	check(2, true);
 	return 0;
 }
 

@@ -439,14 +439,12 @@ int gmem_evict_frame(struct gmem_evict_ctx *ctx, u32 frame)
 		goto refuse;
 	}
 	/*
-	 * The attribute too, in case the bit missed a change (a record that
-	 * could not be stored is not found by gm_lpt_refile_pinned()): the
-	 * frame then goes where pinned frames are, as vmscan culls mlocked
-	 * pages it meets.
+	 * The attribute too, in case the bit missed a change: a record that
+	 * could not be stored hides its frame from gm_lpt_refile_pinned(),
+	 * which could then not unpin it either, so it stays where it is.
 	 */
 	if (f->pinned ||
 	    (f->as && (gm_attr_load(f->as, f->va) & GM_ATTR_PINNED))) {
-		gm_frame_set_pinned(dev, f, true);
 		ret = -EPERM;
 		goto refuse;
 	}

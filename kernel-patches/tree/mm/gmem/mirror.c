@@ -111,16 +111,19 @@ static bool gm_as_invalidate(struct mmu_interval_notifier *mni,
 		else if (remote)
 			gm_lpt_clear_remote(as, first, last);
 	}
-	/*
-	 * A device page outlives the unmapping if a forked child maps it too:
-	 * its frame must not stay pinned by a range that is gone. (At exit,
-	 * gm_as_release() unpins what is left.)
-	 */
-	if (range->event == MMU_NOTIFY_UNMAP && READ_ONCE(as->has_pinned))
-		gm_lpt_refile_pinned(as, first, last, true);
 	if (range->event == MMU_NOTIFY_UNMAP ||
-	    range->event == MMU_NOTIFY_RELEASE)
+	    range->event == MMU_NOTIFY_RELEASE) {
+		/*
+		 * A device page outlives the unmapping (or the exit) if a
+		 * forked child maps it too: its frame must not stay pinned by
+		 * a range that is gone. Not from the OOM reaper, which must
+		 * not wait; the victim's exit follows (blockable).
+		 */
+		if (READ_ONCE(as->has_pinned) &&
+		    mmu_notifier_range_blockable(range))
+			gm_lpt_refile_pinned(as, first, last, true);
 		gm_lpt_erase(as, first, last);
+	}
 
 	mutex_unlock(&as->lock);
 	return true;

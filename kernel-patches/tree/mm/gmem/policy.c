@@ -62,7 +62,7 @@ struct gm_policy gm_default_policy = {
 /*
  * Device faults read as->policy once, at gm_fault_begin(), and keep using
  * it through sleeps: an old binding's exit() waits for the faults that
- * began before its switch (gm_retire_fn()).
+ * began before its switch (gm_as_handover_fn()).
  */
 DEFINE_STATIC_SRCU(gm_fault_srcu);
 
@@ -298,6 +298,8 @@ void gm_as_handover_fn(struct work_struct *work)
 			gm_dev_handover(dev, as);
 	}
 	mutex_unlock(&gm_global_lock);
+	/* Faults that began before the switches may still decide with them. */
+	synchronize_srcu(&gm_fault_srcu);
 
 	mutex_lock(&gm_policy_lock);
 	list_for_each_entry(r, &as->retiring, node) {
@@ -342,8 +344,6 @@ static void gm_retire_fn(struct work_struct *work)
 	struct gm_retire *r = container_of(to_rcu_work(work),
 					   struct gm_retire, rwork);
 
-	/* Faults that began under the old binding may still decide with it. */
-	synchronize_srcu(&gm_fault_srcu);
 	mutex_lock(&gm_policy_lock);
 	if (r->p)
 		gm_retire_exit(r);
