@@ -323,7 +323,7 @@ void gm_frame_track(struct gm_dev *dev, struct page *page,
 			gm_thrash_span(READ_ONCE(gm_thrash_protect), dev, 2);
 	}
 	/*
-	 * Read under as->lock: gm_lpt_update_pinned() runs under it after
+	 * Read under as->lock: gm_lpt_refile_pinned() runs under it after
 	 * the attribute changed, and finds this frame by its record if it
 	 * ran before.
 	 */
