@@ -267,7 +267,7 @@ struct gm_as {
 	struct mutex attrs_lock;
 	/* id -> struct gm_dev_set: accessed-by sets in attrs; attrs_lock */
 	struct xarray accessed_sets;
-	/* MADV_PIN was used: munmap must unpin frames (gm_lpt_refile_pinned) */
+	/* MADV_PIN was used: munmap, exit unpin frames (gm_lpt_refile_pinned) */
 	bool has_pinned;
 	/* 1: faults never evict, 0: they do, -1: gm_strict_capacity decides */
 	int strict_capacity;
@@ -321,10 +321,16 @@ struct gm_context {
  */
 #define GM_LPT_REMOTE		XA_MARK_1
 
-/* The device id a record with GM_LPT_DEVICE set names. */
+/* The device id a record with GM_LPT_DEVICE set names... */
 static inline unsigned int gm_lpt_dev(unsigned long v)
 {
 	return (v >> GM_LPT_DEV_SHIFT) & GM_LPT_DEV_MASK;
+}
+
+/* ...and the frame of that device. */
+static inline unsigned long gm_lpt_frame(unsigned long v)
+{
+	return (v & GM_LPT_LEFT_MASK) >> GM_LPT_FRAME_SHIFT;
 }
 
 /*

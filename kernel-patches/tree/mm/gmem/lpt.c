@@ -97,7 +97,7 @@ static bool gm_lpt_names(unsigned long v, struct gm_dev *dev,
 {
 	return (v & GM_LPT_DEVICE) &&
 	       gm_lpt_dev(v) == dev->id &&
-	       ((v & GM_LPT_LEFT_MASK) >> GM_LPT_FRAME_SHIFT) == frame;
+	       gm_lpt_frame(v) == frame;
 }
 
 /*
@@ -298,7 +298,7 @@ void gm_lpt_refile_pinned(struct gm_as *as, unsigned long first,
 			continue;
 		v = xa_to_value(entry);
 		va = xas.xa_index << PAGE_SHIFT;
-		index = (v & GM_LPT_LEFT_MASK) >> GM_LPT_FRAME_SHIFT;
+		index = gm_lpt_frame(v);
 		dev = rcu_dereference(gm_dev_table[gm_lpt_dev(v)]);
 		if (dev && index < dev->nr_pages) {
 			spin_lock(&dev->lock);
