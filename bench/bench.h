@@ -174,6 +174,7 @@ struct config {
 	const size_t *scale_n;
 	int nscale;
 	size_t scale_step;
+	size_t oversub_pages;		/* device of the oversub part */
 	const unsigned int *peer_mb;
 	int npeer;
 	int peer_reps;
@@ -198,6 +199,7 @@ void exp_opt(const struct config *c);
 void exp_hook(const struct config *c);
 void exp_swap(const struct config *c);
 void exp_scale(const struct config *c);
+void exp_oversub(const struct config *c);
 void exp_peer(const struct config *c);
 void exp_place(const struct config *c);
 /* The matrix and the replay of c->traces, until @deadline (0: none). */

@@ -41,6 +41,8 @@ FIXTURE_SETUP(evict)
 
 FIXTURE_TEARDOWN(evict)
 {
+	/* Whatever a failed test left: later ones run without the worker. */
+	sysfs_write("/sys/kernel/gmem/devices/gmem_sim0/free_target", "0");
 	close(self->fd0);
 	if (self->fd1 >= 0)
 		close(self->fd1);
@@ -710,6 +712,83 @@ TEST_F_TIMEOUT(evict, two_devices_and_cpu_compete_without_losing_updates,
 	for (i = 0; i < size / 8; i++)
 		ASSERT_EQ(p[i], 6);
 	munmap(p, size);
+}
+
+
+/*
+ * Background eviction: with free_target set, a worker evicts whenever an
+ * allocation leaves fewer frames free, until that many are; off (0) by
+ * default, when only faults evict. The oracle is the device's own count of
+ * free memory once the faults stopped, and the data.
+ */
+static long background_rounds(void)
+{
+	return sysfs_long(SYSFS_DEV0 "evictions_background");
+}
+
+/* Free device memory once no round is running, within @ms; -1 if never. */
+static long free_frames_reach(FIXTURE_DATA(evict) *self, long target, int ms)
+{
+	long free_frames = 0;
+
+	for (; ms >= 0; ms -= 10) {
+		free_frames = (self->capacity -
+			       dev_counters(self->fd0).mem_used) / page_size;
+		if (free_frames >= target)
+			return free_frames;
+		usleep(10000);
+	}
+	return -free_frames - 1;
+}
+
+TEST_F(evict, background_eviction_keeps_free_target_frames_free)
+{
+	size_t size = 2 * self->capacity, i;
+	long target = self->capacity / page_size / 8, rounds, background;
+	char value[32];
+	uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	EXPECT_EQ(sysfs_long(SYSFS_DEV0 "free_target"), 0);
+	background = background_rounds();
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x61, NULL), 0);
+	EXPECT_EQ(background_rounds() - background, 0);
+	/* Off, the device stays full: a round frees at most what it needs. */
+	EXPECT_LT(free_frames_reach(self, 0, 0), 16);
+
+	snprintf(value, sizeof(value), "%ld", target);
+	ASSERT_EQ(sysfs_write(SYSFS_DEV0 "free_target", value), 0);
+	rounds = sysfs_long(SYSFS_DEV0 "evictions");
+	background = background_rounds();
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x62, NULL), 0);
+	EXPECT_GE(free_frames_reach(self, target, 5000), target);
+	rounds = sysfs_long(SYSFS_DEV0 "evictions") - rounds;
+	background = background_rounds() - background;
+	TH_LOG("free_target %ld: %ld of %ld eviction rounds in the background, %ld frames free",
+	       target, background, rounds, free_frames_reach(self, 0, 0));
+	EXPECT_GT(background, 0);
+	EXPECT_EQ(sysfs_write(SYSFS_DEV0 "free_target", "0"), 0);
+	for (i = 0; i < size / 8; i++)
+		ASSERT_EQ(p[i], written_word(0x62, &p[i]));
+	munmap(p, size);
+}
+
+/* The frames kept free are memory no page can use: at most half. */
+TEST_F(evict, free_target_is_at_most_half_the_device)
+{
+	long half = self->capacity / page_size / 2;
+	char value[32];
+
+	snprintf(value, sizeof(value), "%ld", half + 1);
+	EXPECT_EQ(sysfs_write(SYSFS_DEV0 "free_target", value), -EINVAL);
+	EXPECT_EQ(sysfs_long(SYSFS_DEV0 "free_target"), 0);
+	snprintf(value, sizeof(value), "%ld", half);
+	EXPECT_EQ(sysfs_write(SYSFS_DEV0 "free_target", value), 0);
+	EXPECT_EQ(sysfs_long(SYSFS_DEV0 "free_target"), half);
+	EXPECT_EQ(sysfs_write(SYSFS_DEV0 "free_target", "-1"), -EINVAL);
+	EXPECT_EQ(sysfs_write(SYSFS_DEV0 "free_target", "0"), 0);
 }
 
 TEST_HARNESS_MAIN

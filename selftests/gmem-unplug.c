@@ -18,8 +18,12 @@
  *    as-PID); unplug.bats checks that the device's page tables and
  *    address space were emptied (gmem_sim logs what is left).
  *
- * Usage: gmem-unplug DEVICE_NUMBER (root; debugfs mounted). The caller
- * loads gmem_sim again afterwards.
+ * With FREE_TARGET, the device's background evictor keeps that many frames
+ * free, so its worker is evicting while the device goes; the test checks
+ * that it ran.
+ *
+ * Usage: gmem-unplug DEVICE_NUMBER [FREE_TARGET] (root; debugfs mounted).
+ * The caller loads gmem_sim again afterwards.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -165,7 +169,7 @@ static void check_as(pid_t pid, const char *name)
 
 int main(int argc, char **argv)
 {
-	char node[32], name[16], sysfs[64];
+	char node[32], name[16], sysfs[64], path[96];
 	struct loader l = { 0 };
 	atomic_long *b_rounds;
 	int ready[2], done[2], status, unplug;
@@ -174,14 +178,20 @@ int main(int argc, char **argv)
 	pid_t b;
 	char c;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: gmem-unplug DEVICE_NUMBER\n");
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: gmem-unplug DEVICE_NUMBER [FREE_TARGET]\n");
 		return 2;
 	}
 	page_size = sysconf(_SC_PAGESIZE);
 	snprintf(name, sizeof(name), "gmem_sim%s", argv[1]);
 	snprintf(node, sizeof(node), "/dev/%s", name);
 	snprintf(sysfs, sizeof(sysfs), "/sys/kernel/gmem/devices/%s", name);
+	snprintf(path, sizeof(path), "%s/free_target", sysfs);
+	if (argc == 3 && sysfs_write(path, argv[2])) {
+		fprintf(stderr, "gmem-unplug: cannot set %s\n", path);
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/evictions_background", sysfs);
 
 	b_rounds = mmap(NULL, sizeof(*b_rounds), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -213,6 +223,10 @@ int main(int argc, char **argv)
 		usleep(10000);
 	}
 
+	if (argc == 3)
+		CHECK(sysfs_long(path) > 0,
+		      "free_target %s: no background eviction round ran",
+		      argv[2]);
 	unplug = open("/sys/kernel/debug/gmem_sim/unplug", O_WRONLY);
 	CHECK(unplug >= 0, "open debugfs unplug: %s", strerror(errno));
 	CHECK(write(unplug, argv[1], strlen(argv[1])) ==

@@ -37,6 +37,17 @@ teardown() {
 	[ -e /dev/gmem_sim1 ]
 }
 
+@test "hot-unplug while the background evictor is evicting: pages come home intact, the worker stopped" {
+	# Half the device kept free: A's and B's pages do not fit beside it,
+	# so the worker evicts until the device goes.
+	run build/selftests/gmem-unplug 0 2048
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "# $output" >&3
+	dmesg | grep -q "gmem_sim0 unplugged: 0 pages mapped, 0 bytes reserved"
+	[ -d $G/devices/gmem_sim1 ]
+}
+
 @test "unplug of an idle device removes it; of a number that is no device (any more) fails with ENODEV" {
 	echo 1 > $UNPLUG
 	[ ! -e $G/devices/gmem_sim1 ]

@@ -47,6 +47,7 @@ struct gm_dev *gm_dev_create(const char *name, const struct gm_mmu *mmu,
 	INIT_LIST_HEAD(&dev->protected_list);
 	INIT_LIST_HEAD(&dev->unevictable);
 	mutex_init(&dev->evict_lock);
+	INIT_WORK(&dev->evict_work, gm_dev_evict_work);
 
 	mutex_lock(&gm_global_lock);
 	list_for_each_entry(other, &gm_devices, node) {
@@ -611,6 +612,8 @@ static void gm_dev_forget_records(struct gm_dev *dev)
 void gm_dev_destroy(struct gm_dev *dev)
 {
 	gm_dev_revoke_contexts(dev);
+	/* No context is left, so no fault or prefetch allocates a frame. */
+	gm_dev_evict_work_stop(dev);
 	if (dev->nr_pages) {
 		gm_dev_evict_all(dev);
 		memunmap_pages(&dev->pagemap);

@@ -180,16 +180,18 @@ static int gm_evict_node(struct gm_as *as, unsigned long va)
  * One eviction round: migrate up to GM_EVICT_BATCH of @dev's least
  * recently faulted pages back to host memory, with one device TLB
  * invalidation per context for the whole round. The caller holds
- * dev->evict_lock and is dev->evict_task, so the frames freed come back
- * to it; @as is the faulting address space, whose policy chooses, unless
- * @own: then @as is at its cap and its own pages go.
+ * dev->evict_lock; the frames freed come back to it if it is
+ * dev->evict_task, else to the free pool. @as is the address space whose
+ * policy chooses, unless @own: then @as is at its cap and its own pages
+ * go. Returns the pages evicted.
  *
  * Victims are taken by frame (migrate_device_range(), through the rmap),
  * not through their owners' page tables: no mmap lock of another process
  * is needed, so no process can make its pages unevictable by keeping its
  * mmap lock busy, and pages whose address space went (orphans) go too.
  */
-static void gm_dev_evict(struct gm_dev *dev, struct gm_as *as, bool own)
+static unsigned int gm_dev_evict(struct gm_dev *dev, struct gm_as *as,
+				 bool own)
 {
 	struct gm_evict_batch *b = dev->evict;
 	unsigned long migrated = 0;
@@ -260,6 +262,72 @@ static void gm_dev_evict(struct gm_dev *dev, struct gm_as *as, bool own)
 				   GM_MIGRATE_EVICT);
 	trace_gmem_evict(gm_dev_hnid(dev), b->nr, hweight_long(migrated),
 			 ktime_get_ns() - start_ns);
+	return hweight_long(migrated);
+}
+
+/*
+ * Background eviction, as kswapd does for host memory: once an allocation
+ * leaves fewer than free_target frames free, a worker runs eviction rounds
+ * until that many are, so that faults seldom wait for a round of their
+ * own. A fault that still finds the device full evicts for itself, as
+ * direct reclaim does. The worker's rounds ask the policy of the address
+ * space whose allocation woke it, which a fault would have asked.
+ */
+static void gm_dev_wake_evictor(struct gm_dev *dev, struct gm_as *as)
+{
+	unsigned long target = READ_ONCE(dev->free_target);
+	struct gm_as *old;
+
+	if (!target || READ_ONCE(dev->nr_free) >= target ||
+	    READ_ONCE(dev->dying))
+		return;
+	if (READ_ONCE(dev->evict_work_as) != as) {
+		refcount_inc(&as->refcount);
+		old = xchg(&dev->evict_work_as, as);
+		if (old)
+			gm_as_put(old);
+	}
+	queue_work(system_unbound_wq, &dev->evict_work);
+}
+
+void gm_dev_evict_work(struct work_struct *work)
+{
+	struct gm_dev *dev = container_of(work, struct gm_dev, evict_work);
+	struct gm_as *as = xchg(&dev->evict_work_as, NULL);
+	unsigned int evicted;
+
+	if (!as)
+		return;
+	while (!READ_ONCE(dev->dying)) {
+		mutex_lock(&dev->evict_lock);
+		/* Rounds of faults may have freed enough while it waited. */
+		if (READ_ONCE(dev->nr_free) >= READ_ONCE(dev->free_target)) {
+			mutex_unlock(&dev->evict_lock);
+			break;
+		}
+		evicted = gm_dev_evict(dev, as, false);
+		atomic_long_inc(&dev->evictions_background);
+		mutex_unlock(&dev->evict_lock);
+		/* Nothing it may take: the next allocation wakes it again. */
+		if (!evicted)
+			break;
+		cond_resched();
+	}
+	gm_as_put(as);
+}
+
+/*
+ * gm_dev_destroy(), once no allocation can wake the worker: it is not
+ * running and will not, and the reference it would have taken is dropped.
+ */
+void gm_dev_evict_work_stop(struct gm_dev *dev)
+{
+	struct gm_as *as;
+
+	cancel_work_sync(&dev->evict_work);
+	as = xchg(&dev->evict_work_as, NULL);
+	if (as)
+		gm_as_put(as);
 }
 
 /*
@@ -300,11 +368,12 @@ struct page *gm_dev_alloc_evicting(struct gm_dev *dev, struct gm_as *as,
 {
 	struct page *page = NULL;
 	bool own = gm_as_at_cap(dev, as, pending);
+	bool strict = gm_as_strict_capacity(as);
 
 	if (!own)
 		page = gm_dev_alloc_page(dev);
-	if (page || !dev->frames || gm_as_strict_capacity(as))
-		return page;
+	if (page || !dev->frames || strict)
+		goto out;
 
 	if (mutex_lock_killable(&dev->evict_lock))
 		return NULL;
@@ -330,5 +399,9 @@ struct page *gm_dev_alloc_evicting(struct gm_dev *dev, struct gm_as *as,
 			zone_device_page_init(page);
 	}
 	mutex_unlock(&dev->evict_lock);
+out:
+	/* An address space that may not evict has no worker evict for it. */
+	if (page && !strict)
+		gm_dev_wake_evictor(dev, as);
 	return page;
 }

@@ -212,11 +212,20 @@ struct gm_dev {
 	struct task_struct *evict_task;		/* under evict_lock */
 	unsigned int evict_reserved;		/* frames freed for evict_task */
 	unsigned int evict_reserve[GM_EVICT_BATCH];
+	/*
+	 * Background eviction (gm_dev_evict_work()): free frames the worker
+	 * keeps, 0 for none; the address space whose allocation woke it,
+	 * referenced, its policy choosing the victims.
+	 */
+	unsigned long free_target;
+	struct work_struct evict_work;
+	struct gm_as *evict_work_as;
 
 	atomic_long_t faults;
 	atomic_long_t pages_to_dev;
 	atomic_long_t pages_to_host;
 	atomic_long_t evictions;		/* rounds */
+	atomic_long_t evictions_background;	/* ...that the worker ran */
 	atomic_long_t pages_evicted;
 	atomic_long_t pages_prefetched;
 	atomic_long_t pages_referenced;		/* found so by aging */
@@ -589,6 +598,8 @@ int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 
 /* evict.c */
 void gm_evict_flush_tlb(struct gm_dev *dev);
+void gm_dev_evict_work(struct work_struct *work);
+void gm_dev_evict_work_stop(struct gm_dev *dev);
 bool gm_as_strict_capacity(struct gm_as *as);
 struct page *gm_dev_alloc_evicting(struct gm_dev *dev, struct gm_as *as,
 				   unsigned int pending);

@@ -71,6 +71,7 @@ GM_DEV_COUNTER(faults, faults);
 GM_DEV_COUNTER(migrations_to_device, pages_to_dev);
 GM_DEV_COUNTER(migrations_to_host, pages_to_host);
 GM_DEV_COUNTER(evictions, evictions);
+GM_DEV_COUNTER(evictions_background, evictions_background);
 GM_DEV_COUNTER(pages_evicted, pages_evicted);
 GM_DEV_COUNTER(prefetched, pages_prefetched);
 GM_DEV_COUNTER(pages_referenced, pages_referenced);
@@ -127,7 +128,40 @@ static ssize_t pages_protected_show(struct kobject *kobj,
 			  READ_ONCE(gm_kobj_dev(kobj)->nr_protected));
 }
 
+/*
+ * Free frames the background evictor keeps (0: none). At most half the
+ * device: the frames kept free are memory no page can use.
+ */
+static ssize_t free_target_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	struct gm_dev *dev = gm_kobj_dev(kobj);
+
+	return sysfs_emit(buf, "%lu\n", READ_ONCE(dev->free_target));
+}
+
+static ssize_t free_target_store(struct kobject *kobj,
+				 struct kobj_attribute *attr, const char *buf,
+				 size_t count)
+{
+	struct gm_dev *dev = gm_kobj_dev(kobj);
+	unsigned long target;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	ret = kstrtoul(buf, 0, &target);
+	if (ret)
+		return ret;
+	if (target > dev->nr_pages / 2)
+		return -EINVAL;
+	WRITE_ONCE(dev->free_target, target);
+	return count;
+}
+
 static struct kobj_attribute gm_attr_hnid = __ATTR_RO(hnid);
+static struct kobj_attribute gm_attr_free_target =
+	__ATTR_RW_MODE(free_target, 0644);
 static struct kobj_attribute gm_attr_pages_pinned = __ATTR_RO(pages_pinned);
 static struct kobj_attribute gm_attr_pages_protected =
 	__ATTR_RO(pages_protected);
@@ -148,6 +182,8 @@ static struct attribute *gm_dev_attrs[] = {
 	&gm_attr_migrations_to_device.attr.attr,
 	&gm_attr_migrations_to_host.attr.attr,
 	&gm_attr_evictions.attr.attr,
+	&gm_attr_evictions_background.attr.attr,
+	&gm_attr_free_target.attr,
 	&gm_attr_pages_evicted.attr.attr,
 	&gm_attr_prefetched.attr.attr,
 	&gm_attr_pages_referenced.attr.attr,
