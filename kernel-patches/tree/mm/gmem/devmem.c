@@ -167,6 +167,8 @@ long gm_dev_alloc_frames(struct gm_dev *dev, unsigned int order)
 		return -EINVAL;
 	spin_lock(&dev->lock);
 	index = gm_buddy_alloc(dev, order);
+	if (index >= 0)
+		dev->nr_driver += 1UL << order;
 	spin_unlock(&dev->lock);
 	return index;
 }
@@ -183,6 +185,7 @@ void gm_dev_free_frames(struct gm_dev *dev, unsigned long index,
 {
 	spin_lock(&dev->lock);
 	gm_buddy_free(dev, index, order);
+	dev->nr_driver -= 1UL << order;
 	spin_unlock(&dev->lock);
 }
 EXPORT_SYMBOL_GPL(gm_dev_free_frames);

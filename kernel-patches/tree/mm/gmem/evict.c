@@ -177,13 +177,36 @@ static int gm_evict_node(struct gm_as *as, unsigned long va)
 }
 
 /*
+ * The frames a round freed came back to it (gm_page_free()): one for the
+ * caller's fault if @keep, so that no other task can take it (forward
+ * progress), the others to the free pool.
+ */
+static void gm_evict_hand_out(struct gm_dev *dev, struct page **keep)
+{
+	struct page *page = NULL;
+
+	spin_lock(&dev->lock);
+	if (keep && dev->evict_reserved)
+		page = pfn_to_page(dev->base_pfn +
+				   dev->evict_reserve[--dev->evict_reserved]);
+	while (dev->evict_reserved)
+		gm_buddy_free(dev, dev->evict_reserve[--dev->evict_reserved], 0);
+	spin_unlock(&dev->lock);
+	if (page)
+		zone_device_page_init(page);
+	if (keep)
+		*keep = page;
+}
+
+/*
  * One eviction round: migrate up to GM_EVICT_BATCH of @dev's least
  * recently faulted pages back to host memory, with one device TLB
  * invalidation per context for the whole round. The caller holds
- * dev->evict_lock; the frames freed come back to it if it is
- * dev->evict_task, else to the free pool. @as is the address space whose
- * policy chooses, unless @own: then @as is at its cap and its own pages
- * go. Returns the pages evicted.
+ * dev->evict_lock; the round runs as dev->evict_task, which the notifier
+ * and gm_page_free() know it by. @as is the address space whose policy
+ * chooses, unless @own: then @as is at its cap and its own pages go. A
+ * frame freed goes to *@keep, if given (see gm_evict_hand_out()). Returns
+ * the pages evicted.
  *
  * Victims are taken by frame (migrate_device_range(), through the rmap),
  * not through their owners' page tables: no mmap lock of another process
@@ -191,13 +214,14 @@ static int gm_evict_node(struct gm_as *as, unsigned long va)
  * mmap lock busy, and pages whose address space went (orphans) go too.
  */
 static unsigned int gm_dev_evict(struct gm_dev *dev, struct gm_as *as,
-				 bool own)
+				 bool own, struct page **keep)
 {
 	struct gm_evict_batch *b = dev->evict;
 	unsigned long migrated = 0;
 	u64 start_ns = ktime_get_ns();
 	unsigned int i;
 
+	dev->evict_task = current;
 	gm_evict_pick(dev, as, own);
 	memset(b->src, 0, sizeof(b->src));
 	memset(b->dst, 0, sizeof(b->dst));
@@ -253,6 +277,8 @@ static unsigned int gm_dev_evict(struct gm_dev *dev, struct gm_as *as,
 		if (b->as[i])
 			gm_as_put(b->as[i]);
 	}
+	dev->evict_task = NULL;
+	gm_evict_hand_out(dev, keep);
 	atomic_long_inc(&dev->evictions);
 	atomic_long_add(hweight_long(migrated), &dev->pages_evicted);
 	atomic_long_add(hweight_long(migrated), &dev->pages_to_host);
@@ -266,20 +292,36 @@ static unsigned int gm_dev_evict(struct gm_dev *dev, struct gm_as *as,
 }
 
 /*
+ * free_target, but at most half the frames pages can use (not pinned, not
+ * the driver's): a target that pinning made unreachable would otherwise
+ * have the worker evict every page it may on every wake.
+ */
+static unsigned long gm_dev_free_goal(struct gm_dev *dev)
+{
+	unsigned long held = READ_ONCE(dev->nr_pinned) +
+			     READ_ONCE(dev->nr_driver);
+	unsigned long usable = dev->nr_pages > held ? dev->nr_pages - held : 0;
+
+	return min(READ_ONCE(dev->free_target), usable / 2);
+}
+
+/*
  * Background eviction, as kswapd does for host memory: once an allocation
- * leaves fewer than free_target frames free, a worker runs eviction rounds
- * until that many are, so that faults seldom wait for a round of their
+ * leaves fewer frames free than gm_dev_free_goal(), a worker runs eviction
+ * rounds until that many are, so that faults seldom wait for a round of their
  * own. A fault that still finds the device full evicts for itself, as
  * direct reclaim does. The worker's rounds ask the policy of the address
  * space whose allocation woke it, which a fault would have asked.
+ *
+ * Called with the mmap lock of @as held, so never after the revoke in
+ * gm_dev_destroy().
  */
 static void gm_dev_wake_evictor(struct gm_dev *dev, struct gm_as *as)
 {
-	unsigned long target = READ_ONCE(dev->free_target);
+	unsigned long goal = gm_dev_free_goal(dev);
 	struct gm_as *old;
 
-	if (!target || READ_ONCE(dev->nr_free) >= target ||
-	    READ_ONCE(dev->dying))
+	if (!goal || READ_ONCE(dev->nr_free) >= goal || READ_ONCE(dev->dying))
 		return;
 	if (READ_ONCE(dev->evict_work_as) != as) {
 		refcount_inc(&as->refcount);
@@ -301,11 +343,11 @@ void gm_dev_evict_work(struct work_struct *work)
 	while (!READ_ONCE(dev->dying)) {
 		mutex_lock(&dev->evict_lock);
 		/* Rounds of faults may have freed enough while it waited. */
-		if (READ_ONCE(dev->nr_free) >= READ_ONCE(dev->free_target)) {
+		if (READ_ONCE(dev->nr_free) >= gm_dev_free_goal(dev)) {
 			mutex_unlock(&dev->evict_lock);
 			break;
 		}
-		evicted = gm_dev_evict(dev, as, false);
+		evicted = gm_dev_evict(dev, as, false, NULL);
 		atomic_long_inc(&dev->evictions_background);
 		mutex_unlock(&dev->evict_lock);
 		/* Nothing it may take: the next allocation wakes it again. */
@@ -381,27 +423,15 @@ struct page *gm_dev_alloc_evicting(struct gm_dev *dev, struct gm_as *as,
 	own = gm_as_at_cap(dev, as, pending);
 	if (!own)
 		page = gm_dev_alloc_page(dev);
-	if (!page) {
-		dev->evict_task = current;
-		gm_dev_evict(dev, as, own);
-		dev->evict_task = NULL;
-
-		spin_lock(&dev->lock);
-		if (dev->evict_reserved)
-			page = pfn_to_page(dev->base_pfn +
-				dev->evict_reserve[--dev->evict_reserved]);
-		while (dev->evict_reserved)
-			gm_buddy_free(dev,
-				      dev->evict_reserve[--dev->evict_reserved],
-				      0);
-		spin_unlock(&dev->lock);
-		if (page)
-			zone_device_page_init(page);
-	}
+	if (!page)
+		gm_dev_evict(dev, as, own, &page);
 	mutex_unlock(&dev->evict_lock);
 out:
-	/* An address space that may not evict has no worker evict for it. */
-	if (page && !strict)
+	/*
+	 * An address space that may not evict, or is at its cap (whose
+	 * policy is not asked), has no worker evict for it.
+	 */
+	if (page && !strict && !own)
 		gm_dev_wake_evictor(dev, as);
 	return page;
 }

@@ -205,11 +205,12 @@ struct gm_dev {
 	struct list_head unevictable;
 	unsigned long nr_protected;		/* thrashing frames spared */
 	unsigned long nr_pinned;
+	unsigned long nr_driver;		/* gm_dev_alloc_frames() */
 
 	/* Eviction: one round at a time per device. */
 	struct mutex evict_lock;
 	struct gm_evict_batch *evict;
-	struct task_struct *evict_task;		/* under evict_lock */
+	struct task_struct *evict_task;		/* running a round */
 	unsigned int evict_reserved;		/* frames freed for evict_task */
 	unsigned int evict_reserve[GM_EVICT_BATCH];
 	/*

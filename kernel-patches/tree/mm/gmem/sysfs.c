@@ -153,7 +153,7 @@ static ssize_t free_target_store(struct kobject *kobj,
 	ret = kstrtoul(buf, 0, &target);
 	if (ret)
 		return ret;
-	if (target > dev->nr_pages / 2)
+	if (target > READ_ONCE(dev->nr_pages) / 2)
 		return -EINVAL;
 	WRITE_ONCE(dev->free_target, target);
 	return count;
