@@ -4,6 +4,7 @@
  * against 2x oversubscription, where every fault needs a free frame that
  * an eviction gives back; without background eviction (each fault that
  * finds the device full runs a round itself) and with it (free_target).
+ * Both copy a page from host memory per fault.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -90,8 +91,11 @@ static int oversub_target(size_t cap, long target)
 		return 1;
 	fd = dev_open();
 
-	/* Fits: half the device, faulted into free frames. */
-	buf = peer_buffer(half, false);
+	/*
+	 * Fits: half the device, faulted into free frames. Its pages start in
+	 * host memory, as those of the 2x pass do: each fault copies one in.
+	 */
+	buf = peer_buffer(half, true);
 	bad += timed_write(fd, buf, half, 1, &run, &r);
 	emit(target, "fits (0.5x)", cap, &run, &r, 0, 0);
 	munmap(buf, half * PAGE_4K);

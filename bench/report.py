@@ -917,8 +917,8 @@ def markdown(res, pngs):
     if res["oversub"]:
         L.append("## Fault latency: fitting against 2x oversubscribed")
         L.append("")
-        L.append("Sequential device writes: half the device into free frames "
-                 "(fits), then twice the device written twice, the second pass "
+        L.append("Sequential device writes of pages in host memory: half the device "
+                 "into free frames (fits), then twice the device written twice, the second pass "
                  "measured (every fault needs a frame an eviction frees). With "
                  "free_target 0 a fault that finds the device full runs an "
                  "eviction round itself; with a target, a worker evicts in the "

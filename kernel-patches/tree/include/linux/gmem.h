@@ -60,6 +60,21 @@ enum gm_migrate_reason {
 #define GM_FAULT_WRITE	0x1
 
 /**
+ * struct gm_fault_entry - one fault of a batch, for gm_dev_fault_batch()
+ * @va: faulting virtual address
+ * @flags: GM_FAULT_WRITE for a write access
+ * @result: out: what gm_dev_fault() would have returned for it
+ */
+struct gm_fault_entry {
+	unsigned long va;
+	unsigned int flags;
+	int result;
+};
+
+/* The most faults gm_dev_fault_batch() takes at once (NVIDIA UVM's batch). */
+#define GM_FAULT_BATCH_MAX	256
+
+/**
  * struct gm_mmu - hardware-dependent operations a GMEM device implements
  *
  * GMEM calls these ops; a driver never calls them itself. Unless noted,
@@ -401,6 +416,8 @@ struct gm_dev *gm_context_dev(struct gm_context *ctx);
 
 int gm_dev_fault(struct mm_struct *mm, unsigned long va, struct gm_dev *dev,
 		 unsigned int flags);
+int gm_dev_fault_batch(struct mm_struct *mm, struct gm_dev *dev,
+		       struct gm_fault_entry *faults, unsigned int nr);
 int gm_dev_access_counter(struct mm_struct *mm, unsigned long va,
 			  struct gm_dev *dev, unsigned int accesses);
 
