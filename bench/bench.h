@@ -175,6 +175,7 @@ struct config {
 	int nscale;
 	size_t scale_step;
 	size_t oversub_pages;		/* device of the oversub part */
+	size_t batch_pages;		/* pages a kernel of the batch part faults */
 	const unsigned int *peer_mb;
 	int npeer;
 	int peer_reps;
@@ -200,6 +201,7 @@ void exp_hook(const struct config *c);
 void exp_swap(const struct config *c);
 void exp_scale(const struct config *c);
 void exp_oversub(const struct config *c);
+void exp_batch(const struct config *c);
 void exp_peer(const struct config *c);
 void exp_place(const struct config *c);
 /* The matrix and the replay of c->traces, until @deadline (0: none). */

@@ -62,6 +62,7 @@ static const struct config full = {
 	.scale_n = full_scale, .nscale = N(full_scale),
 	.scale_step = 4096,
 	.oversub_pages = 4096,
+	.batch_pages = 4096,
 	.peer_mb = full_peer, .npeer = N(full_peer),
 	.peer_reps = 3,
 	.place_pages = 2048,		/* 8 MiB a device */
@@ -90,6 +91,7 @@ static const struct config quick = {
 	.scale_n = quick_scale, .nscale = N(quick_scale),
 	.scale_step = 1024,
 	.oversub_pages = 1024,
+	.batch_pages = 512,
 	.peer_mb = quick_peer, .npeer = N(quick_peer),
 	.peer_reps = 2,
 	.place_pages = 256,

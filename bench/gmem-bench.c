@@ -93,7 +93,7 @@ static int cmd_suite(int argc, char **argv)
 			npols = split_list(optarg, pols, 32);
 			break;
 		default:
-			fprintf(stderr, "usage: gmem-bench suite [--quick] [--tap] [--out FILE] [--reps N] [--only opt,matrix,replay,hook,swap,scale,oversub,peer,place] [--trace FILE]... [--policies P,...] [--budget SECONDS] [--driver KO]\n");
+			fprintf(stderr, "usage: gmem-bench suite [--quick] [--tap] [--out FILE] [--reps N] [--only opt,matrix,replay,hook,swap,scale,oversub,batch,peer,place] [--trace FILE]... [--policies P,...] [--budget SECONDS] [--driver KO]\n");
 			return 2;
 		}
 	}
@@ -140,6 +140,8 @@ static int cmd_suite(int argc, char **argv)
 		exp_scale(&c);
 	if (WANT("oversub"))
 		exp_oversub(&c);
+	if (WANT("batch"))
+		exp_batch(&c);
 	if (WANT("peer"))
 		exp_peer(&c);
 	if (WANT("place"))

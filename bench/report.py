@@ -376,6 +376,7 @@ def build(d):
     swap = [r for r in recs if r["exp"] == "swap"]
     scale = [r for r in recs if r["exp"] == "scale"]
     oversub = [r for r in recs if r["exp"] == "oversub"]
+    batch = [r for r in recs if r["exp"] == "batch"]
     checks = [r for r in recs if r["exp"] == "check"]
     params = next((r for r in recs if r["exp"] == "params"), {})
     config = next((r for r in recs if r["exp"] == "config"), {})
@@ -387,7 +388,8 @@ def build(d):
         "prefetch": prefetch_rows(matrix + replay),
         "hints": hint_rows(matrix),
         "peer": peer, "peer_ratio": peer_ratio, "hook": hook, "swap": swap,
-        "scale": scale, "oversub": oversub, "checks": checks,
+        "scale": scale, "oversub": oversub, "batch": batch,
+        "checks": checks,
         "skipped": [r for r in recs if r["exp"] == "skipped"],
         "workloads": [r for r in recs if r["exp"] == "workload"],
     }
@@ -438,6 +440,26 @@ def oversub_goal_lines(oversub):
     return lines
 
 
+def batch_lines(batch):
+    """Per pattern: faults per batch, migrations per fault and the time a
+    page takes to come in, against the fault buffer of one."""
+    lines = []
+    for pattern in sorted({b["pattern"] for b in batch}):
+        rows = [b for b in batch if b["pattern"] == pattern]
+        one = next((b for b in rows if b["fault_batch"] == "1"), None)
+        for b in rows:
+            if b is one or not one or not b["wall_per_page_ns"]:
+                continue
+            lines.append(
+                f"{pattern}, fault buffer {b['fault_batch']}: "
+                f"{b['faults_per_batch']:.1f} faults per batch, "
+                f"{b['migrations_per_fault']:.2f} migrations per fault; "
+                f"{b['wall_per_page_ns'] / 1e3:.1f} us per page against "
+                f"{one['wall_per_page_ns'] / 1e3:.1f} us one at a time "
+                f"({one['wall_per_page_ns'] / b['wall_per_page_ns']:.2f}x the throughput).")
+    return lines
+
+
 def summary_lines(res):
     lines = []
     for b in res["best"] + res["replay_best"]:
@@ -465,6 +487,7 @@ def summary_lines(res):
                      f"simulated, x{fmt(b['best_sim_over_migrate'])} of migrate); "
                      + ", ".join(f"{p} x{fmt(v)}" for p, v in b["sim_over_migrate"].items()))
     lines += oversub_goal_lines(res.get("oversub", []))
+    lines += batch_lines(res.get("batch", []))
     for s in res["scale"]:
         lines.append(f"scale {s.get('variant', 'all evictable')}, {s['resident']} "
                      f"resident ({s['phase']}): per fault p50 "
@@ -935,6 +958,30 @@ def markdown(res, pngs):
                            "max us", "mean us", "wall us / fault"], rows))
         L.append("")
         for line in oversub_goal_lines(res["oversub"]):
+            L.append(line)
+        L.append("")
+
+    if res["batch"]:
+        L.append("## Batched faults")
+        L.append("")
+        L.append("gmem_sim's fault buffer (module parameter fault_batch): a kernel "
+                 "keeps running past accesses that fault, up to that many, and GMEM "
+                 "resolves them together (gm_dev_fault_batch()), one migration per "
+                 "run of up to 16 adjacent pages. A device read of pages in host "
+                 "memory, sequential (every page once) and random (as many "
+                 "accesses as pages); the device has room for all.")
+        L.append("")
+        rows = [[b["pattern"], b["fault_batch"], b["faults"], b["batches"],
+                 f"{b['faults_per_batch']:.1f}", b["migrations"],
+                 f"{b['migrations_per_fault']:.2f}", b["migrated_in"],
+                 f"{b['wall_per_page_ns'] / 1e3:.1f}",
+                 f"{b['sim_time_ns'] / 1e6:.1f}"]
+                for b in res["batch"]]
+        L.append(md_table(["pattern", "fault buffer", "faults", "batches",
+                           "faults / batch", "migrations", "migrations / fault",
+                           "pages in", "wall us / page", "simulated ms"], rows))
+        L.append("")
+        for line in batch_lines(res["batch"]):
             L.append(line)
         L.append("")
 

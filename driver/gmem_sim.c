@@ -46,7 +46,7 @@ MODULE_PARM_DESC(mem_pages,
 static unsigned int fault_latency_ns = 20000;
 module_param(fault_latency_ns, uint, 0644);
 MODULE_PARM_DESC(fault_latency_ns,
-		 "Simulated cost of one device page fault in ns (default 20000)");
+		 "Simulated cost of stopping a kernel for GMEM to resolve its faults, one or a batch, in ns (default 20000)");
 
 static unsigned int link_mbps = 16000;
 module_param(link_mbps, uint, 0644);
@@ -84,6 +84,25 @@ static const struct kernel_param_ops sim_va_bits_ops = {
 module_param_cb(va_bits, &sim_va_bits_ops, &va_bits, 0644);
 MODULE_PARM_DESC(va_bits,
 		 "Bits of device virtual address space (32-47, default 47)");
+
+/*
+ * A GPU's fault buffer: the faults a kernel raises while it keeps running
+ * the accesses that do not fault, which GMEM then resolves as a batch.
+ */
+static unsigned int fault_batch = 1;
+
+static int sim_set_fault_batch(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, GM_FAULT_BATCH_MAX);
+}
+
+static const struct kernel_param_ops sim_fault_batch_ops = {
+	.set = sim_set_fault_batch,
+	.get = param_get_uint,
+};
+module_param_cb(fault_batch, &sim_fault_batch_ops, &fault_batch, 0644);
+MODULE_PARM_DESC(fault_batch,
+		 "Faults a device kernel buffers before GMEM resolves them as one batch (1-256; default 1: each at once)");
 
 #define SIM_MAX_DEVICES	64
 #define SIM_MAX_RW	(64UL << 20)
@@ -507,22 +526,29 @@ static void *sim_pte_memory(struct sim_device *sdev, u64 pte)
 /* What a device kernel's accesses took; an access counter report due. */
 struct sim_stats {
 	u64 faults;
+	u64 batches;	/* stops for GMEM to resolve faults */
 	u64 misses;
 	u64 remote;
 	unsigned int report;	/* accesses to report for the page just used */
 };
 
+/* sim_access_begin() @how: the fault goes to the buffer; a replay of one. */
+#define SIM_ACCESS_BUFFER	BIT(0)
+#define SIM_ACCESS_REPLAY	BIT(1)
+
 /*
  * Make the page at @va accessible to the device for @write and return with
  * sctx->lock held and the memory's address in *@frame; sim_access_end()
  * ends the access. Faults through GMEM as long as the translation is
- * missing.
+ * missing, unless @how has SIM_ACCESS_BUFFER: then -EAGAIN, the fault for
+ * the buffer. SIM_ACCESS_REPLAY: the access's miss was counted already.
  */
 static int sim_access_begin(struct sim_context *sctx, unsigned long va,
-			    bool write, void **frame, struct sim_stats *st)
+			    bool write, void **frame, struct sim_stats *st,
+			    unsigned int how)
 {
 	struct sim_device *sdev = sctx->sdev;
-	bool faulted = false;
+	bool faulted = how & SIM_ACCESS_REPLAY;
 	int ret;
 
 	/*
@@ -549,6 +575,8 @@ static int sim_access_begin(struct sim_context *sctx, unsigned long va,
 			return 0;
 		}
 		spin_unlock(&sctx->lock);
+		if (how & SIM_ACCESS_BUFFER)
+			return -EAGAIN;
 
 		/* Faults that keep coming back must not make a task unkillable. */
 		if (fatal_signal_pending(current))
@@ -566,6 +594,7 @@ static int sim_access_begin(struct sim_context *sctx, unsigned long va,
 		}
 		atomic64_inc(&sdev->faults);
 		st->faults++;
+		st->batches++;
 		faulted = true;
 	}
 }
@@ -642,9 +671,50 @@ static long sim_pick_page(struct gmem_sim_run *run, u64 i, u64 npages,
 	return -EINVAL;
 }
 
-static long sim_ioctl_run(struct sim_context *sctx, void __user *uarg)
+/*
+ * The kernel's buffered faults, resolved by GMEM as one batch; then their
+ * accesses run, in the batch's (address) order. An access whose page left
+ * again meanwhile faults on its own; a fault GMEM could not resolve ends
+ * the kernel with its error, as a single fault's does.
+ */
+static int sim_run_batch(struct sim_context *sctx, struct gmem_sim_run *run,
+			 struct gm_fault_entry *buf, unsigned int n,
+			 struct sim_stats *st)
 {
 	struct sim_device *sdev = sctx->sdev;
+	bool write = run->op != GMEM_SIM_READ;
+	unsigned int i;
+	void *frame;
+	int ret;
+
+	gm_dev_fault_batch(sctx->mm, sdev->gm, buf, n);
+	st->batches++;
+	for (i = 0; i < n; i++) {
+		/* Contended page: its replay faults again, as hardware's would. */
+		if (buf[i].result && buf[i].result != -EBUSY) {
+			atomic64_inc(&sdev->fault_errors);
+			return buf[i].result;
+		}
+		atomic64_inc(&sdev->faults);
+		st->faults++;
+	}
+	for (i = 0; i < n; i++) {
+		ret = sim_access_begin(sctx, buf[i].va, write, &frame, st,
+				       SIM_ACCESS_REPLAY);
+		if (ret)
+			return ret;
+		run->checksum += sim_page_op(frame, buf[i].va, run->op,
+					     run->value);
+		sim_access_end(sctx, buf[i].va, st);
+	}
+	return 0;
+}
+
+static long sim_ioctl_run(struct sim_context *sctx, void __user *uarg)
+{
+	unsigned int batch = READ_ONCE(fault_batch), buffered = 0;
+	struct sim_device *sdev = sctx->sdev;
+	struct gm_fault_entry *buf = NULL;
 	struct sim_stats st = {};
 	u64 npages, i, rng, in_before;
 	struct gmem_sim_run run;
@@ -660,6 +730,11 @@ static long sim_ioctl_run(struct sim_context *sctx, void __user *uarg)
 	npages = run.size >> PAGE_SHIFT;
 	if (!run.accesses)
 		run.accesses = npages;
+	if (batch > 1) {
+		buf = kmalloc_array(batch, sizeof(*buf), GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
 	rng = run.seed;
 	run.checksum = 0;
 	in_before = atomic64_read(&sdev->pages_in) +
@@ -681,20 +756,41 @@ static long sim_ioctl_run(struct sim_context *sctx, void __user *uarg)
 		}
 		va = run.addr + (idx << PAGE_SHIFT);
 		ret = sim_access_begin(sctx, va, run.op != GMEM_SIM_READ,
-				       &frame, &st);
+				       &frame, &st, buf ? SIM_ACCESS_BUFFER : 0);
+		if (ret == -EAGAIN && buf) {
+			buf[buffered++] = (struct gm_fault_entry) {
+				.va = va,
+				.flags = run.op != GMEM_SIM_READ ?
+					 GM_FAULT_WRITE : 0,
+			};
+			ret = 0;
+			if (buffered == batch) {
+				ret = sim_run_batch(sctx, &run, buf, buffered,
+						    &st);
+				buffered = 0;
+				if (ret)
+					break;
+			}
+			continue;
+		}
 		if (ret)
 			break;
 		run.checksum += sim_page_op(frame, va, run.op, run.value);
 		sim_access_end(sctx, va, &st);
 		cond_resched();
 	}
+	/* The kernel ends once its buffered accesses ran. */
+	if (!ret && buffered)
+		ret = sim_run_batch(sctx, &run, buf, buffered, &st);
+	kfree(buf);
 
 	run.faults = st.faults;
+	run.fault_batches = st.batches;
 	run.tlb_misses = st.misses;
 	run.remote_accesses = st.remote;
 	run.migrated_in = atomic64_read(&sdev->pages_in) +
 			  atomic64_read(&sdev->zero_fills) - in_before;
-	run.sim_time_ns = st.faults * fault_latency_ns +
+	run.sim_time_ns = st.batches * fault_latency_ns +
 			  run.migrated_in * sim_copy_ns() +
 			  (i - st.remote) * access_ns +
 			  st.remote * remote_access_ns;
@@ -732,7 +828,7 @@ static long sim_ioctl_rw(struct sim_context *sctx, void __user *uarg,
 			break;
 		}
 		ret = sim_access_begin(sctx, va & PAGE_MASK, write, &frame,
-				       &st);
+				       &st, 0);
 		if (ret)
 			break;
 		if (write)

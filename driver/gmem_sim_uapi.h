@@ -51,6 +51,9 @@ enum gmem_sim_op {
  * @sim_time_ns: out: simulated device time, from the cost model
  * @remote_accesses: out: accesses to host pages over the link (pages GMEM
  *	mapped without migrating them), among @accesses
+ * @fault_batches: out: times the kernel stopped for GMEM to resolve faults:
+ *	batches of up to the fault_batch parameter's faults, or single
+ *	faults (a replayed access that faults again is resolved alone)
  */
 struct gmem_sim_run {
 	__u64 addr;
@@ -68,6 +71,7 @@ struct gmem_sim_run {
 	__u64 migrated_in;
 	__u64 sim_time_ns;
 	__u64 remote_accesses;
+	__u64 fault_batches;
 };
 
 /**

@@ -43,8 +43,12 @@ FIXTURE_SETUP(gmem)
 	ASSERT_GE(self->fd1, 0);
 }
 
+#define FAULT_BATCH	"/sys/module/gmem_sim/parameters/fault_batch"
+
 FIXTURE_TEARDOWN(gmem)
 {
+	/* Whatever a failed test left: the others fault one at a time. */
+	sysfs_write(FAULT_BATCH, "1");
 	close(self->fd0);
 	close(self->fd1);
 }
@@ -851,6 +855,123 @@ TEST_F(gmem, address_space_counters_in_debugfs)
 	EXPECT_EQ(as_counter("pages_to_host"), 16);
 	EXPECT_EQ(as_counter("strict_capacity"), 0);
 	munmap(p, size);
+}
+
+
+/*
+ * Batched faults: gmem_sim buffers up to fault_batch faults of a kernel
+ * and GMEM resolves them together (gm_dev_fault_batch()), one migration
+ * for each run of up to 16 adjacent pages.
+ */
+#define SYSFS_DEV0	"/sys/kernel/gmem/devices/gmem_sim0/"
+
+static long dev0_counter(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SYSFS_DEV0 "%s", name);
+	return sysfs_long(path);
+}
+
+TEST_F(gmem, batched_faults_migrate_16_adjacent_pages_at_once)
+{
+	size_t n = 256, size = n * page_size, i;
+	long batches, migrations;
+	struct gmem_sim_run run;
+	uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	uint64_t *q = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_NE(q, MAP_FAILED);
+	fill(p, size, 1);
+	fill(q, size, 2);
+
+	/* One at a time: a migration per fault. */
+	migrations = dev0_counter("fault_migrations");
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x71, &run), 0);
+	EXPECT_DEMAND_FAULTS(run.faults, n);
+	EXPECT_EQ(run.fault_batches, run.faults);
+	EXPECT_EQ(dev0_counter("fault_migrations") - migrations,
+		  (long)run.faults);
+
+	/* In batches of 64: four batches, a migration per 16 pages. */
+	ASSERT_EQ(sysfs_write(FAULT_BATCH, "64"), 0);
+	batches = dev0_counter("fault_batches");
+	migrations = dev0_counter("fault_migrations");
+	ASSERT_EQ(dev_run(self->fd0, q, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x72, &run), 0);
+	ASSERT_EQ(sysfs_write(FAULT_BATCH, "1"), 0);
+	TH_LOG("%llu faults in %llu batches, %ld migrations",
+	       (unsigned long long)run.faults,
+	       (unsigned long long)run.fault_batches,
+	       dev0_counter("fault_migrations") - migrations);
+	EXPECT_DEMAND_FAULTS(run.faults, n);
+	EXPECT_EQ(run.fault_batches, (run.faults + 63) / 64);
+	EXPECT_EQ(dev0_counter("fault_batches") - batches,
+		  (long)run.fault_batches);
+	EXPECT_DEMAND_FAULTS(dev0_counter("fault_migrations") - migrations,
+			     (long)n / 16);
+	for (i = 0; i < size / 8; i++) {
+		ASSERT_EQ(p[i], written_word(0x71, &p[i]));
+		ASSERT_EQ(q[i], written_word(0x72, &q[i]));
+	}
+	munmap(p, size);
+	munmap(q, size);
+}
+
+/*
+ * The accesses a batch held run once each, duplicates too: read-modify-
+ * write kernels over a page list with repeats leave each word incremented
+ * once per access of its page, whatever the batch size.
+ */
+TEST_F(gmem, batched_faults_run_every_access_once)
+{
+	enum { PAGES = 96, ACCESSES = 400 };
+	static const char *const sizes[] = { "1", "7", "64", "256" };
+	unsigned int counts[PAGES] = { 0 }, b, j;
+	size_t size = PAGES * page_size, i;
+	uint64_t list[ACCESSES], *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	memset(p, 0, size);
+	srand(7);
+	for (b = 0; b < sizeof(sizes) / sizeof(sizes[0]); b++) {
+		struct gmem_sim_run run = {
+			.addr = (uintptr_t)p,
+			.size = size,
+			.pattern = GMEM_SIM_LIST,
+			.op = GMEM_SIM_RMW,
+			.accesses = ACCESSES,
+			.list = (uintptr_t)list,
+		};
+
+		for (j = 0; j < ACCESSES; j++) {
+			/* Runs of neighbours, repeats, and jumps. */
+			list[j] = j % 3 ? (list[j - 1] + rand() % 3) % PAGES :
+					  (uint64_t)rand() % PAGES;
+			counts[list[j]]++;
+		}
+		ASSERT_EQ(sysfs_write(FAULT_BATCH, sizes[b]), 0);
+		ASSERT_EQ(ioctl(self->fd0, GMEM_SIM_IOC_RUN, &run), 0);
+		/* The CPU takes every page back: the next kernel faults again. */
+		for (i = 0; i < size / 8; i += page_size / 8)
+			ASSERT_EQ(p[i], counts[i / (page_size / 8)]);
+	}
+	ASSERT_EQ(sysfs_write(FAULT_BATCH, "1"), 0);
+	for (i = 0; i < size / 8; i++)
+		ASSERT_EQ(p[i], counts[i / (page_size / 8)]);
+	munmap(p, size);
+}
+
+/* A fault buffer holds 1 to 256 faults (GM_FAULT_BATCH_MAX). */
+TEST_F(gmem, fault_batch_is_1_to_256)
+{
+	EXPECT_EQ(sysfs_write(FAULT_BATCH, "0"), -EINVAL);
+	EXPECT_EQ(sysfs_write(FAULT_BATCH, "257"), -EINVAL);
+	EXPECT_EQ(sysfs_write(FAULT_BATCH, "256"), 0);
+	EXPECT_EQ(sysfs_long(FAULT_BATCH), 256);
+	EXPECT_EQ(sysfs_write(FAULT_BATCH, "1"), 0);
 }
 
 TEST_HARNESS_MAIN

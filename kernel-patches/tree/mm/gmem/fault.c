@@ -4,6 +4,8 @@
  * faults that migrate pages to a device or map resident ones.
  */
 
+#include <linux/sort.h>
+
 #include "internal.h"
 #include <trace/events/gmem.h>
 
@@ -406,6 +408,7 @@ int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 			break;
 		ret = gm_map_resident(ctx, va, write, fresh, remote);
 		if (ret == -EAGAIN && !remote) {
+			atomic_long_inc(&ctx->dev->fault_migrations);
 			ret = gm_migrate_to_dev(ctx, va, va + PAGE_SIZE,
 						write, GM_MIGRATE_FAULT, &fresh);
 			/* Moved: the next round maps it, if it stuck. */
@@ -532,6 +535,177 @@ out:
 	return ret;
 }
 EXPORT_SYMBOL_GPL(gm_dev_fault);
+
+/* Batch order: by page, reads before writes, so that runs can form. */
+static int gm_fault_entry_cmp(const void *a, const void *b)
+{
+	const struct gm_fault_entry *x = a, *y = b;
+	unsigned long px = x->va & PAGE_MASK, py = y->va & PAGE_MASK;
+
+	if (px != py)
+		return px < py ? -1 : 1;
+	return (x->flags & GM_FAULT_WRITE) - (y->flags & GM_FAULT_WRITE);
+}
+
+/*
+ * Map on the device the pages it faulted on in [start, end), one VMA, as
+ * gm_fault_locked() does for one: what is in its memory is mapped; the
+ * rest of the range's host pages are migrated in one go, then mapped. A
+ * page still not mapped (elsewhere, busy, copy-on-write for a write) takes
+ * the single fault's way. Each of @faults, the run's entries, gets its
+ * page's result.
+ */
+static void gm_fault_run(struct gm_context *ctx, unsigned long start,
+			 unsigned long end, bool write,
+			 struct gm_fault_entry *faults, unsigned int nr)
+{
+	unsigned long all = BIT((end - start) >> PAGE_SHIFT) - 1;
+	unsigned long fresh = 0, mapped = 0, more = 0, va;
+	unsigned int i;
+
+	/* An error leaves the pages it did not map to the single faults. */
+	gm_map_range(ctx, start, end, write, 0, 0, &mapped);
+	if (mapped != all) {
+		atomic_long_inc(&ctx->dev->fault_migrations);
+		gm_migrate_to_dev(ctx, start, end, write, GM_MIGRATE_FAULT,
+				  &fresh);
+		/* Mapped already: heard of as used once, not twice. */
+		gm_map_range(ctx, start, end, write, fresh | mapped, 0, &more);
+		mapped |= more;
+	}
+	for (i = 0; i < nr; i++) {
+		va = faults[i].va & PAGE_MASK;
+		if (i && va == (faults[i - 1].va & PAGE_MASK))
+			faults[i].result = faults[i - 1].result;
+		else if (test_bit((va - start) >> PAGE_SHIFT, &mapped))
+			faults[i].result = 0;
+		else
+			faults[i].result = gm_fault_locked(ctx, va, write, false);
+	}
+}
+
+/*
+ * Resolve the faults from @faults[@first] on that form a run: the same
+ * access to adjacent pages of one VMA, at most GM_MIGRATE_BATCH of them,
+ * all to be migrated (their result says 0) rather than mapped remotely
+ * (1), as gm_dev_fault_batch() asked the policy. A page to map remotely,
+ * or that the access may not reach, is a run of its own, resolved as a
+ * single fault. Returns the index past the run.
+ */
+static unsigned int gm_fault_batch_run(struct gm_context *ctx,
+				       struct gm_fault_entry *faults,
+				       unsigned int first, unsigned int nr)
+{
+	unsigned long start = faults[first].va & PAGE_MASK, end, va;
+	bool write = faults[first].flags & GM_FAULT_WRITE;
+	struct vm_area_struct *vma = vma_lookup(ctx->as->mm, start);
+	unsigned int j = first + 1;
+	int ret;
+
+	if (faults[first].result || gm_check_access(vma, write)) {
+		ret = gm_fault_locked(ctx, start, write, faults[first].result);
+		faults[first].result = ret;
+		for (; j < nr && !gm_fault_entry_cmp(&faults[j], &faults[first]);
+		     j++)
+			faults[j].result = ret;
+		return j;
+	}
+	for (end = start + PAGE_SIZE; j < nr; j++) {
+		va = faults[j].va & PAGE_MASK;
+		if ((faults[j].flags & GM_FAULT_WRITE) != write ||
+		    faults[j].result)
+			break;
+		if (va == end - PAGE_SIZE)
+			continue;
+		if (va != end || end >= vma->vm_end ||
+		    (end - start) >> PAGE_SHIFT >= GM_MIGRATE_BATCH)
+			break;
+		end += PAGE_SIZE;
+	}
+	gm_fault_run(ctx, start, end, write, faults + first, j - first);
+	/* As after a single fault; its migration may unmap the run again. */
+	if (!faults[j - 1].result &&
+	    gm_policy_prefetch(ctx, end - PAGE_SIZE, write))
+		gm_fault_run(ctx, start, end, write, faults + first,
+			     j - first);
+	return j;
+}
+
+/**
+ * gm_dev_fault_batch() - resolve a batch of device page faults
+ * @mm: address space the device faulted in
+ * @dev: the faulting device, attached to @mm's gm_as
+ * @faults: the faults, as a device's fault buffer holds them; sorted by
+ *	address (reads before writes) on return
+ * @nr: how many, 1 to GM_FAULT_BATCH_MAX
+ *
+ * What gm_dev_fault() does for each, at the cost of fewer operations: one
+ * mmap lock hold and one policy for the batch (the policy's place hook is
+ * asked once per page, as by single faults); faults of the same access on
+ * adjacent pages of one VMA, up to GM_MIGRATE_BATCH pages, are coalesced
+ * into one migration and one mapping, and the policy's prefetch hook is
+ * called once per such run, for its last page. A page that cannot be
+ * handled with its run (elsewhere, busy) is resolved on its own.
+ * Duplicates share one resolution.
+ *
+ * Context: process context, may sleep; takes the mmap lock for read.
+ * Return: 0 when every fault was resolved, -EINVAL for a bad @nr, else the
+ * first error in address order; each entry's own result is in @result,
+ * with gm_dev_fault()'s meanings (a fatal signal gives the rest -EINTR).
+ */
+int gm_dev_fault_batch(struct mm_struct *mm, struct gm_dev *dev,
+		       struct gm_fault_entry *faults, unsigned int nr)
+{
+	u64 start_ns = ktime_get_ns();
+	struct gm_context *ctx;
+	struct gm_fault fault;
+	unsigned int i, j;
+	int ret = 0, srcu_idx;
+
+	if (!nr || nr > GM_FAULT_BATCH_MAX)
+		return -EINVAL;
+	sort(faults, nr, sizeof(*faults), gm_fault_entry_cmp, NULL);
+	ctx = gm_fault_enter(mm, dev);
+	if (IS_ERR(ctx)) {
+		for (i = 0; i < nr; i++)
+			faults[i].result = PTR_ERR(ctx);
+		goto out;
+	}
+	srcu_idx = gm_fault_begin(&fault, ctx->as);
+	atomic_long_inc(&dev->fault_batches);
+	atomic_long_add(nr, &dev->faults);
+	atomic_long_add(nr, &mm->gm_as->faults);
+	/* Where each page goes, asked once per page: 1 for a remote mapping. */
+	for (i = 0; i < nr; i++) {
+		unsigned long va = faults[i].va & PAGE_MASK;
+		unsigned int how = faults[i].flags & GM_FAULT_WRITE ?
+				   GMEM_PLACE_WRITE : 0;
+
+		if (i && !gm_fault_entry_cmp(&faults[i], &faults[i - 1]))
+			faults[i].result = faults[i - 1].result;
+		else
+			faults[i].result = gm_policy_place_remote(ctx, va, how, 0);
+	}
+	for (i = 0; i < nr; i = j) {
+		if (fatal_signal_pending(current)) {
+			for (j = i; j < nr; j++)
+				faults[j].result = -EINTR;
+			break;
+		}
+		j = gm_fault_batch_run(ctx, faults, i, nr);
+	}
+	gm_fault_end(&fault, srcu_idx);
+	gm_fault_exit(mm);
+out:
+	for (i = 0; i < nr; i++) {
+		trace_gmem_fault(gm_dev_hnid(dev), faults[i].va,
+				 faults[i].flags & GM_FAULT_WRITE,
+				 faults[i].result, ktime_get_ns() - start_ns);
+		ret = ret ?: faults[i].result;
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(gm_dev_fault_batch);
 
 /**
  * gm_dev_access_counter() - report a device's use of a page it maps remotely

@@ -223,6 +223,8 @@ struct gm_dev {
 	struct gm_as *evict_work_as;
 
 	atomic_long_t faults;
+	atomic_long_t fault_batches;		/* gm_dev_fault_batch() calls */
+	atomic_long_t fault_migrations;		/* migrations faults made */
 	atomic_long_t pages_to_dev;
 	atomic_long_t pages_to_host;
 	atomic_long_t evictions;		/* rounds */

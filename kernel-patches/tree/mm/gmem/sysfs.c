@@ -68,6 +68,8 @@ static struct gm_counter_attribute gm_attr_##_name = {			\
 }
 
 GM_DEV_COUNTER(faults, faults);
+GM_DEV_COUNTER(fault_batches, fault_batches);
+GM_DEV_COUNTER(fault_migrations, fault_migrations);
 GM_DEV_COUNTER(migrations_to_device, pages_to_dev);
 GM_DEV_COUNTER(migrations_to_host, pages_to_host);
 GM_DEV_COUNTER(evictions, evictions);
@@ -179,6 +181,8 @@ static struct attribute *gm_dev_attrs[] = {
 	&gm_attr_free_blocks.attr,
 	&gm_attr_fragmentation.attr,
 	&gm_attr_faults.attr.attr,
+	&gm_attr_fault_batches.attr.attr,
+	&gm_attr_fault_migrations.attr.attr,
 	&gm_attr_migrations_to_device.attr.attr,
 	&gm_attr_migrations_to_host.attr.attr,
 	&gm_attr_evictions.attr.attr,
