@@ -690,9 +690,12 @@ static int sim_run_batch(struct sim_context *sctx, struct gmem_sim_run *run,
 	gm_dev_fault_batch(sctx->mm, sdev->gm, buf, n);
 	st->batches++;
 	for (i = 0; i < n; i++) {
-		/* Contended page: its replay faults again, as hardware's would. */
-		if (buf[i].result && buf[i].result != -EBUSY) {
-			atomic64_inc(&sdev->fault_errors);
+		/* Busy, or not got to: its replay faults alone, and counts. */
+		if (buf[i].result == -EBUSY)
+			continue;
+		if (buf[i].result) {
+			if (buf[i].result != -EINTR)
+				atomic64_inc(&sdev->fault_errors);
 			return buf[i].result;
 		}
 		atomic64_inc(&sdev->faults);

@@ -964,6 +964,52 @@ TEST_F(gmem, batched_faults_run_every_access_once)
 	munmap(p, size);
 }
 
+/*
+ * A run holding pages already in the device's memory (faulting because
+ * their mappings went: mprotect() makes their entries read-only, so a
+ * read maps them again) migrates only the span of the others: the pages
+ * it has just mapped are not unmapped again by the migration.
+ */
+TEST_F(gmem, a_batch_migrates_around_pages_already_on_the_device)
+{
+	size_t n = 64, size = n * page_size, i, g;
+	struct gmem_sim_counters before;
+	long migrations;
+	struct gmem_sim_run run;
+	uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	fill(p, size, 5);
+	/* The first 8 pages of every 16 on the device, then unmapped there. */
+	for (g = 0; g < n / 16; g++)
+		ASSERT_EQ(dev_run(self->fd0, (char *)p + g * 16 * page_size,
+				  8 * page_size, GMEM_SIM_SEQUENTIAL,
+				  GMEM_SIM_WRITE, 0x81, NULL), 0);
+	ASSERT_EQ(mprotect(p, size, PROT_READ), 0);
+	ASSERT_EQ(mprotect(p, size, PROT_READ | PROT_WRITE), 0);
+
+	ASSERT_EQ(sysfs_write(FAULT_BATCH, "64"), 0);
+	before = dev_counters(self->fd0);
+	migrations = dev0_counter("fault_migrations");
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, &run), 0);
+	ASSERT_EQ(sysfs_write(FAULT_BATCH, "1"), 0);
+	EXPECT_EQ(run.faults, n);
+	EXPECT_EQ(run.fault_batches, 1);
+	EXPECT_DEMAND_FAULTS(dev0_counter("fault_migrations") - migrations,
+			     (long)n / 16);
+	EXPECT_EQ(dev_counters(self->fd0).pages_in - before.pages_in, n / 2);
+	if (!getenv("GMEM_POLICY_PREFETCHES"))
+		EXPECT_EQ(dev_counters(self->fd0).tlb_invalidations -
+			  before.tlb_invalidations, 0);
+	/* What the device read is what is there: its writes, the CPU's fill. */
+	EXPECT_EQ(run.checksum, cpu_checksum(p, size));
+	for (i = 0; i < size / 8; i++)
+		if ((i * 8 / page_size) % 16 < 8)
+			ASSERT_EQ(p[i], written_word(0x81, &p[i]));
+	munmap(p, size);
+}
+
 /* A fault buffer holds 1 to 256 faults (GM_FAULT_BATCH_MAX). */
 TEST_F(gmem, fault_batch_is_1_to_256)
 {

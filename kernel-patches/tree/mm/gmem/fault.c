@@ -328,6 +328,25 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 }
 
 /*
+ * gm_map_range(), a snapshot an invalidation overtook taken again, as
+ * faults do, until @timeout (jiffies) or a fatal signal; then -EBUSY.
+ */
+int gm_map_range_retry(struct gm_context *ctx, unsigned long start,
+		       unsigned long end, bool write, unsigned long fresh,
+		       unsigned int flags, unsigned long timeout,
+		       unsigned long *mapped)
+{
+	int ret;
+
+	do {
+		ret = gm_map_range(ctx, start, end, write, fresh, flags,
+				   mapped);
+	} while (ret == -EBUSY && !fatal_signal_pending(current) &&
+		 time_before(jiffies, timeout));
+	return ret;
+}
+
+/*
  * Map the page at @va if it is in @ctx's device memory, or with @remote,
  * wherever it is: from host memory, faulted in there first if needed.
  * Returns 0 when mapped, -EAGAIN when the page is elsewhere (or read-only
@@ -536,42 +555,53 @@ out:
 }
 EXPORT_SYMBOL_GPL(gm_dev_fault);
 
-/* Batch order: by page, reads before writes, so that runs can form. */
+/*
+ * Batch order: reads, then writes, each by page, so that runs form even
+ * where the device both reads and writes pages.
+ */
 static int gm_fault_entry_cmp(const void *a, const void *b)
 {
 	const struct gm_fault_entry *x = a, *y = b;
 	unsigned long px = x->va & PAGE_MASK, py = y->va & PAGE_MASK;
+	int wx = x->flags & GM_FAULT_WRITE, wy = y->flags & GM_FAULT_WRITE;
 
-	if (px != py)
-		return px < py ? -1 : 1;
-	return (x->flags & GM_FAULT_WRITE) - (y->flags & GM_FAULT_WRITE);
+	if (wx != wy)
+		return wx - wy;
+	return px == py ? 0 : px < py ? -1 : 1;
 }
 
 /*
  * Map on the device the pages it faulted on in [start, end), one VMA, as
  * gm_fault_locked() does for one: what is in its memory is mapped; the
- * rest of the range's host pages are migrated in one go, then mapped. A
- * page still not mapped (elsewhere, busy, copy-on-write for a write) takes
- * the single fault's way. Each of @faults, the run's entries, gets its
- * page's result.
+ * host pages among the rest are migrated in one go, then all is mapped
+ * again (the migration's invalidation may unmap pages next to those it
+ * moves). A page still not mapped (elsewhere, busy, copy-on-write for a
+ * write) takes the single fault's way. Each of @faults, the run's
+ * entries, gets its page's result.
  */
 static void gm_fault_run(struct gm_context *ctx, unsigned long start,
 			 unsigned long end, bool write,
 			 struct gm_fault_entry *faults, unsigned int nr)
 {
+	unsigned long timeout = jiffies +
+				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	unsigned long all = BIT((end - start) >> PAGE_SHIFT) - 1;
-	unsigned long fresh = 0, mapped = 0, more = 0, va;
-	unsigned int i;
+	unsigned long fresh = 0, mapped = 0, seen, va;
+	unsigned int i, first, last;
 
 	/* An error leaves the pages it did not map to the single faults. */
 	gm_map_range(ctx, start, end, write, 0, 0, &mapped);
 	if (mapped != all) {
+		first = __ffs(all & ~mapped);
+		last = __fls(all & ~mapped);
 		atomic_long_inc(&ctx->dev->fault_migrations);
-		gm_migrate_to_dev(ctx, start, end, write, GM_MIGRATE_FAULT,
-				  &fresh);
-		/* Mapped already: heard of as used once, not twice. */
-		gm_map_range(ctx, start, end, write, fresh | mapped, 0, &more);
-		mapped |= more;
+		gm_migrate_to_dev(ctx, start + first * PAGE_SIZE,
+				  start + (last + 1) * PAGE_SIZE, write,
+				  GM_MIGRATE_FAULT, &fresh);
+		/* Its policy heard of each page once: arrived, or used. */
+		seen = fresh << first | mapped;
+		gm_map_range_retry(ctx, start, end, write, seen, 0, timeout,
+				   &mapped);
 	}
 	for (i = 0; i < nr; i++) {
 		va = faults[i].va & PAGE_MASK;
@@ -635,8 +665,8 @@ static unsigned int gm_fault_batch_run(struct gm_context *ctx,
  * gm_dev_fault_batch() - resolve a batch of device page faults
  * @mm: address space the device faulted in
  * @dev: the faulting device, attached to @mm's gm_as
- * @faults: the faults, as a device's fault buffer holds them; sorted by
- *	address (reads before writes) on return
+ * @faults: the faults, as a device's fault buffer holds them; sorted on
+ *	return (reads, then writes, each by address)
  * @nr: how many, 1 to GM_FAULT_BATCH_MAX
  *
  * What gm_dev_fault() does for each, at the cost of fewer operations: one
@@ -646,17 +676,21 @@ static unsigned int gm_fault_batch_run(struct gm_context *ctx,
  * into one migration and one mapping, and the policy's prefetch hook is
  * called once per such run, for its last page. A page that cannot be
  * handled with its run (elsewhere, busy) is resolved on its own.
- * Duplicates share one resolution.
+ * Duplicates share one resolution. The batch gives up the mmap lock once
+ * a writer waits for it, or after HMM_RANGE_DEFAULT_TIMEOUT: the faults
+ * it did not get to then fail with -EBUSY, which a device replays.
  *
  * Context: process context, may sleep; takes the mmap lock for read.
- * Return: 0 when every fault was resolved, -EINVAL for a bad @nr, else the
- * first error in address order; each entry's own result is in @result,
+ * Return: 0 when every fault was resolved, -EINVAL for a bad @nr (then no
+ * entry is looked at), else the first error in the sorted order; each
+ * entry's own result is in @result,
  * with gm_dev_fault()'s meanings (a fatal signal gives the rest -EINTR).
  */
 int gm_dev_fault_batch(struct mm_struct *mm, struct gm_dev *dev,
 		       struct gm_fault_entry *faults, unsigned int nr)
 {
 	u64 start_ns = ktime_get_ns();
+	unsigned long deadline;
 	struct gm_context *ctx;
 	struct gm_fault fault;
 	unsigned int i, j;
@@ -671,6 +705,7 @@ int gm_dev_fault_batch(struct mm_struct *mm, struct gm_dev *dev,
 			faults[i].result = PTR_ERR(ctx);
 		goto out;
 	}
+	deadline = jiffies + msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	srcu_idx = gm_fault_begin(&fault, ctx->as);
 	atomic_long_inc(&dev->fault_batches);
 	atomic_long_add(nr, &dev->faults);
@@ -687,12 +722,22 @@ int gm_dev_fault_batch(struct mm_struct *mm, struct gm_dev *dev,
 			faults[i].result = gm_policy_place_remote(ctx, va, how, 0);
 	}
 	for (i = 0; i < nr; i = j) {
-		if (fatal_signal_pending(current)) {
+		/*
+		 * The mmap lock is not held for long: once a writer waits for
+		 * it or the batch took as long as one fault may, the faults
+		 * left get -EBUSY, for the device to replay them.
+		 */
+		if (fatal_signal_pending(current) ||
+		    (i && (mmap_lock_is_contended(mm) ||
+			   time_after(jiffies, deadline)))) {
+			ret = fatal_signal_pending(current) ? -EINTR : -EBUSY;
 			for (j = i; j < nr; j++)
-				faults[j].result = -EINTR;
+				faults[j].result = ret;
+			ret = 0;
 			break;
 		}
 		j = gm_fault_batch_run(ctx, faults, i, nr);
+		cond_resched();
 	}
 	gm_fault_end(&fault, srcu_idx);
 	gm_fault_exit(mm);

@@ -191,26 +191,6 @@ static int gm_check_peer_shared_range(struct mm_struct *mm,
 	return -ENOMEM;
 }
 
-/*
- * gm_map_range() of [start, end) for advice, without a fault to use the
- * pages: a snapshot an invalidation overtook is taken again, as faults
- * do, until @timeout (jiffies) or a fatal signal; then -EBUSY.
- */
-static int gm_map_range_retry(struct gm_context *ctx, unsigned long start,
-			      unsigned long end, unsigned long fresh,
-			      unsigned int flags, unsigned long timeout,
-			      unsigned long *mapped)
-{
-	int ret;
-
-	do {
-		ret = gm_map_range(ctx, start, end, false, fresh, flags,
-				   mapped);
-	} while (ret == -EBUSY && !fatal_signal_pending(current) &&
-		 time_before(jiffies, timeout));
-	return ret;
-}
-
 /* Prefetch [start, end) to @ctx's device, batch by batch. */
 int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		       unsigned long end)
@@ -242,8 +222,9 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		 * overtook is taken again rather than the pages faulted in
 		 * one by one, which would use them.
 		 */
-		err = gm_map_range_retry(ctx, va, batch_end, fresh,
-					 GMEM_PAGE_PREFETCHED, timeout, &mapped);
+		err = gm_map_range_retry(ctx, va, batch_end, false, fresh,
+					 GMEM_PAGE_PREFETCHED, timeout,
+					 &mapped);
 		if (ret == -EAGAIN) {
 			/* Pages elsewhere (another device, busy): as faults. */
 			ret = 0;
@@ -294,7 +275,7 @@ static int gm_map_accessed_by(struct gm_context *ctx, unsigned long start,
 
 		/* Mapping them is no use of the device's own pages. */
 		if (vma->vm_flags & VM_READ)
-			ret = gm_map_range_retry(ctx, va, batch_end, 0,
+			ret = gm_map_range_retry(ctx, va, batch_end, false, 0,
 						 GM_MAP_REMOTE |
 						 GMEM_PAGE_PREFETCHED,
 						 timeout, &mapped);

@@ -596,6 +596,10 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 int gm_map_range(struct gm_context *ctx, unsigned long start,
 		 unsigned long end, bool write, unsigned long fresh,
 		 unsigned int flags, unsigned long *mapped);
+int gm_map_range_retry(struct gm_context *ctx, unsigned long start,
+		       unsigned long end, bool write, unsigned long fresh,
+		       unsigned int flags, unsigned long timeout,
+		       unsigned long *mapped);
 int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 		    bool write, bool remote);
 
