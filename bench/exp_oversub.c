@@ -122,7 +122,7 @@ static int oversub_target(size_t cap, long target)
 void exp_oversub(const struct config *c)
 {
 	size_t cap = c->oversub_pages;
-	long targets[] = { 0, cap / 16 };
+	long targets[] = { 0, cap / 16, cap / 4 };
 	int i, bad = 0;
 
 	progress_begin("oversub", 2 * N(targets));
@@ -130,6 +130,6 @@ void exp_oversub(const struct config *c)
 	gmem_sim_load_pages(cap);
 	for (i = 0; i < N(targets); i++)
 		bad += oversub_target(cap, targets[i]);
-	check(!bad, "oversub: free_target 0 and %ld, every page faulted once a pass, rounds in the background only with a target (%d bad)",
-	      targets[1], bad);
+	check(!bad, "oversub: free_target 0, %ld and %ld, every page faulted once a pass, rounds in the background only with a target (%d bad)",
+	      targets[1], targets[2], bad);
 }
