@@ -302,8 +302,19 @@ $(BENCH_DIR)/bpf/bench_trace.skel.h: $(BENCH_DIR)/bpf/bench_trace.bpf.o
 	@echo "  SKEL    $@"
 	$(Q)$(BPFTOOL) gen skeleton $< name bench_trace > $@
 
+$(BENCH_DIR)/bpf/stage_prof.bpf.o: bench/bpf/stage_prof.bpf.c \
+		bench/stage_prof.h $(VMLINUX_H)
+	@mkdir -p $(@D)
+	@echo "  BPF     $@"
+	$(BPF_CC) -I bench
+
+$(BENCH_DIR)/bpf/stage_prof.skel.h: $(BENCH_DIR)/bpf/stage_prof.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name stage_prof > $@
+
 $(GMEM_BENCH): $(BENCH_SRCS) bench/bench.h $(BENCH_LIB_HDRS) bench/bench_trace.h \
-		$(BENCH_DIR)/bpf/bench_trace.skel.h driver/gmem_sim_uapi.h \
+		$(BENCH_DIR)/bpf/bench_trace.skel.h bench/stage_prof.h \
+		$(BENCH_DIR)/bpf/stage_prof.skel.h driver/gmem_sim_uapi.h \
 		$(LIBGMEM) $(LIBGMEM_HDRS) include/gmem/hmadvise.h $(KSTAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"

@@ -201,6 +201,17 @@ void exp_hook(const struct config *c);
 void exp_swap(const struct config *c);
 void exp_scale(const struct config *c);
 void exp_oversub(const struct config *c);
+
+/* ---- the stage profiler (profile.c) ---------------------------------- */
+struct profiler;
+/* NULL if it cannot load (then a note on stderr). */
+struct profiler *profiler_open(void);
+void profiler_close(struct profiler *p);
+/* Zero the stage totals; count only process @pid's calls (0: all). */
+void profiler_start(struct profiler *p, int pid);
+/* A "profile" record per stage that ran since profiler_start(). */
+void profiler_emit(struct profiler *p, const char *driver,
+		   const char *direction, u64 wall_ns);
 void exp_batch(const struct config *c);
 void exp_peer(const struct config *c);
 void exp_place(const struct config *c);

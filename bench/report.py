@@ -286,7 +286,7 @@ def place_rows(recs):
 def peer_rows(recs):
     groups = {}
     for r in recs:
-        if r["exp"] == "peer" and not r["warmup"]:
+        if r["exp"] == "peer" and not r["warmup"] and not r.get("profiled"):
             groups.setdefault((r["size_mb"], r["driver"]), []).append(r)
     rows = []
     for (mb, drv), runs in sorted(groups.items()):
@@ -377,6 +377,7 @@ def build(d):
     scale = [r for r in recs if r["exp"] == "scale"]
     oversub = [r for r in recs if r["exp"] == "oversub"]
     batch = [r for r in recs if r["exp"] == "batch"]
+    profile = [r for r in recs if r["exp"] == "profile"]
     checks = [r for r in recs if r["exp"] == "check"]
     params = next((r for r in recs if r["exp"] == "params"), {})
     config = next((r for r in recs if r["exp"] == "config"), {})
@@ -388,7 +389,7 @@ def build(d):
         "prefetch": prefetch_rows(matrix + replay),
         "hints": hint_rows(matrix),
         "peer": peer, "peer_ratio": peer_ratio, "hook": hook, "swap": swap,
-        "scale": scale, "oversub": oversub, "batch": batch,
+        "scale": scale, "oversub": oversub, "batch": batch, "profile": profile,
         "checks": checks,
         "skipped": [r for r in recs if r["exp"] == "skipped"],
         "workloads": [r for r in recs if r["exp"] == "workload"],
@@ -959,6 +960,24 @@ def markdown(res, pngs):
         L.append("")
         for line in oversub_goal_lines(res["oversub"]):
             L.append(line)
+        L.append("")
+
+    if res["profile"]:
+        L.append("## Where a migration's time goes")
+        L.append("")
+        L.append("One more rep of the peer part's largest size under the stage profiler "
+                 "(fentry/fexit on each function, bench/stage_prof.h; the probes slow "
+                 "it, so read the shares, not the times). Stages nest: 'migration to "
+                 "the device (all of it)' holds setup, allocation, copy, pages, "
+                 "bookkeeping and finalize; 'map on the device' holds the snapshot. "
+                 "test_hmm's to-device wall time includes its read-back through the "
+                 "mirror. Tracepoints are not timed (not functions).")
+        L.append("")
+        rows = [[p["driver"], p["direction"], p["stage"], f"{p['ns'] / 1e6:.1f}",
+                 p["calls"], f"{100 * p['ns'] / p['wall_ns']:.0f}%" if p["wall_ns"] else "-"]
+                for p in res["profile"]]
+        L.append(md_table(["driver", "direction", "stage", "ms", "calls",
+                           "share of the wall time"], rows))
         L.append("")
 
     if res["batch"]:

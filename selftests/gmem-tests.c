@@ -910,8 +910,14 @@ TEST_F(gmem, batched_faults_migrate_16_adjacent_pages_at_once)
 	EXPECT_EQ(run.fault_batches, (run.faults + 63) / 64);
 	EXPECT_EQ(dev0_counter("fault_batches") - batches,
 		  (long)run.fault_batches);
-	EXPECT_DEMAND_FAULTS(dev0_counter("fault_migrations") - migrations,
-			     (long)n / 16);
+	/* A prefetcher's pages split the runs: still no more than a fault's. */
+	if (getenv("GMEM_POLICY_PREFETCHES")) {
+		EXPECT_LE(dev0_counter("fault_migrations") - migrations,
+			  (long)run.faults);
+	} else {
+		EXPECT_EQ(dev0_counter("fault_migrations") - migrations,
+			  (long)n / 16);
+	}
 	for (i = 0; i < size / 8; i++) {
 		ASSERT_EQ(p[i], written_word(0x71, &p[i]));
 		ASSERT_EQ(q[i], written_word(0x72, &q[i]));
@@ -978,6 +984,8 @@ TEST_F(gmem, a_batch_migrates_around_pages_already_on_the_device)
 	struct gmem_sim_run run;
 	uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
 
+	if (getenv("GMEM_POLICY_PREFETCHES"))
+		SKIP(return, "a prefetcher would move the other pages in too");
 	ASSERT_NE(p, MAP_FAILED);
 	fill(p, size, 5);
 	/* The first 8 pages of every 16 on the device, then unmapped there. */
@@ -996,12 +1004,10 @@ TEST_F(gmem, a_batch_migrates_around_pages_already_on_the_device)
 	ASSERT_EQ(sysfs_write(FAULT_BATCH, "1"), 0);
 	EXPECT_EQ(run.faults, n);
 	EXPECT_EQ(run.fault_batches, 1);
-	EXPECT_DEMAND_FAULTS(dev0_counter("fault_migrations") - migrations,
-			     (long)n / 16);
+	EXPECT_EQ(dev0_counter("fault_migrations") - migrations, (long)n / 16);
 	EXPECT_EQ(dev_counters(self->fd0).pages_in - before.pages_in, n / 2);
-	if (!getenv("GMEM_POLICY_PREFETCHES"))
-		EXPECT_EQ(dev_counters(self->fd0).tlb_invalidations -
-			  before.tlb_invalidations, 0);
+	EXPECT_EQ(dev_counters(self->fd0).tlb_invalidations -
+		  before.tlb_invalidations, 0);
 	/* What the device read is what is there: its writes, the CPU's fill. */
 	EXPECT_EQ(run.checksum, cpu_checksum(p, size));
 	for (i = 0; i < size / 8; i++)

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The stage profiler (bench/bpf/stage_prof.bpf.c): attach what the kernel
+ * has of its functions, time a section, emit one "profile" record per
+ * stage that ran.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+
+#include <bpf/libbpf.h>
+
+#include "bench.h"
+#include "stage_prof.h"
+#include "stage_prof.skel.h"
+
+#define STAGE_FN(id, fn, name)		[id] = #fn,
+#define STAGE_NAME(id, fn, name)	[id] = name,
+static const char *const stage_fn[STAGE_MAX] = { STAGE_LIST(STAGE_FN) };
+static const char *const stage_name[STAGE_MAX] = { STAGE_LIST(STAGE_NAME) };
+
+struct profiler {
+	struct stage_prof *skel;
+	struct bpf_link *links[2 * STAGE_MAX];
+	int nlinks;
+};
+
+/* Is @fn a function of the running kernel or of a loaded module? */
+static bool in_kernel(const char *fn)
+{
+	char line[256], name[128];
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %127s", name) == 1 &&
+			!strcmp(name, fn);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+struct profiler *profiler_open(void)
+{
+	struct profiler *p = xcalloc(1, sizeof(*p));
+	struct bpf_program *prog;
+
+	p->skel = stage_prof__open();
+	if (!p->skel)
+		goto fail;
+	bpf_object__for_each_program(prog, p->skel->obj) {
+		const char *fn = strchr(bpf_program__name(prog), '_') + 1;
+
+		bpf_program__set_autoload(prog, in_kernel(fn));
+	}
+	if (stage_prof__load(p->skel))
+		goto fail;
+	bpf_object__for_each_program(prog, p->skel->obj) {
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		link = bpf_program__attach(prog);
+		if (link)
+			p->links[p->nlinks++] = link;
+	}
+	return p;
+fail:
+	fprintf(stderr, "# stage profiler not loaded: no per-stage breakdown\n");
+	profiler_close(p);
+	return NULL;
+}
+
+void profiler_close(struct profiler *p)
+{
+	if (!p)
+		return;
+	while (p->nlinks)
+		bpf_link__destroy(p->links[--p->nlinks]);
+	stage_prof__destroy(p->skel);
+	free(p);
+}
+
+void profiler_start(struct profiler *p, int pid)
+{
+	memset(p->skel->bss->totals, 0, sizeof(p->skel->bss->totals));
+	p->skel->bss->tgid = pid;
+}
+
+void profiler_emit(struct profiler *p, const char *driver,
+		   const char *direction, u64 wall_ns)
+{
+	int i;
+
+	for (i = 0; i < STAGE_MAX; i++) {
+		const struct stage_total *t = &p->skel->bss->totals[i];
+
+		if (!t->calls)
+			continue;
+		jbegin("profile");
+		jstr("driver", driver);
+		jstr("direction", direction);
+		jstr("stage", stage_name[i]);
+		jstr("function", stage_fn[i]);
+		ju("ns", t->ns);
+		ju("calls", t->calls);
+		ju("wall_ns", wall_ns);
+		jend();
+	}
+}
