@@ -56,7 +56,7 @@ static void wait_free(size_t cap, long target)
 
 static void emit(long target, const char *phase, size_t cap,
 		 const struct gmem_sim_run *run, const struct run_result *r,
-		 long rounds, long background)
+		 long rounds, long background, long retries)
 {
 	jbegin("oversub");
 	ju("free_target", target);
@@ -65,6 +65,7 @@ static void emit(long target, const char *phase, size_t cap,
 	ju("faults", run->faults);
 	ju("rounds", rounds);
 	ju("rounds_background", background);
+	ju("fault_retries", retries);
 	ju("wall_per_fault_ns", run->faults ? r->wall_ns / run->faults : 0);
 	ju("lat_n", r->lat_n);
 	ju("lat_p50_ns", r->lat_p50);
@@ -81,7 +82,7 @@ static int oversub_target(size_t cap, long target)
 	size_t half = cap / 2, twice = 2 * cap;
 	struct gmem_sim_run run;
 	struct run_result r = { 0 };
-	long rounds, background;
+	long rounds, background, retries;
 	char value[24];
 	int fd, bad = 0;
 	void *buf;
@@ -96,8 +97,10 @@ static int oversub_target(size_t cap, long target)
 	 * host memory, as those of the 2x pass do: each fault copies one in.
 	 */
 	buf = peer_buffer(half, true);
+	retries = sysfs_long(SYS_DEV "fault_retries");
 	bad += timed_write(fd, buf, half, 1, &run, &r);
-	emit(target, "fits (0.5x)", cap, &run, &r, 0, 0);
+	retries = sysfs_long(SYS_DEV "fault_retries") - retries;
+	emit(target, "fits (0.5x)", cap, &run, &r, 0, 0, retries);
 	munmap(buf, half * PAGE_4K);
 	progress_step("oversub");
 
@@ -107,11 +110,14 @@ static int oversub_target(size_t cap, long target)
 	wait_free(cap, target);
 	rounds = sysfs_long(SYS_DEV "evictions");
 	background = sysfs_long(SYS_DEV "evictions_background");
+	retries = sysfs_long(SYS_DEV "fault_retries");
 	memset(&r, 0, sizeof(r));
 	bad += timed_write(fd, buf, twice, 3, &run, &r);
 	rounds = sysfs_long(SYS_DEV "evictions") - rounds;
 	background = sysfs_long(SYS_DEV "evictions_background") - background;
-	emit(target, "2x oversubscribed", cap, &run, &r, rounds, background);
+	retries = sysfs_long(SYS_DEV "fault_retries") - retries;
+	emit(target, "2x oversubscribed", cap, &run, &r, rounds, background,
+	     retries);
 	bad += !rounds || (target && !background) || (!target && background);
 	munmap(buf, twice * PAGE_4K);
 	close(fd);

@@ -426,6 +426,9 @@ int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 		if (ret)
 			break;
 		ret = gm_map_resident(ctx, va, write, fresh, remote);
+		/* Overtaken by an invalidation: a cost others' changes cause. */
+		if (ret == -EBUSY)
+			atomic_long_inc(&ctx->dev->fault_retries);
 		if (ret == -EAGAIN && !remote) {
 			atomic_long_inc(&ctx->dev->fault_migrations);
 			ret = gm_migrate_to_dev(ctx, va, va + PAGE_SIZE,

@@ -225,6 +225,7 @@ struct gm_dev {
 	atomic_long_t faults;
 	atomic_long_t fault_batches;		/* gm_dev_fault_batch() calls */
 	atomic_long_t fault_migrations;		/* migrations faults made */
+	atomic_long_t fault_retries;		/* snapshots overtaken */
 	atomic_long_t pages_to_dev;
 	atomic_long_t pages_to_host;
 	atomic_long_t evictions;		/* rounds */
