@@ -292,25 +292,17 @@ $(BENCH_COMBOS): $(BENCH_DIR)/bpf/%.bpf.o: bench/bpf/combo.bpf.c \
 	$(BPF_CC) -DCOMBO=$* -DPF_$(call bench_uc,$(word 1,$(subst _, ,$*))) \
 		-DEV_$(call bench_uc,$(word 2,$(subst _, ,$*)))
 
-$(BENCH_DIR)/bpf/bench_trace.bpf.o: bench/bpf/bench_trace.bpf.c \
-		bench/bench_trace.h $(VMLINUX_H)
+# gmem-bench's own probes, each with a header it shares with user space.
+BENCH_PROBES := $(BENCH_DIR)/bpf/bench_trace.bpf.o $(BENCH_DIR)/bpf/stage_prof.bpf.o
+
+$(BENCH_PROBES): $(BENCH_DIR)/bpf/%.bpf.o: bench/bpf/%.bpf.c bench/%.h $(VMLINUX_H)
 	@mkdir -p $(@D)
 	@echo "  BPF     $@"
 	$(BPF_CC) -I bench
 
-$(BENCH_DIR)/bpf/bench_trace.skel.h: $(BENCH_DIR)/bpf/bench_trace.bpf.o
+$(BENCH_PROBES:.bpf.o=.skel.h): %.skel.h: %.bpf.o
 	@echo "  SKEL    $@"
-	$(Q)$(BPFTOOL) gen skeleton $< name bench_trace > $@
-
-$(BENCH_DIR)/bpf/stage_prof.bpf.o: bench/bpf/stage_prof.bpf.c \
-		bench/stage_prof.h $(VMLINUX_H)
-	@mkdir -p $(@D)
-	@echo "  BPF     $@"
-	$(BPF_CC) -I bench
-
-$(BENCH_DIR)/bpf/stage_prof.skel.h: $(BENCH_DIR)/bpf/stage_prof.bpf.o
-	@echo "  SKEL    $@"
-	$(Q)$(BPFTOOL) gen skeleton $< name stage_prof > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
 
 $(GMEM_BENCH): $(BENCH_SRCS) bench/bench.h $(BENCH_LIB_HDRS) bench/bench_trace.h \
 		$(BENCH_DIR)/bpf/bench_trace.skel.h bench/stage_prof.h \
