@@ -332,6 +332,10 @@ static void gm_dev_wake_evictor(struct gm_dev *dev, struct gm_as *as)
 	queue_work(system_unbound_wq, &dev->evict_work);
 }
 
+/*
+ * The worker: rounds, each under evict_lock as a fault's, until the goal
+ * is met, nothing is left to take, or the device goes.
+ */
 void gm_dev_evict_work(struct work_struct *work)
 {
 	struct gm_dev *dev = container_of(work, struct gm_dev, evict_work);
