@@ -685,9 +685,9 @@ static unsigned int gm_fault_batch_run(struct gm_context *ctx,
  *
  * Context: process context, may sleep; takes the mmap lock for read.
  * Return: 0 when every fault was resolved, -EINVAL for a bad @nr (then no
- * entry is looked at), else the first error in the sorted order; each
- * entry's own result is in @result,
- * with gm_dev_fault()'s meanings (a fatal signal gives the rest -EINTR).
+ * entry is looked at), else the first error in the sorted order. Each
+ * entry's own result is in @result, with gm_dev_fault()'s meanings; a
+ * fatal signal gives the faults not yet resolved -EINTR.
  */
 int gm_dev_fault_batch(struct mm_struct *mm, struct gm_dev *dev,
 		       struct gm_fault_entry *faults, unsigned int nr)
