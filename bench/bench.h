@@ -142,6 +142,8 @@ void run_workload(struct workload *w, const char *policy, bool traced,
 /* Device counter @i, policy counter @i: their change over the run. */
 u64 dd(const struct run_result *r, size_t i);
 u64 pd(const struct run_result *r, size_t i);
+/* @r's fault latency summary (lat_*) into the record being written. */
+void emit_latency(const struct run_result *r);
 void emit_run(const char *exp, const struct workload *w,
 	      const char *policy, int rep, const struct run_result *r);
 

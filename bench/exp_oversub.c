@@ -67,12 +67,8 @@ static void emit(long target, const char *phase, size_t cap,
 	ju("rounds_background", background);
 	ju("fault_retries", retries);
 	ju("wall_per_fault_ns", run->faults ? r->wall_ns / run->faults : 0);
-	ju("lat_n", r->lat_n);
-	ju("lat_p50_ns", r->lat_p50);
-	ju("lat_p90_ns", r->lat_p90);
-	ju("lat_p99_ns", r->lat_p99);
+	emit_latency(r);
 	ju("lat_max_ns", r->lat_max);
-	ju("lat_mean_ns", r->lat_mean);
 	jend();
 }
 

@@ -107,11 +107,7 @@ static int scale_size(const struct config *c, int v, size_t n)
 		   (sysfs_long(SYS_DEV "evict_scanned") - scan0) / rounds : 0);
 		ju("wall_ns", r.wall_ns);
 		ju("wall_per_fault_ns", run.faults ? r.wall_ns / run.faults : 0);
-		ju("lat_n", r.lat_n);
-		ju("lat_p50_ns", r.lat_p50);
-		ju("lat_p90_ns", r.lat_p90);
-		ju("lat_p99_ns", r.lat_p99);
-		ju("lat_mean_ns", r.lat_mean);
+		emit_latency(&r);
 		jend();
 		bad += run.faults != len || !r.lat_n;
 		progress_step("scale");

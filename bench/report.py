@@ -360,6 +360,11 @@ def size_label(x):
     return f"{x:.3g}x"
 
 
+def us(r, *keys):
+    """Nanosecond fields of a record, in microseconds for a table."""
+    return [f"{r[k] / 1e3:.1f}" for k in keys]
+
+
 def md_table(header, rows):
     out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     for r in rows:
@@ -924,10 +929,9 @@ def markdown(res, pngs):
         L.append("")
         rows = [[s.get("variant", "all evictable"), s["n"], s["phase"], s["resident"],
                  s.get("pinned", "-"), s.get("protected", "-"), s["faults"],
-                 f"{s['lat_p50_ns'] / 1e3:.1f}", f"{s['lat_p90_ns'] / 1e3:.1f}",
-                 f"{s['lat_p99_ns'] / 1e3:.1f}", f"{s['lat_mean_ns'] / 1e3:.1f}",
-                 f"{s['wall_per_fault_ns'] / 1e3:.1f}", s["pages_evicted"],
-                 s.get("scanned_per_round", "-")]
+                 *us(s, "lat_p50_ns", "lat_p90_ns", "lat_p99_ns", "lat_mean_ns",
+                     "wall_per_fault_ns"),
+                 s["pages_evicted"], s.get("scanned_per_round", "-")]
                 for s in res["scale"]]
         L.append(md_table(["variant", "N", "phase", "resident at start", "pinned",
                            "protected", "faults", "p50 us", "p90 us", "p99 us",
@@ -950,10 +954,8 @@ def markdown(res, pngs):
         L.append("")
         rows = [[o["free_target"], o["phase"], o["faults"], o["rounds"],
                  o["rounds_background"], o.get("fault_retries", "-"),
-                 f"{o['lat_p50_ns'] / 1e3:.1f}",
-                 f"{o['lat_p90_ns'] / 1e3:.1f}", f"{o['lat_p99_ns'] / 1e3:.1f}",
-                 f"{o['lat_max_ns'] / 1e3:.1f}", f"{o['lat_mean_ns'] / 1e3:.1f}",
-                 f"{o['wall_per_fault_ns'] / 1e3:.1f}"]
+                 *us(o, "lat_p50_ns", "lat_p90_ns", "lat_p99_ns", "lat_max_ns",
+                     "lat_mean_ns", "wall_per_fault_ns")]
                 for o in res["oversub"]]
         L.append(md_table(["free_target", "phase", "faults", "eviction rounds",
                            "in the background", "snapshots overtaken",

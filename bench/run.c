@@ -255,6 +255,16 @@ u64 pd(const struct run_result *r, size_t i)
 	return r->p1.v[i] >= 0 && r->p0.v[i] >= 0 ? r->p1.v[i] - r->p0.v[i] : 0;
 }
 
+/* The fault latency summary of @r, as latency_summary() left it. */
+void emit_latency(const struct run_result *r)
+{
+	ju("lat_n", r->lat_n);
+	ju("lat_p50_ns", r->lat_p50);
+	ju("lat_p90_ns", r->lat_p90);
+	ju("lat_p99_ns", r->lat_p99);
+	ju("lat_mean_ns", r->lat_mean);
+}
+
 void emit_run(const char *exp, const struct workload *w,
 		     const char *policy, int rep, const struct run_result *r)
 {
@@ -321,11 +331,7 @@ void emit_run(const char *exp, const struct workload *w,
 		ju("refaults", ev.refaults);
 		ju("mismatches", ev.mismatches);
 	}
-	ju("lat_n", r->lat_n);
-	ju("lat_p50_ns", r->lat_p50);
-	ju("lat_p90_ns", r->lat_p90);
-	ju("lat_p99_ns", r->lat_p99);
-	ju("lat_mean_ns", r->lat_mean);
+	emit_latency(r);
 	jend();
 }
 
