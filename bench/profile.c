@@ -27,33 +27,52 @@ struct profiler {
 	int nlinks;
 };
 
-/* Is @fn a function of the running kernel or of a loaded module? */
-static bool in_kernel(const char *fn)
+/*
+ * Which stages' functions the running kernel and its loaded modules have:
+ * one pass over /proc/kallsyms, which is long.
+ */
+static void stages_present(bool present[STAGE_MAX])
 {
 	char line[256], name[128];
-	bool found = false;
 	FILE *f = fopen("/proc/kallsyms", "r");
+	int i;
 
-	while (f && !found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*s %*s %127s", name) == 1 &&
-			!strcmp(name, fn);
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %*s %127s", name) != 1)
+			continue;
+		for (i = 0; i < STAGE_MAX; i++)
+			present[i] |= !strcmp(name, stage_fn[i]);
+	}
 	if (f)
 		fclose(f);
-	return found;
+}
+
+/* The stage of a program named enter_FN or exit_FN. */
+static int stage_of(const struct bpf_program *prog)
+{
+	const char *fn = strchr(bpf_program__name(prog), '_') + 1;
+	int i;
+
+	for (i = 0; i < STAGE_MAX; i++)
+		if (!strcmp(fn, stage_fn[i]))
+			return i;
+	return -1;
 }
 
 struct profiler *profiler_open(void)
 {
 	struct profiler *p = xcalloc(1, sizeof(*p));
+	bool present[STAGE_MAX] = { false };
 	struct bpf_program *prog;
+	int stage;
 
 	p->skel = stage_prof__open();
 	if (!p->skel)
 		goto fail;
+	stages_present(present);
 	bpf_object__for_each_program(prog, p->skel->obj) {
-		const char *fn = strchr(bpf_program__name(prog), '_') + 1;
-
-		bpf_program__set_autoload(prog, in_kernel(fn));
+		stage = stage_of(prog);
+		bpf_program__set_autoload(prog, stage >= 0 && present[stage]);
 	}
 	if (stage_prof__load(p->skel))
 		goto fail;
