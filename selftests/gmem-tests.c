@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <linux/mman.h>
@@ -1027,3 +1028,71 @@ TEST_F(gmem, fault_batch_is_1_to_256)
 }
 
 TEST_HARNESS_MAIN
+
+struct zapper {
+	volatile int stop;
+	char *page;
+	long zaps;
+};
+
+/* Invalidate one page of the mm over and over, under the mmap read lock. */
+static void *zap_loop(void *arg)
+{
+	struct zapper *z = arg;
+
+	while (!z->stop) {
+		z->page[0] = 1;
+		if (madvise(z->page, page_size, MADV_DONTNEED))
+			break;
+		z->zaps++;
+	}
+	return NULL;
+}
+
+/*
+ * One mmu notifier covers the whole mm, and every invalidation bumps its
+ * sequence; a device fault retakes its snapshot of the CPU page table only
+ * when an invalidation meets the fault's own range. The oracle is the
+ * device's fault_retries: the faults here touch only p, while another
+ * thread invalidates a page elsewhere (MADV_DONTNEED takes the mmap lock
+ * for read, as the faults do, so it can run in the middle of one).
+ */
+TEST_F(gmem, invalidations_elsewhere_do_not_overtake_faults)
+{
+	size_t n = 256, size = n * page_size, i;
+	uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	struct zapper z = { 0 };
+	long retries, faults = 0;
+	struct gmem_sim_run run;
+	pthread_t thread;
+	int round;
+
+	ASSERT_NE(p, MAP_FAILED);
+	z.page = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(z.page, MAP_FAILED);
+	fill(p, size, 3);
+	retries = dev0_counter("fault_retries");
+	ASSERT_EQ(pthread_create(&thread, NULL, zap_loop, &z), 0);
+	for (round = 0; round < 20; round++) {
+		/* Device faults migrate every page in; the CPU takes it back. */
+		ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+				  GMEM_SIM_RMW, 0, &run), 0);
+		faults += run.faults;
+		for (i = 0; i < size / 8; i += page_size / 8)
+			ASSERT_EQ(p[i], 3 * 0x9e3779b97f4a7c15ULL + i + round + 1);
+	}
+	z.stop = 1;
+	pthread_join(thread, NULL);
+	retries = dev0_counter("fault_retries") - retries;
+	TH_LOG("%ld faults, %ld snapshots retaken, %ld invalidations elsewhere",
+	       faults, retries, z.zaps);
+	ASSERT_GE(z.zaps, faults / 4);
+	EXPECT_DEMAND_FAULTS(faults, 20 * n);
+	/* Not 0: hmm_range_fault() itself checks the mm-wide sequence. */
+	EXPECT_LE(retries * 100, faults);
+	for (i = 0; i < size / 8; i++)
+		ASSERT_EQ(p[i], 3 * 0x9e3779b97f4a7c15ULL + i + 20);
+	munmap(z.page, page_size);
+	munmap(p, size);
+}

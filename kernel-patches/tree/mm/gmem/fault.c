@@ -246,11 +246,16 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
  * HMM's contract (Documentation/mm/hmm.rst): snapshot the CPU page table
  * with hmm_range_fault() under a notifier sequence, then commit under
  * as->lock, which the notifier takes, only if no invalidation ran since.
- * A page dropped or moved meanwhile is not in the snapshot, so a device
- * never maps a page the CPU page table does not hold. Pages elsewhere are
- * left alone. The caller holds the mmap lock for read.
+ * One notifier covers the whole mm, so "since" is narrowed to the range:
+ * the snapshot is listed in as->snapshots before the sequence is read, and
+ * the notifier marks it if an invalidation meets it. One that began
+ * before and is still running makes mmu_interval_read_begin() wait for
+ * its end; every later one finds the snapshot listed. A page dropped or
+ * moved meanwhile is not in the snapshot, so a device never maps a page
+ * the CPU page table does not hold. Pages elsewhere are left alone. The
+ * caller holds the mmap lock for read.
  *
- * Return: 0; -EBUSY when the CPU page table changed meanwhile; -ENOMEM
+ * Return: 0; -EBUSY when the range changed meanwhile; -ENOMEM
  * when the page's record cannot be stored (it is then not mapped); or the
  * driver's error.
  */
@@ -267,6 +272,7 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 		.hmm_pfns = pfns,
 		.dev_private_owner = ctx->dev,
 	};
+	struct gm_snapshot snap = { .start = start, .end = end };
 	int ret;
 
 	*mapped = 0;
@@ -275,15 +281,17 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 	if (flags & GM_MAP_FAULT)
 		range.default_flags = HMM_PFN_REQ_FAULT |
 				      (write ? HMM_PFN_REQ_WRITE : 0);
+	mutex_lock(&as->lock);
+	list_add(&snap.node, &as->snapshots);
+	mutex_unlock(&as->lock);
 	range.notifier_seq = mmu_interval_read_begin(&as->notifier);
 	ret = hmm_range_fault(&range);
-	if (ret)
-		return ret;
 
 	mutex_lock(&as->lock);
-	if (mmu_interval_read_retry(&as->notifier, range.notifier_seq)) {
+	list_del(&snap.node);
+	if (ret || snap.overtaken) {
 		mutex_unlock(&as->lock);
-		return -EBUSY;
+		return ret ?: -EBUSY;
 	}
 	for (i = 0; i < (end - start) >> PAGE_SHIFT; i++) {
 		unsigned long va = start + (i << PAGE_SHIFT);

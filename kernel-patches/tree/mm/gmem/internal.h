@@ -258,6 +258,20 @@ static inline bool gm_frames_lock_break(struct gm_dev *dev, unsigned int *n,
 	return true;
 }
 
+/*
+ * A device fault's snapshot of the CPU page table for [start, end), from
+ * before mmu_interval_read_begin() until its commit under gm_as.lock. The
+ * notifier, which sees every invalidation of the mm, marks it overtaken
+ * when an invalidation meets the range: unlike the notifier's sequence,
+ * eviction elsewhere in the mm does not make the fault take it again.
+ */
+struct gm_snapshot {
+	struct list_head node;		/* gm_as.snapshots */
+	unsigned long start;
+	unsigned long end;
+	bool overtaken;
+};
+
 struct gm_as {
 	struct mm_struct *mm;			/* mmgrab()ed */
 	refcount_t refcount;
@@ -265,6 +279,8 @@ struct gm_as {
 	struct list_head contexts;
 	struct xarray lpt;			/* logical page table */
 	struct mmu_interval_notifier notifier;
+	/* struct gm_snapshot being taken, under lock: see gm_map_range(). */
+	struct list_head snapshots;
 	/* A failed mmap being undone: its range was never reserved. */
 	unsigned long unreserved_start;
 	unsigned long unreserved_end;

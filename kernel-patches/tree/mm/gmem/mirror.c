@@ -67,6 +67,18 @@ static void gm_evict_defer_unmap(struct gm_context *ctx, unsigned long start,
 	b->nr_ranges++;
 }
 
+/* Snapshots of the CPU page table that the change of [start, end) spoils. */
+static void gm_overtake_snapshots(struct gm_as *as, unsigned long start,
+				  unsigned long end)
+{
+	struct gm_snapshot *snap;
+
+	list_for_each_entry(snap, &as->snapshots, node) {
+		if (snap->start < end && start < snap->end)
+			snap->overtaken = true;
+	}
+}
+
 /*
  * The CPU page table changes for [range->start, range->end): device
  * mappings there, of device pages and of host pages mapped remotely, go
@@ -92,6 +104,7 @@ static bool gm_as_invalidate(struct mmu_interval_notifier *mni,
 	else if (!mutex_trylock(&as->lock))
 		return false;
 	mmu_interval_set_seq(mni, cur_seq);
+	gm_overtake_snapshots(as, range->start, range->end);
 
 	remote = xa_find(&as->lpt, &remote_index, last, GM_LPT_REMOTE);
 	if (remote || xa_find(&as->lpt, &index, last, GM_LPT_ON_DEVICE)) {

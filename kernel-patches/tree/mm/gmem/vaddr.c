@@ -42,6 +42,7 @@ struct gm_as *gm_as_create(struct mm_struct *mm)
 	mutex_init(&as->lock);
 	INIT_LIST_HEAD(&as->contexts);
 	INIT_LIST_HEAD(&as->retiring);
+	INIT_LIST_HEAD(&as->snapshots);
 	xa_init(&as->lpt);
 	/* Faults read it without attrs_lock (gm_attr_load()). */
 	mt_init_flags(&as->attrs, MT_FLAGS_USE_RCU);
