@@ -273,7 +273,7 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 		.dev_private_owner = ctx->dev,
 	};
 	struct gm_snapshot snap = { .start = start, .end = end };
-	int ret;
+	int ret, tries = 0;
 
 	*mapped = 0;
 	if (WARN_ON_ONCE(end - start > GM_MIGRATE_BATCH * PAGE_SIZE))
@@ -284,8 +284,15 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 	mutex_lock(&as->lock);
 	list_add(&snap.node, &as->snapshots);
 	mutex_unlock(&as->lock);
-	range.notifier_seq = mmu_interval_read_begin(&as->notifier);
-	ret = hmm_range_fault(&range);
+	/*
+	 * hmm_range_fault() gives up when the mm-wide sequence moves: if the
+	 * range is untouched, that is no reason to return.
+	 */
+	do {
+		range.notifier_seq = mmu_interval_read_begin(&as->notifier);
+		ret = hmm_range_fault(&range);
+	} while (ret == -EBUSY && !READ_ONCE(snap.overtaken) &&
+		 ++tries < GM_SNAPSHOT_TRIES);
 
 	mutex_lock(&as->lock);
 	list_del(&snap.node);

@@ -265,6 +265,8 @@ static inline bool gm_frames_lock_break(struct gm_dev *dev, unsigned int *n,
  * when an invalidation meets the range: unlike the notifier's sequence,
  * eviction elsewhere in the mm does not make the fault take it again.
  */
+#define GM_SNAPSHOT_TRIES	8	/* hmm_range_fault() calls per snapshot */
+
 struct gm_snapshot {
 	struct list_head node;		/* gm_as.snapshots */
 	unsigned long start;

@@ -75,7 +75,7 @@ static void gm_overtake_snapshots(struct gm_as *as, unsigned long start,
 
 	list_for_each_entry(snap, &as->snapshots, node) {
 		if (snap->start < end && start < snap->end)
-			snap->overtaken = true;
+			WRITE_ONCE(snap->overtaken, true);
 	}
 }
 
