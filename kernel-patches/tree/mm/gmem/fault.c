@@ -246,11 +246,8 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
  * HMM's contract (Documentation/mm/hmm.rst): snapshot the CPU page table
  * with hmm_range_fault() under a notifier sequence, then commit under
  * as->lock, which the notifier takes, only if no invalidation ran since.
- * One notifier covers the whole mm, so "since" is narrowed to the range:
- * the snapshot is listed in as->snapshots before the sequence is read, and
- * the notifier marks it if an invalidation meets it. One that began
- * before and is still running makes mmu_interval_read_begin() wait for
- * its end; every later one finds the snapshot listed. A page dropped or
+ * One notifier covers the whole mm, so "since" is narrowed to the range
+ * (gm_snapshot_begin()). A page dropped or
  * moved meanwhile is not in the snapshot, so a device never maps a page
  * the CPU page table does not hold. Pages elsewhere are left alone. The
  * caller holds the mmap lock for read.
@@ -281,18 +278,14 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 	if (flags & GM_MAP_FAULT)
 		range.default_flags = HMM_PFN_REQ_FAULT |
 				      (write ? HMM_PFN_REQ_WRITE : 0);
-	mutex_lock(&as->lock);
-	list_add(&snap.node, &as->snapshots);
-	mutex_unlock(&as->lock);
+	range.notifier_seq = gm_snapshot_begin(as, &snap);
 	/*
 	 * hmm_range_fault() gives up when the mm-wide sequence moves: if the
 	 * range is untouched, that is no reason to return.
 	 */
-	do {
-		range.notifier_seq = mmu_interval_read_begin(&as->notifier);
-		ret = hmm_range_fault(&range);
-	} while (ret == -EBUSY && !READ_ONCE(snap.overtaken) &&
-		 ++tries < GM_SNAPSHOT_TRIES);
+	while ((ret = hmm_range_fault(&range)) == -EBUSY &&
+	       !READ_ONCE(snap.overtaken) && ++tries < GM_SNAPSHOT_TRIES)
+		range.notifier_seq = gm_snapshot_seq(as);
 
 	mutex_lock(&as->lock);
 	list_del(&snap.node);

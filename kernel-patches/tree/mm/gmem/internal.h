@@ -259,11 +259,12 @@ static inline bool gm_frames_lock_break(struct gm_dev *dev, unsigned int *n,
 }
 
 /*
- * A device fault's snapshot of the CPU page table for [start, end), from
- * before mmu_interval_read_begin() until its commit under gm_as.lock. The
+ * A device fault's snapshot of the CPU page table for [start, end), listed
+ * from gm_snapshot_begin() until its commit under gm_as.lock. The
  * notifier, which sees every invalidation of the mm, marks it overtaken
  * when an invalidation meets the range: unlike the notifier's sequence,
- * eviction elsewhere in the mm does not make the fault take it again.
+ * eviction elsewhere in the mm neither delays the fault nor makes it take
+ * the snapshot again.
  */
 #define GM_SNAPSHOT_TRIES	8	/* hmm_range_fault() calls per snapshot */
 
@@ -283,6 +284,13 @@ struct gm_as {
 	struct mmu_interval_notifier notifier;
 	/* struct gm_snapshot being taken, under lock: see gm_map_range(). */
 	struct list_head snapshots;
+	/*
+	 * What the invalidations of the notifier's latest sequence number
+	 * (those that overlapped in time) met, under lock: a snapshot of it
+	 * waits for their end.
+	 */
+	unsigned long inval_start;
+	unsigned long inval_end;
 	/* A failed mmap being undone: its range was never reserved. */
 	unsigned long unreserved_start;
 	unsigned long unreserved_end;
@@ -318,6 +326,18 @@ struct gm_as {
 	/* Frames it holds on each device, under that device's lock. */
 	unsigned int dev_pages[GM_MAX_DEVICES];
 };
+
+/*
+ * The notifier's sequence number, as mmu_interval_check_retry() reads it,
+ * without mmu_interval_read_begin()'s wait for invalidations anywhere in
+ * the mm: a listed snapshot learns of those that meet it from its mark.
+ */
+static inline unsigned long gm_snapshot_seq(struct gm_as *as)
+{
+	return READ_ONCE(as->notifier.invalidate_seq);
+}
+
+unsigned long gm_snapshot_begin(struct gm_as *as, struct gm_snapshot *snap);
 
 struct gm_context {
 	struct gm_as *as;

@@ -79,6 +79,32 @@ static void gm_overtake_snapshots(struct gm_as *as, unsigned long start,
 	}
 }
 
+/**
+ * gm_snapshot_begin() - list a snapshot of the CPU page table being taken
+ * @as: the address space
+ * @snap: the snapshot, with its range
+ *
+ * From now on, an invalidation that meets @snap's range marks it
+ * overtaken. One that met the range before may not have changed the CPU
+ * page table yet: that is waited for, as mmu_interval_read_begin() does.
+ * Invalidations elsewhere in the mm are not, unlike there.
+ *
+ * Return: the notifier sequence number for hmm_range_fault().
+ */
+unsigned long gm_snapshot_begin(struct gm_as *as, struct gm_snapshot *snap)
+{
+	unsigned long seq;
+	bool met;
+
+	mutex_lock(&as->lock);
+	list_add(&snap->node, &as->snapshots);
+	met = snap->start < as->inval_end && as->inval_start < snap->end;
+	/* Set under as->lock by gm_as_invalidate(); see gm_snapshot_seq(). */
+	seq = gm_snapshot_seq(as);
+	mutex_unlock(&as->lock);
+	return met ? mmu_interval_read_begin(&as->notifier) : seq;
+}
+
 /*
  * The CPU page table changes for [range->start, range->end): device
  * mappings there, of device pages and of host pages mapped remotely, go
@@ -103,6 +129,13 @@ static bool gm_as_invalidate(struct mmu_interval_notifier *mni,
 		mutex_lock(&as->lock);
 	else if (!mutex_trylock(&as->lock))
 		return false;
+	if (mni->invalidate_seq != cur_seq) {
+		as->inval_start = range->start;
+		as->inval_end = range->end;
+	} else {
+		as->inval_start = min(as->inval_start, range->start);
+		as->inval_end = max(as->inval_end, range->end);
+	}
 	mmu_interval_set_seq(mni, cur_seq);
 	gm_overtake_snapshots(as, range->start, range->end);
 
