@@ -346,12 +346,14 @@ int gm_map_range_retry(struct gm_context *ctx, unsigned long start,
 {
 	int ret;
 
-	do {
+	for (;;) {
 		ret = gm_map_range(ctx, start, end, write, fresh, flags,
 				   mapped);
-	} while (ret == -EBUSY && !fatal_signal_pending(current) &&
-		 time_before(jiffies, timeout));
-	return ret;
+		if (ret != -EBUSY || fatal_signal_pending(current) ||
+		    time_after_eq(jiffies, timeout))
+			return ret;
+		cond_resched();
+	}
 }
 
 /*
@@ -413,7 +415,7 @@ static void gm_split_pte_mapped_thp(struct vm_area_struct *vma,
  * @remote mapped from host memory; the caller holds the mmap lock for
  * read. See gm_dev_fault() for the return values.
  *
- * A snapshot that an invalidation anywhere in the mm overtook (-EBUSY) is
+ * A snapshot that an invalidation of its range overtook (-EBUSY) is
  * retried until HMM_RANGE_DEFAULT_TIMEOUT, as HMM's users do; a page that
  * has to come through the CPU first (-EAGAIN) is faulted in at most
  * GM_FAULT_TRIES times.

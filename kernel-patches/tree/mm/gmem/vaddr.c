@@ -43,6 +43,12 @@ struct gm_as *gm_as_create(struct mm_struct *mm)
 	INIT_LIST_HEAD(&as->contexts);
 	INIT_LIST_HEAD(&as->retiring);
 	INIT_LIST_HEAD(&as->snapshots);
+	/*
+	 * Inserted while the mm is invalidating, the notifier does not hear
+	 * of the invalidations that run (mmu_interval_notifier_insert()):
+	 * until its sequence moves on, every snapshot waits for their end.
+	 */
+	as->inval_end = ULONG_MAX;
 	xa_init(&as->lpt);
 	/* Faults read it without attrs_lock (gm_attr_load()). */
 	mt_init_flags(&as->attrs, MT_FLAGS_USE_RCU);
