@@ -874,7 +874,7 @@ static long dev0_counter(const char *name)
 	return sysfs_long(path);
 }
 
-TEST_F(gmem, batched_faults_migrate_16_adjacent_pages_at_once)
+TEST_F(gmem, batched_faults_migrate_64_adjacent_pages_at_once)
 {
 	size_t n = 256, size = n * page_size, i;
 	long batches, migrations;
@@ -896,7 +896,7 @@ TEST_F(gmem, batched_faults_migrate_16_adjacent_pages_at_once)
 	EXPECT_EQ(dev0_counter("fault_migrations") - migrations,
 		  (long)run.faults);
 
-	/* In batches of 64: four batches, a migration per 16 pages. */
+	/* In batches of 64: four batches, a migration each. */
 	ASSERT_EQ(sysfs_write(FAULT_BATCH, "64"), 0);
 	batches = dev0_counter("fault_batches");
 	migrations = dev0_counter("fault_migrations");
@@ -917,7 +917,7 @@ TEST_F(gmem, batched_faults_migrate_16_adjacent_pages_at_once)
 			  (long)run.faults);
 	} else {
 		EXPECT_EQ(dev0_counter("fault_migrations") - migrations,
-			  (long)n / 16);
+			  (long)n / 64);
 	}
 	for (i = 0; i < size / 8; i++) {
 		ASSERT_EQ(p[i], written_word(0x71, &p[i]));

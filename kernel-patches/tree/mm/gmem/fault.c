@@ -586,11 +586,12 @@ static int gm_fault_entry_cmp(const void *a, const void *b)
 /*
  * Map on the device the pages it faulted on in [start, end), one VMA, as
  * gm_fault_locked() does for one: what is in its memory is mapped; the
- * host pages among the rest are migrated in one go, then all is mapped
- * again (the migration's invalidation may unmap pages next to those it
- * moves). A page still not mapped (elsewhere, busy, copy-on-write for a
- * write) takes the single fault's way. Each of @faults, the run's
- * entries, gets its page's result.
+ * host pages among the rest are migrated, a migration per gap between
+ * mapped pages (one across them would unmap them: its invalidation
+ * covers its whole range), then all is mapped again (a migration may
+ * unmap pages next to those it moves). A page still not mapped
+ * (elsewhere, busy, copy-on-write for a write) takes the single fault's
+ * way. Each of @faults, the run's entries, gets its page's result.
  */
 static void gm_fault_run(struct gm_context *ctx, unsigned long start,
 			 unsigned long end, bool write,
@@ -598,21 +599,21 @@ static void gm_fault_run(struct gm_context *ctx, unsigned long start,
 {
 	unsigned long timeout = jiffies +
 				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
-	unsigned long all = BIT((end - start) >> PAGE_SHIFT) - 1;
-	unsigned long fresh = 0, mapped = 0, seen, va;
-	unsigned int i, first, last;
+	unsigned int i, gap, gap_end, npages = (end - start) >> PAGE_SHIFT;
+	unsigned long fresh, mapped = 0, seen, va;
 
 	/* An error leaves the pages it did not map to the single faults. */
 	gm_map_range(ctx, start, end, write, 0, 0, &mapped);
-	if (mapped != all) {
-		first = __ffs(all & ~mapped);
-		last = __fls(all & ~mapped);
-		atomic_long_inc(&ctx->dev->fault_migrations);
-		gm_migrate_to_dev(ctx, start + first * PAGE_SIZE,
-				  start + (last + 1) * PAGE_SIZE, write,
-				  GM_MIGRATE_FAULT, &fresh);
-		/* Its policy heard of each page once: arrived, or used. */
-		seen = fresh << first | mapped;
+	if (mapped != GENMASK(npages - 1, 0)) {
+		/* Its policy hears of each page once: arrived, or used. */
+		seen = mapped;
+		for_each_clear_bitrange(gap, gap_end, &mapped, npages) {
+			atomic_long_inc(&ctx->dev->fault_migrations);
+			gm_migrate_to_dev(ctx, start + gap * PAGE_SIZE,
+					  start + gap_end * PAGE_SIZE, write,
+					  GM_MIGRATE_FAULT, &fresh);
+			seen |= fresh << gap;
+		}
 		gm_map_range_retry(ctx, start, end, write, seen, 0, timeout,
 				   &mapped);
 	}

@@ -66,8 +66,12 @@
 /* Device ids fit the logical page table entry. */
 #define GM_MAX_DEVICES		256
 
-/* Pages migrated per migrate_vma call: bounds the stack arrays. */
-#define GM_MIGRATE_BATCH	16
+/*
+ * Pages migrated per migrate_vma call, as test_hmm does: bounds the stack
+ * arrays, and a batch's pages are bits of an unsigned long.
+ */
+#define GM_MIGRATE_BATCH	64
+static_assert(GM_MIGRATE_BATCH <= BITS_PER_LONG);
 
 /* Rounds of "fault on the CPU, then migrate" before a device fault gives up. */
 #define GM_FAULT_TRIES		8
