@@ -209,9 +209,9 @@ struct profiler;
 /* NULL if it cannot load (then a note on stderr). */
 struct profiler *profiler_open(void);
 void profiler_close(struct profiler *p);
-/* Zero the stage totals; count only process @pid's calls (0: all). */
+/* Zero the stage totals, attach; count only process @pid's calls (0: all). */
 void profiler_start(struct profiler *p, int pid);
-/* A "profile" record per stage that ran since profiler_start(). */
+/* A "profile" record per stage that ran since profiler_start(); detaches. */
 void profiler_emit(struct profiler *p, const char *driver,
 		   const char *direction, u64 wall_ns);
 void exp_batch(const struct config *c);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The stage profiler (bench/bpf/stage_prof.bpf.c): attach what the kernel
- * has of its functions, time a section, emit one "profile" record per
- * stage that ran.
+ * The stage profiler (bench/bpf/stage_prof.bpf.c): load probes for what
+ * the kernel has of its functions, attach them to time a section, emit
+ * one "profile" record per stage that ran and detach them.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -76,6 +76,35 @@ struct profiler *profiler_open(void)
 	}
 	if (stage_prof__load(p->skel))
 		goto fail;
+	return p;
+fail:
+	fprintf(stderr, "# stage profiler not loaded: no per-stage breakdown\n");
+	profiler_close(p);
+	return NULL;
+}
+
+/* Probes cost even when they record nothing: attached only while timing. */
+static void profiler_detach(struct profiler *p)
+{
+	while (p->nlinks)
+		bpf_link__destroy(p->links[--p->nlinks]);
+}
+
+void profiler_close(struct profiler *p)
+{
+	if (!p)
+		return;
+	profiler_detach(p);
+	stage_prof__destroy(p->skel);
+	free(p);
+}
+
+void profiler_start(struct profiler *p, int pid)
+{
+	struct bpf_program *prog;
+
+	memset(p->skel->bss->totals, 0, sizeof(p->skel->bss->totals));
+	p->skel->bss->tgid = pid;
 	bpf_object__for_each_program(prog, p->skel->obj) {
 		struct bpf_link *link;
 
@@ -85,27 +114,6 @@ struct profiler *profiler_open(void)
 		if (link)
 			p->links[p->nlinks++] = link;
 	}
-	return p;
-fail:
-	fprintf(stderr, "# stage profiler not loaded: no per-stage breakdown\n");
-	profiler_close(p);
-	return NULL;
-}
-
-void profiler_close(struct profiler *p)
-{
-	if (!p)
-		return;
-	while (p->nlinks)
-		bpf_link__destroy(p->links[--p->nlinks]);
-	stage_prof__destroy(p->skel);
-	free(p);
-}
-
-void profiler_start(struct profiler *p, int pid)
-{
-	memset(p->skel->bss->totals, 0, sizeof(p->skel->bss->totals));
-	p->skel->bss->tgid = pid;
 }
 
 void profiler_emit(struct profiler *p, const char *driver,
@@ -128,4 +136,5 @@ void profiler_emit(struct profiler *p, const char *driver,
 		ju("wall_ns", wall_ns);
 		jend();
 	}
+	profiler_detach(p);
 }
