@@ -862,7 +862,8 @@ TEST_F(gmem, address_space_counters_in_debugfs)
 /*
  * Batched faults: gmem_sim buffers up to fault_batch faults of a kernel
  * and GMEM resolves them together (gm_dev_fault_batch()), one migration
- * for each run of up to 16 adjacent pages.
+ * for each run of up to 64 adjacent pages (each gap between pages already
+ * on the device).
  */
 #define SYSFS_DEV0	"/sys/kernel/gmem/devices/gmem_sim0/"
 
