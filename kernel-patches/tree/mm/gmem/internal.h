@@ -262,6 +262,8 @@ static inline bool gm_frames_lock_break(struct gm_dev *dev, unsigned int *n,
 	return true;
 }
 
+#define GM_SNAPSHOT_TRIES	8	/* hmm_range_fault() calls per snapshot */
+
 /*
  * A device fault's snapshot of the CPU page table for [start, end), listed
  * from gm_snapshot_begin() until its commit under gm_as.lock. The
@@ -270,8 +272,6 @@ static inline bool gm_frames_lock_break(struct gm_dev *dev, unsigned int *n,
  * eviction elsewhere in the mm neither delays the fault nor makes it take
  * the snapshot again.
  */
-#define GM_SNAPSHOT_TRIES	8	/* hmm_range_fault() calls per snapshot */
-
 struct gm_snapshot {
 	struct list_head node;		/* gm_as.snapshots */
 	unsigned long start;
