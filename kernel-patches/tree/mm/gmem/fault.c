@@ -247,14 +247,14 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
  * with hmm_range_fault() under a notifier sequence, then commit under
  * as->lock, which the notifier takes, only if no invalidation ran since.
  * One notifier covers the whole mm, so "since" is narrowed to the range
- * (gm_snapshot_begin()). A page dropped or
- * moved meanwhile is not in the snapshot, so a device never maps a page
- * the CPU page table does not hold. Pages elsewhere are left alone. The
- * caller holds the mmap lock for read.
+ * (gm_snapshot_begin()). A page dropped or moved meanwhile is not in the
+ * snapshot, so a device never maps a page the CPU page table does not
+ * hold. Pages elsewhere are left alone. The caller holds the mmap lock
+ * for read.
  *
- * Return: 0; -EBUSY when the range changed meanwhile; -ENOMEM
- * when the page's record cannot be stored (it is then not mapped); or the
- * driver's error.
+ * Return: 0; -EBUSY when the range changed meanwhile; -ENOMEM when the
+ * page's record cannot be stored (it is then not mapped); or the driver's
+ * error.
  */
 int gm_map_range(struct gm_context *ctx, unsigned long start,
 		 unsigned long end, bool write, unsigned long fresh,
