@@ -990,7 +990,8 @@ def markdown(res, pngs):
         L.append("gmem_sim's fault buffer (module parameter fault_batch): a kernel "
                  "keeps running past accesses that fault, up to that many, and GMEM "
                  "resolves them together (gm_dev_fault_batch()), one migration per "
-                 "run of up to 64 adjacent pages (per gap between pages already there). A device read of pages in host "
+                 "run of up to 64 adjacent pages (per gap between pages already "
+                 "there). A device read of pages in host "
                  "memory, sequential (every page once) and random (as many "
                  "accesses as pages); the device has room for all.")
         L.append("")
