@@ -13,6 +13,7 @@ enum bench_ev_kind {
 	BENCH_EV_TRACK,		/* gm_frame_track(): page va now on the device (arrived or refaulted) */
 	BENCH_EV_HOST,		/* gm_lpt_set_host(): page va left the device */
 	BENCH_EV_MARK,		/* hmadvise(MADV_OVERSUBSCRIBE) by the process: a marker */
+	BENCH_EV_HOST_RANGE,	/* gm_lpt_set_host_range(): page va + i left it for each bit i of arg */
 };
 
 struct bench_ev {

@@ -202,6 +202,17 @@ const u64 *tracer_latencies(struct tracer *t, size_t *n)
 #define ST_RESIDENT	1
 #define ST_UNUSED	2	/* arrived by prefetch, not referenced yet */
 
+/* Page @idx of the replay's state @s left the device. */
+static void replay_departure(unsigned char *s, u64 idx, struct ev_stats *st)
+{
+	if (!(s[idx] & ST_RESIDENT))
+		return;
+	st->departures++;
+	if (s[idx] & ST_UNUSED)
+		st->prefetch_unused_evicted++;
+	s[idx] = 0;
+}
+
 void tracer_replay(struct tracer *t, int pid, u64 base, const u64 *ref,
 		   size_t n, size_t npages, const size_t *marks, size_t nmarks,
 		   struct ev_stats *st)
@@ -289,12 +300,13 @@ void tracer_replay(struct tracer *t, int pid, u64 base, const u64 *ref,
 			}
 			break;
 		case BENCH_EV_HOST:
-			if (!(s[idx] & ST_RESIDENT))
-				break;
-			st->departures++;
-			if (s[idx] & ST_UNUSED)
-				st->prefetch_unused_evicted++;
-			s[idx] = 0;
+			replay_departure(s, idx, st);
+			break;
+		case BENCH_EV_HOST_RANGE:
+			for (unsigned int b = 0; b < 64; b++) {
+				if ((e->arg >> b & 1) && idx + b < npages)
+					replay_departure(s, idx + b, st);
+			}
 			break;
 		}
 	}

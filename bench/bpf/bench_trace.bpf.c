@@ -117,6 +117,13 @@ int BPF_PROG(bench_host, struct gm_as *as, unsigned long va)
 	return emit(BENCH_EV_HOST, as->pid, va, 0);
 }
 
+SEC("fentry/gm_lpt_set_host_range")
+int BPF_PROG(bench_host_range, struct gm_as *as, unsigned long start,
+	     struct gm_dev *dev, const unsigned long *src, unsigned long moved)
+{
+	return moved ? emit(BENCH_EV_HOST_RANGE, as->pid, start, moved) : 0;
+}
+
 SEC("tp_btf/gmem_hmadvise")
 int BPF_PROG(bench_mark, int hnid, unsigned long start, unsigned long len,
 	     int advice, int result)

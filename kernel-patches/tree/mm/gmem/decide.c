@@ -73,15 +73,17 @@ static s32 gm_place_hints(struct gm_as *as, unsigned long attr,
 
 /*
  * Under dev->lock: tell @p about @frame of @dev; @referenced: the device
- * reported the access (gm_dev_frame_accessed()), no fault did.
+ * reported the access (gm_dev_frame_accessed()), no fault did. @attr: the
+ * attributes of the frame's address if the caller read them, or NULL.
  */
 void __gm_policy_page_event(struct gm_policy *p,
 			    enum gm_policy_hook hook, struct gm_dev *dev,
-			    struct gm_frame *frame, bool referenced)
+			    struct gm_frame *frame, bool referenced,
+			    const unsigned long *attr)
 {
 	void (*fn)(struct gmem_page *page);
 	struct gmem_page page;
-	unsigned long attr;
+	unsigned long attr_val;
 	u64 start;
 
 	lockdep_assert_held(&dev->lock);
@@ -92,7 +94,6 @@ void __gm_policy_page_event(struct gm_policy *p,
 	     p->ops->page_removed;
 	if (!fn || !frame->as)
 		return;
-	attr = gm_attr_load(frame->as, frame->va);
 	page = (struct gmem_page) {
 		.va = frame->va,
 		.as_id = frame->as->id,
@@ -103,9 +104,11 @@ void __gm_policy_page_event(struct gm_policy *p,
 			 (frame->prefetched ? GMEM_PAGE_PREFETCHED : 0) |
 			 (hook == GM_HOOK_PAGE_REMOVED &&
 			  gm_frame_prefetch_unused(frame) ? GMEM_PAGE_UNUSED : 0),
-		.hint = gm_attr_hint(attr),
 	};
-	page.preferred_dev = gm_place_hints(frame->as, attr, dev, &page.flags);
+	attr_val = attr ? *attr : gm_attr_load(frame->as, frame->va);
+	page.hint = gm_attr_hint(attr_val);
+	page.preferred_dev = gm_place_hints(frame->as, attr_val, dev,
+					    &page.flags);
 	start = gm_policy_enter(p);
 	rcu_read_lock();
 	fn(&page);
@@ -116,7 +119,7 @@ void __gm_policy_page_event(struct gm_policy *p,
 void gm_policy_page_event(struct gm_policy *p, enum gm_policy_hook hook,
 			  struct gm_dev *dev, struct gm_frame *frame)
 {
-	__gm_policy_page_event(p, hook, dev, frame, false);
+	__gm_policy_page_event(p, hook, dev, frame, false, NULL);
 }
 
 /*

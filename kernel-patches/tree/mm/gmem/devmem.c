@@ -274,28 +274,26 @@ static void gm_devmem_page_free(struct page *page)
 }
 
 /*
- * Under as->lock: @page, now holding @va of @as, is the device's newest;
- * tell the policy of @as. @flags: GMEM_PAGE_THRASHING, the page keeps
+ * Under as->lock and dev->lock (callers hold it for a batch of pages):
+ * @page, now holding @va of @as, whose attributes are @attr, is the
+ * device's newest; tell the policy of @as. @flags: GMEM_PAGE_THRASHING, the page keeps
  * bouncing; GMEM_PAGE_PREFETCHED, a prefetch brought or mapped it, which
  * is no use of a page that was here already for @as at @va (nothing
  * changes then). Without it, this is the device's use of the page: a
  * fault.
  */
 void gm_frame_track(struct gm_dev *dev, struct page *page,
-		    struct gm_as *as, unsigned long va, unsigned int flags)
+		    struct gm_as *as, unsigned long va, unsigned int flags,
+		    unsigned long attr)
 {
 	enum gm_policy_hook hook = GM_HOOK_PAGE_ADDED;
 	struct gm_frame *frame;
 
-	if (!dev->frames)
-		return;
+	lockdep_assert_held(&dev->lock);
 	frame = &dev->frames[page_to_pfn(page) - dev->base_pfn];
-	spin_lock(&dev->lock);
 	if (frame->policy && frame->as == as && frame->va == va) {
-		if (flags & GMEM_PAGE_PREFETCHED) {
-			spin_unlock(&dev->lock);
+		if (flags & GMEM_PAGE_PREFETCHED)
 			return;
-		}
 		hook = GM_HOOK_PAGE_ACCESSED;
 	} else {	/* new, or a forked child's or a moved (mremap) page */
 		gm_policy_page_event(frame->policy, GM_HOOK_PAGE_REMOVED, dev,
@@ -327,19 +325,17 @@ void gm_frame_track(struct gm_dev *dev, struct page *page,
 			gm_thrash_span(READ_ONCE(gm_thrash_protect), dev, 2);
 	}
 	/*
-	 * Read under as->lock: gm_lpt_refile_pinned() runs under it after
-	 * the attribute changed, and finds this frame by its record if it
-	 * ran before.
+	 * @attr was read under as->lock: gm_lpt_refile_pinned() runs under
+	 * it after the attribute changed, and finds this frame by its record
+	 * if it ran before.
 	 */
-	gm_frame_note_pinned(dev, frame,
-			     gm_attr_load(as, va) & GM_ATTR_PINNED);
+	gm_frame_note_pinned(dev, frame, attr & GM_ATTR_PINNED);
 	gm_frame_file(dev, frame);
 	/* The policy hears of this use now; a report of it would repeat it. */
 	WRITE_ONCE(frame->referenced, 0);
 	if (hook == GM_HOOK_PAGE_ADDED)
 		frame->policy = rcu_access_pointer(as->policy);
-	gm_policy_page_event(frame->policy, hook, dev, frame);
-	spin_unlock(&dev->lock);
+	__gm_policy_page_event(frame->policy, hook, dev, frame, false, &attr);
 }
 
 static const struct dev_pagemap_ops gm_devmem_ops = {

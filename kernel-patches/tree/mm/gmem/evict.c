@@ -85,7 +85,7 @@ static bool gm_dev_age_chunk(struct gm_dev *dev, unsigned long *aged)
 		frame->used = 1;
 		list_move(&frame->lru, &dev->lru);
 		__gm_policy_page_event(frame->policy, GM_HOOK_PAGE_ACCESSED, dev,
-				       frame, true);
+				       frame, true, NULL);
 		moved++;
 		(*aged)++;
 	}
@@ -239,7 +239,7 @@ static unsigned int gm_dev_evict(struct gm_dev *dev, struct gm_as *as,
 
 		/* A victim that cannot be copied now stays on the device. */
 		if (spage && (b->src[i] & MIGRATE_PFN_MIGRATE))
-			gm_copy_to_host(dev, spage, b->src[i], NULL, 0,
+			gm_copy_to_host(dev, b->src[i], NULL, 0,
 					gm_evict_node(b->as[i], b->va[i]),
 					&b->dst[i]);
 	}

@@ -10,16 +10,17 @@
 #include <trace/events/gmem.h>
 
 /*
- * Copy device page @spage (migrate_vma source entry @src) into a new
- * locked host page, allocated for @addr of @vma (if not NULL) or, unless
- * @nid is NUMA_NO_NODE, on node @nid, and set *@dst to its destination entry with
+ * Copy the device page of migrate_vma source entry @src into a new locked
+ * host page, allocated for @addr of @vma (if not NULL) or, unless @nid is
+ * NUMA_NO_NODE, on node @nid, and set *@dst to its destination entry with
  * @src's write permission. Returns 0, -ENOMEM or -EIO (copy failed).
+ * Six arguments at most: fentry programs (bench/) attach here.
  */
-int gm_copy_to_host(struct gm_dev *dev, struct page *spage,
-		    unsigned long src, struct vm_area_struct *vma,
-		    unsigned long addr, int nid, unsigned long *dst)
+int gm_copy_to_host(struct gm_dev *dev, unsigned long src,
+		    struct vm_area_struct *vma, unsigned long addr, int nid,
+		    unsigned long *dst)
 {
-	struct page *dpage;
+	struct page *spage = migrate_pfn_to_page(src), *dpage;
 
 	if (nid != NUMA_NO_NODE)
 		dpage = alloc_pages_node(nid, GFP_HIGHUSER_MOVABLE |
@@ -71,8 +72,8 @@ vm_fault_t gm_devmem_migrate_to_ram(struct vm_fault *vmf)
 	if (!(src & MIGRATE_PFN_MIGRATE) || !migrate_pfn_to_page(src))
 		goto finalize;
 
-	err = gm_copy_to_host(dev, migrate_pfn_to_page(src), src, args.vma,
-			      args.start, NUMA_NO_NODE, &dst);
+	err = gm_copy_to_host(dev, src, args.vma, args.start, NUMA_NO_NODE,
+			      &dst);
 	if (err) {
 		ret = err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 		goto finalize;
@@ -152,7 +153,8 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 		.pgmap_owner = dev,
 		.flags = MIGRATE_VMA_SELECT_SYSTEM,
 	};
-	unsigned long i, moved = 0, npages = (end - start) >> PAGE_SHIFT;
+	unsigned long i, moved, thrashing, npages = (end - start) >> PAGE_SHIFT;
+	struct gm_attr_cursor attrs = GM_ATTR_CURSOR_INIT;
 	unsigned int taken = 0;		/* frames not tracked yet */
 	int ret = 0;
 
@@ -194,33 +196,37 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 
 	migrate_vma_pages(&args);
 
+	for (i = 0; i < npages; i++) {
+		if (!dst[i])
+			continue;
+		if (src[i] & MIGRATE_PFN_MIGRATE)
+			__set_bit(i, migrated);
+		else
+			ret = ret ?: -EAGAIN;
+	}
+	moved = hweight_long(*migrated);
+	atomic_long_add(moved, &dev->pages_to_dev);
+
 	/*
 	 * Record the arrivals (thrashing history) and put the frames on the
-	 * LRU. A page whose migration does not stick is freed by finalize,
-	 * which takes its frame off the LRU again.
+	 * LRU, each under one lock hold for the batch. A page whose migration
+	 * does not stick is freed by finalize, which takes its frame off the
+	 * LRU again.
 	 */
 	mutex_lock(&as->lock);
-	for (i = 0; i < npages; i++) {
+	thrashing = gm_lpt_set_device(as, start, dev, dst, *migrated, npages);
+	spin_lock(&dev->lock);
+	for_each_set_bit(i, migrated, npages) {
 		unsigned long va = start + (i << PAGE_SHIFT);
-		struct page *dpage = migrate_pfn_to_page(dst[i]);
-		unsigned int flags = 0;
 
-		if (!dpage)
-			continue;
-		if (!(src[i] & MIGRATE_PFN_MIGRATE)) {
-			ret = ret ?: -EAGAIN;
-			continue;
-		}
-		atomic_long_inc(&dev->pages_to_dev);
-		moved++;
-		__set_bit(i, migrated);
-		if (gm_lpt_set_device(as, va, dev, dpage,
-				      dst[i] & MIGRATE_PFN_WRITE))
-			flags |= GMEM_PAGE_THRASHING;
-		if (reason == GM_MIGRATE_PREFETCH)
-			flags |= GMEM_PAGE_PREFETCHED;
-		gm_frame_track(dev, dpage, as, va, flags);
+		gm_frame_track(dev, migrate_pfn_to_page(dst[i]), as, va,
+			       (test_bit(i, &thrashing) ?
+				GMEM_PAGE_THRASHING : 0) |
+			       (reason == GM_MIGRATE_PREFETCH ?
+				GMEM_PAGE_PREFETCHED : 0),
+			       gm_attr_at(as, &attrs, va));
 	}
+	spin_unlock(&dev->lock);
 	mutex_unlock(&as->lock);
 	migrate_vma_finalize(&args);
 	if (moved)
@@ -233,14 +239,15 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
  * @ctx: the device's context
  * @start: page aligned start
  * @end: page aligned end, at most GM_MIGRATE_BATCH pages after @start
- * @write: map only pages the CPU page table lets be written
  * @fresh: bit i set: page i was just migrated in by the caller, and its
  *	policy heard of it (page_added)
  * @flags: for the others: 0, a device fault's use of them (page_accessed);
  *	GMEM_PAGE_PREFETCHED, a prefetch's, which is no use of them. With
  *	GM_MAP_REMOTE, host pages are mapped too, remotely (gm_mmu.remote_map);
  *	with GM_MAP_FAULT, missing pages are faulted in on the CPU first
- *	(those on other devices come back to host memory).
+ *	(those on other devices come back to host memory); with GM_MAP_WRITE,
+ *	only pages the CPU page table lets be written are mapped (and
+ *	faulted in for writing).
  * @mapped: out: bit i set: page i is mapped
  *
  * HMM's contract (Documentation/mm/hmm.rst): snapshot the CPU page table
@@ -257,9 +264,11 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
  * error.
  */
 int gm_map_range(struct gm_context *ctx, unsigned long start,
-		 unsigned long end, bool write, unsigned long fresh,
-		 unsigned int flags, unsigned long *mapped)
+		 unsigned long end, unsigned long fresh, unsigned int flags,
+		 unsigned long *mapped)
 {
+	/* Six arguments at most: fentry programs (bench/) attach here. */
+	bool write = flags & GM_MAP_WRITE;
 	unsigned long i, pfns[GM_MIGRATE_BATCH];
 	struct gm_as *as = ctx->as;
 	struct hmm_range range = {
@@ -270,6 +279,7 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 		.dev_private_owner = ctx->dev,
 	};
 	struct gm_snapshot snap = { .start = start, .end = end };
+	struct gm_attr_cursor attrs = GM_ATTR_CURSOR_INIT;
 	int ret, tries = 0;
 
 	*mapped = 0;
@@ -326,11 +336,20 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 		      gm_ctx_map(ctx, va, page, prot);
 		if (ret)
 			break;
-		if (!test_bit(i, &fresh))
-			gm_frame_track(ctx->dev, page, as, va,
-				       flags & GMEM_PAGE_PREFETCHED);
 		__set_bit(i, mapped);
 	}
+	/* The pages here before: one lock hold for their uses. */
+	spin_lock(&ctx->dev->lock);
+	for_each_set_bit(i, mapped, (end - start) >> PAGE_SHIFT) {
+		unsigned long va = start + (i << PAGE_SHIFT);
+		struct page *page = hmm_pfn_to_page(pfns[i]);
+
+		if (!test_bit(i, &fresh) && is_device_private_page(page))
+			gm_frame_track(ctx->dev, page, as, va,
+				       flags & GMEM_PAGE_PREFETCHED,
+				       gm_attr_at(as, &attrs, va));
+	}
+	spin_unlock(&ctx->dev->lock);
 	mutex_unlock(&as->lock);
 	return ret;
 }
@@ -340,15 +359,14 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
  * faults do, until @timeout (jiffies) or a fatal signal; then -EBUSY.
  */
 int gm_map_range_retry(struct gm_context *ctx, unsigned long start,
-		       unsigned long end, bool write, unsigned long fresh,
+		       unsigned long end, unsigned long fresh,
 		       unsigned int flags, unsigned long timeout,
 		       unsigned long *mapped)
 {
 	int ret;
 
 	for (;;) {
-		ret = gm_map_range(ctx, start, end, write, fresh, flags,
-				   mapped);
+		ret = gm_map_range(ctx, start, end, fresh, flags, mapped);
 		if (ret != -EBUSY || fatal_signal_pending(current) ||
 		    time_after_eq(jiffies, timeout))
 			return ret;
@@ -366,9 +384,9 @@ static int gm_map_resident(struct gm_context *ctx, unsigned long va,
 			   bool write, unsigned long fresh, bool remote)
 {
 	unsigned long mapped;
-	int ret = gm_map_range(ctx, va, va + PAGE_SIZE, write, fresh,
-			       remote ? GM_MAP_REMOTE | GM_MAP_FAULT : 0,
-			       &mapped);
+	int ret = gm_map_range(ctx, va, va + PAGE_SIZE, fresh,
+			       (remote ? GM_MAP_REMOTE | GM_MAP_FAULT : 0) |
+			       (write ? GM_MAP_WRITE : 0), &mapped);
 
 	return ret ?: (mapped ? 0 : -EAGAIN);
 }
@@ -600,10 +618,11 @@ static void gm_fault_run(struct gm_context *ctx, unsigned long start,
 	unsigned long timeout = jiffies +
 				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	unsigned int i, gap, gap_end, npages = (end - start) >> PAGE_SHIFT;
+	unsigned int flags = write ? GM_MAP_WRITE : 0;
 	unsigned long fresh, mapped = 0, seen, va;
 
 	/* An error leaves the pages it did not map to the single faults. */
-	gm_map_range(ctx, start, end, write, 0, 0, &mapped);
+	gm_map_range(ctx, start, end, 0, flags, &mapped);
 	if (mapped != GENMASK(npages - 1, 0)) {
 		/* Its policy hears of each page once: arrived, or used. */
 		seen = mapped;
@@ -614,7 +633,7 @@ static void gm_fault_run(struct gm_context *ctx, unsigned long start,
 					  GM_MIGRATE_FAULT, &fresh);
 			seen |= fresh << gap;
 		}
-		gm_map_range_retry(ctx, start, end, write, seen, 0, timeout,
+		gm_map_range_retry(ctx, start, end, seen, flags, timeout,
 				   &mapped);
 	}
 	for (i = 0; i < nr; i++) {

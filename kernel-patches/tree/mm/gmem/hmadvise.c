@@ -222,7 +222,7 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		 * overtook is taken again rather than the pages faulted in
 		 * one by one, which would use them.
 		 */
-		err = gm_map_range_retry(ctx, va, batch_end, false, fresh,
+		err = gm_map_range_retry(ctx, va, batch_end, fresh,
 					 GMEM_PAGE_PREFETCHED, timeout,
 					 &mapped);
 		if (ret == -EAGAIN) {
@@ -275,7 +275,7 @@ static int gm_map_accessed_by(struct gm_context *ctx, unsigned long start,
 
 		/* Mapping them is no use of the device's own pages. */
 		if (vma->vm_flags & VM_READ)
-			ret = gm_map_range_retry(ctx, va, batch_end, false, 0,
+			ret = gm_map_range_retry(ctx, va, batch_end, 0,
 						 GM_MAP_REMOTE |
 						 GMEM_PAGE_PREFETCHED,
 						 timeout, &mapped);
@@ -299,7 +299,7 @@ static int gm_range_to_host(struct gm_dev *dev, struct mm_struct *mm,
 {
 	unsigned long src[GM_MIGRATE_BATCH], dst[GM_MIGRATE_BATCH];
 	struct gm_as *as = mm->gm_as;
-	unsigned long va = start, i, moved;
+	unsigned long va = start, i, moved;	/* moved: a bit per page */
 
 	while (va < end) {
 		struct vm_area_struct *vma = vma_lookup(mm, va);
@@ -325,24 +325,23 @@ static int gm_range_to_host(struct gm_dev *dev, struct mm_struct *mm,
 			struct page *spage = migrate_pfn_to_page(src[i]);
 
 			if (spage && (src[i] & MIGRATE_PFN_MIGRATE))
-				ret = gm_copy_to_host(dev, spage, src[i], vma,
+				ret = gm_copy_to_host(dev, src[i], vma,
 						      va + (i << PAGE_SHIFT),
 						      nid, &dst[i]);
 		}
 		migrate_vma_pages(&args);
-		mutex_lock(&as->lock);
 		for (i = 0, moved = 0; i < npages; i++) {
-			if (dst[i] && (src[i] & MIGRATE_PFN_MIGRATE)) {
-				gm_lpt_set_host(as, va + (i << PAGE_SHIFT), dev,
-						migrate_pfn_to_page(src[i]));
-				moved++;
-			}
+			if (dst[i] && (src[i] & MIGRATE_PFN_MIGRATE))
+				__set_bit(i, &moved);
 		}
+		mutex_lock(&as->lock);
+		gm_lpt_set_host_range(as, va, dev, src, moved, npages);
 		mutex_unlock(&as->lock);
 		migrate_vma_finalize(&args);
-		atomic_long_add(moved, &dev->pages_to_host);
+		atomic_long_add(hweight_long(moved), &dev->pages_to_host);
 		if (moved)
-			trace_gmem_migrate(gm_dev_hnid(dev), va, moved, false,
+			trace_gmem_migrate(gm_dev_hnid(dev), va,
+					   hweight_long(moved), false,
 					   GM_MIGRATE_HMADVISE);
 		if (ret)
 			return ret;

@@ -424,6 +424,38 @@ static inline unsigned long gm_attr_load(struct gm_as *as, unsigned long va)
 	return entry ? xa_to_value(entry) : 0;
 }
 
+/*
+ * A walk over consecutive addresses reads their attributes once per range
+ * of the tree: the cursor keeps the last range found. Start it with
+ * GM_ATTR_CURSOR_INIT.
+ */
+struct gm_attr_cursor {
+	unsigned long first, last;	/* where @attr holds */
+	unsigned long attr;
+};
+
+#define GM_ATTR_CURSOR_INIT	{ .first = 1, .last = 0 }
+
+/* gm_attr_load(), through @c. */
+static inline unsigned long gm_attr_at(struct gm_as *as,
+				       struct gm_attr_cursor *c,
+				       unsigned long va)
+{
+	MA_STATE(mas, &as->attrs, va, va);
+	void *entry;
+
+	if (va >= c->first && va <= c->last)
+		return c->attr;
+	/* The range of the entry or of the gap @va is in. */
+	rcu_read_lock();
+	entry = mas_walk(&mas);
+	rcu_read_unlock();
+	c->first = mas.index;
+	c->last = mas.last;
+	c->attr = entry ? xa_to_value(entry) : 0;
+	return c->attr;
+}
+
 static inline struct gm_dev *gm_page_dev(struct page *page)
 {
 	return container_of(page->pgmap, struct gm_dev, pagemap);
@@ -541,13 +573,16 @@ void gm_lpt_refile_pinned(struct gm_as *as, unsigned long first,
 			  unsigned long last, bool unmapping);
 void gm_lpt_update_pinned(struct gm_as *as, unsigned long start,
 			  unsigned long end);
-bool gm_lpt_set_device(struct gm_as *as, unsigned long va,
-		       struct gm_dev *dev, struct page *page,
-		       bool writable);
+unsigned long gm_lpt_set_device(struct gm_as *as, unsigned long start,
+				struct gm_dev *dev, const unsigned long *dst,
+				unsigned long moved, unsigned int npages);
 int gm_lpt_note_mapped(struct gm_as *as, unsigned long va,
 		       struct gm_dev *dev, struct page *page, bool writable);
 void gm_lpt_set_host(struct gm_as *as, unsigned long va, struct gm_dev *dev,
 		     struct page *page);
+void gm_lpt_set_host_range(struct gm_as *as, unsigned long start,
+			   struct gm_dev *dev, const unsigned long *src,
+			   unsigned long moved, unsigned int npages);
 int gm_lpt_note_remote(struct gm_as *as, unsigned long va);
 void gm_lpt_clear_remote(struct gm_as *as, unsigned long first,
 			 unsigned long last);
@@ -588,7 +623,8 @@ void gm_policy_call_init(struct gm_policy *p, struct gm_as *as);
 void gm_policy_call_exit(struct gm_policy *p, struct gm_as *as);
 void __gm_policy_page_event(struct gm_policy *p,
 			    enum gm_policy_hook hook, struct gm_dev *dev,
-			    struct gm_frame *frame, bool referenced);
+			    struct gm_frame *frame, bool referenced,
+			    const unsigned long *attr);
 void gm_policy_page_event(struct gm_policy *p, enum gm_policy_hook hook,
 			  struct gm_dev *dev, struct gm_frame *frame);
 bool gm_policy_prefetch(struct gm_context *ctx, unsigned long va,
@@ -606,7 +642,8 @@ void gm_evict_own(struct gm_dev *dev, struct gm_as *as);
 void gm_buddy_free(struct gm_dev *dev, unsigned long index,
 		   unsigned int order);
 void gm_frame_track(struct gm_dev *dev, struct page *page,
-		    struct gm_as *as, unsigned long va, unsigned int flags);
+		    struct gm_as *as, unsigned long va, unsigned int flags,
+		    unsigned long attr);
 void gm_frame_file(struct gm_dev *dev, struct gm_frame *frame);
 void gm_frame_unprotect(struct gm_dev *dev, struct gm_frame *frame);
 void gm_frame_set_pinned(struct gm_dev *dev, struct gm_frame *frame,
@@ -621,9 +658,9 @@ int gm_ctx_map(struct gm_context *ctx, unsigned long va,
 extern const struct mmu_interval_notifier_ops gm_as_notifier_ops;
 
 /* fault.c */
-int gm_copy_to_host(struct gm_dev *dev, struct page *spage,
-		    unsigned long src, struct vm_area_struct *vma,
-		    unsigned long addr, int nid, unsigned long *dst);
+int gm_copy_to_host(struct gm_dev *dev, unsigned long src,
+		    struct vm_area_struct *vma, unsigned long addr, int nid,
+		    unsigned long *dst);
 vm_fault_t gm_devmem_migrate_to_ram(struct vm_fault *vmf);
 struct gm_context *gm_as_find_ctx(struct gm_as *as, struct gm_dev *dev);
 void gm_dev_revoke_contexts(struct gm_dev *dev);
@@ -632,15 +669,17 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 		      unsigned long *migrated);
 /*
  * gm_map_range() flags, beside GMEM_PAGE_PREFETCHED: map host pages too,
- * remotely; fault missing pages in on the CPU first (HMM's mirror mode).
+ * remotely; fault missing pages in on the CPU first (HMM's mirror mode);
+ * map only pages that may be written, for a write.
  */
 #define GM_MAP_REMOTE	BIT(16)
 #define GM_MAP_FAULT	BIT(17)
+#define GM_MAP_WRITE	BIT(18)
 int gm_map_range(struct gm_context *ctx, unsigned long start,
-		 unsigned long end, bool write, unsigned long fresh,
-		 unsigned int flags, unsigned long *mapped);
+		 unsigned long end, unsigned long fresh, unsigned int flags,
+		 unsigned long *mapped);
 int gm_map_range_retry(struct gm_context *ctx, unsigned long start,
-		       unsigned long end, bool write, unsigned long fresh,
+		       unsigned long end, unsigned long fresh,
 		       unsigned int flags, unsigned long timeout,
 		       unsigned long *mapped);
 int gm_fault_locked(struct gm_context *ctx, unsigned long va,

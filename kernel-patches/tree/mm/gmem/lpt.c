@@ -59,36 +59,66 @@ static unsigned long gm_lpt_now(void)
 }
 
 /*
- * Record under as->lock that the page at @va now lives on @dev. Returns
- * true if the page is thrashing.
+ * Under as->lock and @xas's lock: store record @v at @xas's index. The
+ * xarray first tries an allocation that does not wait; GFP_ATOMIC is the
+ * second try (reclaim would call the notifier, which takes as->lock).
+ * Returns false if the record could not be stored.
  */
-bool gm_lpt_set_device(struct gm_as *as, unsigned long va,
-		       struct gm_dev *dev, struct page *page,
-		       bool writable)
+static bool gm_lpt_store(struct xa_state *xas, unsigned long v)
 {
-	unsigned long index = va >> PAGE_SHIFT;
-	unsigned long v = gm_lpt_device_entry(dev, page_to_pfn(page) -
-					      dev->base_pfn, writable);
-	void *old = xa_load(&as->lpt, index);
-	unsigned long bounces = 0, threshold = READ_ONCE(gm_thrash_threshold);
+	do {
+		xas_store(xas, xa_mk_value(v));
+	} while (xas_nomem(xas, GFP_ATOMIC));
+	return !xas_error(xas);
+}
+
+/*
+ * Record under as->lock that the pages of the range at @start whose bits
+ * are set in @moved now live on @dev, in the frames @dst, migrate_vma()'s
+ * destination entries, names; one xarray lock hold for the batch. Returns
+ * the pages that are thrashing.
+ */
+unsigned long gm_lpt_set_device(struct gm_as *as, unsigned long start,
+				struct gm_dev *dev, const unsigned long *dst,
+				unsigned long moved, unsigned int npages)
+{
+	unsigned long threshold = READ_ONCE(gm_thrash_threshold);
+	unsigned long window = gm_thrash_span(READ_ONCE(gm_thrash_window),
+					      dev, 1);
+	unsigned long now = gm_lpt_now(), thrashing = 0, i;
+	XA_STATE(xas, &as->lpt, 0);
 
 	lockdep_assert_held(&as->lock);
-	as->pages_to_device++;
-	if (old && !(xa_to_value(old) & GM_LPT_DEVICE)) {
-		unsigned long ov = xa_to_value(old);
-		unsigned long away = ((gm_lpt_now() - ov) & GM_LPT_LEFT_MASK) >>
-				     GM_LPT_FRAME_SHIFT;
+	as->pages_to_device += hweight_long(moved);
+	xas_lock(&xas);
+	for_each_set_bit(i, &moved, npages) {
+		struct page *page = migrate_pfn_to_page(dst[i]);
+		unsigned long v = gm_lpt_device_entry(dev, page_to_pfn(page) -
+						      dev->base_pfn,
+						      dst[i] & MIGRATE_PFN_WRITE);
+		unsigned long bounces = 0;
+		void *old;
 
-		if ((ov & GM_LPT_LEFT_MASK) &&
-		    away < gm_thrash_span(READ_ONCE(gm_thrash_window), dev, 1))
-			bounces = min(GM_LPT_BOUNCE_MAX,
-				      (ov >> GM_LPT_BOUNCE_SHIFT) + 1);
+		xas_set(&xas, (start >> PAGE_SHIFT) + i);
+		old = xas_load(&xas);
+		if (old && !(xa_to_value(old) & GM_LPT_DEVICE)) {
+			unsigned long ov = xa_to_value(old);
+			unsigned long away = ((now - ov) & GM_LPT_LEFT_MASK) >>
+					     GM_LPT_FRAME_SHIFT;
+
+			if ((ov & GM_LPT_LEFT_MASK) && away < window)
+				bounces = min(GM_LPT_BOUNCE_MAX,
+					      (ov >> GM_LPT_BOUNCE_SHIFT) + 1);
+		}
+		v |= bounces << GM_LPT_BOUNCE_SHIFT;
+		/* If it cannot be stored, only bookkeeping is lost. */
+		if (gm_lpt_store(&xas, v))
+			xas_set_mark(&xas, GM_LPT_ON_DEVICE);
+		if (threshold && bounces >= threshold)
+			__set_bit(i, &thrashing);
 	}
-	v |= bounces << GM_LPT_BOUNCE_SHIFT;
-	if (!xa_err(xa_store(&as->lpt, index, xa_mk_value(v), GFP_ATOMIC)))
-		xa_set_mark(&as->lpt, index, GM_LPT_ON_DEVICE);
-	/* else only bookkeeping is lost; the CPU PTE is right */
-	return threshold && bounces >= threshold;
+	xas_unlock(&xas);
+	return thrashing;
 }
 
 /* Does record @v name @dev's frame @frame? */
@@ -131,28 +161,70 @@ int gm_lpt_note_mapped(struct gm_as *as, unsigned long va,
 }
 
 /*
- * Record under as->lock that @page of @dev, which held @va, was migrated
- * back to host memory. If the record names another page by now, @va was
- * dropped (MADV_DONTNEED) and faulted in again while @page migrated: that
- * record, and the mark that makes the notifier unmap the new page, stay.
+ * Under as->lock and @xas's lock: @page of @dev, which held @xas's index,
+ * was migrated back to host memory at eviction clock @now. If the record
+ * names another page by now, the address was dropped (MADV_DONTNEED) and
+ * faulted in again while @page migrated: that record, and the mark that
+ * makes the notifier unmap the new page, stay.
  */
-void gm_lpt_set_host(struct gm_as *as, unsigned long va, struct gm_dev *dev,
-		     struct page *page)
+static void gm_lpt_host(struct xa_state *xas, struct gm_dev *dev,
+			struct page *page, unsigned long now)
 {
-	unsigned long index = va >> PAGE_SHIFT;
-	void *old = xa_load(&as->lpt, index);
-	unsigned long v = gm_lpt_now() ?: BIT(GM_LPT_FRAME_SHIFT);
+	void *old = xas_load(xas);
+	unsigned long v = now;
 
-	lockdep_assert_held(&as->lock);
-	as->pages_to_host++;
 	if (old && (xa_to_value(old) & GM_LPT_DEVICE) &&
 	    !gm_lpt_names(xa_to_value(old), dev,
 			  page_to_pfn(page) - dev->base_pfn))
 		return;
 	if (old)
 		v |= xa_to_value(old) & ~((1UL << GM_LPT_BOUNCE_SHIFT) - 1);
-	xa_store(&as->lpt, index, xa_mk_value(v), GFP_ATOMIC);
-	xa_clear_mark(&as->lpt, index, GM_LPT_ON_DEVICE);
+	gm_lpt_store(xas, v);
+	xas_clear_mark(xas, GM_LPT_ON_DEVICE);
+}
+
+/* The eviction clock for a host record: never 0, which means "never left". */
+static unsigned long gm_lpt_host_now(void)
+{
+	return gm_lpt_now() ?: BIT(GM_LPT_FRAME_SHIFT);
+}
+
+/*
+ * Record under as->lock that @page of @dev, which held @va, was migrated
+ * back to host memory.
+ */
+void gm_lpt_set_host(struct gm_as *as, unsigned long va, struct gm_dev *dev,
+		     struct page *page)
+{
+	XA_STATE(xas, &as->lpt, va >> PAGE_SHIFT);
+
+	lockdep_assert_held(&as->lock);
+	as->pages_to_host++;
+	xas_lock(&xas);
+	gm_lpt_host(&xas, dev, page, gm_lpt_host_now());
+	xas_unlock(&xas);
+}
+
+/*
+ * gm_lpt_set_host() for the pages of the range at @start whose bits are set
+ * in @moved, the device pages @src, migrate_vma()'s source entries, names;
+ * one xarray lock hold for the batch.
+ */
+void gm_lpt_set_host_range(struct gm_as *as, unsigned long start,
+			   struct gm_dev *dev, const unsigned long *src,
+			   unsigned long moved, unsigned int npages)
+{
+	unsigned long now = gm_lpt_host_now(), i;
+	XA_STATE(xas, &as->lpt, 0);
+
+	lockdep_assert_held(&as->lock);
+	as->pages_to_host += hweight_long(moved);
+	xas_lock(&xas);
+	for_each_set_bit(i, &moved, npages) {
+		xas_set(&xas, (start >> PAGE_SHIFT) + i);
+		gm_lpt_host(&xas, dev, migrate_pfn_to_page(src[i]), now);
+	}
+	xas_unlock(&xas);
 }
 
 /*
