@@ -269,7 +269,8 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 {
 	/* Six arguments at most: fentry programs (bench/) attach here. */
 	bool write = flags & GM_MAP_WRITE;
-	unsigned long i, pfns[GM_MIGRATE_BATCH];
+	unsigned long i, which = 0, noted, pfns[GM_MIGRATE_BATCH];
+	unsigned int npages = (end - start) >> PAGE_SHIFT;
 	struct gm_as *as = ctx->as;
 	struct hmm_range range = {
 		.notifier = &as->notifier,
@@ -303,44 +304,51 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 		mutex_unlock(&as->lock);
 		return ret ?: -EBUSY;
 	}
-	for (i = 0; i < (end - start) >> PAGE_SHIFT; i++) {
+	/* What to map: this device's pages; with GM_MAP_REMOTE, host pages. */
+	for (i = 0; i < npages; i++) {
+		struct page *page;
+
+		if (!(pfns[i] & HMM_PFN_VALID) ||
+		    (write && !(pfns[i] & HMM_PFN_WRITE)))
+			continue;
+		page = hmm_pfn_to_page(pfns[i]);
+		if (is_device_private_page(page) ?
+		    page->pgmap == &ctx->dev->pagemap :
+		    flags & GM_MAP_REMOTE)
+			__set_bit(i, &which);
+	}
+	noted = gm_lpt_note_mapped(as, start, ctx->dev, pfns, which, npages);
+	for_each_set_bit(i, &noted, npages) {
 		unsigned long va = start + (i << PAGE_SHIFT);
 		bool writable = pfns[i] & HMM_PFN_WRITE;
 		unsigned int prot = GM_PROT_READ |
 				    (writable ? GM_PROT_WRITE : 0);
-		struct page *page;
+		struct page *page = hmm_pfn_to_page(pfns[i]);
 
-		if (!(pfns[i] & HMM_PFN_VALID) || (write && !writable))
-			continue;
-		page = hmm_pfn_to_page(pfns[i]);
-		if (!is_device_private_page(page)) {
-			if (!(flags & GM_MAP_REMOTE))
-				continue;
-			ret = gm_lpt_note_remote(as, va) ?:
-			      ctx->dev->mmu->remote_map(ctx, va, page, prot);
+		if (is_device_private_page(page)) {
+			ret = gm_ctx_map(ctx, va, page, prot);
 			if (ret)
 				break;
-			/*
-			 * The device's writes dirty no CPU PTE: a page freed
-			 * lazily (MADV_FREE) must not be dropped as clean.
-			 */
-			if (writable)
-				set_page_dirty(page);
-			atomic_long_inc(&ctx->dev->remote_maps);
 			__set_bit(i, mapped);
 			continue;
 		}
-		if (page->pgmap != &ctx->dev->pagemap)
-			continue;
-		ret = gm_lpt_note_mapped(as, va, ctx->dev, page, writable) ?:
-		      gm_ctx_map(ctx, va, page, prot);
+		ret = ctx->dev->mmu->remote_map(ctx, va, page, prot);
 		if (ret)
 			break;
+		/*
+		 * The device's writes dirty no CPU PTE: a page freed lazily
+		 * (MADV_FREE) must not be dropped as clean.
+		 */
+		if (writable)
+			set_page_dirty(page);
+		atomic_long_inc(&ctx->dev->remote_maps);
 		__set_bit(i, mapped);
 	}
+	if (!ret && noted != which)
+		ret = -ENOMEM;
 	/* The pages here before: one lock hold for their uses. */
 	spin_lock(&ctx->dev->lock);
-	for_each_set_bit(i, mapped, (end - start) >> PAGE_SHIFT) {
+	for_each_set_bit(i, mapped, npages) {
 		unsigned long va = start + (i << PAGE_SHIFT);
 		struct page *page = hmm_pfn_to_page(pfns[i]);
 

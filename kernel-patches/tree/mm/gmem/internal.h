@@ -576,14 +576,14 @@ void gm_lpt_update_pinned(struct gm_as *as, unsigned long start,
 unsigned long gm_lpt_set_device(struct gm_as *as, unsigned long start,
 				struct gm_dev *dev, const unsigned long *dst,
 				unsigned long moved, unsigned int npages);
-int gm_lpt_note_mapped(struct gm_as *as, unsigned long va,
-		       struct gm_dev *dev, struct page *page, bool writable);
+unsigned long gm_lpt_note_mapped(struct gm_as *as, unsigned long start,
+				 struct gm_dev *dev, const unsigned long *pfns,
+				 unsigned long which, unsigned int npages);
 void gm_lpt_set_host(struct gm_as *as, unsigned long va, struct gm_dev *dev,
 		     struct page *page);
 void gm_lpt_set_host_range(struct gm_as *as, unsigned long start,
 			   struct gm_dev *dev, const unsigned long *src,
 			   unsigned long moved, unsigned int npages);
-int gm_lpt_note_remote(struct gm_as *as, unsigned long va);
 void gm_lpt_clear_remote(struct gm_as *as, unsigned long first,
 			 unsigned long last);
 void gm_lpt_write_protect(struct gm_as *as, unsigned long first,

@@ -6,6 +6,9 @@
 
 #include "internal.h"
 
+/* What a record keeps of a page's past whatever it names: its bounces. */
+#define GM_LPT_HISTORY	GENMASK(BITS_PER_LONG - 1, GM_LPT_BOUNCE_SHIFT)
+
 static unsigned long gm_lpt_device_entry(struct gm_dev *dev,
 					 unsigned long frame, bool writable)
 {
@@ -131,33 +134,82 @@ static bool gm_lpt_names(unsigned long v, struct gm_dev *dev,
 }
 
 /*
- * Under as->lock, just before @dev maps @page at @va: make the record name
- * exactly this page, marked, because the notifier unmaps only what marked
- * records name. The record may be missing (the page arrived under an
- * earlier gm_as of the mm, or storing it failed when it arrived) or name a
- * page dropped since. Returns -ENOMEM when it cannot be stored: then the
- * page must not be mapped.
+ * Under as->lock and @xas's lock, just before @dev maps @page at @xas's
+ * index: make the record name exactly this page, marked, because the
+ * notifier unmaps only what marked records name. The record may be
+ * missing (the page arrived under an earlier gm_as of the mm, or storing
+ * it failed when it arrived) or name a page dropped since.
  */
-int gm_lpt_note_mapped(struct gm_as *as, unsigned long va,
-		       struct gm_dev *dev, struct page *page, bool writable)
+static bool gm_lpt_note_device(struct xa_state *xas, struct gm_dev *dev,
+			       struct page *page, bool writable)
 {
-	unsigned long index = va >> PAGE_SHIFT;
 	unsigned long v = gm_lpt_device_entry(dev, page_to_pfn(page) -
 					      dev->base_pfn, writable);
-	unsigned long history = GENMASK(BITS_PER_LONG - 1, GM_LPT_BOUNCE_SHIFT);
-	void *old = xa_load(&as->lpt, index);
+	void *old = xas_load(xas);
+
+	if (old) {
+		if (xas_get_mark(xas, GM_LPT_ON_DEVICE) &&
+		    (xa_to_value(old) & ~GM_LPT_HISTORY) == v)
+			return true;
+		v |= xa_to_value(old) & GM_LPT_HISTORY;
+	}
+	if (!gm_lpt_store(xas, v))
+		return false;
+	xas_set_mark(xas, GM_LPT_ON_DEVICE);
+	return true;
+}
+
+/*
+ * Under as->lock and @xas's lock, just before a device maps the host page
+ * at @xas's index remotely: mark its record, a host one, so that the
+ * notifier unmaps it. A device record there is stale (the page was
+ * dropped meanwhile; the snapshot shows it in host memory): it becomes a
+ * host record with its history.
+ */
+static bool gm_lpt_note_host(struct xa_state *xas)
+{
+	void *old = xas_load(xas);
+
+	if (!old || (xa_to_value(old) & GM_LPT_DEVICE)) {
+		if (!gm_lpt_store(xas, old ? xa_to_value(old) & GM_LPT_HISTORY
+					   : 0))
+			return false;
+		xas_clear_mark(xas, GM_LPT_ON_DEVICE);
+	}
+	xas_set_mark(xas, GM_LPT_REMOTE);
+	return true;
+}
+
+/*
+ * Under as->lock, just before @dev maps them: make the records of the
+ * pages of the range at @start that @which selects name what @pfns, the
+ * range's hmm_range_fault() snapshot, shows, marked (pages of @dev, and
+ * host pages to be mapped remotely); one xarray lock hold for the batch.
+ * Returns the pages noted: all of @which, or those before the first whose
+ * record could not be stored, as the pages after it must not be mapped.
+ */
+unsigned long gm_lpt_note_mapped(struct gm_as *as, unsigned long start,
+				 struct gm_dev *dev, const unsigned long *pfns,
+				 unsigned long which, unsigned int npages)
+{
+	unsigned long i, noted = 0;
+	XA_STATE(xas, &as->lpt, 0);
 
 	lockdep_assert_held(&as->lock);
-	if (old) {
-		if (xa_get_mark(&as->lpt, index, GM_LPT_ON_DEVICE) &&
-		    (xa_to_value(old) & ~history) == v)
-			return 0;
-		v |= xa_to_value(old) & history;
+	xas_lock(&xas);
+	for_each_set_bit(i, &which, npages) {
+		struct page *page = hmm_pfn_to_page(pfns[i]);
+
+		xas_set(&xas, (start >> PAGE_SHIFT) + i);
+		if (is_device_private_page(page) ?
+		    !gm_lpt_note_device(&xas, dev, page,
+					pfns[i] & HMM_PFN_WRITE) :
+		    !gm_lpt_note_host(&xas))
+			break;
+		__set_bit(i, &noted);
 	}
-	if (xa_err(xa_store(&as->lpt, index, xa_mk_value(v), GFP_ATOMIC)))
-		return -ENOMEM;
-	xa_set_mark(&as->lpt, index, GM_LPT_ON_DEVICE);
-	return 0;
+	xas_unlock(&xas);
+	return noted;
 }
 
 /*
@@ -178,7 +230,7 @@ static void gm_lpt_host(struct xa_state *xas, struct gm_dev *dev,
 			  page_to_pfn(page) - dev->base_pfn))
 		return;
 	if (old)
-		v |= xa_to_value(old) & ~((1UL << GM_LPT_BOUNCE_SHIFT) - 1);
+		v |= xa_to_value(old) & GM_LPT_HISTORY;
 	gm_lpt_store(xas, v);
 	xas_clear_mark(xas, GM_LPT_ON_DEVICE);
 }
@@ -225,33 +277,6 @@ void gm_lpt_set_host_range(struct gm_as *as, unsigned long start,
 		gm_lpt_host(&xas, dev, migrate_pfn_to_page(src[i]), now);
 	}
 	xas_unlock(&xas);
-}
-
-/*
- * Under as->lock, just before a device maps the host page at @va remotely:
- * mark its record, a host one, so that the notifier unmaps it. A device
- * record there is stale (the page was dropped meanwhile; the snapshot
- * shows it in host memory): it becomes a host record with its history.
- * Returns -ENOMEM when the record cannot be stored: then the page must
- * not be mapped.
- */
-int gm_lpt_note_remote(struct gm_as *as, unsigned long va)
-{
-	unsigned long index = va >> PAGE_SHIFT;
-	unsigned long history = GENMASK(BITS_PER_LONG - 1, GM_LPT_BOUNCE_SHIFT);
-	void *old = xa_load(&as->lpt, index);
-
-	lockdep_assert_held(&as->lock);
-	if (!old || (xa_to_value(old) & GM_LPT_DEVICE)) {
-		unsigned long v = old ? xa_to_value(old) & history : 0;
-
-		if (xa_err(xa_store(&as->lpt, index, xa_mk_value(v),
-				    GFP_ATOMIC)))
-			return -ENOMEM;
-		xa_clear_mark(&as->lpt, index, GM_LPT_ON_DEVICE);
-	}
-	xa_set_mark(&as->lpt, index, GM_LPT_REMOTE);
-	return 0;
 }
 
 /*
