@@ -791,25 +791,6 @@ TEST_F(gmem, freed_pages_merge_back_into_2m_blocks)
 	EXPECT_EQ(set_scratch(self->fd0, 0), 0);
 }
 
-/* A "name: value" line of this process's GMEM debugfs file, or -1. */
-static long as_counter(const char *name)
-{
-	char path[64], line[256];
-	size_t n = strlen(name);
-	long value = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/gmem/as-%d", getpid());
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, n) && line[n] == ':')
-			value = strtol(line + n + 1, NULL, 10);
-	fclose(f);
-	return value;
-}
-
 /*
  * munmap erases the records of the range in chunks, dropping the table's
  * lock between them. 8,192 records from a 2 MiB boundary: a break falls

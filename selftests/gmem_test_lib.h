@@ -91,6 +91,25 @@ static inline int vma_has_flag(void *addr, const char *flag)
 		}							\
 	} while (0)
 
+/* A "name: value" line of this process's GMEM debugfs file, or -1. */
+static inline long as_counter(const char *name)
+{
+	char path[64], line[256];
+	size_t n = strlen(name);
+	long value = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/gmem/as-%d", getpid());
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) && line[n] == ':')
+			value = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return value;
+}
+
 #define FAILSLAB_DIR	"/sys/kernel/debug/failslab"
 
 /*

@@ -148,6 +148,33 @@ TEST_F(hmadv, prefetch_to_host_node_and_dontneed_bring_data_back)
 	munmap(p, size);
 }
 
+/*
+ * The logical page table follows prefetches both ways, a batch at a time:
+ * 67 pages, a full batch and a partial one, and back to host memory from
+ * the middle of the first batch to the middle of the second.
+ */
+TEST_F(hmadv, prefetch_records_where_each_page_lives)
+{
+	size_t n = 67, size = n * page_size;
+	char *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	long before = as_counter("lpt_on_device");
+	uint64_t sum;
+
+	ASSERT_NE(p, MAP_FAILED);
+	fill(p, size, 5);
+	sum = cpu_checksum(p, size);
+	ASSERT_EQ(hmadv(self->hnid0, p, size, MADV_PREFETCH), 0);
+	EXPECT_EQ(as_counter("lpt_on_device") - before, n);
+	ASSERT_EQ(hmadv(HOST_NODE, p + 32 * page_size, 34 * page_size,
+			MADV_PREFETCH), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 33 * page_size);
+	EXPECT_EQ(as_counter("lpt_on_device") - before, 33);
+	ASSERT_EQ(hmadv(HOST_NODE, p, size, MADV_PREFETCH), 0);
+	EXPECT_EQ(as_counter("lpt_on_device") - before, 0);
+	EXPECT_EQ(cpu_checksum(p, size), sum);
+	munmap(p, size);
+}
+
 TEST_F(hmadv, length_is_rounded_up_to_pages)
 {
 	size_t size = 4 * page_size;
