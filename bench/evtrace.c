@@ -270,6 +270,18 @@ void tracer_replay(struct tracer *t, int pid, u64 base, const u64 *ref,
 			reason = e->arg >> 32;
 			continue;
 		}
+		if (e->kind == BENCH_EV_HOST_RANGE) {
+			/* A batch may start below the traced buffer. */
+			for (unsigned int b = 0; b < 64; b++) {
+				u64 va = e->va + ((u64)b << PAGE_SHIFT_4K);
+
+				if ((e->arg >> b & 1) && va >= base &&
+				    (va - base) >> PAGE_SHIFT_4K < npages)
+					replay_departure(s, (va - base) >>
+							 PAGE_SHIFT_4K, st);
+			}
+			continue;
+		}
 		if (e->va < base || idx >= npages)
 			continue;
 		switch (e->kind) {
@@ -301,12 +313,6 @@ void tracer_replay(struct tracer *t, int pid, u64 base, const u64 *ref,
 			break;
 		case BENCH_EV_HOST:
 			replay_departure(s, idx, st);
-			break;
-		case BENCH_EV_HOST_RANGE:
-			for (unsigned int b = 0; b < 64; b++) {
-				if ((e->arg >> b & 1) && idx + b < npages)
-					replay_departure(s, idx + b, st);
-			}
 			break;
 		}
 	}

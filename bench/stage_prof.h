@@ -19,7 +19,7 @@
 	X(8, gm_map_range, "map on the device (snapshot + pmap_enter)")	\
 	X(9, hmm_range_fault, "snapshot (hmm_range_fault)")		\
 	X(10, gm_copy_to_host, "host page allocation + copy to host")	\
-	X(11, gm_lpt_set_host_range, "bookkeeping: logical page table, to host") \
+	X(11, gm_lpt_set_host_range, "bookkeeping: logical page table, to host (hmadvise)") \
 	X(12, __gm_policy_page_event, "policy page events (hooks)")	\
 	X(13, dmirror_migrate_alloc_and_copy, "test_hmm: allocation + copy to device") \
 	X(14, dmirror_migrate_finalize_and_map, "test_hmm: finalize and map") \

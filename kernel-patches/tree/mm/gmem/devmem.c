@@ -274,10 +274,11 @@ static void gm_devmem_page_free(struct page *page)
 }
 
 /*
- * Under as->lock and dev->lock (callers hold it for a batch of pages):
- * @page, now holding @va of @as, whose attributes are @attr, is the
- * device's newest; tell the policy of @as. @flags: GMEM_PAGE_THRASHING, the page keeps
- * bouncing; GMEM_PAGE_PREFETCHED, a prefetch brought or mapped it, which
+ * Under as->lock and dev->lock, which callers hold for a batch of at most
+ * GM_MIGRATE_BATCH pages (as aging does for GM_AGE_CHUNK frames): @page,
+ * now holding @va of @as, whose attributes are @attr, is the device's
+ * newest; tell the policy of @as. @flags: GMEM_PAGE_THRASHING, the page
+ * keeps bouncing; GMEM_PAGE_PREFETCHED, a prefetch brought or mapped it, which
  * is no use of a page that was here already for @as at @va (nothing
  * changes then). Without it, this is the device's use of the page: a
  * fault.

@@ -259,9 +259,9 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
  * hold. Pages elsewhere are left alone. The caller holds the mmap lock
  * for read.
  *
- * Return: 0; -EBUSY when the range changed meanwhile; -ENOMEM when the
- * page's record cannot be stored (it is then not mapped); or the driver's
- * error.
+ * Return: 0; -EBUSY when the range changed meanwhile; -ENOMEM when a
+ * page's record cannot be stored (neither it nor the pages after it are
+ * mapped then); or the driver's error.
  */
 int gm_map_range(struct gm_context *ctx, unsigned long start,
 		 unsigned long end, unsigned long fresh, unsigned int flags,
@@ -269,7 +269,7 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 {
 	/* Six arguments at most: fentry programs (bench/) attach here. */
 	bool write = flags & GM_MAP_WRITE;
-	unsigned long i, which = 0, noted, pfns[GM_MIGRATE_BATCH];
+	unsigned long i, which = 0, noted, used = 0, pfns[GM_MIGRATE_BATCH];
 	unsigned int npages = (end - start) >> PAGE_SHIFT;
 	struct gm_as *as = ctx->as;
 	struct hmm_range range = {
@@ -317,6 +317,13 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 		    flags & GM_MAP_REMOTE)
 			__set_bit(i, &which);
 	}
+	/*
+	 * Their records first, in one pass. A page noted but not mapped, as
+	 * the driver failed before it, keeps its mark until the range's next
+	 * invalidation: a mark too many costs an unmap (and lets a late
+	 * access counter report in), one too few would leave a mapping
+	 * behind.
+	 */
 	noted = gm_lpt_note_mapped(as, start, ctx->dev, pfns, which, npages);
 	for_each_set_bit(i, &noted, npages) {
 		unsigned long va = start + (i << PAGE_SHIFT);
@@ -330,6 +337,8 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 			if (ret)
 				break;
 			__set_bit(i, mapped);
+			if (!test_bit(i, &fresh))
+				__set_bit(i, &used);
 			continue;
 		}
 		ret = ctx->dev->mmu->remote_map(ctx, va, page, prot);
@@ -346,18 +355,18 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 	}
 	if (!ret && noted != which)
 		ret = -ENOMEM;
-	/* The pages here before: one lock hold for their uses. */
-	spin_lock(&ctx->dev->lock);
-	for_each_set_bit(i, mapped, npages) {
-		unsigned long va = start + (i << PAGE_SHIFT);
-		struct page *page = hmm_pfn_to_page(pfns[i]);
+	/* The device's pages here before: one lock hold for their uses. */
+	if (used) {
+		spin_lock(&ctx->dev->lock);
+		for_each_set_bit(i, &used, npages) {
+			unsigned long va = start + (i << PAGE_SHIFT);
 
-		if (!test_bit(i, &fresh) && is_device_private_page(page))
-			gm_frame_track(ctx->dev, page, as, va,
-				       flags & GMEM_PAGE_PREFETCHED,
+			gm_frame_track(ctx->dev, hmm_pfn_to_page(pfns[i]), as,
+				       va, flags & GMEM_PAGE_PREFETCHED,
 				       gm_attr_at(as, &attrs, va));
+		}
+		spin_unlock(&ctx->dev->lock);
 	}
-	spin_unlock(&ctx->dev->lock);
 	mutex_unlock(&as->lock);
 	return ret;
 }

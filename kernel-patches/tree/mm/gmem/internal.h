@@ -427,7 +427,9 @@ static inline unsigned long gm_attr_load(struct gm_as *as, unsigned long va)
 /*
  * A walk over consecutive addresses reads their attributes once per range
  * of the tree: the cursor keeps the last range found. Start it with
- * GM_ATTR_CURSOR_INIT.
+ * GM_ATTR_CURSOR_INIT, under as->lock, and use it only under that hold:
+ * attributes that change afterwards are then applied to the pages by
+ * gm_lpt_update_pinned() and its like, which take as->lock.
  */
 struct gm_attr_cursor {
 	unsigned long first, last;	/* where @attr holds */

@@ -92,6 +92,8 @@ unsigned long gm_lpt_set_device(struct gm_as *as, unsigned long start,
 	XA_STATE(xas, &as->lpt, 0);
 
 	lockdep_assert_held(&as->lock);
+	if (!moved)
+		return 0;
 	as->pages_to_device += hweight_long(moved);
 	xas_lock(&xas);
 	for_each_set_bit(i, &moved, npages) {
@@ -196,6 +198,8 @@ unsigned long gm_lpt_note_mapped(struct gm_as *as, unsigned long start,
 	XA_STATE(xas, &as->lpt, 0);
 
 	lockdep_assert_held(&as->lock);
+	if (!which)
+		return 0;
 	xas_lock(&xas);
 	for_each_set_bit(i, &which, npages) {
 		struct page *page = hmm_pfn_to_page(pfns[i]);
@@ -270,6 +274,8 @@ void gm_lpt_set_host_range(struct gm_as *as, unsigned long start,
 	XA_STATE(xas, &as->lpt, 0);
 
 	lockdep_assert_held(&as->lock);
+	if (!moved)
+		return;
 	as->pages_to_host += hweight_long(moved);
 	xas_lock(&xas);
 	for_each_set_bit(i, &moved, npages) {
@@ -419,8 +425,8 @@ void gm_lpt_refile_pinned(struct gm_as *as, unsigned long first,
 /*
  * Under the mmap lock, after the pinned attribute of [start, end) changed.
  * A fault that set a record this walk did not see read the attribute after
- * it (gm_frame_track(), under as->lock), so every frame of the range ends
- * up pinned as the attribute is now.
+ * it (for gm_frame_track(), under as->lock), so every frame of the range
+ * ends up pinned as the attribute is now.
  */
 void gm_lpt_update_pinned(struct gm_as *as, unsigned long start,
 			  unsigned long end)
