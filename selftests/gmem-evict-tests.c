@@ -143,6 +143,38 @@ TEST_F(evict, as_max_pages_keeps_an_address_space_to_its_cap)
 	munmap(p, size);
 }
 
+/*
+ * A prefetch batch takes up to 64 frames before any is on the LRU: an
+ * address space whose cap is below that evicts its own pages once the
+ * first part of the batch is there, and the prefetch goes on.
+ */
+TEST_F(evict, a_prefetch_beyond_the_cap_evicts_its_own_pages)
+{
+	uint64_t cap = 40, n = 128;
+	size_t size = n * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	int hnid = sysfs_long(SYSFS_DEV0 "hnid");
+	uint64_t sum, used;
+	char value[32];
+	int ret;
+
+	ASSERT_NE(p, MAP_FAILED);
+	fill(p, size, 9);
+	sum = cpu_checksum(p, size);
+	snprintf(value, sizeof(value), "%llu", (unsigned long long)cap);
+	ASSERT_EQ(sysfs_write("/sys/kernel/gmem/as_max_pages", value), 0);
+	ret = hmadvise(hnid, p, size, MADV_PREFETCH) ? -errno : 0;
+	used = dev_counters(self->fd0).mem_used / page_size;
+	ASSERT_EQ(sysfs_write("/sys/kernel/gmem/as_max_pages", "0"), 0);
+	TH_LOG("cap %llu pages: prefetch of %llu returned %d, %llu on the device",
+	       (unsigned long long)cap, (unsigned long long)n, ret,
+	       (unsigned long long)used);
+	EXPECT_EQ(ret, 0);
+	EXPECT_LE(used, cap);
+	EXPECT_EQ(cpu_checksum(p, size), sum);
+	munmap(p, size);
+}
+
 TEST_F(evict, oversubscribe_1_5x_sequential)
 {
 	write_then_check(_metadata, self, 1.5);

@@ -206,7 +206,7 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 					       va + GM_MIGRATE_BATCH * PAGE_SIZE);
 		unsigned long timeout = jiffies +
 					msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
-		unsigned long fresh, mapped, i;
+		unsigned long fresh, mapped, next, i;
 		int err;
 
 		if (!(vma->vm_flags & VM_READ)) {
@@ -215,6 +215,16 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		}
 		ret = gm_migrate_to_dev(ctx, va, batch_end, false,
 					GM_MIGRATE_PREFETCH, &fresh);
+		/*
+		 * Out of frames after some moved: an address space at its
+		 * cap evicts only its pages on the LRU, which those are now.
+		 * The rest of the batch goes next.
+		 */
+		next = batch_end;
+		if (ret == -ENOMEM && fresh) {
+			next = va + ((__fls(fresh) + 1) << PAGE_SHIFT);
+			ret = 0;
+		}
 		/*
 		 * Map what is here now: the pages just moved, and those here
 		 * already, which a prefetch maps but does not use (they keep
@@ -238,7 +248,7 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 			/* What is not mapped now, the device faults in. */
 			ret = ret ?: err;
 		}
-		va = batch_end;
+		va = next;
 		if (!ret && fatal_signal_pending(current))
 			ret = -EINTR;
 		cond_resched();
