@@ -218,12 +218,15 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		/*
 		 * Out of frames after some moved: an address space at its
 		 * cap evicts only its pages on the LRU, which those are now.
-		 * The rest of the batch goes next.
+		 * This batch ends after them (pages it skipped before them
+		 * come in as faults, below) and the next one goes on from
+		 * there. Strict capacity evicts nothing: the prefetch ends.
 		 */
 		next = batch_end;
-		if (ret == -ENOMEM && fresh) {
+		if (ret == -ENOMEM && fresh &&
+		    !gm_as_strict_capacity(ctx->as)) {
 			next = va + ((__fls(fresh) + 1) << PAGE_SHIFT);
-			ret = 0;
+			ret = -EAGAIN;
 		}
 		/*
 		 * Map what is here now: the pages just moved, and those here
@@ -232,13 +235,13 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		 * overtook is taken again rather than the pages faulted in
 		 * one by one, which would use them.
 		 */
-		err = gm_map_range_retry(ctx, va, batch_end, fresh,
+		err = gm_map_range_retry(ctx, va, next, fresh,
 					 GMEM_PAGE_PREFETCHED, timeout,
 					 &mapped);
 		if (ret == -EAGAIN) {
 			/* Pages elsewhere (another device, busy): as faults. */
 			ret = 0;
-			for_each_clear_bit(i, &mapped, (batch_end - va) >> PAGE_SHIFT) {
+			for_each_clear_bit(i, &mapped, (next - va) >> PAGE_SHIFT) {
 				ret = gm_fault_locked(ctx, va + (i << PAGE_SHIFT),
 						      false, false);
 				if (ret)
