@@ -28,6 +28,7 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 #include "gmem_test_lib.h"
+#include "gmem/hmadvise.h"
 
 FIXTURE(gmem)
 {
@@ -1076,5 +1077,45 @@ TEST_F(gmem, invalidations_elsewhere_do_not_overtake_faults)
 	for (i = 0; i < size / 8; i++)
 		ASSERT_EQ(p[i], 3 * 0x9e3779b97f4a7c15ULL + i + 20);
 	munmap(z.page, page_size);
+	munmap(p, size);
+}
+
+/*
+ * A migration to the device maps the pages it moved itself, before
+ * migrate_vma_finalize(), with no snapshot of the CPU page table (the
+ * device's map_snapshots): a prefetch of 256 host pages takes none, and the
+ * device then reads them all without a fault; a device fault on a host page
+ * takes one (to see whether it is on the device already), where mapping
+ * after the migration took two. The race suite checks that no mapping of a
+ * page the migration did not keep is left.
+ */
+TEST_F(gmem, a_migration_maps_the_pages_it_moved)
+{
+	size_t n = 256, size = n * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	long hnid = sysfs_long(SYSFS_DEV0 "hnid"), snapshots;
+	struct gmem_sim_run run;
+
+	ASSERT_NE(p, MAP_FAILED);
+	fill(p, size, 5);
+	snapshots = dev0_counter("map_snapshots");
+	ASSERT_EQ(hmadvise(hnid, p, size, MADV_PREFETCH), 0);
+	EXPECT_EQ(dev0_counter("map_snapshots") - snapshots, 0);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, size);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, &run), 0);
+	EXPECT_EQ(run.faults, 0);
+	EXPECT_EQ(run.checksum, cpu_checksum(p, size));
+
+	/* The CPU read them back: now a fault a page, a snapshot each. */
+	snapshots = dev0_counter("map_snapshots");
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, &run), 0);
+	EXPECT_DEMAND_FAULTS(run.faults, n);
+	EXPECT_EQ(run.migrated_in, n);
+	/* A policy that prefetches maps the faulting page again. */
+	if (!getenv("GMEM_POLICY_PREFETCHES"))
+		EXPECT_EQ(dev0_counter("map_snapshots") - snapshots, n);
+	EXPECT_EQ(run.checksum, cpu_checksum(p, size));
 	munmap(p, size);
 }

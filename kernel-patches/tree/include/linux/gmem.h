@@ -106,7 +106,10 @@ struct gm_fault_entry {
  *	then with the mmap lock held for write (not under as->lock): it must
  *	not wait for anything that takes that lock. Optional.
  * @pmap_enter: map device page @page at @va with @prot (GM_PROT_*).
- *	Called under as->lock with the mmap lock held for read. Required.
+ *	Called under as->lock with the mmap lock held for read; when a
+ *	migration maps the pages it moved, also with them locked and under
+ *	migration in the CPU page table: it must not lock a page or touch
+ *	user memory. Required.
  * @pmap_release: remove the device mappings of [@start, @end). Called under
  *	as->lock, possibly from an mmu notifier (no page allocation with
  *	__GFP_FS, no sleeping on the mmap lock). Required unless @peer_unmap

@@ -123,21 +123,47 @@ static int gm_check_access(struct vm_area_struct *vma, bool write)
 }
 
 /*
- * Migrate [start, end), inside one VMA, to @ctx's device; gm_map_range()
- * maps it there. The caller holds the mmap lock for read. Returns 0 when
- * all of it moved, -EAGAIN when some page must first be faulted in on the
- * CPU (it lives on another device, is shared copy-on-write but written,
- * or is busy), -ENOMEM when the device is full, or the driver's error.
- * Sets bit i of *@migrated for each page i of the range that moved.
+ * Map on @ctx's device the pages of the range at @start a migration just
+ * moved, whose records (marked, so the notifier unmaps them) could be
+ * stored: @moved selects them, @dst names them. Under as->lock, before
+ * migrate_vma_finalize(), as test_hmm maps. Returns the pages mapped.
+ */
+static unsigned long gm_map_moved(struct gm_context *ctx, unsigned long start,
+				  const unsigned long *dst, unsigned long moved,
+				  unsigned int npages)
+{
+	unsigned long i, mapped = 0;
+
+	for_each_set_bit(i, &moved, npages) {
+		if (gm_ctx_map(ctx, start + (i << PAGE_SHIFT),
+			       migrate_pfn_to_page(dst[i]),
+			       GM_PROT_READ | (dst[i] & MIGRATE_PFN_WRITE ?
+					       GM_PROT_WRITE : 0)))
+			break;
+		__set_bit(i, &mapped);
+	}
+	return mapped;
+}
+
+/*
+ * Migrate [start, end), inside one VMA, to @ctx's device, and map there
+ * what moved. The caller holds the mmap lock for read. Returns 0 when all
+ * of it moved, -EAGAIN when some page must first be faulted in on the CPU
+ * (it lives on another device, is shared copy-on-write but written, or is
+ * busy), -ENOMEM when the device is full, or the driver's error. Sets in
+ * *@migrated the pages that moved and those of them it mapped.
  *
- * Nothing is mapped on the device here: until migrate_vma_finalize(), a
- * concurrent MADV_DONTNEED (mmap lock for read, like us) may zap the
- * migration entry, and finalize then frees the new page. Only a snapshot
- * of the CPU page table taken afterwards tells which pages stuck.
+ * Until migrate_vma_finalize(), a concurrent MADV_DONTNEED (mmap lock for
+ * read, like us) may zap a migration entry, and finalize then frees the
+ * new page: a device must not keep a mapping of it. So the moved pages are
+ * mapped only if no invalidation met the range since before the migration
+ * began, but its own (gm_snapshot): one that comes later finds their
+ * records marked and unmaps them. Else gm_map_range() maps from a snapshot
+ * of the CPU page table, which shows what stuck.
  */
 int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 		      unsigned long end, bool write, int reason,
-		      unsigned long *migrated)
+		      struct gm_migrated *migrated)
 {
 	/* Six arguments at most: fentry programs (bench/) attach here. */
 	struct vm_area_struct *vma = vma_lookup(ctx->as->mm, start);
@@ -153,17 +179,30 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 		.pgmap_owner = dev,
 		.flags = MIGRATE_VMA_SELECT_SYSTEM,
 	};
-	unsigned long i, moved, thrashing, npages = (end - start) >> PAGE_SHIFT;
+	struct gm_snapshot snap = {
+		.start = start,
+		.end = end,
+		.migrating = current,
+		.owner = dev,
+	};
+	unsigned long i, moved = 0, recorded, thrashing;
+	unsigned long npages = (end - start) >> PAGE_SHIFT;
 	struct gm_attr_cursor attrs = GM_ATTR_CURSOR_INIT;
 	unsigned int taken = 0;		/* frames not tracked yet */
 	int ret = 0;
 
-	*migrated = 0;
+	migrated->moved = 0;
+	migrated->mapped = 0;
 	if (WARN_ON_ONCE(npages > GM_MIGRATE_BATCH || !vma || end > vma->vm_end))
 		return -EINVAL;
+	gm_snapshot_begin(as, &snap);
 	ret = migrate_vma_setup(&args);
-	if (ret)
+	if (ret) {
+		mutex_lock(&as->lock);
+		list_del(&snap.node);
+		mutex_unlock(&as->lock);
 		return ret;
+	}
 
 	for (i = 0; i < npages; i++) {
 		struct page *spage = migrate_pfn_to_page(src[i]);
@@ -200,23 +239,25 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 		if (!dst[i])
 			continue;
 		if (src[i] & MIGRATE_PFN_MIGRATE)
-			__set_bit(i, migrated);
+			__set_bit(i, &moved);
 		else
 			ret = ret ?: -EAGAIN;
 	}
-	moved = hweight_long(*migrated);
-	atomic_long_add(moved, &dev->pages_to_dev);
+	atomic_long_add(hweight_long(moved), &dev->pages_to_dev);
+	migrated->moved = moved;
 
 	/*
-	 * Record the arrivals (thrashing history) and put the frames on the
-	 * LRU, each under one lock hold for the batch. A page whose migration
-	 * does not stick is freed by finalize, which takes its frame off the
-	 * LRU again.
+	 * Record the arrivals (thrashing history), put the frames on the LRU
+	 * and map them, each under one lock hold for the batch. A page whose
+	 * migration does not stick is freed by finalize, which takes its
+	 * frame off the LRU again.
 	 */
 	mutex_lock(&as->lock);
-	thrashing = gm_lpt_set_device(as, start, dev, dst, *migrated, npages);
+	list_del(&snap.node);
+	recorded = moved;
+	thrashing = gm_lpt_set_device(as, start, dev, dst, &recorded, npages);
 	spin_lock(&dev->lock);
-	for_each_set_bit(i, migrated, npages) {
+	for_each_set_bit(i, &moved, npages) {
 		unsigned long va = start + (i << PAGE_SHIFT);
 
 		gm_frame_track(dev, migrate_pfn_to_page(dst[i]), as, va,
@@ -227,10 +268,14 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 			       gm_attr_at(as, &attrs, va));
 	}
 	spin_unlock(&dev->lock);
+	if (!snap.overtaken)
+		migrated->mapped = gm_map_moved(ctx, start, dst, recorded,
+						npages);
 	mutex_unlock(&as->lock);
 	migrate_vma_finalize(&args);
 	if (moved)
-		trace_gmem_migrate(gm_dev_hnid(dev), start, moved, true, reason);
+		trace_gmem_migrate(gm_dev_hnid(dev), start, hweight_long(moved),
+				   true, reason);
 	return ret;
 }
 
@@ -290,6 +335,7 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 		range.default_flags = HMM_PFN_REQ_FAULT |
 				      (write ? HMM_PFN_REQ_WRITE : 0);
 	range.notifier_seq = gm_snapshot_begin(as, &snap);
+	atomic_long_inc(&ctx->dev->map_snapshots);
 	/*
 	 * hmm_range_fault() gives up when the mm-wide sequence moves: if the
 	 * range is untouched, that is no reason to return.
@@ -461,7 +507,7 @@ int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 	unsigned long timeout = jiffies +
 				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	struct mm_struct *mm = ctx->as->mm;
-	unsigned long fresh = 0;	/* this fault migrated the page in */
+	struct gm_migrated migrated = {};	/* by this fault */
 	struct vm_area_struct *vma;
 	int cpu_faults = 0, ret;
 
@@ -470,16 +516,17 @@ int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 		ret = gm_check_access(vma, write);
 		if (ret)
 			break;
-		ret = gm_map_resident(ctx, va, write, fresh, remote);
+		ret = gm_map_resident(ctx, va, write, migrated.moved, remote);
 		/* Overtaken by an invalidation: a cost others' changes cause. */
 		if (ret == -EBUSY)
 			atomic_long_inc(&ctx->dev->fault_retries);
 		if (ret == -EAGAIN && !remote) {
 			atomic_long_inc(&ctx->dev->fault_migrations);
 			ret = gm_migrate_to_dev(ctx, va, va + PAGE_SIZE,
-						write, GM_MIGRATE_FAULT, &fresh);
-			/* Moved: the next round maps it, if it stuck. */
-			if (!ret)
+						write, GM_MIGRATE_FAULT,
+						&migrated);
+			/* Moved but not mapped: the next round maps it. */
+			if (!ret && !migrated.mapped)
 				ret = -EBUSY;
 		}
 		if (ret != -EAGAIN && ret != -EBUSY)
@@ -636,7 +683,8 @@ static void gm_fault_run(struct gm_context *ctx, unsigned long start,
 				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	unsigned int i, gap, gap_end, npages = (end - start) >> PAGE_SHIFT;
 	unsigned int flags = write ? GM_MAP_WRITE : 0;
-	unsigned long fresh, mapped = 0, seen, va;
+	unsigned long mapped = 0, seen, va;
+	struct gm_migrated migrated;
 
 	/* An error leaves the pages it did not map to the single faults. */
 	gm_map_range(ctx, start, end, 0, flags, &mapped);
@@ -647,8 +695,8 @@ static void gm_fault_run(struct gm_context *ctx, unsigned long start,
 			atomic_long_inc(&ctx->dev->fault_migrations);
 			gm_migrate_to_dev(ctx, start + gap * PAGE_SIZE,
 					  start + gap_end * PAGE_SIZE, write,
-					  GM_MIGRATE_FAULT, &fresh);
-			seen |= fresh << gap;
+					  GM_MIGRATE_FAULT, &migrated);
+			seen |= migrated.moved << gap;
 		}
 		gm_map_range_retry(ctx, start, end, seen, flags, timeout,
 				   &mapped);

@@ -206,15 +206,17 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 					       va + GM_MIGRATE_BATCH * PAGE_SIZE);
 		unsigned long timeout = jiffies +
 					msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+		struct gm_migrated migrated;
 		unsigned long fresh, mapped, next, i;
-		int err;
+		int err = 0;
 
 		if (!(vma->vm_flags & VM_READ)) {
 			ret = -EPERM;
 			break;
 		}
 		ret = gm_migrate_to_dev(ctx, va, batch_end, false,
-					GM_MIGRATE_PREFETCH, &fresh);
+					GM_MIGRATE_PREFETCH, &migrated);
+		fresh = migrated.moved;
 		/*
 		 * Out of frames after some moved: an address space at its
 		 * cap evicts only its pages on the LRU, which those are now.
@@ -233,11 +235,14 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		 * already, which a prefetch maps but does not use (they keep
 		 * their place in the LRU). A snapshot an invalidation
 		 * overtook is taken again rather than the pages faulted in
-		 * one by one, which would use them.
+		 * one by one, which would use them. The migration mapped
+		 * what it moved, which may be all there is.
 		 */
-		err = gm_map_range_retry(ctx, va, next, fresh,
-					 GMEM_PAGE_PREFETCHED, timeout,
-					 &mapped);
+		mapped = migrated.mapped;
+		if (mapped != GENMASK((next - va - 1) >> PAGE_SHIFT, 0))
+			err = gm_map_range_retry(ctx, va, next, fresh,
+						 GMEM_PAGE_PREFETCHED, timeout,
+						 &mapped);
 		if (ret == -EAGAIN) {
 			/* Pages elsewhere (another device, busy): as faults. */
 			ret = 0;

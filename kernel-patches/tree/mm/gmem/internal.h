@@ -230,6 +230,7 @@ struct gm_dev {
 	atomic_long_t fault_batches;		/* gm_dev_fault_batch() calls */
 	atomic_long_t fault_migrations;		/* migrations faults made */
 	atomic_long_t fault_retries;		/* snapshots overtaken */
+	atomic_long_t map_snapshots;		/* gm_map_range() calls */
 	atomic_long_t pages_to_dev;
 	atomic_long_t pages_to_host;
 	atomic_long_t evictions;		/* rounds */
@@ -277,6 +278,14 @@ struct gm_snapshot {
 	unsigned long start;
 	unsigned long end;
 	bool overtaken;
+	/*
+	 * A migration's snapshot (gm_migrate_to_dev()): what @migrating
+	 * itself invalidates as MMU_NOTIFY_MIGRATE to @owner is that
+	 * migration (migrate_vma_setup() and the holes migrate_vma_pages()
+	 * fills); it does not overtake the snapshot.
+	 */
+	struct task_struct *migrating;
+	void *owner;
 };
 
 struct gm_as {
@@ -577,7 +586,7 @@ void gm_lpt_update_pinned(struct gm_as *as, unsigned long start,
 			  unsigned long end);
 unsigned long gm_lpt_set_device(struct gm_as *as, unsigned long start,
 				struct gm_dev *dev, const unsigned long *dst,
-				unsigned long moved, unsigned int npages);
+				unsigned long *moved, unsigned int npages);
 unsigned long gm_lpt_note_mapped(struct gm_as *as, unsigned long start,
 				 struct gm_dev *dev, const unsigned long *pfns,
 				 unsigned long which, unsigned int npages);
@@ -666,9 +675,15 @@ int gm_copy_to_host(struct gm_dev *dev, unsigned long src,
 vm_fault_t gm_devmem_migrate_to_ram(struct vm_fault *vmf);
 struct gm_context *gm_as_find_ctx(struct gm_as *as, struct gm_dev *dev);
 void gm_dev_revoke_contexts(struct gm_dev *dev);
+/* What gm_migrate_to_dev() did, bit i for page i of its range. */
+struct gm_migrated {
+	unsigned long moved;	/* in the device's memory now */
+	unsigned long mapped;	/* and mapped on the device */
+};
+
 int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 		      unsigned long end, bool write, int reason,
-		      unsigned long *migrated);
+		      struct gm_migrated *migrated);
 /*
  * gm_map_range() flags, beside GMEM_PAGE_PREFETCHED: map host pages too,
  * remotely; fault missing pages in on the CPU first (HMM's mirror mode);

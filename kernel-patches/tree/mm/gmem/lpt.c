@@ -77,13 +77,15 @@ static bool gm_lpt_store(struct xa_state *xas, unsigned long v)
 
 /*
  * Record under as->lock that the pages of the range at @start whose bits
- * are set in @moved now live on @dev, in the frames @dst, migrate_vma()'s
- * destination entries, names; one xarray lock hold for the batch. Returns
- * the pages that are thrashing.
+ * are set in *@moved now live on @dev, in the frames @dst, migrate_vma()'s
+ * destination entries, names; one xarray lock hold for the batch. The
+ * records are marked, so the notifier unmaps the pages: *@moved keeps only
+ * those whose record could be stored, which may be mapped. Returns the
+ * pages that are thrashing.
  */
 unsigned long gm_lpt_set_device(struct gm_as *as, unsigned long start,
 				struct gm_dev *dev, const unsigned long *dst,
-				unsigned long moved, unsigned int npages)
+				unsigned long *moved, unsigned int npages)
 {
 	unsigned long threshold = READ_ONCE(gm_thrash_threshold);
 	unsigned long window = gm_thrash_span(READ_ONCE(gm_thrash_window),
@@ -92,11 +94,11 @@ unsigned long gm_lpt_set_device(struct gm_as *as, unsigned long start,
 	XA_STATE(xas, &as->lpt, 0);
 
 	lockdep_assert_held(&as->lock);
-	if (!moved)
+	if (!*moved)
 		return 0;
-	as->pages_to_device += hweight_long(moved);
+	as->pages_to_device += hweight_long(*moved);
 	xas_lock(&xas);
-	for_each_set_bit(i, &moved, npages) {
+	for_each_set_bit(i, moved, npages) {
 		struct page *page = migrate_pfn_to_page(dst[i]);
 		unsigned long v = gm_lpt_device_entry(dev, page_to_pfn(page) -
 						      dev->base_pfn,
@@ -116,9 +118,11 @@ unsigned long gm_lpt_set_device(struct gm_as *as, unsigned long start,
 					      (ov >> GM_LPT_BOUNCE_SHIFT) + 1);
 		}
 		v |= bounces << GM_LPT_BOUNCE_SHIFT;
-		/* If it cannot be stored, only bookkeeping is lost. */
+		/* If it cannot be stored, the page is not mapped here. */
 		if (gm_lpt_store(&xas, v))
 			xas_set_mark(&xas, GM_LPT_ON_DEVICE);
+		else
+			__clear_bit(i, moved);
 		if (threshold && bounces >= threshold)
 			__set_bit(i, &thrashing);
 	}

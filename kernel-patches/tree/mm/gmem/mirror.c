@@ -67,14 +67,19 @@ static void gm_evict_defer_unmap(struct gm_context *ctx, unsigned long start,
 	b->nr_ranges++;
 }
 
-/* Snapshots of the CPU page table that the change of [start, end) spoils. */
-static void gm_overtake_snapshots(struct gm_as *as, unsigned long start,
-				  unsigned long end)
+/* Snapshots of the CPU page table that the change of @range spoils. */
+static void gm_overtake_snapshots(struct gm_as *as,
+				  const struct mmu_notifier_range *range)
 {
 	struct gm_snapshot *snap;
 
 	list_for_each_entry(snap, &as->snapshots, node) {
-		if (snap->start < end && start < snap->end)
+		/* Only MMU_NOTIFY_MIGRATE ranges have an owner set. */
+		if (snap->migrating == current &&
+		    range->event == MMU_NOTIFY_MIGRATE &&
+		    range->owner == snap->owner)
+			continue;
+		if (snap->start < range->end && range->start < snap->end)
 			WRITE_ONCE(snap->overtaken, true);
 	}
 }
@@ -137,7 +142,7 @@ static bool gm_as_invalidate(struct mmu_interval_notifier *mni,
 		as->inval_end = max(as->inval_end, range->end);
 	}
 	mmu_interval_set_seq(mni, cur_seq);
-	gm_overtake_snapshots(as, range->start, range->end);
+	gm_overtake_snapshots(as, range);
 
 	remote = xa_find(&as->lpt, &remote_index, last, GM_LPT_REMOTE);
 	if (remote || xa_find(&as->lpt, &index, last, GM_LPT_ON_DEVICE)) {

@@ -71,6 +71,7 @@ GM_DEV_COUNTER(faults, faults);
 GM_DEV_COUNTER(fault_batches, fault_batches);
 GM_DEV_COUNTER(fault_migrations, fault_migrations);
 GM_DEV_COUNTER(fault_retries, fault_retries);
+GM_DEV_COUNTER(map_snapshots, map_snapshots);
 GM_DEV_COUNTER(migrations_to_device, pages_to_dev);
 GM_DEV_COUNTER(migrations_to_host, pages_to_host);
 GM_DEV_COUNTER(evictions, evictions);
@@ -185,6 +186,7 @@ static struct attribute *gm_dev_attrs[] = {
 	&gm_attr_fault_batches.attr.attr,
 	&gm_attr_fault_migrations.attr.attr,
 	&gm_attr_fault_retries.attr.attr,
+	&gm_attr_map_snapshots.attr.attr,
 	&gm_attr_migrations_to_device.attr.attr,
 	&gm_attr_migrations_to_host.attr.attr,
 	&gm_attr_evictions.attr.attr,
