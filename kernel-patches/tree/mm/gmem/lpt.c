@@ -62,6 +62,19 @@ static unsigned long gm_lpt_now(void)
 }
 
 /*
+ * Under @xas's lock, in a batch's walk by increasing index: go to @index.
+ * The next index is the next slot of the node @xas is at, most often, not
+ * a walk down from the root as after xas_set().
+ */
+static void gm_lpt_seek(struct xa_state *xas, unsigned long index)
+{
+	if (index == xas->xa_index + 1 && !xas_invalid(xas))
+		xas_next(xas);
+	else
+		xas_set(xas, index);
+}
+
+/*
  * Under as->lock and @xas's lock: store record @v at @xas's index. The
  * xarray first tries an allocation that does not wait; GFP_ATOMIC is the
  * second try (reclaim would call the notifier, which takes as->lock).
@@ -106,7 +119,7 @@ unsigned long gm_lpt_set_device(struct gm_as *as, unsigned long start,
 		unsigned long bounces = 0;
 		void *old;
 
-		xas_set(&xas, (start >> PAGE_SHIFT) + i);
+		gm_lpt_seek(&xas, (start >> PAGE_SHIFT) + i);
 		old = xas_load(&xas);
 		if (old && !(xa_to_value(old) & GM_LPT_DEVICE)) {
 			unsigned long ov = xa_to_value(old);
@@ -208,7 +221,7 @@ unsigned long gm_lpt_note_mapped(struct gm_as *as, unsigned long start,
 	for_each_set_bit(i, &which, npages) {
 		struct page *page = hmm_pfn_to_page(pfns[i]);
 
-		xas_set(&xas, (start >> PAGE_SHIFT) + i);
+		gm_lpt_seek(&xas, (start >> PAGE_SHIFT) + i);
 		if (is_device_private_page(page) ?
 		    !gm_lpt_note_device(&xas, dev, page,
 					pfns[i] & HMM_PFN_WRITE) :
@@ -283,7 +296,7 @@ void gm_lpt_set_host_range(struct gm_as *as, unsigned long start,
 	as->pages_to_host += hweight_long(moved);
 	xas_lock(&xas);
 	for_each_set_bit(i, &moved, npages) {
-		xas_set(&xas, (start >> PAGE_SHIFT) + i);
+		gm_lpt_seek(&xas, (start >> PAGE_SHIFT) + i);
 		gm_lpt_host(&xas, dev, migrate_pfn_to_page(src[i]), now);
 	}
 	xas_unlock(&xas);
