@@ -26,6 +26,7 @@ teardown() {
 	echo 250 > $G/watchdog_ms
 	echo 3 > $G/thrash_threshold
 	echo 0 > $G/strict_capacity
+	echo 0 > $G/as_max_pages
 	for p in $(tr -d '[]' < $G/policy); do
 		[ "$p" = default ] || bpftool struct_ops unregister name "$p" >/dev/null || true
 	done
@@ -220,6 +221,24 @@ expect_ejected() {
 	echo "# 4096 pages read in $(faults_of "$output") faults" >&3
 	[ "$(faults_of "$output")" -ge 8 ]
 	[ "$(faults_of "$output")" -le 16 ]
+}
+
+@test "a policy's prefetch at an address space's cap gets an eighth of the cap" {
+	register $BAD/big_prefetch.bpf.o
+	echo big_prefetch > $G/policy
+	echo 64 > $G/as_max_pages
+	moved=$(cat $DEV/migrations_to_device)
+	run $RUN -n 1024 -o read -c
+	echo 0 > $G/as_max_pages
+	[ "$status" -eq 0 ]
+	moved=$(( $(cat $DEV/migrations_to_device) - moved ))
+	# 8 pages a fault, 4 of them at the start of the mapping: the pages
+	# come about once each, 4 a fault (measured: 256 faults, 1,036 pages).
+	# With the device's budget (512), each fault's prefetch evicted what
+	# the last one brought: 951 faults, 394,259 pages.
+	echo "# 1024 pages read at a cap of 64: $(faults_of "$output") faults, $moved pages moved" >&3
+	[ "$moved" -le 1100 ]
+	[ "$(faults_of "$output")" -le 300 ]
 }
 
 @test "duplicate victims are refused, the first taken; data intact, not ejected" {

@@ -123,6 +123,21 @@ void gm_policy_page_event(struct gm_policy *p, enum gm_policy_hook hook,
 }
 
 /*
+ * What a fault's prefetch may add on @dev: GM_PREFETCH_BUDGET pages, and
+ * at most a GM_PREFETCH_DEV_SHARE-th of the frames the address space may
+ * hold there (the device's, or gm_as_max_pages).
+ */
+static unsigned long gm_prefetch_budget(struct gm_dev *dev)
+{
+	unsigned long room = dev->nr_pages, cap = READ_ONCE(gm_as_max_pages);
+
+	if (cap && cap < room)
+		room = cap;
+	return clamp(room / GM_PREFETCH_DEV_SHARE, 1UL,
+		     (unsigned long)GM_PREFETCH_BUDGET);
+}
+
+/*
  * Mmap lock held, a fault at @va resolved: prefetch what the policy asks.
  * Returns true if it tried to migrate anything.
  */
@@ -156,9 +171,7 @@ bool gm_policy_prefetch(struct gm_context *ctx, unsigned long va,
 		.dev = ctx->dev->id,
 		.flags = write ? GMEM_PAGE_WRITE : 0,
 		.hint = gm_attr_hint(attr),
-		.budget = min_t(unsigned long, GM_PREFETCH_BUDGET,
-				max(ctx->dev->nr_pages / GM_PREFETCH_DEV_SHARE,
-				    1UL)),
+		.budget = gm_prefetch_budget(ctx->dev),
 		.kernel = &req,
 	};
 	req.pub.preferred_dev = gm_place_hints(as, attr, ctx->dev,

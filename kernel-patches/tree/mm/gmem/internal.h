@@ -476,9 +476,10 @@ static inline struct gm_dev *gm_page_dev(struct page *page)
 #define GM_POLICY_STRIKES	32
 /*
  * Pages one device fault may prefetch, and in how many ranges. A small
- * device gets at most 1/GM_PREFETCH_DEV_SHARE of its frames: a prefetch
- * evicts as many pages as it brings, and a wrong bet on a big share of a
- * small device evicts its working set.
+ * device, or an address space capped below it (gm_as_max_pages), gets at
+ * most 1/GM_PREFETCH_DEV_SHARE of its frames: a prefetch evicts as many
+ * pages as it brings, and a wrong bet on a big share of a small device
+ * evicts its working set.
  */
 #define GM_PREFETCH_BUDGET	512
 #define GM_PREFETCH_DEV_SHARE	8
