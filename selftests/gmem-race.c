@@ -75,6 +75,12 @@ struct race {
 	enum chaos chaos;
 	/* Device workers' non-sleeping allocations fail (failslab_atomic()) */
 	bool failslab;
+	/*
+	 * gmem_sim's fault buffer (its fault_batch), 0 to leave it alone: the
+	 * device workers' writes then cover up to 8 pages, so that a batch
+	 * holds runs of adjacent pages (gm_dev_fault_batch()).
+	 */
+	unsigned int batch;
 	/* Chaos and the CPU writer exclude each other around unmapped or
 	 * read-only windows, where a CPU write would SIGSEGV. */
 	pthread_rwlock_t cpu_lock;
@@ -142,15 +148,18 @@ static void *dev_worker(void *arg)
 	if (r->failslab && make_this_thread_fail(1))
 		abort();
 	while (!atomic_load(&r->stop)) {
-		size_t pg = rnd(&seed) % A_PAGES;
+		size_t pg = rnd(&seed) % A_PAGES, n = 1;
 		char *p = r->base + pg * page_size;
 		int err;
 
+		if (r->batch)
+			n = 1 + rnd(&seed) % (pg + 8 <= A_PAGES ? 8 : A_PAGES - pg);
 		pthread_rwlock_rdlock(&r->round_lock);
 		if (rnd(&seed) & 1) {
 			/* Errors are expected: unmapped, read-only now. */
-			err = dev_run(r->fd, p, page_size, GMEM_SIM_SEQUENTIAL,
-				      GMEM_SIM_WRITE, MARK_A, NULL);
+			err = dev_run(r->fd, p, n * page_size,
+				      GMEM_SIM_SEQUENTIAL, GMEM_SIM_WRITE,
+				      MARK_A, NULL);
 		} else {
 			err = dev_rw(r->fd, GMEM_SIM_IOC_READ, p, buf,
 				     page_size);
@@ -357,15 +366,24 @@ static void neighbour(struct neighbour *nb, size_t size)
 	_exit(0);
 }
 
+#define FAULT_BATCH	"/sys/module/gmem_sim/parameters/fault_batch"
+#define DEV0_BATCHES	"/sys/kernel/gmem/devices/gmem_sim0/fault_batches"
+
 static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
-		     bool failslab, double length)
+		     bool failslab, double length, unsigned int batch)
 {
 	const char *env = getenv("GMEM_RACE_SECONDS");
 	double seconds = (env ? atof(env) : 10) * length, end;
 	struct gmem_sim_counters c;
 	struct neighbour *nb;
 	pthread_t dev[NR_DEV_WORKERS], cpu, ch;
-	struct race r = { .chaos = chaos, .failslab = failslab };
+	struct race r = {
+		.chaos = chaos,
+		.failslab = failslab,
+		.batch = batch,
+	};
+	char value[16];
+	long batches;
 	pthread_rwlockattr_t attr;
 	unsigned long rounds = 0, injected = 0;
 	int i, status, kmsg = -1;
@@ -375,6 +393,11 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 	r.fd = open(DEV0, O_RDWR);
 	ASSERT_GE(r.fd, 0);
 	c = dev_counters(r.fd);
+	batches = sysfs_long(DEV0_BATCHES);
+	if (batch) {
+		snprintf(value, sizeof(value), "%u", batch);
+		ASSERT_EQ(sysfs_write(FAULT_BATCH, value), 0);
+	}
 	/* Injected, a fault on our own code could fail in the filesystem. */
 	if (failslab)
 		ASSERT_EQ(mlockall(MCL_CURRENT), 0);
@@ -422,6 +445,11 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 	pthread_join(ch, NULL);
 	atomic_store(&nb->stop, true);
 	ASSERT_EQ(waitpid(b, &status, 0), b);
+	if (batch) {
+		EXPECT_EQ(sysfs_write(FAULT_BATCH, "1"), 0);
+		/* The runs went through batches. */
+		EXPECT_GT(sysfs_long(DEV0_BATCHES), batches);
+	}
 	if (failslab) {
 		EXPECT_EQ(failslab_off(), 0);
 		munlockall();
@@ -472,27 +500,37 @@ FIXTURE_TEARDOWN(race)
 
 TEST_F(race, dontneed_under_device_faults)
 {
-	run_race(_metadata, CHAOS_DONTNEED, false, 1);
+	run_race(_metadata, CHAOS_DONTNEED, false, 1, 0);
+}
+
+/*
+ * Batched faults: a run of adjacent pages is migrated a gap at a time, and
+ * each migration maps what it moved before finalize; a page dropped
+ * meanwhile must not stay mapped.
+ */
+TEST_F(race, dontneed_under_batched_device_faults)
+{
+	run_race(_metadata, CHAOS_DONTNEED, false, 1, 64);
 }
 
 TEST_F(race, madv_free_under_device_faults)
 {
-	run_race(_metadata, CHAOS_FREE, false, 1);
+	run_race(_metadata, CHAOS_FREE, false, 1, 0);
 }
 
 TEST_F(race, munmap_mmap_fixed_under_device_faults)
 {
-	run_race(_metadata, CHAOS_REMAP, false, 1);
+	run_race(_metadata, CHAOS_REMAP, false, 1, 0);
 }
 
 TEST_F(race, mprotect_under_device_faults)
 {
-	run_race(_metadata, CHAOS_MPROTECT, false, 1);
+	run_race(_metadata, CHAOS_MPROTECT, false, 1, 0);
 }
 
 TEST_F(race, fork_exit_under_device_faults)
 {
-	run_race(_metadata, CHAOS_FORK, false, 1);
+	run_race(_metadata, CHAOS_FORK, false, 1, 0);
 }
 
 /*
@@ -505,7 +543,7 @@ TEST_F(race, fork_exit_under_device_faults)
 TEST_F(race, hmadvise_under_device_faults)
 {
 	run_race(_metadata, CHAOS_HMADVISE, false,
-		 access(FAILSLAB_DIR, F_OK) ? 1 : 4);
+		 access(FAILSLAB_DIR, F_OK) ? 1 : 4, 0);
 }
 
 /*
@@ -519,7 +557,7 @@ TEST_F(race, munmap_mmap_fixed_under_device_faults_and_failslab)
 {
 	if (access(FAILSLAB_DIR, F_OK))
 		SKIP(return, "no failslab (make check DEBUG=1)");
-	run_race(_metadata, CHAOS_REMAP, true, 1);
+	run_race(_metadata, CHAOS_REMAP, true, 1, 0);
 }
 
 TEST_HARNESS_MAIN

@@ -670,10 +670,12 @@ static int gm_fault_entry_cmp(const void *a, const void *b)
  * gm_fault_locked() does for one: what is in its memory is mapped; the
  * host pages among the rest are migrated, a migration per gap between
  * mapped pages (one across them would unmap them: its invalidation
- * covers its whole range), then all is mapped again (a migration may
- * unmap pages next to those it moves). A page still not mapped
- * (elsewhere, busy, copy-on-write for a write) takes the single fault's
- * way. Each of @faults, the run's entries, gets its page's result.
+ * covers its whole range), which maps what it moved. Unless every gap's
+ * migration mapped all of it, all is mapped again from a snapshot (a
+ * migration may also unmap pages next to those it moves: a THP split). A
+ * page still not mapped (elsewhere, busy, copy-on-write for a write)
+ * takes the single fault's way. Each of @faults, the run's entries, gets
+ * its page's result.
  */
 static void gm_fault_run(struct gm_context *ctx, unsigned long start,
 			 unsigned long end, bool write,
@@ -683,23 +685,27 @@ static void gm_fault_run(struct gm_context *ctx, unsigned long start,
 				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	unsigned int i, gap, gap_end, npages = (end - start) >> PAGE_SHIFT;
 	unsigned int flags = write ? GM_MAP_WRITE : 0;
-	unsigned long mapped = 0, seen, va;
+	unsigned long all = GENMASK(npages - 1, 0), mapped = 0, seen, done, va;
 	struct gm_migrated migrated;
 
 	/* An error leaves the pages it did not map to the single faults. */
 	gm_map_range(ctx, start, end, 0, flags, &mapped);
-	if (mapped != GENMASK(npages - 1, 0)) {
+	if (mapped != all) {
 		/* Its policy hears of each page once: arrived, or used. */
 		seen = mapped;
+		done = mapped;
 		for_each_clear_bitrange(gap, gap_end, &mapped, npages) {
 			atomic_long_inc(&ctx->dev->fault_migrations);
 			gm_migrate_to_dev(ctx, start + gap * PAGE_SIZE,
 					  start + gap_end * PAGE_SIZE, write,
 					  GM_MIGRATE_FAULT, &migrated);
 			seen |= migrated.moved << gap;
+			done |= migrated.mapped << gap;
 		}
-		gm_map_range_retry(ctx, start, end, seen, flags, timeout,
-				   &mapped);
+		mapped = done;
+		if (done != all)
+			gm_map_range_retry(ctx, start, end, seen, flags,
+					   timeout, &mapped);
 	}
 	for (i = 0; i < nr; i++) {
 		va = faults[i].va & PAGE_MASK;
