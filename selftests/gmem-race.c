@@ -92,6 +92,8 @@ struct race {
 	atomic_ulong foreign;		/* of them, B's data */
 	atomic_ulong dev_ops, chaos_ops;
 	atomic_ulong dev_enomem;	/* device operations failed by it */
+	/* Faults of the device workers' writes, and the stops they took */
+	atomic_ulong dev_faults, dev_batches;
 };
 
 /* Shared with process B. */
@@ -156,10 +158,14 @@ static void *dev_worker(void *arg)
 			n = 1 + rnd(&seed) % (pg + 8 <= A_PAGES ? 8 : A_PAGES - pg);
 		pthread_rwlock_rdlock(&r->round_lock);
 		if (rnd(&seed) & 1) {
+			struct gmem_sim_run run = { 0 };
+
 			/* Errors are expected: unmapped, read-only now. */
 			err = dev_run(r->fd, p, n * page_size,
 				      GMEM_SIM_SEQUENTIAL, GMEM_SIM_WRITE,
-				      MARK_A, NULL);
+				      MARK_A, &run);
+			atomic_fetch_add(&r->dev_faults, run.faults);
+			atomic_fetch_add(&r->dev_batches, run.fault_batches);
 		} else {
 			err = dev_rw(r->fd, GMEM_SIM_IOC_READ, p, buf,
 				     page_size);
@@ -367,7 +373,9 @@ static void neighbour(struct neighbour *nb, size_t size)
 }
 
 #define FAULT_BATCH	"/sys/module/gmem_sim/parameters/fault_batch"
-#define DEV0_BATCHES	"/sys/kernel/gmem/devices/gmem_sim0/fault_batches"
+
+/* fault_batch as the suite loaded gmem_sim, put back by the teardown. */
+static long loaded_batch = -1;
 
 static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 		     bool failslab, double length, unsigned int batch)
@@ -383,7 +391,6 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 		.batch = batch,
 	};
 	char value[16];
-	long batches;
 	pthread_rwlockattr_t attr;
 	unsigned long rounds = 0, injected = 0;
 	int i, status, kmsg = -1;
@@ -393,8 +400,9 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 	r.fd = open(DEV0, O_RDWR);
 	ASSERT_GE(r.fd, 0);
 	c = dev_counters(r.fd);
-	batches = sysfs_long(DEV0_BATCHES);
 	if (batch) {
+		loaded_batch = sysfs_long(FAULT_BATCH);
+		ASSERT_GT(loaded_batch, 0);
 		snprintf(value, sizeof(value), "%u", batch);
 		ASSERT_EQ(sysfs_write(FAULT_BATCH, value), 0);
 	}
@@ -445,11 +453,10 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 	pthread_join(ch, NULL);
 	atomic_store(&nb->stop, true);
 	ASSERT_EQ(waitpid(b, &status, 0), b);
-	if (batch) {
-		EXPECT_EQ(sysfs_write(FAULT_BATCH, "1"), 0);
-		/* The runs went through batches. */
-		EXPECT_GT(sysfs_long(DEV0_BATCHES), batches);
-	}
+	/* A's writes took several faults at a stop. */
+	if (batch)
+		EXPECT_GT(atomic_load(&r.dev_faults),
+			  atomic_load(&r.dev_batches));
 	if (failslab) {
 		EXPECT_EQ(failslab_off(), 0);
 		munlockall();
@@ -496,6 +503,14 @@ FIXTURE_SETUP(race)
 
 FIXTURE_TEARDOWN(race)
 {
+	char value[24];
+
+	/* Even after a failed assertion: the next tests run unbatched. */
+	if (loaded_batch > 0) {
+		snprintf(value, sizeof(value), "%ld", loaded_batch);
+		EXPECT_EQ(sysfs_write(FAULT_BATCH, value), 0);
+		loaded_batch = -1;
+	}
 }
 
 TEST_F(race, dontneed_under_device_faults)
