@@ -333,6 +333,48 @@ TEST_F(gmem, fork_with_device_resident_pages)
 	munmap(p, size);
 }
 
+/*
+ * A forked child shares the parent's device pages but not its address
+ * space's records: the child's own address space, made when it opens the
+ * device, has none of them. Mapping them on the child's device context
+ * must record them first, or the notifier, which unmaps only what records
+ * name, leaves the mapping when the child drops the pages: its device
+ * would still read the parent's data there.
+ */
+TEST_F(gmem, a_forked_child_unmaps_the_parents_device_pages_it_dropped)
+{
+	size_t size = 8 * page_size;
+	void *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	struct gmem_sim_run run;
+	pid_t pid;
+	int status, fd;
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x77, NULL), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		fd = open(DEV0, O_RDWR);
+		/* Mapped where they are, for the child's device context. */
+		if (fd < 0 || dev_run(fd, p, size, GMEM_SIM_SEQUENTIAL,
+				      GMEM_SIM_READ, 0, &run) ||
+		    run.migrated_in || !run.checksum)
+			_exit(1);
+		if (madvise(p, size, MADV_DONTNEED))
+			_exit(2);
+		/* Dropped: the child's device reads zeros now. */
+		if (dev_run(fd, p, size, GMEM_SIM_SEQUENTIAL, GMEM_SIM_READ,
+			    0, &run))
+			_exit(3);
+		_exit(run.checksum ? 4 : 0);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(WEXITSTATUS(status), 0);
+	munmap(p, size);
+}
+
 TEST_F(gmem, munmap_releases_device_memory_and_mappings)
 {
 	size_t size = 16 * page_size;
