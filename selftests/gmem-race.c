@@ -373,6 +373,7 @@ static void neighbour(struct neighbour *nb, size_t size)
 }
 
 #define FAULT_BATCH	"/sys/module/gmem_sim/parameters/fault_batch"
+#define SYSFS_DEV0	"/sys/kernel/gmem/devices/gmem_sim0/"
 
 /* fault_batch as the suite loaded gmem_sim, put back by the teardown. */
 static long loaded_batch = -1;
@@ -394,12 +395,14 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 	pthread_rwlockattr_t attr;
 	unsigned long rounds = 0, injected = 0;
 	int i, status, kmsg = -1;
+	long retries;
 	pid_t b;
 
 	page_size = sysconf(_SC_PAGE_SIZE);
 	r.fd = open(DEV0, O_RDWR);
 	ASSERT_GE(r.fd, 0);
 	c = dev_counters(r.fd);
+	retries = sysfs_long(SYSFS_DEV0 "fault_retries");
 	if (batch) {
 		loaded_batch = sysfs_long(FAULT_BATCH);
 		ASSERT_GT(loaded_batch, 0);
@@ -464,9 +467,10 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 		close(kmsg);
 	}
 
-	fprintf(stderr, "# %lu rounds, %lu device ops (%lu ENOMEM), %lu chaos ops, neighbour %lu passes (%lu ENOMEM)\n",
+	retries = sysfs_long(SYSFS_DEV0 "fault_retries") - retries;
+	fprintf(stderr, "# %lu rounds, %lu device ops (%lu ENOMEM), %lu chaos ops, %ld snapshots retaken, neighbour %lu passes (%lu ENOMEM)\n",
 		rounds, atomic_load(&r.dev_ops), atomic_load(&r.dev_enomem),
-		atomic_load(&r.chaos_ops), atomic_load(&nb->passes),
+		atomic_load(&r.chaos_ops), retries, atomic_load(&nb->passes),
 		atomic_load(&nb->enomem));
 	EXPECT_EQ(status, 0);
 	/* The races were run, not skipped. */

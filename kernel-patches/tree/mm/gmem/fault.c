@@ -348,7 +348,11 @@ int gm_map_range(struct gm_context *ctx, unsigned long start,
 	list_del(&snap.node);
 	if (ret || snap.overtaken) {
 		mutex_unlock(&as->lock);
-		return ret ?: -EBUSY;
+		ret = ret ?: -EBUSY;
+		/* A device fault's, overtaken: a cost others' changes cause. */
+		if (ret == -EBUSY && !(flags & GMEM_PAGE_PREFETCHED))
+			atomic_long_inc(&ctx->dev->fault_retries);
+		return ret;
 	}
 	/* What to map: this device's pages; with GM_MAP_REMOTE, host pages. */
 	for (i = 0; i < npages; i++) {
@@ -517,9 +521,6 @@ int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 		if (ret)
 			break;
 		ret = gm_map_resident(ctx, va, write, migrated.moved, remote);
-		/* Overtaken by an invalidation: a cost others' changes cause. */
-		if (ret == -EBUSY)
-			atomic_long_inc(&ctx->dev->fault_retries);
 		if (ret == -EAGAIN && !remote) {
 			atomic_long_inc(&ctx->dev->fault_migrations);
 			ret = gm_migrate_to_dev(ctx, va, va + PAGE_SIZE,
