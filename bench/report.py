@@ -427,6 +427,21 @@ def scale_goal_lines(scale):
     return lines
 
 
+def peer_goal_lines(ratios):
+    """Issue 16's goal: gmem_sim's migration at >= 1.0x test_hmm's each
+    way; to the device against test_hmm without its read-back."""
+    lines = []
+    for r in ratios:
+        dev = r["to_device_vs_excl_readback"]
+        if dev is None:
+            continue
+        met = dev >= 1.0 and r["to_host"] >= 1.0
+        lines.append(f"Issue 16's goal at {r['size_mb']} MiB: to device {fmt(dev)}x "
+                     f"test_hmm excl. read-back, to host {fmt(r['to_host'])}x "
+                     f"(goal >= 1.0 each way): {'goal met' if met else 'goal NOT met'}.")
+    return lines
+
+
 def oversub_goal_lines(oversub):
     """Issue 16's goal: under 2x oversubscription, the fault p99 within 2x
     of the fault p99 when the pages fit; per free_target."""
@@ -492,6 +507,7 @@ def summary_lines(res):
         lines.append(f"place {b['workload']}: best {b['best']} ({b['best_sim_ms']:.1f} ms "
                      f"simulated, x{fmt(b['best_sim_over_migrate'])} of migrate); "
                      + ", ".join(f"{p} x{fmt(v)}" for p, v in b["sim_over_migrate"].items()))
+    lines += peer_goal_lines(res["peer_ratio"])
     lines += oversub_goal_lines(res.get("oversub", []))
     lines += batch_lines(res.get("batch", []))
     for s in res["scale"]:
@@ -867,6 +883,7 @@ def markdown(res, pngs):
         L.append(md_table(["MiB", "to device", "to host", "round trip",
                            "to device vs test_hmm excl. read-back"], rows))
         L.append("")
+        L += [line + "\n" for line in peer_goal_lines(res["peer_ratio"])]
 
     if res["hook"]:
         L.append("## Hook overhead: the same LRU in C and in BPF")
