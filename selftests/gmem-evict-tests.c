@@ -709,6 +709,73 @@ TEST_F_TIMEOUT(evict, protected_frames_cost_an_eviction_round_nothing, 180)
 	munmap(p, size);
 }
 
+/*
+ * A page that keeps coming back is thrashing, and the default policy
+ * spares it; one that a prefetch keeps bringing back is spared only once
+ * the device uses it, or a prefetcher's unused bets would hold frames the
+ * pages in use need. Both ranges bounce by CPU reads, with thrash_threshold
+ * 2: q comes back by device faults, p by MADV_PREFETCH, which maps its
+ * pages without using them. The device then reads p and writes a range
+ * as large as the device, whose eviction rounds age p's used pages.
+ */
+TEST_F(evict, a_prefetched_page_is_protected_from_its_first_use)
+{
+	size_t n = 16, size = n * page_size, big = self->capacity, i;
+	long hnid0 = sysfs_long(SYSFS_DEV0 "hnid"), threshold, before;
+	uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	uint64_t *q = peer_mmap(size, PROT_READ | PROT_WRITE);
+	uint64_t *r = peer_mmap(big, PROT_READ | PROT_WRITE);
+	long bounced, used;
+	uint64_t p_sum, q_sum;
+	char old[24];
+	int round;
+
+	/* Its prefetch would bring q's pages, unused, as MADV_PREFETCH does. */
+	if (getenv("GMEM_POLICY_PREFETCHES"))
+		SKIP(return, "the policy prefetches");
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_NE(q, MAP_FAILED);
+	ASSERT_NE(r, MAP_FAILED);
+	fill(p, size, 3);
+	fill(q, size, 4);
+	p_sum = cpu_checksum(p, size);
+	q_sum = cpu_checksum(q, size);
+	threshold = sysfs_long(GMEM_SYSFS "/thrash_threshold");
+	ASSERT_GE(threshold, 0);
+	ASSERT_EQ(sysfs_write(GMEM_SYSFS "/thrash_threshold", "2"), 0);
+	before = sysfs_long(SYSFS_DEV0 "pages_protected");
+	for (round = 0; round < 3; round++) {
+		if (round) {	/* back to host memory: each return bounces */
+			EXPECT_EQ(cpu_checksum(p, size), p_sum);
+			EXPECT_EQ(cpu_checksum(q, size), q_sum);
+		}
+		EXPECT_EQ(dev_run(self->fd0, q, size, GMEM_SIM_SEQUENTIAL,
+				  GMEM_SIM_READ, 0, NULL), 0);
+		EXPECT_EQ(hmadvise(hnid0, p, size, MADV_PREFETCH), 0);
+	}
+	bounced = sysfs_long(SYSFS_DEV0 "pages_protected") - before;
+	EXPECT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_READ, 0, NULL), 0);
+	EXPECT_EQ(dev_run(self->fd0, r, big, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x5a, NULL), 0);
+	used = sysfs_long(SYSFS_DEV0 "pages_protected") - before;
+	snprintf(old, sizeof(old), "%ld", threshold);
+	ASSERT_EQ(sysfs_write(GMEM_SYSFS "/thrash_threshold", old), 0);
+	TH_LOG("pages protected: %ld after three returns of q and p, %ld after the device used p",
+	       bounced, used);
+	/* q's third return, by faults, is protected; p's, by prefetch, not. */
+	EXPECT_EQ(bounced, (long)n);
+	/* The device used p: the eviction rounds aging it protected it. */
+	EXPECT_EQ(used, 2 * (long)n);
+	EXPECT_EQ(cpu_checksum(p, size), p_sum);
+	EXPECT_EQ(cpu_checksum(q, size), q_sum);
+	for (i = 0; i < big / 8; i++)
+		ASSERT_EQ(r[i], written_word(0x5a, &r[i]));
+	munmap(p, size);
+	munmap(q, size);
+	munmap(r, big);
+}
+
 struct worker {
 	int fd;			/* device, or -1 for the CPU */
 	uint64_t *p;

@@ -233,11 +233,14 @@ expect_ejected() {
 	[ "$status" -eq 0 ]
 	moved=$(( $(cat $DEV/migrations_to_device) - moved ))
 	# 8 pages a fault, 4 of them at the start of the mapping: the pages
-	# come about once each, 4 a fault (measured: 256 faults, 1,036 pages).
+	# come about once each, 4 a fault, and the 4 at the start, never used
+	# again, about every 8 faults, when the cap has pushed them out
+	# (measured: 256 faults, 1,124 pages; 1,036 when thrashing protection
+	# kept them, before it waited for a prefetched page's first use).
 	# With the device's budget (512), each fault's prefetch evicted what
 	# the last one brought: 951 faults, 394,259 pages.
 	echo "# 1024 pages read at a cap of 64: $(faults_of "$output") faults, $moved pages moved" >&3
-	[ "$moved" -le 1100 ]
+	[ "$moved" -le 1200 ]
 	[ "$(faults_of "$output")" -le 300 ]
 }
 

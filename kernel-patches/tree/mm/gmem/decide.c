@@ -540,6 +540,7 @@ u32 gmem_frame_take_referenced(struct gmem_evict_ctx *ctx, u32 frame)
 	struct gm_evict_req *req = container_of(ctx, struct gm_evict_req, pub);
 	struct gm_dev *dev;
 	struct gm_frame *f;
+	bool on_lru;
 
 	if (WARN_ON_ONCE(ctx->kernel != req))
 		return 0;
@@ -551,10 +552,11 @@ u32 gmem_frame_take_referenced(struct gmem_evict_ctx *ctx, u32 frame)
 	if (!gm_frame_resident(f) || !READ_ONCE(f->referenced))
 		return 0;
 	WRITE_ONCE(f->referenced, 0);
-	f->used = 1;
 	/* Pinned and protected frames are not the LRU's to reorder. */
-	if (gm_frame_on_lru(f))
-		list_move(&f->lru, &dev->lru);
+	on_lru = gm_frame_on_lru(f);
+	gm_frame_use(dev, f, false);
+	if (on_lru)
+		gm_frame_file(dev, f);
 	atomic_long_inc(&dev->pages_referenced);
 	return 1;
 }

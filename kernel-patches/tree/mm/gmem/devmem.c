@@ -217,6 +217,41 @@ void gm_frame_file(struct gm_dev *dev, struct gm_frame *frame)
 		list_move(&frame->lru, &dev->lru);
 }
 
+/*
+ * Under dev->lock: spare @frame, thrashing, from eviction until
+ * thrash_protect more pages were evicted. A quarter of the frames keeps
+ * turning over, always.
+ */
+static void gm_frame_protect(struct gm_dev *dev, struct gm_frame *frame)
+{
+	if (!frame->protected && dev->nr_protected < dev->nr_pages / 4 * 3) {
+		frame->protected = 1;
+		dev->nr_protected++;
+	}
+	frame->protect_until = atomic_long_read(&gm_evict_clock) +
+		gm_thrash_span(READ_ONCE(gm_thrash_protect), dev, 2);
+}
+
+/*
+ * Under dev->lock: the device used @frame's page; @arrived_thrashing, a
+ * fault just brought it back thrashing, which protects it. A page a
+ * prefetch brought back thrashing is protected from the device's first
+ * use of it, not before: a prefetcher's bets that keep bouncing unused
+ * would hold frames that pages in use need, and make those bounce in
+ * turn. An orphan's page is no one's to spare. The caller files the
+ * frame (gm_frame_file()) on the list this calls for.
+ */
+void gm_frame_use(struct gm_dev *dev, struct gm_frame *frame,
+		  bool arrived_thrashing)
+{
+	if (arrived_thrashing ||
+	    (frame->thrashing == GM_THRASHING_UNUSED && frame->as)) {
+		frame->thrashing = GM_THRASHING_YES;
+		gm_frame_protect(dev, frame);
+	}
+	frame->used = 1;
+}
+
 /* Under dev->lock: @frame is no longer spared as thrashing. */
 void gm_frame_unprotect(struct gm_dev *dev, struct gm_frame *frame)
 {
@@ -252,7 +287,7 @@ static void gm_devmem_page_free(struct page *page)
 	if (gm_frame_prefetch_unused(frame))
 		atomic_long_inc(&dev->prefetched_unused);
 	frame->policy = NULL;
-	frame->thrashing = 0;
+	frame->thrashing = GM_THRASHING_NO;
 	frame->prefetched = 0;
 	gm_frame_unprotect(dev, frame);
 	gm_frame_note_pinned(dev, frame, false);
@@ -308,23 +343,18 @@ void gm_frame_track(struct gm_dev *dev, struct page *page,
 	frame->as = as;
 	frame->va = va;
 	frame->orphan = 0;
-	if (hook == GM_HOOK_PAGE_ADDED)
+	if (hook == GM_HOOK_PAGE_ADDED) {
 		frame->prefetched = !!(flags & GMEM_PAGE_PREFETCHED);
-	frame->used = hook == GM_HOOK_PAGE_ACCESSED || !frame->prefetched;
+		frame->used = 0;
+	}
 	/* Protection that ended, not yet taken back by an eviction round. */
 	if (!gm_frame_protected(frame))
 		gm_frame_unprotect(dev, frame);
-	if (flags & GMEM_PAGE_THRASHING) {
-		frame->thrashing = 1;
-		/* A quarter of the frames keeps turning over, always. */
-		if (!frame->protected &&
-		    dev->nr_protected < dev->nr_pages / 4 * 3) {
-			frame->protected = 1;
-			dev->nr_protected++;
-		}
-		frame->protect_until = atomic_long_read(&gm_evict_clock) +
-			gm_thrash_span(READ_ONCE(gm_thrash_protect), dev, 2);
-	}
+	if (flags & GMEM_PAGE_THRASHING)
+		frame->thrashing = frame->used || !frame->prefetched ?
+				   GM_THRASHING_YES : GM_THRASHING_UNUSED;
+	if (hook == GM_HOOK_PAGE_ACCESSED || !frame->prefetched)
+		gm_frame_use(dev, frame, flags & GMEM_PAGE_THRASHING);
 	/*
 	 * @attr was read under as->lock: gm_lpt_refile_pinned() runs under
 	 * it after the attribute changed, and finds this frame by its record

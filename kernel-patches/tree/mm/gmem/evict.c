@@ -82,8 +82,8 @@ static bool gm_dev_age_chunk(struct gm_dev *dev, unsigned long *aged)
 			continue;
 		}
 		WRITE_ONCE(frame->referenced, 0);
-		frame->used = 1;
-		list_move(&frame->lru, &dev->lru);
+		gm_frame_use(dev, frame, false);
+		gm_frame_file(dev, frame);
 		__gm_policy_page_event(frame->policy, GM_HOOK_PAGE_ACCESSED, dev,
 				       frame, true, NULL);
 		moved++;

@@ -89,6 +89,14 @@ static_assert(GM_MIGRATE_BATCH <= BITS_PER_LONG);
  * order (by device fault, most recent first) and where the page is mapped,
  * to evict it with migrate_vma_*().
  */
+/* gm_frame.thrashing: page events carry GMEM_PAGE_THRASHING if not NO. */
+enum gm_thrashing {
+	GM_THRASHING_NO,
+	GM_THRASHING_YES,
+	/* A prefetch brought it back so, unused since: see gm_frame_use(). */
+	GM_THRASHING_UNUSED,
+};
+
 struct gm_frame {
 	/*
 	 * While it holds a page: one of its device's lists, the one its flags
@@ -104,7 +112,7 @@ struct gm_frame {
 	unsigned long protect_until;		/* gm_evict_clock */
 	/* Heads a free block of 2^(free_order - 1) frames; 0 if not. */
 	u8 free_order;
-	u8 thrashing;				/* GMEM_PAGE_THRASHING */
+	u8 thrashing;				/* enum gm_thrashing */
 	u8 protected;				/* counts in nr_protected */
 	/* Its range is pinned (hmadvise(MADV_PIN)): counts in nr_pinned */
 	u8 pinned;
@@ -658,6 +666,8 @@ void gm_frame_track(struct gm_dev *dev, struct page *page,
 		    unsigned long attr);
 void gm_frame_file(struct gm_dev *dev, struct gm_frame *frame);
 void gm_frame_unprotect(struct gm_dev *dev, struct gm_frame *frame);
+void gm_frame_use(struct gm_dev *dev, struct gm_frame *frame,
+		  bool arrived_thrashing);
 void gm_frame_set_pinned(struct gm_dev *dev, struct gm_frame *frame,
 			 bool pinned);
 struct page *gm_dev_alloc_page(struct gm_dev *dev);

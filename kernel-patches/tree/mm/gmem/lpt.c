@@ -23,8 +23,9 @@ static unsigned long gm_lpt_device_entry(struct gm_dev *dev,
  * thrash_threshold times in a row, each before thrash_window pages were
  * evicted (from any device) since it left one, is thrashing. Policies see
  * GMEM_PAGE_THRASHING, and the default policy spares it from eviction
- * until thrash_protect more pages were evicted, as long as at most 3/4 of
- * the device's frames are spared, so that the rest keeps turning over.
+ * (one a prefetch brought, from the device's first use of it) until
+ * thrash_protect more pages were evicted, as long as at most 3/4 of the
+ * device's frames are spared, so that the rest keeps turning over.
  * A window of 0 is the device's size in frames (a page that returns
  * before the device turned over once would have stayed on a device twice
  * as big), a protection of 0 twice that: a pass of a loop larger than
