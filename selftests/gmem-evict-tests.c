@@ -19,7 +19,6 @@
 #include "gmem_test_lib.h"
 #include "gmem/hmadvise.h"
 
-#define SYSFS_DEV0 "/sys/kernel/gmem/devices/gmem_sim0/"
 
 FIXTURE(evict)
 {

@@ -373,7 +373,6 @@ static void neighbour(struct neighbour *nb, size_t size)
 }
 
 #define FAULT_BATCH	"/sys/module/gmem_sim/parameters/fault_batch"
-#define SYSFS_DEV0	"/sys/kernel/gmem/devices/gmem_sim0/"
 
 /* fault_batch as the suite loaded gmem_sim, put back by the teardown. */
 static long loaded_batch = -1;

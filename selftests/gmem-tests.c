@@ -889,7 +889,6 @@ TEST_F(gmem, address_space_counters_in_debugfs)
  * for each run of up to 64 adjacent pages (each gap between pages already
  * on the device).
  */
-#define SYSFS_DEV0	"/sys/kernel/gmem/devices/gmem_sim0/"
 
 static long dev0_counter(const char *name)
 {

@@ -21,6 +21,9 @@
 #include "gmem_sim.h"
 #include "gmem_sysfs.h"
 
+/* gmem_sim0's directory: its GMEM counters and tunables. */
+#define SYSFS_DEV0	GMEM_DEVICES_DIR "/gmem_sim0/"
+
 #ifdef TEST_TIMEOUT_DEFAULT
 /*
  * kselftest's 30 s per test is too short on the debug kernel (make check

@@ -65,8 +65,9 @@ EXPORT_SYMBOL_GPL(gm_dev_frame_accessed);
  * Second chance for the coldest frames the device reported using: up to
  * GM_AGE_CHUNK of them go back to the head of the LRU (a thrashing page a
  * prefetch brought, used for the first time, to the protected list),
- * their bit cleared, their policy told. Returns true once the tail holds GM_EVICT_BATCH
- * frames not used since the last look (or no referenced one is left).
+ * their bit cleared, their policy told. Returns true once the tail holds
+ * GM_EVICT_BATCH frames not used since the last look (or no referenced
+ * one is left).
  */
 static bool gm_dev_age_chunk(struct gm_dev *dev, unsigned long *aged)
 {

@@ -84,11 +84,6 @@ static_assert(GM_MIGRATE_BATCH <= BITS_PER_LONG);
 /* Frames aging moves under one hold of the frame lock. */
 #define GM_AGE_CHUNK		64
 
-/*
- * What GMEM knows of each frame of device memory holding a page: the LRU
- * order (by device fault, most recent first) and where the page is mapped,
- * to evict it with migrate_vma_*().
- */
 /* gm_frame.thrashing: page events carry GMEM_PAGE_THRASHING if not NO. */
 enum gm_thrashing {
 	GM_THRASHING_NO,
@@ -97,6 +92,11 @@ enum gm_thrashing {
 	GM_THRASHING_UNUSED,
 };
 
+/*
+ * What GMEM knows of each frame of device memory holding a page: the LRU
+ * order (by device fault, most recent first) and where the page is mapped,
+ * to evict it with migrate_vma_*().
+ */
 struct gm_frame {
 	/*
 	 * While it holds a page: one of its device's lists, the one its flags
