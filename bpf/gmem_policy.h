@@ -34,6 +34,8 @@
 
 extern int gmem_prefetch_range(struct gmem_prefetch_ctx *ctx, __u64 start,
 			       __u64 nr_pages) __ksym;
+extern __u64 gmem_prefetch_verdicts(struct gmem_prefetch_ctx *ctx,
+				    __u64 start, __u64 nr_pages) __ksym;
 extern int gmem_evict_frame(struct gmem_evict_ctx *ctx, __u32 frame) __ksym;
 extern __u32 gmem_frame_state(struct gmem_evict_ctx *ctx, __u32 frame) __ksym;
 extern __u32 gmem_frame_take_referenced(struct gmem_evict_ctx *ctx,

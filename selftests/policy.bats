@@ -254,6 +254,51 @@ load() {
 	no_leftovers
 }
 
+@test "gmem_prefetch_verdicts() judges prefetched pages once: those the device read used, the others unused; they leave marked judged" {
+	local id used unused again judged
+	load $TOBJ/verdict_check.bpf.o --default
+	# Page 0 faults first: vchk prefetches pages 1-8 and 60-63; the device
+	# reads 1-8, then faults on 9, where vchk asks for both verdicts twice.
+	$RUN -n 64 -o read -p sequential
+	$GMEMCTL use default
+	id=$(bpftool map list -j | jq -r '.[] | select(.name == "verdict_.bss") | .id')
+	[ -n "$id" ]
+	read -r used unused again judged < <(bpftool map dump id "$id" -j | jq -r '
+		[.. | objects] as $o
+		| ["used", "unused", "again", "judged_removed"]
+		| map(. as $v | [$o[] | .[$v]? // empty] | first)
+		| @tsv')
+	echo "# verdicts: $used used, $unused unused, then $again; $judged pages left judged" >&3
+	[ "$used" -eq 8 ]
+	[ "$unused" -eq 4 ]
+	[ "$again" -eq 0 ]
+	[ "$judged" -eq 12 ]
+	$GMEMCTL unload vchk
+	no_leftovers
+}
+
+@test "a prefetcher is judged on a device with room: seq's bets on a scan count as used before any page leaves" {
+	local e0 bss stop=$BATS_TEST_TMPDIR/stop i
+	load build/bpf/prefetch_seq.bpf.o --default
+	e0=$(cat $DEV/pages_evicted)
+	# Pages leave (and are judged) when the program exits: ask before.
+	$RUN -n 2048 -o read -p sequential -r 1000 -w 100 -u "$stop" >/dev/null &
+	BG=$!
+	for i in $(seq 100); do
+		bss=$(bpftool map dump pinned /sys/fs/bpf/gmem/seq/bss)
+		! grep -q '"pf_samples": [1-9]' <<<"$bss" || break
+		sleep 0.1
+	done
+	touch "$stop"
+	wait $BG
+	$GMEMCTL use default
+	[ "$(cat $DEV/pages_evicted)" -eq "$e0" ]
+	echo "$bss" | grep -q '"pf_samples": [1-9]' || { echo "$bss"; false; }
+	echo "$bss" | grep -Eq '"pf_bad_samples": 0$' || { echo "$bss"; false; }
+	$GMEMCTL unload seq
+	no_leftovers
+}
+
 @test "gmemctl use --pid selects a policy for one running process; system returns it" {
 	load build/bpf/evict_lru.bpf.o
 	load build/bpf/evict_fifo.bpf.o

@@ -20,6 +20,17 @@
  * probes, judged in later samples, so it regains trust when the pattern
  * turns predictable. Like Linux's read-around, which stops after too many
  * misses, this costs nothing while prefetching pays.
+ *
+ * Waiting for pages to leave made the verdicts late: on a device of N
+ * frames a bet is judged N evictions after it was made, all the bets made
+ * meanwhile at the old level of trust; and on a device with room nothing
+ * leaves, so nothing was ever judged. So the prefetcher keeps its last
+ * PF_BETS ranges and asks GMEM how each went (gmem_prefetch_verdicts())
+ * PF_JUDGE_AGE faults of the address space later: pages the device used
+ * by then count as used, the others as unused. Those pages leave with
+ * GMEM_PAGE_JUDGED and are not counted again. A bet on another device
+ * than the fault's, or one the ring had no room for, is judged when its
+ * pages leave, as before.
  */
 #ifndef GMEM_LIB_PF_FEEDBACK_H
 #define GMEM_LIB_PF_FEEDBACK_H
@@ -37,6 +48,16 @@ const volatile __u32 pf_waste_pct = 10;
 #define PF_PROBE_PAGES		16
 #define PF_PROBE_LEVEL		5	/* 512 >> 5 == PF_PROBE_PAGES */
 #define PF_MAX_LEVEL		15	/* a probe every 1024 faults */
+#define PF_BETS			32	/* ranges awaiting verdicts: 4 a fault */
+#define PF_JUDGE_AGE		8	/* faults after which a range is judged */
+
+struct pf_bet {
+	__u64 start;
+	__u32 pages;
+	__u32 clock;		/* pf_state.clock when made */
+	__u32 dev;
+	__u32 pad;
+};
 
 /*
  * Faults of two threads and page_removed on two devices may update one
@@ -48,6 +69,10 @@ struct pf_state {
 	__u32 unused;		/* ...and not */
 	__u32 level;		/* of distrust, 0..PF_MAX_LEVEL */
 	__u32 wait;		/* faults before the next probe */
+	__u32 clock;		/* faults, ever */
+	__u32 first_bet;	/* oldest of bets[], a ring */
+	__u32 nr_bets;
+	struct pf_bet bets[PF_BETS];
 };
 
 struct {
@@ -57,6 +82,14 @@ struct {
 	__type(value, struct pf_state);
 } pf_states SEC(".maps");
 
+/* A new address space's state is made here: it is too big for the stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pf_state);
+} pf_fresh SEC(".maps");
+
 /* Samples judged, and those over budget (bpftool map dump ... .bss). */
 __u64 pf_samples;
 __u64 pf_bad_samples;
@@ -64,57 +97,26 @@ __u64 pf_bad_samples;
 static __always_inline struct pf_state *pf_state_of(__u64 as_id,
 						    __u32 first_level)
 {
-	struct pf_state fresh = { .level = pf_sample ? first_level : 0 }, *st;
+	struct pf_state *st, *fresh;
+	__u32 zero = 0;
 
 	st = bpf_map_lookup_elem(&pf_states, &as_id);
 	if (st)
 		return st;
-	bpf_map_update_elem(&pf_states, &as_id, &fresh, BPF_NOEXIST);
+	fresh = bpf_map_lookup_elem(&pf_fresh, &zero);
+	if (!fresh)
+		return NULL;
+	__builtin_memset(fresh, 0, sizeof(*fresh));
+	fresh->level = pf_sample ? first_level : 0;
+	bpf_map_update_elem(&pf_states, &as_id, fresh, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&pf_states, &as_id);
 }
 
-/*
- * The prefetch hook, first thing on every fault: counts the fault and
- * returns how many pages this fault may prefetch (0: none). An address
- * space starts at @first_level: 0 for a prefetcher whose bets are sure
- * (a stream it saw), higher for one that must earn trust.
- */
-static __always_inline __u32 pf_feedback_fault(struct gmem_prefetch_ctx *req,
-					       __u32 first_level)
+/* Judge the sample once it holds pf_sample verdicts. */
+static __always_inline void pf_judge(struct pf_state *st)
 {
-	struct pf_state *st = pf_state_of(req->as_id, first_level);
-	__u32 level;
+	__u64 needed;
 
-	if (!st)
-		return PF_MAX_PAGES;
-	st->faults++;
-	level = st->level;
-	if (level <= PF_PROBE_LEVEL)
-		return PF_MAX_PAGES >> level;
-	if (st->wait) {
-		st->wait--;
-		return 0;
-	}
-	st->wait = (1U << ((level - PF_PROBE_LEVEL) & 31)) - 1;
-	return PF_PROBE_PAGES;
-}
-
-/* page_removed: count a prefetched page's verdict, judge full samples. */
-static __always_inline void pf_feedback_removed(struct gmem_page *page)
-{
-	__u64 as_id = page->as_id, needed;
-	struct pf_state *st;
-
-	if (!(page->flags & GMEM_PAGE_PREFETCHED) || !pf_sample)
-		return;
-	/* Only address spaces that faulted under this policy have a state. */
-	st = bpf_map_lookup_elem(&pf_states, &as_id);
-	if (!st)
-		return;
-	if (page->flags & GMEM_PAGE_UNUSED)
-		st->unused++;
-	else
-		st->used++;
 	if (st->used + st->unused < pf_sample)
 		return;
 	__sync_fetch_and_add(&pf_samples, 1);
@@ -130,6 +132,118 @@ static __always_inline void pf_feedback_removed(struct gmem_page *page)
 	st->faults = 0;
 	st->used = 0;
 	st->unused = 0;
+}
+
+/*
+ * Take the verdicts of the oldest bet and forget it. GMEM judges the pages
+ * on the faulting device: a bet on another leaves it to page_removed.
+ */
+static __always_inline void pf_judge_oldest(struct gmem_prefetch_ctx *req,
+					    struct pf_state *st)
+{
+	struct pf_bet *bet = &st->bets[st->first_bet % PF_BETS];
+	__u64 verdicts = 0;
+
+	/* Two faults may race for the last bet: the counts only steer. */
+	if (!st->nr_bets || st->nr_bets > PF_BETS) {
+		st->nr_bets = 0;
+		return;
+	}
+	if (bet->dev == req->dev)
+		verdicts = gmem_prefetch_verdicts(req, bet->start, bet->pages);
+	st->used += verdicts >> 32;
+	st->unused += (__u32)verdicts;
+	st->first_bet = (st->first_bet + 1) % PF_BETS;
+	st->nr_bets--;
+	pf_judge(st);
+}
+
+/*
+ * Prefetch as gmem_prefetch_range() does, and keep the range, to be
+ * judged PF_JUDGE_AGE faults later (or now, the oldest, if PF_BETS are
+ * waiting already).
+ */
+static __always_inline int pf_prefetch_range(struct gmem_prefetch_ctx *req,
+					     __u64 start, __u64 nr_pages)
+{
+	int pages = gmem_prefetch_range(req, start, nr_pages);
+	__u64 as_id = req->as_id;
+	struct pf_state *st;
+	struct pf_bet *bet;
+
+	if (pages <= 0 || !pf_sample)
+		return pages;
+	st = bpf_map_lookup_elem(&pf_states, &as_id);
+	if (!st)
+		return pages;
+	if (st->nr_bets >= PF_BETS)
+		pf_judge_oldest(req, st);
+	if (st->nr_bets >= PF_BETS)
+		return pages;
+	bet = &st->bets[(st->first_bet + st->nr_bets) % PF_BETS];
+	/* GMEM clamps a range to the mapping: the pages it took. */
+	bet->start = start < req->vma_start ? req->vma_start : start;
+	bet->pages = pages;
+	bet->clock = st->clock;
+	bet->dev = req->dev;
+	st->nr_bets++;
+	return pages;
+}
+
+/*
+ * page_removed: count the verdict of a prefetched page not judged yet,
+ * judge full samples.
+ */
+static __always_inline void pf_feedback_removed(struct gmem_page *page)
+{
+	__u64 as_id = page->as_id;
+	struct pf_state *st;
+
+	if (!(page->flags & GMEM_PAGE_PREFETCHED) ||
+	    (page->flags & GMEM_PAGE_JUDGED) || !pf_sample)
+		return;
+	/* Only address spaces that faulted under this policy have a state. */
+	st = bpf_map_lookup_elem(&pf_states, &as_id);
+	if (!st)
+		return;
+	if (page->flags & GMEM_PAGE_UNUSED)
+		st->unused++;
+	else
+		st->used++;
+	pf_judge(st);
+}
+
+/*
+ * The prefetch hook, first thing on every fault: counts the fault and
+ * returns how many pages this fault may prefetch (0: none). An address
+ * space starts at @first_level: 0 for a prefetcher whose bets are sure
+ * (a stream it saw), higher for one that must earn trust.
+ */
+static __always_inline __u32 pf_feedback_fault(struct gmem_prefetch_ctx *req,
+					       __u32 first_level)
+{
+	struct pf_state *st = pf_state_of(req->as_id, first_level);
+	__u32 level, i;
+
+	if (!st)
+		return PF_MAX_PAGES;
+	st->faults++;
+	st->clock++;
+	for (i = 0; i < PF_BETS && st->nr_bets; i++) {
+		if (st->clock - st->bets[st->first_bet % PF_BETS].clock <
+		    PF_JUDGE_AGE)
+			break;
+		pf_judge_oldest(req, st);
+	}
+	level = st->level;
+	if (level <= PF_PROBE_LEVEL)
+		return PF_MAX_PAGES >> level;
+	if (st->wait) {
+		st->wait--;
+		return 0;
+	}
+	st->wait = (1U << ((level - PF_PROBE_LEVEL) & 31)) - 1;
+	return PF_PROBE_PAGES;
 }
 
 static __always_inline void pf_feedback_exit(struct gmem_as_info *as)

@@ -61,7 +61,7 @@ static __always_inline int seq_do_prefetch(struct gmem_prefetch_ctx *req)
 	s->next_va = 0;
 	if (va + GMEM_PAGE_SIZE >= req->vma_end || !allowed)
 		return 0;
-	pages = gmem_prefetch_range(req, va + GMEM_PAGE_SIZE,
+	pages = pf_prefetch_range(req, va + GMEM_PAGE_SIZE,
 				    s->window < allowed ? s->window : allowed);
 	if (pages > 0)
 		s->next_va = va + GMEM_PAGE_SIZE + pages * GMEM_PAGE_SIZE;

@@ -59,7 +59,7 @@ static __always_inline __u64 stride_fetch(struct gmem_prefetch_ctx *req,
 		window = allowed;
 	if (stride == (__s64)GMEM_PAGE_SIZE) {
 		if (va + GMEM_PAGE_SIZE < req->vma_end)
-			n = gmem_prefetch_range(req, va + GMEM_PAGE_SIZE,
+			n = pf_prefetch_range(req, va + GMEM_PAGE_SIZE,
 						window);
 	} else if (stride == -(__s64)GMEM_PAGE_SIZE) {
 		/* Downwards: the window below the fault, within the mapping. */
@@ -67,7 +67,7 @@ static __always_inline __u64 stride_fetch(struct gmem_prefetch_ctx *req,
 		if (start < req->vma_start || start > va)
 			start = req->vma_start;
 		if (start < va)
-			n = gmem_prefetch_range(req, start,
+			n = pf_prefetch_range(req, start,
 						(va - start) / GMEM_PAGE_SIZE);
 	} else if (stride && stride <= (__s64)STRIDE_MAX &&
 		   stride >= -(__s64)STRIDE_MAX) {
@@ -77,7 +77,7 @@ static __always_inline __u64 stride_fetch(struct gmem_prefetch_ctx *req,
 			__u64 next = va + i * stride;
 
 			if (next < req->vma_start || next >= req->vma_end ||
-			    gmem_prefetch_range(req, next, 1) <= 0)
+			    pf_prefetch_range(req, next, 1) <= 0)
 				break;
 			n = i;
 		}

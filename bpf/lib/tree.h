@@ -163,7 +163,7 @@ static __always_inline int tree_do_prefetch(struct gmem_prefetch_ctx *req)
 			continue;
 		}
 		if (run) {
-			pages = gmem_prefetch_range(req, block_va +
+			pages = pf_prefetch_range(req, block_va +
 				(__u64)(leaf - run) * LEAF_PAGES * GMEM_PAGE_SIZE,
 				run * LEAF_PAGES < allowed ? run * LEAF_PAGES :
 							     allowed);

@@ -33,6 +33,7 @@
 #define bpf_map_update_elem	sim_map_update_elem
 #define bpf_map_delete_elem	sim_map_delete_elem
 #define gmem_prefetch_range	sim_prefetch_range
+#define gmem_prefetch_verdicts	sim_prefetch_verdicts
 #define stride_ahead		sim_stride_ahead
 #define strides			sim_strides
 #define density_threshold	sim_density_threshold
@@ -41,6 +42,7 @@
 #define pf_sample		sim_pf_sample
 #define pf_waste_pct		sim_pf_waste_pct
 #define pf_states		sim_pf_states
+#define pf_fresh		sim_pf_fresh
 #define pf_samples		sim_pf_samples
 #define pf_bad_samples		sim_pf_bad_samples
 #include "lib/seq.h"
@@ -62,7 +64,7 @@ enum { SLOT_EMPTY, SLOT_USED, SLOT_DELETED };
 static struct {
 	const void *map;
 	unsigned char key[24];
-	unsigned char value[64];
+	unsigned char value[1024];
 	int state;
 } slots[MAP_SLOTS];
 
@@ -116,7 +118,12 @@ static int slot_of(const void *map, const void *key, bool insert)
 
 void *sim_map_lookup_elem(void *map, const void *key)
 {
-	int s = slot_of(map, key, false);
+	static struct pf_state fresh;	/* pf_fresh: an array has its entry */
+	int s;
+
+	if (map == &pf_fresh)
+		return *(const __u32 *)key ? NULL : &fresh;
+	s = slot_of(map, key, false);
 
 	return s < 0 ? NULL : slots[s].value;
 }
@@ -156,6 +163,7 @@ static const char *const pf_names[NR_PF] = { "none", "seq", "stride", "tree" };
 
 struct sim_page {
 	bool resident, referenced, prefetched, used, protected, thrashing;
+	bool judged;		/* gmem_prefetch_verdicts() took its verdict */
 	unsigned char bounces;
 	u32 prev, next;		/* LRU, head = newest */
 	u64 left;		/* clock when it last left, 0: never */
@@ -280,6 +288,8 @@ static struct gmem_page event_page(u32 p)
 
 	if (pg->prefetched)
 		page.flags |= GMEM_PAGE_PREFETCHED;
+	if (pg->judged)
+		page.flags |= GMEM_PAGE_JUDGED;
 	return page;
 }
 
@@ -365,6 +375,7 @@ static void bring(u32 p, bool prefetched)
 		evict_round();
 	pg->resident = true;
 	pg->referenced = false;
+	pg->judged = false;
 	sim_arrive(p, prefetched);
 	lru_push_head(p);
 	sim.nr_resident++;
@@ -397,6 +408,32 @@ int sim_prefetch_range(struct gmem_prefetch_ctx *ctx, __u64 start,
 	sim.range_start[sim.nr_ranges] = (start - BASE) / GMEM_PAGE_SIZE;
 	sim.range_pages[sim.nr_ranges++] = pages;
 	return pages;
+}
+
+/*
+ * As decide.c: the verdicts of the range's prefetched pages not judged
+ * yet, used << 32 | unused.
+ */
+__u64 sim_prefetch_verdicts(struct gmem_prefetch_ctx *ctx, __u64 start,
+			    __u64 nr_pages)
+{
+	__u64 used = 0, unused = 0, p = (start - BASE) / GMEM_PAGE_SIZE, end;
+
+	(void)ctx;
+	if (!sim.feedback)	/* no verdict reaches the prefetcher */
+		return 0;
+	for (end = p + nr_pages; p < end && p < sim.npages; p++) {
+		struct sim_page *pg = &sim.page[p];
+
+		if (!pg->resident || !pg->prefetched || pg->judged)
+			continue;
+		pg->judged = true;
+		if (pg->used || pg->referenced)
+			used++;
+		else
+			unused++;
+	}
+	return used << 32 | unused;
 }
 
 /* As decide.c: at most a share of the device. */
@@ -572,12 +609,13 @@ static bool under_pressure(const struct sim_case *c)
  * Issue 18's goal: on every workload and trace, no prefetcher takes more
  * faults than the LRU alone (1% of slack: a stream's first fault, chance
  * neighbours on random access) or moves more than 1.1x its pages. The
- * feedback reaches the first everywhere. It can only judge pages that
- * leave the device, so with the device never full (0.5x) nothing tells a
- * prefetcher it bets wrong; and a bet that pays in faults can still move
- * more pages (the pages used late take frames earlier, posting lists
- * overshot by a window). Asserted: the faults everywhere, and at most
- * 1.5x the pages under pressure; the cases over 1.1x are listed.
+ * feedback reaches the first everywhere. A bet that pays in faults can
+ * still move more pages (the pages used late take frames earlier, posting
+ * lists overshot by a window). Asserted: the faults everywhere, at most
+ * 1.5x the pages under pressure, and 1.25x with room (0.5x), where no
+ * page leaves and the verdicts come only from gmem_prefetch_verdicts()
+ * (without it the tree moved 1.51x on zipf-0.8); the cases over 1.1x are
+ * listed.
  */
 static int test_prefetchers_never_hurt(void)
 {
@@ -591,8 +629,9 @@ static int test_prefetchers_never_hurt(void)
 		for (pf = PF_SEQ; pf < NR_PF; pf++) {
 			struct outcome o = run_case(&cases[i], pf, true);
 			bool faults_ok = o.faults * 100 <= none.faults * 101;
-			bool moved_ok = !under_pressure(&cases[i]) ||
-					o.moved * 10 <= none.moved * 15;
+			bool moved_ok = under_pressure(&cases[i]) ?
+					o.moved * 10 <= none.moved * 15 :
+					o.moved * 100 <= none.moved * 125;
 			bool goal = faults_ok && o.moved * 10 <= none.moved * 11;
 
 			printf("# %-24s %-6s faults %6llu (none %6llu) moved %6llu (%.2fx) unused %6llu samples %llu/%llu%s\n",
@@ -615,7 +654,8 @@ static int test_prefetchers_never_hurt(void)
 	       over_goal, ncases * (NR_PF - 1));
 	EXPECT(!more_faults, "%d pairs take more faults than the LRU alone",
 	       more_faults);
-	EXPECT(!more_moved, "%d pairs move over 1.5x the pages under pressure",
+	EXPECT(!more_moved,
+	       "%d pairs move over 1.5x the pages under pressure, or 1.25x with room",
 	       more_moved);
 	return 0;
 }

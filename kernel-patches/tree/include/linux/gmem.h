@@ -168,8 +168,8 @@ struct gm_mmu {
  * Policies: what GMEM asks a policy, and what it tells it. A policy is a
  * struct gmem_policy_ops, built in or a BPF struct_ops map; BPF programs
  * see the structures below through BTF, read-only, and act through the
- * kfuncs gmem_prefetch_range(), gmem_evict_frame(), gmem_frame_state() and
- * gmem_frame_take_referenced().
+ * kfuncs gmem_prefetch_range(), gmem_prefetch_verdicts(), gmem_evict_frame(),
+ * gmem_frame_state() and gmem_frame_take_referenced().
  * See mm/gmem/policy.c and docs/writing-a-policy.md of GMEM-BPF.
  *
  * The constants policies need are enums, not macros, so that they are in
@@ -185,6 +185,7 @@ enum gmem_page_flags {
 	GMEM_PAGE_UNUSED	= 0x10,	/* page_removed: prefetched, never used */
 	GMEM_PAGE_PREFER_HOST	= 0x20,	/* the range prefers host memory */
 	GMEM_PAGE_ACCESSED_BY	= 0x40,	/* the device is in the range's set */
+	GMEM_PAGE_JUDGED	= 0x80,	/* page_removed: gmem_prefetch_verdicts() took it */
 };
 
 /* gmem_frame_state() */
@@ -348,8 +349,9 @@ struct gmem_hint_ctx {
  *	without a new init().
  * @prefetch: a device fault at @ctx->va was resolved. Propose more pages
  *	with gmem_prefetch_range(): they are clamped to the fault's mapping
- *	and to @ctx->budget pages, then migrated before the fault returns.
- *	Process context, the mmap lock held for read.
+ *	and to @ctx->budget pages, then migrated before the fault returns;
+ *	gmem_prefetch_verdicts() tells how earlier ones went. Process
+ *	context, the mmap lock held for read, in an RCU read-side section.
  * @evict: the device is full: nominate up to @ctx->wanted victims with
  *	gmem_evict_frame(). The default LRU fills any shortfall. Called with
  *	the device's frame lock (a spinlock) held.
@@ -366,7 +368,9 @@ struct gmem_hint_ctx {
  *	hmadvise(MADV_PREFETCH)), and with GMEM_PAGE_UNUSED as well the
  *	device never used it: no fault on it, no use it reported
  *	(gm_dev_frame_accessed()): a prefetcher's feedback on its accuracy.
- *	A device that reports no use tells only of faults.
+ *	A device that reports no use tells only of faults. With
+ *	GMEM_PAGE_JUDGED the prefetch hook took that verdict already
+ *	(gmem_prefetch_verdicts()).
  * @hmadvise: hmadvise() stored a policy-defined hint for a range. Process
  *	context, the mmap lock held for read.
  * @place: a device faulted on a page that is not in its memory, or (with
@@ -431,6 +435,8 @@ int gm_policy_proc_show(struct seq_file *m, struct task_struct *task);
 int gm_policy_proc_select(struct task_struct *task, const char *name);
 int gmem_prefetch_range(struct gmem_prefetch_ctx *ctx, u64 start,
 			u64 nr_pages);
+u64 gmem_prefetch_verdicts(struct gmem_prefetch_ctx *ctx, u64 start,
+			   u64 nr_pages);
 int gmem_evict_frame(struct gmem_evict_ctx *ctx, u32 frame);
 u32 gmem_frame_state(struct gmem_evict_ctx *ctx, u32 frame);
 u32 gmem_frame_take_referenced(struct gmem_evict_ctx *ctx, u32 frame);

@@ -100,6 +100,7 @@ struct bpf_struct_ops bpf_gmem_policy_ops = {
 
 BTF_SET8_START(gmem_kfunc_ids)
 BTF_ID_FLAGS(func, gmem_prefetch_range)
+BTF_ID_FLAGS(func, gmem_prefetch_verdicts)
 BTF_ID_FLAGS(func, gmem_evict_frame)
 BTF_ID_FLAGS(func, gmem_frame_state)
 BTF_ID_FLAGS(func, gmem_frame_take_referenced)

@@ -102,6 +102,7 @@ void __gm_policy_page_event(struct gm_policy *p,
 		.flags = (frame->thrashing ? GMEM_PAGE_THRASHING : 0) |
 			 (referenced ? GMEM_PAGE_REFERENCED : 0) |
 			 (frame->prefetched ? GMEM_PAGE_PREFETCHED : 0) |
+			 (frame->judged ? GMEM_PAGE_JUDGED : 0) |
 			 (hook == GM_HOOK_PAGE_REMOVED &&
 			  gm_frame_prefetch_unused(frame) ? GMEM_PAGE_UNUSED : 0),
 	};
@@ -163,6 +164,8 @@ bool gm_policy_prefetch(struct gm_context *ctx, unsigned long va,
 	}
 	attr = gm_attr_load(as, va);
 	req.policy = p;
+	req.as = as;
+	req.dev = ctx->dev;
 	req.pub = (struct gmem_prefetch_ctx) {
 		.va = va,
 		.vma_start = vma->vm_start,
@@ -484,6 +487,75 @@ refuse:
 	req->refused++;
 	atomic_long_inc(&req->policy->refused);
 	return ret;
+}
+
+/*
+ * The hook runs under rcu_read_lock(): the walk of the logical page table
+ * needs no xa_lock. Its records may be stale; the frame says what it holds.
+ */
+static u64 gm_prefetch_judge(struct gm_prefetch_req *req, unsigned long first,
+			     unsigned long last)
+{
+	XA_STATE(xas, &req->as->lpt, first);
+	struct gm_dev *dev = req->dev;
+	u64 used = 0, unused = 0;
+	struct gm_frame *frame;
+	unsigned long v;
+	void *entry;
+
+	spin_lock(&dev->lock);
+	xas_for_each(&xas, entry, last) {
+		if (xas_retry(&xas, entry) || !xa_is_value(entry))
+			continue;
+		v = xa_to_value(entry);
+		if (!(v & GM_LPT_DEVICE) || gm_lpt_dev(v) != dev->id ||
+		    gm_lpt_frame(v) >= dev->nr_pages)
+			continue;
+		frame = &dev->frames[gm_lpt_frame(v)];
+		if (!gm_frame_resident(frame) || frame->as != req->as ||
+		    frame->va != xas.xa_index << PAGE_SHIFT ||
+		    frame->policy != req->policy || !frame->prefetched ||
+		    frame->judged)
+			continue;
+		frame->judged = 1;
+		if (frame->used || READ_ONCE(frame->referenced))
+			used++;
+		else
+			unused++;
+	}
+	spin_unlock(&dev->lock);
+	return used << 32 | unused;
+}
+
+/**
+ * gmem_prefetch_verdicts() - take the verdicts of pages a prefetch brought
+ * @ctx: the prefetch hook's argument
+ * @start: virtual address of the first page (rounded down to a page)
+ * @nr_pages: pages from @start; the first 512 (a fault's most) are judged
+ *
+ * Without it a prefetched page is judged when it leaves the device
+ * (page_removed: GMEM_PAGE_PREFETCHED, and GMEM_PAGE_UNUSED if the device
+ * never used it): a device's worth of evictions after the bet, and never
+ * while the device has room. This judges now the pages of the range that
+ * a prefetch brought to @ctx->dev for the faulting address space, whose
+ * page events go to this policy, and that were not judged yet: used if the device used them since (it faulted on
+ * one, or reported a use, gm_dev_frame_accessed()), else unused. Their
+ * page_removed carries GMEM_PAGE_JUDGED too, so that they count once.
+ *
+ * Context: the prefetch hook.
+ * Return: the pages used << 32 | the pages unused.
+ */
+u64 gmem_prefetch_verdicts(struct gmem_prefetch_ctx *ctx, u64 start,
+			   u64 nr_pages)
+{
+	struct gm_prefetch_req *req =
+		container_of(ctx, struct gm_prefetch_req, pub);
+	unsigned long first = start >> PAGE_SHIFT;
+
+	if (WARN_ON_ONCE(ctx->kernel != req) || !nr_pages)
+		return 0;
+	return gm_prefetch_judge(req, first, first +
+				 min_t(u64, nr_pages, GM_PREFETCH_BUDGET) - 1);
 }
 
 /**

@@ -289,6 +289,7 @@ static void gm_devmem_page_free(struct page *page)
 	frame->policy = NULL;
 	frame->thrashing = GM_THRASHING_NO;
 	frame->prefetched = 0;
+	frame->judged = 0;
 	gm_frame_unprotect(dev, frame);
 	gm_frame_note_pinned(dev, frame, false);
 	list_del_init(&frame->lru);
@@ -346,6 +347,7 @@ void gm_frame_track(struct gm_dev *dev, struct page *page,
 	if (hook == GM_HOOK_PAGE_ADDED) {
 		frame->prefetched = !!(flags & GMEM_PAGE_PREFETCHED);
 		frame->used = 0;
+		frame->judged = 0;
 	}
 	/* Protection that ended, not yet taken back by an eviction round. */
 	if (!gm_frame_protected(frame))

@@ -124,6 +124,8 @@ struct gm_frame {
 	u8 prefetched;
 	/* ...and the device used it since: a fault, or a report aging found */
 	u8 used;
+	/* ...and its policy took its verdict: gmem_prefetch_verdicts() */
+	u8 judged;
 };
 
 /*
@@ -539,6 +541,8 @@ struct gm_fault {
 struct gm_prefetch_req {
 	struct gmem_prefetch_ctx pub;
 	struct gm_policy *policy;
+	struct gm_as *as;
+	struct gm_dev *dev;
 	unsigned int nr;
 	struct gm_va_range ranges[GM_PREFETCH_RANGES];
 	unsigned int accepted, refused;
