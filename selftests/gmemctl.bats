@@ -306,7 +306,7 @@ stop_trace() {
 	[ "$status" -eq 0 ]
 	run $GMEMCTL load build/bpf/evict_lru.bpf.o --name lru2
 	[ "$status" -eq 0 ]
-	[ "$(ls $PINS/seq | xargs)" = "bss pf_states rodata seq_streams" ]
+	[ "$(ls $PINS/seq | xargs)" = "bss pf_fresh pf_states rodata seq_streams" ]
 	[ "$(ls $PINS/lru2 | xargs)" = "gmem_nodes rodata" ]
 	# The pins are the loaded policy's maps.
 	[ "$(bpftool -j map show pinned $PINS/seq/seq_streams | jq -r .name)" = seq_streams ]
