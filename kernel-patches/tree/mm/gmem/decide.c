@@ -518,10 +518,10 @@ static u64 gm_prefetch_judge(struct gm_prefetch_req *req, unsigned long first,
 		    frame->judged)
 			continue;
 		frame->judged = 1;
-		if (frame->used || READ_ONCE(frame->referenced))
-			used++;
-		else
+		if (gm_frame_prefetch_unused(frame))
 			unused++;
+		else
+			used++;
 	}
 	spin_unlock(&dev->lock);
 	return used << 32 | unused;
@@ -538,8 +538,9 @@ static u64 gm_prefetch_judge(struct gm_prefetch_req *req, unsigned long first,
  * never used it): a device's worth of evictions after the bet, and never
  * while the device has room. This judges now the pages of the range that
  * a prefetch brought to @ctx->dev for the faulting address space, whose
- * page events go to this policy, and that were not judged yet: used if the device used them since (it faulted on
- * one, or reported a use, gm_dev_frame_accessed()), else unused. Their
+ * page events go to this policy, and that were not judged yet: used if
+ * the device used them since (it faulted on one, or reported a use,
+ * gm_dev_frame_accessed()), else unused. Their
  * page_removed carries GMEM_PAGE_JUDGED too, so that they count once.
  *
  * Context: the prefetch hook.
