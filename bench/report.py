@@ -794,8 +794,9 @@ def markdown(res, pngs):
                  "prefetch), on every workload, size and trace. Issue 18's goal: no more "
                  "faults and at most 1.1x the pages; a pair outside it is marked *. "
                  "The prefetchers back off when their pages go unused "
-                 "(`bpf/lib/pf_feedback.h`), which they learn only when pages leave the "
-                 "device: at 0.5x nothing does.")
+                 "(`bpf/lib/pf_feedback.h`): GMEM judges each prefetched range 8 faults "
+                 "after the bet (`gmem_prefetch_verdicts()`), or when its pages leave "
+                 "the device.")
         L.append("")
         pfs = [p for p in PREFETCHERS if any(p in r["faults"] for r in res["prefetch"])]
         table = []

@@ -37,9 +37,6 @@ no_leftovers() {
 	[ -z "$(bpftool struct_ops list)" ]
 }
 
-# bpf_objects, nothing_new_since
-source "$BATS_TEST_DIRNAME/bpf_objects.bash"
-
 # Wait (20 s at most) until /proc/$1/gmem_policy reads "$2".
 wait_policy() {
 	local _
@@ -740,43 +737,3 @@ load() {
 	no_leftovers
 }
 
-@test "kill -9 of gmemctl mid-load, 10 times: the policy is registered whole or absent" {
-	local t0 t1 us i delay registered=0 absent=0 base
-	base=$(bpf_objects)
-	# How long a whole load takes here; kills are spread over 0-150% of it.
-	t0=$EPOCHREALTIME
-	$GMEMCTL load build/bpf/evict_lru.bpf.o > /dev/null
-	t1=$EPOCHREALTIME
-	us=$(( ${t1/./} - ${t0/./} ))
-	$GMEMCTL unload lru > /dev/null
-	for i in $(seq 0 9); do
-		delay=$(( us * i * 3 / 20 ))
-		$GMEMCTL load build/bpf/evict_lru.bpf.o > /dev/null 2>&1 &
-		BG=$!
-		sleep "$(printf '%d.%06d' $((delay / 1000000)) $((delay % 1000000)))"
-		kill -9 $BG 2>/dev/null || true
-		wait $BG || true
-		if [ -e $G/policies/lru ]; then
-			registered=$((registered + 1))
-			[ "$(cat $G/policies/lru/state)" = active ]
-			[[ " $(tr -d '[]' < $G/policy) " == *" lru "* ]]
-			bpftool struct_ops list | grep -qE '^[0-9]+: lru +gmem_policy_ops'
-			$GMEMCTL list | grep -qE '^lru +active +0 address spaces +struct_ops map id [0-9]+$'
-			run $GMEMCTL unload lru
-			[ "$status" -eq 0 ] || { echo "$output"; false; }
-		else
-			absent=$((absent + 1))
-			[ ! -e $G/policies/lru ]
-			[[ " $(tr -d '[]' < $G/policy) " != *" lru "* ]]
-			# Absent means wholly: no map or program of the killed
-			# load is left, struct_ops or not.
-			nothing_new_since "$base" || { echo "kill $i: lru absent, but its objects are not"; false; }
-		fi
-		no_leftovers
-		nothing_new_since "$base"
-	done
-	echo "# load takes $((us / 1000)) ms; after kill -9: $registered registered, $absent absent" >&3
-	# Both ends were reached: killed before and after registration.
-	[ "$registered" -ge 1 ]
-	[ "$absent" -ge 1 ]
-}
