@@ -147,6 +147,7 @@ static void emit_workload(const struct entry *e, const char *file)
 	ju("opt", w->opt);
 	ju("lru_sim", w->lru_sim);
 	ju("fifo_sim", w->fifo_sim);
+	ju("arc_sim", w->arc_sim);
 	jend();
 }
 

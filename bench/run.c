@@ -296,6 +296,7 @@ void emit_run(const char *exp, const struct workload *w,
 	ju("opt", w->opt);
 	ju("lru_sim", w->lru_sim);
 	ju("fifo_sim", w->fifo_sim);
+	ju("arc_sim", w->arc_sim);
 	jstr("policy", policy);
 	ju("prefetching", policy_prefetches(policy));
 	ju("rep", rep);

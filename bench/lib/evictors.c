@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Offline S3-FIFO and SIEVE (evictors.h), written from their papers'
- * descriptions as plain queues of page numbers; bpf/lib/ has the BPF
- * versions, which keep the same queues in frame slots.
+ * Offline S3-FIFO, SIEVE and ARC (evictors.h), written from their
+ * papers' descriptions as plain queues of page numbers; bpf/lib/ has BPF
+ * versions of the first two, which keep the same queues in frame slots.
  */
 #include <stdlib.h>
 
@@ -192,5 +192,129 @@ u64 sieve_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
 	queues_free(&q);
 	free(in);
 	free(visited);
+	return faults;
+}
+
+/* ARC's lists: T1 and T2 hold pages, B1 and B2 remember pages let go. */
+enum { ARC_NONE, ARC_T1, ARC_T2, ARC_B1, ARC_B2, ARC_LISTS };
+
+struct arc {
+	struct queues q;
+	u32 npages;
+	unsigned char *where;
+	size_t size[ARC_LISTS];
+};
+
+static void arc_move(struct arc *a, u32 p, unsigned int to)
+{
+	if (a->where[p]) {
+		unlink_page(&a->q, p);
+		a->size[a->where[p]]--;
+	}
+	a->where[p] = to;
+	if (to) {
+		push_newest(&a->q, a->npages + to - 1, p);
+		a->size[to]++;
+	}
+}
+
+static u32 arc_oldest(struct arc *a, unsigned int list)
+{
+	return a->q.next[a->npages + list - 1];
+}
+
+/*
+ * REPLACE of the paper: free a frame, from T1 while it is over its
+ * target @t1_target (or at it, when @p came from B2), else from T2.
+ */
+static void arc_replace(struct arc *a, u32 p, size_t t1_target)
+{
+	if (a->size[ARC_T1] && (a->size[ARC_T1] > t1_target ||
+	    (a->where[p] == ARC_B2 && a->size[ARC_T1] == t1_target)))
+		arc_move(a, arc_oldest(a, ARC_T1), ARC_B1);
+	else if (a->size[ARC_T2])
+		arc_move(a, arc_oldest(a, ARC_T2), ARC_B2);
+	else
+		arc_move(a, arc_oldest(a, ARC_T1), ARC_B1);
+}
+
+/*
+ * ARC (Megiddo and Modha, FAST 2003): pages seen once in T1, more often in
+ * T2; the target size of T1 grows on a hit in B1 (T1 let go too early)
+ * and shrinks on a hit in B2, by the ratio of the ghost lists' sizes.
+ */
+u64 arc_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
+{
+	struct arc a = { .npages = npages };
+	size_t t1_target = 0, i, delta, l1, total;
+	u64 faults = 0;
+
+	a.where = xcalloc(npages, 1);
+	queues_init(&a.q, npages, ARC_LISTS - 1);
+	for (i = 0; i < n; i++) {
+		u32 p = seq[i] & ~OPT_REMOVE;
+
+		if (seq[i] & OPT_REMOVE) {
+			if (a.where[p] == ARC_T1 || a.where[p] == ARC_T2)
+				arc_move(&a, p, ARC_NONE);
+			continue;
+		}
+		if (a.where[p] == ARC_T1 || a.where[p] == ARC_T2) {
+			arc_move(&a, p, ARC_T2);
+			continue;
+		}
+		faults++;
+		if (a.size[ARC_T1] + a.size[ARC_T2] < capacity &&
+		    a.where[p] == ARC_NONE) {
+			/*
+			 * Room (a start, or pages taken off): nothing to
+			 * replace; the lists stay within c and 2c pages.
+			 */
+			l1 = a.size[ARC_T1] + a.size[ARC_B1];
+			total = l1 + a.size[ARC_T2] + a.size[ARC_B2];
+			if (l1 >= capacity)
+				arc_move(&a, arc_oldest(&a, ARC_B1), ARC_NONE);
+			else if (total >= 2 * capacity)
+				arc_move(&a, arc_oldest(&a, ARC_B2), ARC_NONE);
+			arc_move(&a, p, ARC_T1);
+			continue;
+		}
+		if (a.where[p] == ARC_B1) {
+			delta = a.size[ARC_B2] > a.size[ARC_B1] ?
+				a.size[ARC_B2] / a.size[ARC_B1] : 1;
+			t1_target = t1_target + delta > capacity ? capacity :
+				    t1_target + delta;
+			if (a.size[ARC_T1] + a.size[ARC_T2] >= capacity)
+				arc_replace(&a, p, t1_target);
+			arc_move(&a, p, ARC_T2);
+			continue;
+		}
+		if (a.where[p] == ARC_B2) {
+			delta = a.size[ARC_B1] > a.size[ARC_B2] ?
+				a.size[ARC_B1] / a.size[ARC_B2] : 1;
+			t1_target = t1_target > delta ? t1_target - delta : 0;
+			if (a.size[ARC_T1] + a.size[ARC_T2] >= capacity)
+				arc_replace(&a, p, t1_target);
+			arc_move(&a, p, ARC_T2);
+			continue;
+		}
+		l1 = a.size[ARC_T1] + a.size[ARC_B1];
+		total = l1 + a.size[ARC_T2] + a.size[ARC_B2];
+		if (l1 >= capacity) {
+			if (a.size[ARC_T1] < capacity) {
+				arc_move(&a, arc_oldest(&a, ARC_B1), ARC_NONE);
+				arc_replace(&a, p, t1_target);
+			} else {
+				arc_move(&a, arc_oldest(&a, ARC_T1), ARC_NONE);
+			}
+		} else {
+			if (total >= 2 * capacity)
+				arc_move(&a, arc_oldest(&a, ARC_B2), ARC_NONE);
+			arc_replace(&a, p, t1_target);
+		}
+		arc_move(&a, p, ARC_T1);
+	}
+	queues_free(&a.q);
+	free(a.where);
 	return faults;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Offline S3-FIFO and SIEVE on a reference string (evictors.c): the same
+ * Offline S3-FIFO, SIEVE and ARC on a reference string (evictors.c); the
+ * first two make the same
  * decisions as bpf/lib/s3fifo.h and bpf/lib/sieve.h make when a device
  * reports every use and each eviction round takes one victim, so the
  * host tests can hold the BPF code to them (tests/host/test_evictors.c).
@@ -18,5 +19,7 @@
 u64 s3fifo_faults(const u64 *seq, size_t n, size_t npages, size_t capacity,
 		  unsigned int small_percent, size_t ghosts);
 u64 sieve_faults(const u64 *seq, size_t n, size_t npages, size_t capacity);
+/* ARC, for the report: no BPF version (bench/README.md, "Evictors"). */
+u64 arc_faults(const u64 *seq, size_t n, size_t npages, size_t capacity);
 
 #endif /* BENCH_LIB_EVICTORS_H */

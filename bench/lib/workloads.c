@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evictors.h"
 #include "opt.h"
 #include "workloads.h"
 
@@ -345,6 +346,7 @@ void workload_opt(struct workload *w)
 	w->opt = opt_faults(m.ref, m.n, npages, w->capacity);
 	w->lru_sim = lru_faults(m.ref, m.n, npages, w->capacity);
 	w->fifo_sim = fifo_faults(m.ref, m.n, npages, w->capacity);
+	w->arc_sim = arc_faults(m.ref, m.n, npages, w->capacity);
 	free(seen);
 	refs_free(&m);
 }

@@ -53,6 +53,7 @@ struct workload {
 	struct wl_hint hints[MAX_HINTS];
 	u64 opt;		/* Belady's minimum of demand faults */
 	u64 lru_sim, fifo_sim;	/* offline LRU and FIFO at the same capacity */
+	u64 arc_sim;		/* offline ARC, told of every use */
 	size_t distinct;	/* distinct pages referenced */
 };
 
@@ -60,7 +61,7 @@ void workload_free(struct workload *w);
 /* Build the named family at @size_x of @capacity; 0 or -1 (unknown). */
 int workload_make(struct workload *w, const char *family, double param,
 		  double size_x, size_t capacity, u64 seed);
-/* Compute w->opt, w->lru_sim, w->fifo_sim, w->distinct. */
+/* Compute w->opt, w->lru_sim, w->fifo_sim, w->arc_sim, w->distinct. */
 void workload_opt(struct workload *w);
 
 #endif /* BENCH_LIB_WORKLOADS_H */
