@@ -19,7 +19,11 @@
  * 2^(L - PF_PROBE_LEVEL), up to one in 1024. Those few pages are its
  * probes, judged in later samples, so it regains trust when the pattern
  * turns predictable. Like Linux's read-around, which stops after too many
- * misses, this costs nothing while prefetching pays.
+ * misses, this costs nothing while prefetching pays. A stream prefetcher
+ * (seq, stride) also fetches no more than the stream's length so far
+ * scaled by its trust (pf_stream_allowed()): streams of unknown length
+ * that end where it bet on more (an IVF index's posting lists) then waste
+ * a share of each, not a window.
  *
  * Waiting for pages to leave made the verdicts late: on a device of N
  * frames a bet is judged N evictions after it was made, all the bets made
@@ -244,6 +248,27 @@ static __always_inline __u32 pf_feedback_fault(struct gmem_prefetch_ctx *req,
 	}
 	st->wait = (1U << ((level - PF_PROBE_LEVEL) & 31)) - 1;
 	return PF_PROBE_PAGES;
+}
+
+/*
+ * What a stream @run pages (or strides) long so far may fetch of the
+ * @allowed pages pf_feedback_fault() gave: all of them while trusted;
+ * distrusted, at most the run scaled down as far as the trust is (at 64
+ * of 512 pages allowed, an eighth of it), so that a stream which ends
+ * where the prefetch guessed wrong wastes at most that share of it.
+ * Streams of every length then cost what the trust allows, where a cap
+ * alone lets a short one waste the whole window.
+ */
+static __always_inline __u32 pf_stream_allowed(__u32 allowed, __u64 run)
+{
+	__u64 share;
+
+	if (!allowed || allowed >= PF_MAX_PAGES)
+		return allowed;
+	share = run * allowed / PF_MAX_PAGES;
+	if (!share)
+		return 1;
+	return share < allowed ? share : allowed;
 }
 
 static __always_inline void pf_feedback_exit(struct gmem_as_info *as)

@@ -6,8 +6,10 @@
  * (seq_min_window pages, 16 by default, up to seq_max_window, 256); any
  * other fault fetches nothing and starts again: a lone fault is no stream,
  * and fetching after every one of them is what makes a prefetcher a loss
- * on random access. The prefetcher backs off while its pages go unused
- * (pf_feedback.h). One stream per address space, in the map seq_streams.
+ * on random access. The prefetcher backs off while its pages go unused,
+ * and while it does, fetches at most a share of the stream's length so
+ * far (pf_feedback.h). One stream per address space, in the map
+ * seq_streams.
  */
 #ifndef GMEM_LIB_SEQ_H
 #define GMEM_LIB_SEQ_H
@@ -23,6 +25,7 @@ const volatile __u32 seq_min_window = 16;
 const volatile __u32 seq_max_window = 256;
 
 struct seq_stream {
+	__u64 start_va;		/* the stream's first fault */
 	__u64 last_va;		/* the last fault */
 	__u64 next_va;		/* first page after the last prefetch */
 	__u32 window;		/* pages */
@@ -52,6 +55,7 @@ static __always_inline int seq_do_prefetch(struct gmem_prefetch_ctx *req)
 			    s->window * 2;
 	} else if (va == s->last_va + GMEM_PAGE_SIZE) {
 		s->window = seq_min_window;
+		s->start_va = s->last_va;
 	} else {
 		s->last_va = va;
 		s->next_va = 0;
@@ -59,6 +63,8 @@ static __always_inline int seq_do_prefetch(struct gmem_prefetch_ctx *req)
 	}
 	s->last_va = va;
 	s->next_va = 0;
+	allowed = pf_stream_allowed(allowed,
+				    (va - s->start_va) / GMEM_PAGE_SIZE + 1);
 	if (va + GMEM_PAGE_SIZE >= req->vma_end || !allowed)
 		return 0;
 	pages = pf_prefetch_range(req, va + GMEM_PAGE_SIZE,

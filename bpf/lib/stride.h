@@ -10,7 +10,9 @@
  * ahead of va, it comes at va + (N + 1) * stride, not at va + stride. A
  * fault there continues the stream and fetches further; taken for a new
  * stride, it would cost two more faults to find the stride again. The
- * prefetcher backs off while its pages go unused (pf_feedback.h).
+ * prefetcher backs off while its pages go unused, and while it does,
+ * fetches at most a share of the strides the stream has taken so far
+ * (pf_feedback.h).
  */
 #ifndef GMEM_LIB_STRIDE_H
 #define GMEM_LIB_STRIDE_H
@@ -29,6 +31,7 @@ const volatile __u32 stride_ahead = 4;
 #define STRIDE_MAX_WINDOW	256
 
 struct stride_state {
+	__u64 start_va;		/* the stream's first fault */
 	__u64 last_va;		/* the last fault */
 	__s64 stride;		/* bytes between the last two faults */
 	__u64 next_va;		/* where the stream faults next; 0: no stream */
@@ -100,6 +103,7 @@ static __always_inline int stride_do_prefetch(struct gmem_prefetch_ctx *req)
 	__u64 as_id = req->as_id, va = req->va;
 	__u32 allowed = pf_feedback_fault(req, 0);
 	__s64 stride;
+	__u64 run;
 
 	s = bpf_map_lookup_elem(&strides, &as_id);
 	if (!s) {
@@ -114,6 +118,8 @@ static __always_inline int stride_do_prefetch(struct gmem_prefetch_ctx *req)
 	} else {
 		stride = (__s64)(va - s->last_va);
 		s->window = STRIDE_MIN_WINDOW;
+		if (stride != s->stride)
+			s->start_va = s->last_va;
 	}
 	s->last_va = va;
 	s->next_va = 0;
@@ -121,6 +127,11 @@ static __always_inline int stride_do_prefetch(struct gmem_prefetch_ctx *req)
 		s->stride = stride;
 		return 0;
 	}
+	if (!stride)		/* faults on one page are no stream */
+		return 0;
+	run = (stride > 0 ? va - s->start_va : s->start_va - va) /
+	      (stride > 0 ? stride : -stride) + 1;
+	allowed = pf_stream_allowed(allowed, run);
 	if (allowed)
 		s->next_va = stride_fetch(req, stride, s->window, allowed);
 	return 0;
