@@ -78,8 +78,13 @@ if [ $# -gt 0 ]; then
 	echo >> "$run/cmd"
 fi
 
+# The root is read-only and the host leaves it alone while the guest runs,
+# so the guest may cache it (cache=loose): under TCG a fork+exec of a
+# binary read over 9p each time took 58 ms, cached 35 ms, and bats suites
+# run about twice as fast. The repository, which both sides write, is not
+# cached (scripts/vm-init.sh).
 cmdline="console=ttyS0 printk.time=1 quiet panic=-1 oops=panic
-	root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144
+	root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose
 	ro init=$repo/scripts/vm-init.sh vmtest_repo=$repo vmtest_run=$run
 	vmtest_cpus=$cpus $extra_params"
 

@@ -45,12 +45,12 @@ inject() {
 	echo "$2" > $d/probability
 }
 
-# Four 2x-oversubscribed runs under injection (each about 23 s on the debug
-# kernel): every one intact.
+# Three 2x-oversubscribed runs under injection (each about 25 s on the
+# debug kernel): every one intact.
 runs_intact() {
 	local pages=$(( 2 * $(cat $G/devices/gmem_sim0/mem_total) / 4096 )) i ok=0 stopped=0
 	dmesg -C
-	for i in $(seq 4); do
+	for i in $(seq 3); do
 		run $RUN -n $pages -o rmw -c -f
 		[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 		if [[ "$output" == *"stopped by"* ]]; then
@@ -61,7 +61,7 @@ runs_intact() {
 	done
 	inject_off
 	injected=$(dmesg | grep -c 'FAULT_INJECTION: forcing a failure' || true)
-	echo "# $1: 4 runs, $ok completed, $stopped stopped by an error, every page intact; injection reports (ratelimited): $injected" >&3
+	echo "# $1: 3 runs, $ok completed, $stopped stopped by an error, every page intact; injection reports (ratelimited): $injected" >&3
 	[ "$injected" -gt 0 ]
 	# Without injection the same workload runs whole again.
 	$RUN -n $pages -o rmw -c

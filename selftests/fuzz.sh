@@ -5,7 +5,7 @@
 # own TAP output follows as comments.
 #
 # On the debug kernel (KASAN, lockdep: 5-10x slower under TCG) only the
-# random run, of 6,000 calls (and 3,000 racing ones) instead of 16,000:
+# random run, of 4,000 calls (and 2,000 racing ones) instead of 16,000:
 # the replays are of logic bugs, which the normal kernel's run of this
 # suite catches as well, and they took about 300 of its 472 s there; the
 # random run of 16,000 took 253 s.
@@ -19,7 +19,7 @@ limit=${FUZZ_LIMIT:-400}
 seeds=()
 random_calls=()
 if [[ $(uname -r) == *-debug ]]; then
-	random_calls=(-n 6000)
+	random_calls=(-n 4000)
 else
 	mapfile -t seeds < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' selftests/fuzz-seeds)
 fi

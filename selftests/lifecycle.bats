@@ -165,7 +165,7 @@ policy_objects() {
 	wait_idle
 }
 
-@test "kill -9 of gmemctl mid-load under load, 12 times: the policy is registered whole or absent" {
+@test "kill -9 of gmemctl mid-load under load, 8 times: the policy is registered whole or absent" {
 	local t0 t1 us i delay registered=0 absent=0 default=0 base
 	base=$(bpf_objects)
 	start_workloads
@@ -174,8 +174,8 @@ policy_objects() {
 	t1=$EPOCHREALTIME
 	us=$(( ${t1/./} - ${t0/./} ))
 	$GMEMCTL unload lru > /dev/null
-	for i in $(seq 0 11); do
-		delay=$(( us * i / 8 ))
+	for i in $(seq 0 7); do
+		delay=$(( us * i * 3 / 16 ))
 		$GMEMCTL load build/bpf/evict_lru.bpf.o --default > /dev/null 2>&1 &
 		BG=$!
 		sleep "$(printf '%d.%06d' $((delay / 1000000)) $((delay % 1000000)))"

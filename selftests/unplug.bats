@@ -2,7 +2,8 @@
 # Hot-unplug: gmem_sim's debugfs "unplug" file removes a device the way a
 # PCI remove would, with processes still holding it open. GMEM revokes
 # their contexts and brings the device's pages home (gm_dev_destroy()).
-# Also run on the debug kernel (KASAN, lockdep, kmemleak: .ci/run).
+# Also run on the debug kernel (KASAN, lockdep, kmemleak: .ci/run). A
+# splat anywhere in the console fails the run (vmtest.sh scans it).
 
 G=/sys/kernel/gmem
 KO=build/driver/gmem_sim.ko
@@ -99,10 +100,4 @@ hold() {
 	[ "$line" = "checked 64 pages: 32768 words wrong" ]
 	wait "$hpid" || rc=$?
 	[ "$rc" -eq 1 ]
-}
-
-@test "afterwards: no splat in the kernel log" {
-	run bash -c "dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|INFO: task'"
-	echo "$output"
-	[ "$status" -eq 1 ]
 }
