@@ -248,6 +248,7 @@ u64 arc_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
 	struct arc a = { .npages = npages };
 	size_t t1_target = 0, i, delta, l1, total;
 	u64 faults = 0;
+	bool full;
 
 	a.where = xcalloc(npages, 1);
 	queues_init(&a.q, npages, ARC_LISTS - 1);
@@ -264,43 +265,34 @@ u64 arc_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
 			continue;
 		}
 		faults++;
-		if (a.size[ARC_T1] + a.size[ARC_T2] < capacity &&
-		    a.where[p] == ARC_NONE) {
-			/*
-			 * Room (a start, or pages taken off): nothing to
-			 * replace; the lists stay within c and 2c pages.
-			 */
-			l1 = a.size[ARC_T1] + a.size[ARC_B1];
-			total = l1 + a.size[ARC_T2] + a.size[ARC_B2];
+		full = a.size[ARC_T1] + a.size[ARC_T2] >= capacity;
+		if (a.where[p] == ARC_B1 || a.where[p] == ARC_B2) {
+			if (a.where[p] == ARC_B1) {
+				delta = a.size[ARC_B2] > a.size[ARC_B1] ?
+					a.size[ARC_B2] / a.size[ARC_B1] : 1;
+				t1_target = t1_target + delta > capacity ?
+					    capacity : t1_target + delta;
+			} else {
+				delta = a.size[ARC_B1] > a.size[ARC_B2] ?
+					a.size[ARC_B1] / a.size[ARC_B2] : 1;
+				t1_target = t1_target > delta ?
+					    t1_target - delta : 0;
+			}
+			if (full)
+				arc_replace(&a, p, t1_target);
+			arc_move(&a, p, ARC_T2);
+			continue;
+		}
+		/* A new page; the lists stay within c and 2c pages. */
+		l1 = a.size[ARC_T1] + a.size[ARC_B1];
+		total = l1 + a.size[ARC_T2] + a.size[ARC_B2];
+		if (!full) {
+			/* Room (a start, or pages taken off): no replacement. */
 			if (l1 >= capacity)
 				arc_move(&a, arc_oldest(&a, ARC_B1), ARC_NONE);
 			else if (total >= 2 * capacity)
 				arc_move(&a, arc_oldest(&a, ARC_B2), ARC_NONE);
-			arc_move(&a, p, ARC_T1);
-			continue;
-		}
-		if (a.where[p] == ARC_B1) {
-			delta = a.size[ARC_B2] > a.size[ARC_B1] ?
-				a.size[ARC_B2] / a.size[ARC_B1] : 1;
-			t1_target = t1_target + delta > capacity ? capacity :
-				    t1_target + delta;
-			if (a.size[ARC_T1] + a.size[ARC_T2] >= capacity)
-				arc_replace(&a, p, t1_target);
-			arc_move(&a, p, ARC_T2);
-			continue;
-		}
-		if (a.where[p] == ARC_B2) {
-			delta = a.size[ARC_B1] > a.size[ARC_B2] ?
-				a.size[ARC_B1] / a.size[ARC_B2] : 1;
-			t1_target = t1_target > delta ? t1_target - delta : 0;
-			if (a.size[ARC_T1] + a.size[ARC_T2] >= capacity)
-				arc_replace(&a, p, t1_target);
-			arc_move(&a, p, ARC_T2);
-			continue;
-		}
-		l1 = a.size[ARC_T1] + a.size[ARC_B1];
-		total = l1 + a.size[ARC_T2] + a.size[ARC_B2];
-		if (l1 >= capacity) {
+		} else if (l1 >= capacity) {
 			if (a.size[ARC_T1] < capacity) {
 				arc_move(&a, arc_oldest(&a, ARC_B1), ARC_NONE);
 				arc_replace(&a, p, t1_target);
