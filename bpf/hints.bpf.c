@@ -2,7 +2,9 @@
 /*
  * LRU eviction that gives meaning to two policy hints:
  *   hmadvise(hnid, addr, len, GMEM_HINT_STREAMING)  (MADV_POLICY_HINT_FIRST)
- *	data read once: its pages are evicted first;
+ *	data read once: its pages are evicted first, protected from
+ *	thrashing or not (a stream larger than the device comes back
+ *	soon, and that protection would keep it at the expense of the rest);
  *   hmadvise(hnid, addr, len, GMEM_HINT_HOT)  (MADV_POLICY_HINT_FIRST + 1)
  *	keep it: its pages are evicted last (only when GMEM's default fills
  *	what this policy leaves short).
@@ -51,7 +53,8 @@ void BPF_STRUCT_OPS(hints_page_removed, struct gmem_page *page)
 
 int BPF_STRUCT_OPS(hints_evict, struct gmem_evict_ctx *req)
 {
-	gmem_list_evict(req, false, HINT_SLOT(GMEM_HINT_HOT));
+	gmem_list_evict_hinted(req, false, HINT_SLOT(GMEM_HINT_HOT),
+			       HINT_SLOT(GMEM_HINT_STREAMING));
 	return 0;
 }
 

@@ -8,7 +8,11 @@
  * the hot pages stay on the device (few faults); under LRU they are
  * evicted by the stream (one fault each).
  *
- *   gmem-hints [-d DEV] [-H HOT_PAGES]
+ * -r reads the stream ROUNDS times (a loop over data larger than the
+ * device, as LLM decode streams its weights each token) and prints the
+ * faults of the rounds after the first; -S sets its size in pages.
+ *
+ *   gmem-hints [-d DEV] [-H HOT_PAGES] [-S STREAM_PAGES] [-r ROUNDS]
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -22,18 +26,23 @@
 int main(int argc, char **argv)
 {
 	const char *dev = DEV0, *name;
-	unsigned long hot_pages = 256, dev_pages;
+	unsigned long hot_pages = 256, stream_pages = 0, dev_pages, rounds = 1, i;
+	unsigned long long refaults = 0;
 	struct gmem_sim_run run;
 	char path[128];
 	void *hot, *stream;
 	int fd, opt, hnid;
 
-	while ((opt = getopt(argc, argv, "d:H:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:H:S:r:")) != -1) {
 		switch (opt) {
 		case 'd': dev = optarg; break;
 		case 'H': hot_pages = strtoul(optarg, NULL, 0); break;
+		case 'S': stream_pages = strtoul(optarg, NULL, 0); break;
+		case 'r': rounds = strtoul(optarg, NULL, 0); break;
 		default:
-			fprintf(stderr, "usage: %s [-d DEV] [-H HOT_PAGES]\n", argv[0]);
+			fprintf(stderr,
+				"usage: %s [-d DEV] [-H HOT_PAGES] [-S STREAM_PAGES] [-r ROUNDS]\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -43,30 +52,42 @@ int main(int argc, char **argv)
 	hnid = sysfs_long(path);
 	snprintf(path, sizeof(path), "/sys/kernel/gmem/devices/%s/mem_total", name);
 	dev_pages = sysfs_long(path) / page_size;
+	if (!stream_pages)
+		stream_pages = 2 * dev_pages;
 
 	fd = open(dev, O_RDWR);
 	hot = peer_mmap(hot_pages * page_size, PROT_READ | PROT_WRITE);
-	stream = peer_mmap(2 * dev_pages * page_size, PROT_READ | PROT_WRITE);
+	stream = peer_mmap(stream_pages * page_size, PROT_READ | PROT_WRITE);
 	if (fd < 0 || hot == MAP_FAILED || stream == MAP_FAILED) {
 		perror("gmem-hints: setup");
 		return 1;
 	}
 	if (hmadvise(hnid, hot, hot_pages * page_size, GMEM_HINT_HOT) ||
-	    hmadvise(hnid, stream, 2 * dev_pages * page_size,
+	    hmadvise(hnid, stream, stream_pages * page_size,
 		     GMEM_HINT_STREAMING)) {
 		perror("gmem-hints: hmadvise");
 		return 1;
 	}
 	if (dev_run(fd, hot, hot_pages * page_size, GMEM_SIM_SEQUENTIAL,
-		    GMEM_SIM_READ, 0, NULL) ||
-	    dev_run(fd, stream, 2 * dev_pages * page_size, GMEM_SIM_SEQUENTIAL,
-		    GMEM_SIM_READ, 0, NULL) ||
-	    dev_run(fd, hot, hot_pages * page_size, GMEM_SIM_SEQUENTIAL,
-		    GMEM_SIM_READ, 0, &run)) {
-		perror("gmem-hints: GMEM_SIM_IOC_RUN");
-		return 1;
+		    GMEM_SIM_READ, 0, NULL))
+		goto run_failed;
+	for (i = 0; i < rounds; i++) {
+		if (dev_run(fd, stream, stream_pages * page_size,
+			    GMEM_SIM_SEQUENTIAL, GMEM_SIM_READ, 0, &run))
+			goto run_failed;
+		if (i)
+			refaults += run.faults;
 	}
+	if (dev_run(fd, hot, hot_pages * page_size, GMEM_SIM_SEQUENTIAL,
+		    GMEM_SIM_READ, 0, &run))
+		goto run_failed;
+	if (rounds > 1)
+		printf("stream of %lu pages read %lu times: %llu faults after the first\n",
+		       stream_pages, rounds, refaults);
 	printf("hot pages faulted again after streaming %lu pages: %llu of %lu\n",
-	       2 * dev_pages, (unsigned long long)run.faults, hot_pages);
+	       stream_pages, (unsigned long long)run.faults, hot_pages);
 	return 0;
+run_failed:
+	perror("gmem-hints: GMEM_SIM_IOC_RUN");
+	return 1;
 }

@@ -157,6 +157,39 @@ faults_of() {	# faults=N printed by gmem-run
 	[ -z "$bad" ] || { echo "protection ignored by:$bad"; false; }
 }
 
+# MRU is for loops larger than the device, whose pages come back soon
+# after they leave and so get protected; so does a stream hinted
+# "streaming" under hints. Both must go like the others: the faults are
+# those without protection. (Sparing them turns MRU back into an LRU: at
+# 1.75x the device, 1.2x the faults.)
+@test "mru takes protected frames: 8 passes of a loop 1.75x the device fault as often with protection as without" {
+	local n=$(( 7 * $(pages) / 4 )) off on
+	register build/bpf/evict_mru.bpf.o
+	echo mru > $G/policy
+	echo 0 > $G/thrash_threshold
+	off=$(faults_of "$($RUN -n $n -o rmw -a $((8 * n)) -c)")
+	echo 3 > $G/thrash_threshold
+	on=$(faults_of "$($RUN -n $n -o rmw -a $((8 * n)) -c)")
+	echo "# mru: faults, 8 passes over $n pages: $off without, $on with protection" >&3
+	[ "$on" -le $(( off * 21 / 20 )) ]
+}
+
+stream_refaults() {	# faults of gmem-hints' stream after its first round
+	sed -n 's/.*read [0-9]* times: \([0-9]*\) faults.*/\1/p' <<<"$1"
+}
+
+@test "hints takes protected 'streaming' pages: a stream 1.75x the device read 8 times faults as often with protection as without" {
+	local n=$(( 7 * $(pages) / 4 )) off on
+	register build/bpf/hints.bpf.o
+	echo hints > $G/policy
+	echo 0 > $G/thrash_threshold
+	off=$(stream_refaults "$(build/selftests/gmem-hints -H 256 -S $n -r 8)")
+	echo 3 > $G/thrash_threshold
+	on=$(stream_refaults "$(build/selftests/gmem-hints -H 256 -S $n -r 8)")
+	echo "# hints: stream faults after the first of 8 reads: $off without, $on with protection" >&3
+	[ "$on" -le $(( off * 21 / 20 )) ]
+}
+
 # Load bad policy $1, select it, run a checksummed 2x workload until the
 # watchdog ejects it (at most $2 seconds); the exit reason must match $3.
 expect_ejected() {

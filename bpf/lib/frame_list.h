@@ -149,6 +149,7 @@ struct gmem_walk {
 	__u32 cur;		/* slot of the entry to look at next */
 	__u32 bound;		/* for lfu.h: the largest count taken */
 	__u16 skip_hint;	/* pages with this hint stay, or 0 */
+	__u16 take_hint;	/* pages with this hint go even if protected */
 	bool from_newest;
 	bool take_protected;
 };
@@ -186,7 +187,8 @@ static __attribute__((unused)) int gmem_list_evict_step(__u32 i, void *data)
 		return 1;
 	frame = gmem_slot_frame(dev, w->cur);
 	if ((!w->skip_hint || n->hint != w->skip_hint) &&
-	    gmem_frame_evictable(req, frame, w->take_protected))
+	    gmem_frame_evictable(req, frame, w->take_protected ||
+				 (w->take_hint && n->hint == w->take_hint)))
 		gmem_evict_frame(req, frame);
 	w->cur = w->from_newest ? n->prev : n->next;
 	return 0;
@@ -196,15 +198,23 @@ static __attribute__((unused)) int gmem_list_evict_step(__u32 i, void *data)
  * Nominate victims of the full device walking its list from the oldest
  * entry (or the newest), skipping what GMEM would refuse and, with
  * @skip_hint, pages carrying that hint; protected frames only if the
- * others are not enough.
+ * others are not enough, except pages carrying @take_hint (when not 0).
+ *
+ * From the newest entry (MRU), protected frames go like the others: MRU
+ * exists for loops larger than the device, whose pages all come back
+ * soon after they leave, and so are all protected; sparing them would
+ * evict the pages MRU keeps and make it an LRU, which thrashes there.
  */
-static __always_inline void gmem_list_evict(struct gmem_evict_ctx *ctx,
-					    bool from_newest, __u16 skip_hint)
+static __always_inline void gmem_list_evict_hinted(struct gmem_evict_ctx *ctx,
+						   bool from_newest,
+						   __u16 skip_hint,
+						   __u16 take_hint)
 {
 	struct gmem_node *head = gmem_list_head(ctx->dev);
 	struct gmem_walk w = {
 		.req = ctx,
 		.skip_hint = skip_hint,
+		.take_hint = take_hint,
 		.from_newest = from_newest,
 	};
 	int pass;
@@ -213,9 +223,16 @@ static __always_inline void gmem_list_evict(struct gmem_evict_ctx *ctx,
 		return;
 	for (pass = 0; pass < 2 && ctx->nominated < ctx->wanted; pass++) {
 		w.cur = from_newest ? head->prev : head->next;
-		w.take_protected = pass;
+		w.take_protected = pass || from_newest;
 		bpf_loop(gmem_walk_steps(ctx, 1), gmem_list_evict_step, &w, 0);
 	}
+}
+
+/* gmem_list_evict_hinted() for policies without hints. */
+static __always_inline void gmem_list_evict(struct gmem_evict_ctx *ctx,
+					    bool from_newest, __u16 skip_hint)
+{
+	gmem_list_evict_hinted(ctx, from_newest, skip_hint, 0);
 }
 
 /* @page as the newest entry of its device's list (it arrived, or was used). */
