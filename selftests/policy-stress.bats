@@ -161,16 +161,20 @@ faults_of() {	# faults=N printed by gmem-run
 # after they leave and so get protected; so does a stream hinted
 # "streaming" under hints. Both must go like the others: the faults are
 # those without protection. (Sparing them turns MRU back into an LRU: at
-# 1.75x the device, 1.2x the faults.)
-@test "mru takes protected frames: 8 passes of a loop 1.75x the device fault as often with protection as without" {
-	local n=$(( 7 * $(pages) / 4 )) off on
-	register build/bpf/evict_mru.bpf.o
-	echo mru > $G/policy
+# 1.75x the device, 1.2x the faults.) unprotected_faults POLICY FILTER
+# CMD... runs CMD under POLICY with thrashing detection off, then on, and
+# fails unless it faults (FILTER reads the number from CMD's output) at
+# most 5% more with protection.
+unprotected_faults() {
+	local policy=$1 filter=$2 off on
+	shift 2
+	register build/bpf/$policy.bpf.o
+	echo "${policy#evict_}" > $G/policy
 	echo 0 > $G/thrash_threshold
-	off=$(faults_of "$($RUN -n $n -o rmw -a $((8 * n)) -c)")
+	off=$($filter "$("$@")")
 	echo 3 > $G/thrash_threshold
-	on=$(faults_of "$($RUN -n $n -o rmw -a $((8 * n)) -c)")
-	echo "# mru: faults, 8 passes over $n pages: $off without, $on with protection" >&3
+	on=$($filter "$("$@")")
+	echo "# $policy: $off faults without protection, $on with" >&3
 	[ "$on" -le $(( off * 21 / 20 )) ]
 }
 
@@ -178,16 +182,14 @@ stream_refaults() {	# faults of gmem-hints' stream after its first round
 	sed -n 's/.*read [0-9]* times: \([0-9]*\) faults.*/\1/p' <<<"$1"
 }
 
+@test "mru takes protected frames: 8 passes of a loop 1.75x the device fault as often with protection as without" {
+	local n=$(( 7 * $(pages) / 4 ))
+	unprotected_faults evict_mru faults_of $RUN -n $n -o rmw -a $((8 * n)) -c
+}
+
 @test "hints takes protected 'streaming' pages: a stream 1.75x the device read 8 times faults as often with protection as without" {
-	local n=$(( 7 * $(pages) / 4 )) off on
-	register build/bpf/hints.bpf.o
-	echo hints > $G/policy
-	echo 0 > $G/thrash_threshold
-	off=$(stream_refaults "$(build/selftests/gmem-hints -H 256 -S $n -r 8)")
-	echo 3 > $G/thrash_threshold
-	on=$(stream_refaults "$(build/selftests/gmem-hints -H 256 -S $n -r 8)")
-	echo "# hints: stream faults after the first of 8 reads: $off without, $on with protection" >&3
-	[ "$on" -le $(( off * 21 / 20 )) ]
+	unprotected_faults hints stream_refaults \
+		build/selftests/gmem-hints -H 256 -S $(( 7 * $(pages) / 4 )) -r 8
 }
 
 # Load bad policy $1, select it, run a checksummed 2x workload until the
