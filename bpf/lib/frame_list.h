@@ -200,10 +200,10 @@ static __attribute__((unused)) int gmem_list_evict_step(__u32 i, void *data)
  * @skip_hint, pages carrying that hint; protected frames only if the
  * others are not enough, except pages carrying @take_hint (when not 0).
  *
- * From the newest entry (MRU), protected frames go like the others: MRU
- * exists for loops larger than the device, whose pages all come back
- * soon after they leave, and so are all protected; sparing them would
- * evict the pages MRU keeps and make it an LRU, which thrashes there.
+ * From the newest entry (MRU), the one walk is that last one: MRU exists
+ * for loops larger than the device, whose pages all come back soon after
+ * they leave, and so are all protected; sparing them would evict the
+ * pages MRU keeps and make it an LRU, which thrashes there.
  */
 static __always_inline void gmem_list_evict_hinted(struct gmem_evict_ctx *ctx,
 						   bool from_newest,
@@ -221,9 +221,10 @@ static __always_inline void gmem_list_evict_hinted(struct gmem_evict_ctx *ctx,
 
 	if (!head)
 		return;
-	for (pass = 0; pass < 2 && ctx->nominated < ctx->wanted; pass++) {
+	for (pass = from_newest; pass < 2 && ctx->nominated < ctx->wanted;
+	     pass++) {
 		w.cur = from_newest ? head->prev : head->next;
-		w.take_protected = pass || from_newest;
+		w.take_protected = pass;
 		bpf_loop(gmem_walk_steps(ctx, 1), gmem_list_evict_step, &w, 0);
 	}
 }
