@@ -8,7 +8,7 @@
  * the hot pages stay on the device (few faults); under LRU they are
  * evicted by the stream (one fault each).
  *
- * -r reads the stream ROUNDS times (a loop over data larger than the
+ * -r reads the stream ROUNDS (>= 1) times (a loop over data larger than the
  * device, as LLM decode streams its weights each token) and prints the
  * faults of the rounds after the first; -S sets its size in pages.
  *
@@ -39,7 +39,9 @@ int main(int argc, char **argv)
 		case 'H': hot_pages = strtoul(optarg, NULL, 0); break;
 		case 'S': stream_pages = strtoul(optarg, NULL, 0); break;
 		case 'r': rounds = strtoul(optarg, NULL, 0); break;
-		default:
+		default: rounds = 0; break;
+		}
+		if (!rounds) {
 			fprintf(stderr,
 				"usage: %s [-d DEV] [-H HOT_PAGES] [-S STREAM_PAGES] [-r ROUNDS]\n",
 				argv[0]);

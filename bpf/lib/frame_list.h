@@ -124,8 +124,8 @@ static __always_inline void gmem_list_add(__u32 dev, __u32 slot, bool oldest)
  * May @frame be nominated? Not if GMEM would refuse it (free, being
  * migrated, nominated already, pinned): a refusal counts against the
  * policy. Nor, unless @take_protected, while thrashing protection covers
- * it: like the default LRU, the walks below spare protected frames and
- * take them only when nothing else is left.
+ * it: like the default LRU, the walks from the oldest entry below spare
+ * protected frames and take them only when nothing else is left.
  */
 static __always_inline bool gmem_frame_evictable(struct gmem_evict_ctx *req,
 						 __u32 frame,
@@ -149,7 +149,7 @@ struct gmem_walk {
 	__u32 cur;		/* slot of the entry to look at next */
 	__u32 bound;		/* for lfu.h: the largest count taken */
 	__u16 skip_hint;	/* pages with this hint stay, or 0 */
-	__u16 take_hint;	/* pages with this hint go even if protected */
+	__u16 take_hint;	/* pages with this hint go even if protected, or 0 */
 	bool from_newest;
 	bool take_protected;
 };
