@@ -16,7 +16,7 @@ void BPF_STRUCT_OPS(fifo_page_removed, struct gmem_page *page)
 
 int BPF_STRUCT_OPS(fifo_evict, struct gmem_evict_ctx *req)
 {
-	gmem_list_evict(req, false, 0);
+	gmem_list_evict(req, false);
 	return 0;
 }
 

@@ -25,7 +25,7 @@ void BPF_STRUCT_OPS(mru_page_removed, struct gmem_page *page)
 
 int BPF_STRUCT_OPS(mru_evict, struct gmem_evict_ctx *req)
 {
-	gmem_list_evict(req, true, 0);
+	gmem_list_evict(req, true);
 	return 0;
 }
 

@@ -28,7 +28,7 @@ void BPF_STRUCT_OPS(example_page_removed, struct gmem_page *page)
 
 int BPF_STRUCT_OPS(example_evict, struct gmem_evict_ctx *req)
 {
-	gmem_list_evict(req, false, 0);		/* oldest first */
+	gmem_list_evict(req, false);		/* oldest first */
 	bpf_printk("example: dev %u evicts %u of %u", req->dev, req->nominated,
 		   req->wanted);
 	return 0;

@@ -39,15 +39,11 @@ int main(int argc, char **argv)
 		case 'H': hot_pages = strtoul(optarg, NULL, 0); break;
 		case 'S': stream_pages = strtoul(optarg, NULL, 0); break;
 		case 'r': rounds = strtoul(optarg, NULL, 0); break;
-		default: rounds = 0; break;
-		}
-		if (!rounds) {
-			fprintf(stderr,
-				"usage: %s [-d DEV] [-H HOT_PAGES] [-S STREAM_PAGES] [-r ROUNDS]\n",
-				argv[0]);
-			return 2;
+		default: goto usage;
 		}
 	}
+	if (!rounds)
+		goto usage;
 	page_size = sysconf(_SC_PAGE_SIZE);
 	name = strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev;
 	snprintf(path, sizeof(path), "/sys/kernel/gmem/devices/%s/hnid", name);
@@ -92,4 +88,9 @@ int main(int argc, char **argv)
 run_failed:
 	perror("gmem-hints: GMEM_SIM_IOC_RUN");
 	return 1;
+usage:
+	fprintf(stderr,
+		"usage: %s [-d DEV] [-H HOT_PAGES] [-S STREAM_PAGES] [-r ROUNDS]\n",
+		argv[0]);
+	return 2;
 }

@@ -68,14 +68,14 @@ char LICENSE[] SEC("license") = "GPL";
 #define ev_page_added		gmem_list_add_page
 #define ev_page_accessed	gmem_list_add_page
 #ifdef EV_MRU
-#define ev_evict(req)		gmem_list_evict(req, true, 0)
+#define ev_evict(req)		gmem_list_evict(req, true)
 #else
-#define ev_evict(req)		gmem_list_evict(req, false, 0)
+#define ev_evict(req)		gmem_list_evict(req, false)
 #endif
 #elif defined(EV_FIFO)
 /* FIFO has no page_accessed: a re-fault changes nothing. */
 #define ev_page_added		gmem_list_add_page
-#define ev_evict(req)		gmem_list_evict(req, false, 0)
+#define ev_evict(req)		gmem_list_evict(req, false)
 #else
 #error "define one of EV_LRU, EV_FIFO, EV_LFU, EV_CLOCK, EV_MRU"
 #endif

@@ -231,9 +231,9 @@ static __always_inline void gmem_list_evict_hinted(struct gmem_evict_ctx *ctx,
 
 /* gmem_list_evict_hinted() for policies without hints. */
 static __always_inline void gmem_list_evict(struct gmem_evict_ctx *ctx,
-					    bool from_newest, __u16 skip_hint)
+					    bool from_newest)
 {
-	gmem_list_evict_hinted(ctx, from_newest, skip_hint, 0);
+	gmem_list_evict_hinted(ctx, from_newest, 0, 0);
 }
 
 /* @page as the newest entry of its device's list (it arrived, or was used). */

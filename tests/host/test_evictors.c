@@ -171,7 +171,7 @@ struct evictor {
 /* bpf/evict_lru.bpf.c and evict_fifo.bpf.c, which are only these calls. */
 static void lru_evict(struct gmem_evict_ctx *req)
 {
-	gmem_list_evict(req, false, 0);
+	gmem_list_evict(req, false);
 }
 
 static void none(struct gmem_page *page)
