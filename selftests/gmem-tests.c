@@ -150,6 +150,38 @@ TEST_F(gmem, peer_shared_refuses_mremap)
 	munmap(p, size);
 }
 
+/*
+ * Peer-shared ranges start on a 2 MiB boundary whatever their size: a
+ * policy working in 2 MiB blocks (prefetch_tree) then splits a buffer the
+ * same way in every run, wherever ASLR puts it. Odd sizes, kept mapped,
+ * would leave the next range unaligned otherwise.
+ */
+TEST_F(gmem, peer_shared_ranges_start_on_2m_boundaries)
+{
+	static const size_t sizes[] = { 4096, (1UL << 20) + 4096, 2UL << 20,
+					(3UL << 20) + 4096, 64UL << 20 };
+	const unsigned int n = ARRAY_SIZE(sizes);
+	const size_t block = 2UL << 20;
+	char *p[ARRAY_SIZE(sizes) * 8], *fixed;
+	unsigned int i;
+
+	if (access("/sys/kernel/mm/transparent_hugepage", F_OK))
+		SKIP(return, "kernel without CONFIG_TRANSPARENT_HUGEPAGE");
+	for (i = 0; i < n * 8; i++) {
+		p[i] = peer_mmap(sizes[i % n], PROT_READ | PROT_WRITE);
+		ASSERT_NE(p[i], MAP_FAILED);
+		EXPECT_EQ((uintptr_t)p[i] % block, 0)
+			TH_LOG("%zu bytes at %p", sizes[i % n], p[i]);
+	}
+	/* An address the caller fixed is kept, aligned or not. */
+	fixed = mmap(p[2] + page_size, page_size, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED | MAP_FIXED,
+		     -1, 0);
+	EXPECT_EQ(fixed, p[2] + page_size);
+	for (i = 0; i < n * 8; i++)
+		munmap(p[i], sizes[i % n]);
+}
+
 TEST_F(gmem, device_reads_cpu_written_data)
 {
 	size_t size = 16 * page_size;

@@ -251,6 +251,29 @@ load() {
 	no_leftovers
 }
 
+@test "tree decides the same in every run: three processes' random reads take the same faults wherever ASLR maps them" {
+	local f0 n runs=() faults
+	load build/bpf/prefetch_tree.bpf.o --default
+	# The tree's regions are 2 MiB blocks of the address: it sees the
+	# same blocks in every process only because GMEM starts peer-shared
+	# mappings on 2 MiB boundaries (gmem-tests:
+	# peer_shared_ranges_start_on_2m_boundaries). 8192 pages: twice the
+	# device; 400: 1.6 MiB, a mapping smaller than a block.
+	for n in 8192 400; do
+		faults=()
+		for _ in 1 2 3; do
+			f0=$(cat $DEV/faults)
+			$RUN -n $n -o read -p random -a $((2 * n))
+			faults+=($(( $(cat $DEV/faults) - f0 )))
+		done
+		echo "# tree, random reads of $n pages in three processes: ${faults[*]} faults" >&3
+		[ "${faults[0]}" -eq "${faults[1]}" ]
+		[ "${faults[0]}" -eq "${faults[2]}" ]
+	done
+	$GMEMCTL unload tree
+	no_leftovers
+}
+
 @test "gmem_prefetch_verdicts() judges prefetched pages once: those the device read used, the others unused; they leave marked judged" {
 	local id used unused again judged
 	load $TOBJ/verdict_check.bpf.o --default
