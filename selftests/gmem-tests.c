@@ -151,10 +151,11 @@ TEST_F(gmem, peer_shared_refuses_mremap)
 }
 
 /*
- * Peer-shared ranges start on a 2 MiB boundary whatever their size: a
- * policy working in 2 MiB blocks (prefetch_tree) then splits a buffer the
- * same way in every run, wherever ASLR puts it. Odd sizes, kept mapped,
- * would leave the next range unaligned otherwise.
+ * Peer-shared ranges start on a 2 MiB boundary whatever their size
+ * (gm_get_unmapped_area()): a policy working in 2 MiB blocks
+ * (prefetch_tree) then splits a buffer the same way in every run,
+ * wherever ASLR puts it. Odd sizes, kept mapped, would leave the next
+ * range unaligned otherwise. An address the caller gives is kept.
  */
 TEST_F(gmem, peer_shared_ranges_start_on_2m_boundaries)
 {
@@ -162,24 +163,29 @@ TEST_F(gmem, peer_shared_ranges_start_on_2m_boundaries)
 					(3UL << 20) + 4096, 64UL << 20 };
 	const unsigned int n = ARRAY_SIZE(sizes);
 	const size_t block = 2UL << 20;
-	char *p[ARRAY_SIZE(sizes) * 8], *fixed;
+	char *p[ARRAY_SIZE(sizes) * 8], *hinted, *fixed;
 	unsigned int i;
 
-	if (access("/sys/kernel/mm/transparent_hugepage", F_OK))
-		SKIP(return, "kernel without CONFIG_TRANSPARENT_HUGEPAGE");
 	for (i = 0; i < n * 8; i++) {
 		p[i] = peer_mmap(sizes[i % n], PROT_READ | PROT_WRITE);
 		ASSERT_NE(p[i], MAP_FAILED);
 		EXPECT_EQ((uintptr_t)p[i] % block, 0)
 			TH_LOG("%zu bytes at %p", sizes[i % n], p[i]);
 	}
-	/* An address the caller fixed is kept, aligned or not. */
+	/* A free hint, then MAP_FIXED, both off the boundary. */
+	ASSERT_EQ(munmap(p[4], sizes[4]), 0);
+	hinted = mmap(p[4] + page_size, page_size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED, -1, 0);
+	EXPECT_EQ(hinted, p[4] + page_size);
 	fixed = mmap(p[2] + page_size, page_size, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED | MAP_FIXED,
 		     -1, 0);
 	EXPECT_EQ(fixed, p[2] + page_size);
-	for (i = 0; i < n * 8; i++)
-		munmap(p[i], sizes[i % n]);
+	munmap(hinted, page_size);
+	for (i = 0; i < n * 8; i++) {
+		if (i != 4)
+			munmap(p[i], sizes[i % n]);
+	}
 }
 
 TEST_F(gmem, device_reads_cpu_written_data)

@@ -442,6 +442,9 @@ u32 gmem_frame_state(struct gmem_evict_ctx *ctx, u32 frame);
 u32 gmem_frame_take_referenced(struct gmem_evict_ctx *ctx, u32 frame);
 
 /* Hooks from core mm (mm/mmap.c, kernel/fork.c). */
+unsigned long gm_get_unmapped_area(struct file *file, unsigned long addr,
+				   unsigned long len, unsigned long pgoff,
+				   unsigned long flags);
 int gm_peer_shared_mmap(struct mm_struct *mm, unsigned long start,
 			unsigned long len, struct list_head *uf);
 void gm_peer_shared_unmap(struct vm_area_struct *vma);
@@ -452,6 +455,8 @@ static inline void gm_mm_init(struct mm_struct *mm)
 }
 
 #else /* !CONFIG_GMEM */
+
+#define gm_get_unmapped_area	NULL
 
 static inline int gm_peer_shared_mmap(struct mm_struct *mm,
 				      unsigned long start, unsigned long len,

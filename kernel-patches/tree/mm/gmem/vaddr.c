@@ -431,6 +431,43 @@ struct gm_dev *gm_context_dev(struct gm_context *ctx)
 EXPORT_SYMBOL_GPL(gm_context_dev);
 
 /**
+ * gm_get_unmapped_area() - place a MAP_PEER_SHARED mapping
+ * @file: NULL: peer-shared mappings are anonymous
+ * @addr: the caller's address (a hint, or MAP_FIXED's), or 0
+ * @len: length of the mapping
+ * @pgoff: page offset, passed on
+ * @flags: mmap() flags
+ *
+ * Unless the caller gives an address, a peer-shared mapping starts on a
+ * 2 MiB boundary whatever its length: policies that reason in 2 MiB blocks
+ * of the address (the tree prefetcher, after UVM's) then split a buffer
+ * the same way in every run, where ASLR would put it anywhere in its
+ * block. The cost: the search asks for 2 MiB more address space, and
+ * these mappings keep 9 bits less of ASLR.
+ *
+ * Return: the address, or the error of the mm's get_unmapped_area().
+ */
+unsigned long gm_get_unmapped_area(struct file *file, unsigned long addr,
+				   unsigned long len, unsigned long pgoff,
+				   unsigned long flags)
+{
+	unsigned long (*get_area)(struct file *file, unsigned long addr,
+				  unsigned long len, unsigned long pgoff,
+				  unsigned long flags);
+	unsigned long start;
+
+	get_area = current->mm->get_unmapped_area;
+	if (addr || (flags & MAP_FIXED))
+		return get_area(file, addr, len, pgoff, flags);
+	/* get_unmapped_area() checked len <= TASK_SIZE: no overflow. */
+	start = get_area(file, 0, len + SZ_2M, pgoff, flags);
+	/* No room for the padding: room for the mapping will do. */
+	if (IS_ERR_VALUE(start))
+		return get_area(file, 0, len, pgoff, flags);
+	return ALIGN(start, SZ_2M);
+}
+
+/**
  * gm_peer_shared_mmap() - reserve a new peer-shared range on all devices
  * @mm: the mm, with its mmap lock held for write
  * @start: start of the new mapping
