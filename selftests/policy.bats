@@ -252,7 +252,7 @@ load() {
 }
 
 @test "tree decides the same in every run: three processes' random reads take the same faults wherever ASLR maps them" {
-	local f0 n runs=() faults
+	local f0 n faults
 	load build/bpf/prefetch_tree.bpf.o --default
 	# The tree's regions are 2 MiB blocks of the address: it sees the
 	# same blocks in every process only because GMEM starts peer-shared
