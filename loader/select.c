@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gmemctl.h"
 
@@ -53,6 +54,9 @@ static int use_for_pid(const char *name, long pid)
 	snprintf(path, sizeof(path), "/proc/%ld/gmem_policy", pid);
 	snprintf(where, sizeof(where), "for pid %ld (%s)", pid, comm);
 	err = sysfs_write_timed(path, name, &ms);
+	/* It exited since its comm was read: not a policy that is missing. */
+	if (err == -ENOENT && access(path, F_OK))
+		err = -ESRCH;
 	if (err)
 		return select_fail(-err, name, where, true);
 	if (!strcmp(name, "system"))
