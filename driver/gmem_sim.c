@@ -35,7 +35,7 @@ MODULE_PARM_DESC(devices, "Number of simulated devices (1-64, default 2)");
 
 static unsigned int mem_mb = 64;
 module_param(mem_mb, uint, 0444);
-MODULE_PARM_DESC(mem_mb, "Device memory per device in MiB (default 64)");
+MODULE_PARM_DESC(mem_mb, "Device memory per device in MiB (default 64; 0: none)");
 
 /* The bench's trace replay sizes a device to a fraction of a trace's pages. */
 static unsigned int mem_pages;
@@ -1067,8 +1067,9 @@ static struct sim_device *sim_device_create(unsigned int id)
 	snprintf(sdev->name, sizeof(sdev->name), "gmem_sim%u", id);
 	kref_init(&sdev->ref);
 	init_rwsem(&sdev->unplug_sem);
-	sdev->dram = vzalloc(size);
-	if (!sdev->dram) {
+	/* mem_mb=0: a device whose driver has registered no memory (yet). */
+	sdev->dram = size ? vzalloc(size) : NULL;
+	if (size && !sdev->dram) {
 		ret = -ENOMEM;
 		goto err_free;
 	}
@@ -1077,7 +1078,7 @@ static struct sim_device *sim_device_create(unsigned int id)
 		ret = PTR_ERR(sdev->gm);
 		goto err_dram;
 	}
-	ret = gm_dev_register_physmem(sdev->gm, size);
+	ret = size ? gm_dev_register_physmem(sdev->gm, size) : 0;
 	if (ret)
 		goto err_gm;
 	sdev->misc.minor = MISC_DYNAMIC_MINOR;
@@ -1145,9 +1146,9 @@ static int __init sim_init(void)
 {
 	unsigned int i;
 
-	if (!devices || devices > SIM_MAX_DEVICES || (!mem_mb && !mem_pages)) {
-		pr_err("bad parameters: devices=%u mem_mb=%u mem_pages=%u\n",
-		       devices, mem_mb, mem_pages);
+	if (!devices || devices > SIM_MAX_DEVICES) {
+		pr_err("bad parameter: devices=%u (1-%u)\n", devices,
+		       SIM_MAX_DEVICES);
 		return -EINVAL;
 	}
 	for (i = 0; i < devices; i++) {

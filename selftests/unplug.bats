@@ -2,6 +2,8 @@
 # Hot-unplug: gmem_sim's debugfs "unplug" file removes a device the way a
 # PCI remove would, with processes still holding it open. GMEM revokes
 # their contexts and brings the device's pages home (gm_dev_destroy()).
+# And the other end of a device's life: one whose driver has registered
+# no memory (yet) must refuse to take pages, not crash.
 # Also run on the debug kernel (KASAN, lockdep, kmemleak: .ci/run). A
 # splat anywhere in the console fails the run (vmtest.sh scans it).
 
@@ -100,4 +102,21 @@ hold() {
 	[ "$line" = "checked 64 pages: 32768 words wrong" ]
 	wait "$hpid" || rc=$?
 	[ "$rc" -eq 1 ]
+}
+
+@test "a device without memory: a prefetch to it and its faults fail with ENOMEM" {
+	rmmod gmem_sim
+	insmod $KO devices=1 mem_mb=0
+	[ "$(cat $G/devices/gmem_sim0/mem_total)" -eq 0 ]
+	# The process is attached (open) before any memory is there: hmadvise()
+	# found the device's free lists never set up and oopsed in the buddy.
+	run build/bin/gmem-run -d /dev/gmem_sim0 -n 16 -o write -P
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"hmadvise(MADV_PREFETCH): Cannot allocate memory"* ]]
+	run build/bin/gmem-run -d /dev/gmem_sim0 -n 16 -o write
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"GMEM_SIM_IOC_RUN: Cannot allocate memory"* ]]
+	[ "$(cat $G/devices/gmem_sim0/mem_used)" -eq 0 ]
 }

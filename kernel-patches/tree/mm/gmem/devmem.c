@@ -25,7 +25,7 @@ struct gm_dev *gm_dev_create(const char *name, const struct gm_mmu *mmu,
 			     void *driver_data)
 {
 	struct gm_dev *dev, *other;
-	int id, ret;
+	int id, ret, order;
 
 	/*
 	 * A device maps, unmaps, and flushes its TLB after any unmapping or
@@ -46,6 +46,13 @@ struct gm_dev *gm_dev_create(const char *name, const struct gm_mmu *mmu,
 	INIT_LIST_HEAD(&dev->lru);
 	INIT_LIST_HEAD(&dev->protected_list);
 	INIT_LIST_HEAD(&dev->unevictable);
+	/*
+	 * Empty free lists from the start: a device whose driver attaches
+	 * processes before registering memory (or never does) has no frame
+	 * to give, not a list to walk.
+	 */
+	for (order = 0; order <= GM_MAX_ORDER; order++)
+		INIT_LIST_HEAD(&dev->free_area[order]);
 	mutex_init(&dev->evict_lock);
 	INIT_WORK(&dev->evict_work, gm_dev_evict_work);
 
@@ -440,8 +447,6 @@ int gm_dev_register_physmem(struct gm_dev *dev, unsigned long size)
 	}
 	dev->base_pfn = dev->res->start >> PAGE_SHIFT;
 
-	for (i = 0; i <= GM_MAX_ORDER; i++)
-		INIT_LIST_HEAD(&dev->free_area[i]);
 	mutex_lock(&gm_global_lock);
 	dev->frames = frames;
 	rcu_assign_pointer(gm_dev_table[dev->id], dev);

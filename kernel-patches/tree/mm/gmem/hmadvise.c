@@ -482,11 +482,11 @@ static int gm_hmadvise(struct mm_struct *mm, int hnid, unsigned long start,
  * overflowing length, or MADV_ACCESSED_BY of a host node; -ENODEV for an
  * hnid that is neither an online host node nor a device attached to the
  * caller; -ENOMEM if part of the range is unmapped (or a device is full
- * with strict capacity); -EFAULT if part is mapped but not peer-shared;
- * -EPERM for MADV_PIN without CAP_IPC_LOCK, or MADV_PREFETCH of
- * unreadable memory to a device; -EINTR on a fatal signal; -ENOSPC for
- * MADV_ACCESSED_BY when the caller uses GM_ATTR_ACCESSED_SETS distinct
- * sets of devices already.
+ * with strict capacity, or has no memory); -EFAULT if part is mapped but
+ * not peer-shared; -EPERM for MADV_PIN without CAP_IPC_LOCK, or
+ * MADV_PREFETCH of unreadable memory to a device; -EINTR on a fatal
+ * signal; -ENOSPC for MADV_ACCESSED_BY when the caller uses
+ * GM_ATTR_ACCESSED_SETS distinct sets of devices already.
  * MADV_STRICT_CAPACITY and MADV_OVERSUBSCRIBE apply to the caller's whole
  * address space and take a zero @start and @len (else -EINVAL); -ENODEV
  * if no device is attached.
