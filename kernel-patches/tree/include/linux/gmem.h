@@ -346,7 +346,8 @@ struct gmem_hint_ctx {
  *	its pages, and once no hook of this binding can still be running (a
  *	grace period later, in a worker). Runs exactly once per init(): an
  *	address space switched back before its exit() ran keeps its binding,
- *	without a new init().
+ *	without a new init(). A policy being ejected is told of no new
+ *	binding, so neither of its end.
  * @prefetch: a device fault at @ctx->va was resolved. Propose more pages
  *	with gmem_prefetch_range(): they are clamped to the fault's mapping
  *	and to @ctx->budget pages, then migrated before the fault returns;

@@ -12,20 +12,27 @@ static void gm_as_info(struct gm_as *as, struct gmem_as_info *info)
 	info->pid = as->pid;
 }
 
-void gm_policy_call_init(struct gm_policy *p, struct gm_as *as)
+/*
+ * Tell @p of a new binding of @as; false if it is being ejected: then it
+ * is not told, and will not be told of the binding's end either.
+ */
+bool gm_policy_call_init(struct gm_policy *p, struct gm_as *as)
 {
 	struct gmem_as_info info;
 	u64 start;
 	int ret;
 
-	if (!p->ops->init || !gm_policy_live(p))
-		return;
+	if (!gm_policy_live(p))
+		return false;
+	if (!p->ops->init)
+		return true;
 	gm_as_info(as, &info);
 	start = gm_policy_enter(p);
 	rcu_read_lock();
 	ret = p->ops->init(&info);
 	rcu_read_unlock();
 	gm_policy_leave(p, GM_HOOK_INIT, start, ret, false);
+	return true;
 }
 
 void gm_policy_call_exit(struct gm_policy *p, struct gm_as *as)

@@ -336,6 +336,7 @@ struct gm_as {
 	/* The policy bound to it, see policy.c; never NULL once created. */
 	struct gm_policy __rcu *policy;
 	bool policy_selected;			/* else follows the default */
+	bool policy_told;		/* its init() ran: exit() will */
 	struct list_head retiring;	/* gm_retire, under gm_policy_lock */
 	u64 bind_seq;			/* switches, under gm_policy_lock */
 	struct work_struct handover_work;	/* gm_as_handover_fn() */
@@ -643,7 +644,7 @@ struct gm_policy *gm_policy_find(const char *name);
 int __init gm_policy_layer_init(void);
 
 /* decide.c */
-void gm_policy_call_init(struct gm_policy *p, struct gm_as *as);
+bool gm_policy_call_init(struct gm_policy *p, struct gm_as *as);
 void gm_policy_call_exit(struct gm_policy *p, struct gm_as *as);
 void __gm_policy_page_event(struct gm_policy *p,
 			    enum gm_policy_hook hook, struct gm_dev *dev,

@@ -194,7 +194,8 @@ void gm_policy_leave(struct gm_policy *p, enum gm_policy_hook hook,
  * then; @p is NULL once exit() ran or the binding was taken up again.
  * @seq: gm_as.bind_seq of the switch that ended it. @queued: the grace
  * period started (gm_as_handover_fn()); its worker frees the record, else
- * whoever takes it off the list does.
+ * whoever takes it off the list does. @told: the policy was told of the
+ * binding (init()), so is of its end (exit()).
  */
 struct gm_retire {
 	struct rcu_work rwork;
@@ -203,6 +204,7 @@ struct gm_retire {
 	struct gm_policy *p;
 	u64 seq;
 	bool queued;
+	bool told;
 };
 
 /*
@@ -333,7 +335,8 @@ static void gm_retire_exit(struct gm_retire *r)
 	struct gm_policy *p = r->p;
 
 	lockdep_assert_held(&gm_policy_lock);
-	gm_policy_call_exit(p, r->as);
+	if (r->told)
+		gm_policy_call_exit(p, r->as);
 	p->nr_retiring--;
 	gm_retire_unlist(r);
 	wake_up_all(&gm_retire_done);
@@ -362,6 +365,7 @@ static void gm_as_bind(struct gm_as *as, struct gm_policy *to)
 	struct gm_policy *from = rcu_dereference_protected(as->policy,
 				lockdep_is_held(&gm_policy_lock));
 	struct gm_retire *r, *resumed = NULL;
+	bool told;
 
 	lockdep_assert_held(&gm_policy_lock);
 	if (from == to)
@@ -373,14 +377,20 @@ static void gm_as_bind(struct gm_as *as, struct gm_policy *to)
 		}
 	}
 	if (resumed) {
+		told = resumed->told;
 		to->nr_retiring--;
 		gm_retire_unlist(resumed);
 	} else {
-		gm_policy_call_init(to, as);
+		/*
+		 * A policy ejected since the caller chose it is not told;
+		 * nor, then, of the end (exit() pairs with init()).
+		 */
+		told = gm_policy_call_init(to, as);
 	}
 	to->nr_as++;
 	rcu_assign_pointer(as->policy, to);
 	as->bind_seq++;
+	swap(told, as->policy_told);
 	if (!from)	/* a new address space, with no pages yet */
 		return;
 	from->nr_as--;
@@ -389,6 +399,7 @@ static void gm_as_bind(struct gm_as *as, struct gm_policy *to)
 	r->as = as;
 	r->p = from;
 	r->seq = as->bind_seq;
+	r->told = told;		/* from's, after the swap */
 	from->nr_retiring++;
 	list_add_tail(&r->node, &as->retiring);
 	INIT_RCU_WORK(&r->rwork, gm_retire_fn);
@@ -494,7 +505,8 @@ void gm_as_policy_exit(struct gm_as *as)
 
 	lockdep_assert_held(&gm_policy_lock);
 	gm_as_retire_now(as);
-	gm_policy_call_exit(p, as);
+	if (as->policy_told)
+		gm_policy_call_exit(p, as);
 	p->nr_as--;
 }
 
