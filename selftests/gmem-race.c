@@ -21,6 +21,13 @@
  *    through such a stale mapping show up in B's pages;
  *  - after each round, with everything stopped, the device's view of each
  *    of A's pages equals the CPU's, word for word.
+ * Process C keeps dropping a small pinned range (MADV_PIN) and faulting it
+ * back onto the device, then looks where its pages are (/proc/self/pagemap:
+ * a device page is a swap entry there, a host page present): a pinned page
+ * never leaves the device. An eviction
+ * round picks its victims, then migrates them one by one; a victim A
+ * dropped meanwhile frees its frame, which C's fault may take: the round
+ * must not evict C's page from it.
  *
  * Run by selftests/gmem-tests.sh with GMEM_SIM_ARGS="devices=1 mem_mb=1";
  * GMEM_RACE_SECONDS sets each test's length (default 10).
@@ -55,6 +62,7 @@
 #define MARK_B		0xb22b000000000000ULL
 #define MARK_MASK	0xffff000000000000ULL
 #define A_PAGES		64
+#define C_PAGES		8
 #define NR_DEV_WORKERS	2
 /* Of the device workers' non-sleeping allocations, in the failslab test */
 #define FAILSLAB_PERCENT 50
@@ -318,6 +326,61 @@ static void quiescent_check(struct race *r)
 }
 
 /* Process B: its range, twice the device, written and checked forever. */
+/* Shared with process C. */
+struct pinned {
+	atomic_ulong left;	/* pinned pages found gone from the device */
+	atomic_ulong passes;
+	atomic_bool stop;
+};
+
+/* C's pages not on the device now: pagemap shows them present, or none. */
+static unsigned long pinned_off_device(int pagemap, const char *c)
+{
+	uint64_t e[C_PAGES];
+	unsigned long off = 0;
+	int i;
+
+	if (pread(pagemap, e, sizeof(e),
+		  (uintptr_t)c / page_size * sizeof(e[0])) != sizeof(e))
+		_exit(5);
+	for (i = 0; i < C_PAGES; i++)
+		off += !(e[i] >> 62 & 1) || (e[i] >> 63 & 1);
+	return off;
+}
+
+static void pinned_neighbour(struct pinned *pn)
+{
+	size_t size = C_PAGES * page_size;
+	int fd = open(DEV0, O_RDWR);
+	int pagemap = open("/proc/self/pagemap", O_RDONLY);
+	char *c = peer_mmap(size, PROT_READ | PROT_WRITE);
+	int err, i;
+
+	if (fd < 0 || pagemap < 0 || c == MAP_FAILED ||
+	    hmadvise(-1, c, size, MADV_PIN))
+		_exit(2);
+	while (!atomic_load(&pn->stop)) {
+		if (madvise(c, size, MADV_DONTNEED))
+			_exit(3);
+		err = dev_run(fd, c, size, GMEM_SIM_SEQUENTIAL, GMEM_SIM_WRITE,
+			      MARK_B, NULL);
+		if (err == -ENOMEM)
+			continue;
+		if (err) {
+			fprintf(stderr, "# pinned neighbour: device run: %s\n",
+				strerror(-err));
+			_exit(4);
+		}
+		/* Now, and after the rounds in flight had time to end. */
+		for (i = 0; i < 2; i++) {
+			atomic_fetch_add(&pn->left, pinned_off_device(pagemap, c));
+			usleep(1000);
+		}
+		atomic_fetch_add(&pn->passes, 1);
+	}
+	_exit(0);
+}
+
 static void neighbour(struct neighbour *nb, size_t size)
 {
 	int fd = open(DEV0, O_RDWR);
@@ -384,6 +447,7 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 	double seconds = (env ? atof(env) : 10) * length, end;
 	struct gmem_sim_counters c;
 	struct neighbour *nb;
+	struct pinned *pn;
 	pthread_t dev[NR_DEV_WORKERS], cpu, ch;
 	struct race r = {
 		.chaos = chaos,
@@ -393,9 +457,9 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 	char value[16];
 	pthread_rwlockattr_t attr;
 	unsigned long rounds = 0, injected = 0;
-	int i, status, kmsg = -1;
+	int i, status, c_status, kmsg = -1;
 	long retries;
-	pid_t b;
+	pid_t b, pc;
 
 	page_size = sysconf(_SC_PAGE_SIZE);
 	r.fd = open(DEV0, O_RDWR);
@@ -434,6 +498,13 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 	ASSERT_GE(b, 0);
 	if (b == 0)
 		neighbour(nb, 2 * c.mem_total);
+	pn = mmap(NULL, sizeof(*pn), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(pn, MAP_FAILED);
+	pc = fork();
+	ASSERT_GE(pc, 0);
+	if (pc == 0)
+		pinned_neighbour(pn);
 
 	for (i = 0; i < NR_DEV_WORKERS; i++)
 		ASSERT_EQ(pthread_create(&dev[i], NULL, dev_worker, &r), 0);
@@ -454,7 +525,9 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 	pthread_join(cpu, NULL);
 	pthread_join(ch, NULL);
 	atomic_store(&nb->stop, true);
+	atomic_store(&pn->stop, true);
 	ASSERT_EQ(waitpid(b, &status, 0), b);
+	ASSERT_EQ(waitpid(pc, &c_status, 0), pc);
 	/* A's writes took several faults at a stop. */
 	if (batch)
 		EXPECT_GT(atomic_load(&r.dev_faults),
@@ -467,11 +540,12 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 	}
 
 	retries = sysfs_long(SYSFS_DEV0 "fault_retries") - retries;
-	fprintf(stderr, "# %lu rounds, %lu device ops (%lu ENOMEM), %lu chaos ops, %ld snapshots retaken, neighbour %lu passes (%lu ENOMEM)\n",
+	fprintf(stderr, "# %lu rounds, %lu device ops (%lu ENOMEM), %lu chaos ops, %ld snapshots retaken, neighbour %lu passes (%lu ENOMEM), pinned %lu passes\n",
 		rounds, atomic_load(&r.dev_ops), atomic_load(&r.dev_enomem),
 		atomic_load(&r.chaos_ops), retries, atomic_load(&nb->passes),
-		atomic_load(&nb->enomem));
+		atomic_load(&nb->enomem), atomic_load(&pn->passes));
 	EXPECT_EQ(status, 0);
+	EXPECT_EQ(c_status, 0);
 	/* The races were run, not skipped. */
 	EXPECT_GT(rounds, 2);
 	EXPECT_GT(atomic_load(&r.chaos_ops), 10);
@@ -490,8 +564,11 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 	EXPECT_EQ(atomic_load(&r.foreign), 0);
 	EXPECT_EQ(atomic_load(&r.bad), 0);
 	EXPECT_EQ(atomic_load(&nb->bad), 0);
+	EXPECT_GT(atomic_load(&pn->passes), 0);
+	EXPECT_EQ(atomic_load(&pn->left), 0);
 	munmap(r.base, r.size);
 	munmap(nb, sizeof(*nb));
+	munmap(pn, sizeof(*pn));
 	close(r.fd);
 }
 

@@ -201,6 +201,23 @@ static void gm_evict_hand_out(struct gm_dev *dev, struct page **keep)
 }
 
 /*
+ * Whether frame @i of the round still holds the page picked for it, off
+ * the device's lists. Between the pick and migrate_device_range() its page
+ * may have been freed (munmap, MADV_DONTNEED) and the frame given to
+ * another page, filed on a list of its own or held by a migration: that
+ * page was never a victim (it may be pinned). Under dev->lock.
+ */
+static bool gm_evict_still_victim(struct gm_dev *dev,
+				  struct gm_evict_batch *b, unsigned int i)
+{
+	struct gm_frame *frame = &dev->frames[b->frame[i]];
+
+	lockdep_assert_held(&dev->lock);
+	return list_empty(&frame->lru) && frame->va == b->va[i] &&
+	       (b->as[i] ? frame->as == b->as[i] : frame->orphan);
+}
+
+/*
  * One eviction round: migrate up to GM_EVICT_BATCH of @dev's least
  * recently faulted pages back to host memory, with one device TLB
  * invalidation per context for the whole round. The caller holds
@@ -238,9 +255,20 @@ static unsigned int gm_dev_evict(struct gm_dev *dev, struct gm_as *as,
 
 	for (i = 0; i < b->nr; i++) {
 		struct page *spage = migrate_pfn_to_page(b->src[i]);
+		bool victim;
 
-		/* A victim that cannot be copied now stays on the device. */
-		if (spage && (b->src[i] & MIGRATE_PFN_MIGRATE))
+		if (!spage || !(b->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		/*
+		 * Collected, its page is referenced: its frame is not given
+		 * to another any more. A range pinned since the pick stays.
+		 */
+		spin_lock(&dev->lock);
+		victim = gm_evict_still_victim(dev, b, i) &&
+			 !dev->frames[b->frame[i]].pinned;
+		spin_unlock(&dev->lock);
+		/* A page that is no victim, or cannot be copied now, stays. */
+		if (victim)
 			gm_copy_to_host(dev, b->src[i], NULL, 0,
 					gm_evict_node(b->as[i], b->va[i]),
 					&b->dst[i]);
@@ -267,12 +295,12 @@ static unsigned int gm_dev_evict(struct gm_dev *dev, struct gm_as *as,
 
 		/*
 		 * Busy victims go back, as recently used, unless the page
-		 * was freed meanwhile (then its frame has no owner left).
+		 * was freed meanwhile (its frame has no owner left, or
+		 * another page).
 		 */
 		if (!test_bit(i, &migrated)) {
 			spin_lock(&dev->lock);
-			if (list_empty(&frame->lru) &&
-			    (b->as[i] ? frame->as == b->as[i] : frame->orphan))
+			if (gm_evict_still_victim(dev, b, i))
 				gm_frame_file(dev, frame);
 			spin_unlock(&dev->lock);
 		}
