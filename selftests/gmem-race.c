@@ -24,10 +24,9 @@
  * Process C keeps dropping a small pinned range (MADV_PIN) and faulting it
  * back onto the device, then looks where its pages are (/proc/self/pagemap:
  * a device page is a swap entry there, a host page present): a pinned page
- * never leaves the device. An eviction
- * round picks its victims, then migrates them one by one; a victim A
- * dropped meanwhile frees its frame, which C's fault may take: the round
- * must not evict C's page from it.
+ * never leaves the device. An eviction round picks its victims, then
+ * migrates them one by one; a victim A dropped meanwhile frees its frame,
+ * which C's fault may take: the round must not evict C's page from it.
  *
  * Run by selftests/gmem-tests.sh with GMEM_SIM_ARGS="devices=1 mem_mb=1";
  * GMEM_RACE_SECONDS sets each test's length (default 10).
@@ -325,13 +324,16 @@ static void quiescent_check(struct race *r)
 	free(dev);
 }
 
-/* Process B: its range, twice the device, written and checked forever. */
 /* Shared with process C. */
 struct pinned {
 	atomic_ulong left;	/* pinned pages found gone from the device */
 	atomic_ulong passes;
 	atomic_bool stop;
 };
+
+/* pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst) */
+#define PM_SWAP		(1ULL << 62)	/* a swap entry: device-private too */
+#define PM_PRESENT	(1ULL << 63)
 
 /* C's pages not on the device now: pagemap shows them present, or none. */
 static unsigned long pinned_off_device(int pagemap, const char *c)
@@ -344,7 +346,7 @@ static unsigned long pinned_off_device(int pagemap, const char *c)
 		  (uintptr_t)c / page_size * sizeof(e[0])) != sizeof(e))
 		_exit(5);
 	for (i = 0; i < C_PAGES; i++)
-		off += !(e[i] >> 62 & 1) || (e[i] >> 63 & 1);
+		off += !(e[i] & PM_SWAP) || (e[i] & PM_PRESENT);
 	return off;
 }
 
@@ -381,6 +383,7 @@ static void pinned_neighbour(struct pinned *pn)
 	_exit(0);
 }
 
+/* Process B: its range, twice the device, written and checked forever. */
 static void neighbour(struct neighbour *nb, size_t size)
 {
 	int fd = open(DEV0, O_RDWR);
