@@ -55,6 +55,17 @@ const volatile __u32 pf_waste_pct = 10;
 #define PF_BETS			32	/* ranges awaiting verdicts: 4 a fault */
 #define PF_JUDGE_AGE		8	/* faults after which a range is judged */
 
+/*
+ * An address space's bets of one kind share a state: the tree's fetches
+ * of pages the device never had and of pages it had before are judged
+ * apart (tree.h), so one kind's misses do not cost the other its trust.
+ */
+enum pf_kind {
+	PF_KIND_FIRST,		/* the only kind of seq and stride */
+	PF_KIND_AGAIN,
+	PF_NR_KINDS,
+};
+
 struct pf_bet {
 	__u64 start;
 	__u32 pages;
@@ -81,8 +92,8 @@ struct pf_state {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u64);	/* gmem_as_info.id */
+	__uint(max_entries, 1024 * PF_NR_KINDS);
+	__type(key, __u64);	/* pf_key() */
 	__type(value, struct pf_state);
 } pf_states SEC(".maps");
 
@@ -98,13 +109,18 @@ struct {
 __u64 pf_samples;
 __u64 pf_bad_samples;
 
-static __always_inline struct pf_state *pf_state_of(__u64 as_id,
+static __always_inline __u64 pf_key(__u64 as_id, enum pf_kind kind)
+{
+	return as_id * PF_NR_KINDS + kind;
+}
+
+static __always_inline struct pf_state *pf_state_of(__u64 key,
 						    __u32 first_level)
 {
 	struct pf_state *st, *fresh;
 	__u32 zero = 0;
 
-	st = bpf_map_lookup_elem(&pf_states, &as_id);
+	st = bpf_map_lookup_elem(&pf_states, &key);
 	if (st)
 		return st;
 	fresh = bpf_map_lookup_elem(&pf_fresh, &zero);
@@ -112,8 +128,8 @@ static __always_inline struct pf_state *pf_state_of(__u64 as_id,
 		return NULL;
 	__builtin_memset(fresh, 0, sizeof(*fresh));
 	fresh->level = pf_sample ? first_level : 0;
-	bpf_map_update_elem(&pf_states, &as_id, fresh, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&pf_states, &as_id);
+	bpf_map_update_elem(&pf_states, &key, fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&pf_states, &key);
 }
 
 /* Judge the sample once it holds pf_sample verdicts. */
@@ -167,17 +183,18 @@ static __always_inline void pf_judge_oldest(struct gmem_prefetch_ctx *req,
  * judged PF_JUDGE_AGE faults later (or now, the oldest, if PF_BETS are
  * waiting already).
  */
-static __always_inline int pf_prefetch_range(struct gmem_prefetch_ctx *req,
-					     __u64 start, __u64 nr_pages)
+static __always_inline int pf_prefetch_bet(struct gmem_prefetch_ctx *req,
+					   enum pf_kind kind, __u64 start,
+					   __u64 nr_pages)
 {
 	int pages = gmem_prefetch_range(req, start, nr_pages);
-	__u64 as_id = req->as_id;
+	__u64 key = pf_key(req->as_id, kind);
 	struct pf_state *st;
 	struct pf_bet *bet;
 
 	if (pages <= 0 || !pf_sample)
 		return pages;
-	st = bpf_map_lookup_elem(&pf_states, &as_id);
+	st = bpf_map_lookup_elem(&pf_states, &key);
 	if (!st)
 		return pages;
 	if (st->nr_bets >= PF_BETS)
@@ -194,20 +211,27 @@ static __always_inline int pf_prefetch_range(struct gmem_prefetch_ctx *req,
 	return pages;
 }
 
+static __always_inline int pf_prefetch_range(struct gmem_prefetch_ctx *req,
+					     __u64 start, __u64 nr_pages)
+{
+	return pf_prefetch_bet(req, PF_KIND_FIRST, start, nr_pages);
+}
+
 /*
  * page_removed: count the verdict of a prefetched page not judged yet,
  * judge full samples.
  */
-static __always_inline void pf_feedback_removed(struct gmem_page *page)
+static __always_inline void pf_feedback_removed_kind(struct gmem_page *page,
+						     enum pf_kind kind)
 {
-	__u64 as_id = page->as_id;
+	__u64 key = pf_key(page->as_id, kind);
 	struct pf_state *st;
 
 	if (!(page->flags & GMEM_PAGE_PREFETCHED) ||
 	    (page->flags & GMEM_PAGE_JUDGED) || !pf_sample)
 		return;
 	/* Only address spaces that faulted under this policy have a state. */
-	st = bpf_map_lookup_elem(&pf_states, &as_id);
+	st = bpf_map_lookup_elem(&pf_states, &key);
 	if (!st)
 		return;
 	if (page->flags & GMEM_PAGE_UNUSED)
@@ -217,16 +241,23 @@ static __always_inline void pf_feedback_removed(struct gmem_page *page)
 	pf_judge(st);
 }
 
+static __always_inline void pf_feedback_removed(struct gmem_page *page)
+{
+	pf_feedback_removed_kind(page, PF_KIND_FIRST);
+}
+
 /*
  * The prefetch hook, first thing on every fault: counts the fault and
  * returns how many pages this fault may prefetch (0: none). An address
  * space starts at @first_level: 0 for a prefetcher whose bets are sure
  * (a stream it saw), higher for one that must earn trust.
  */
-static __always_inline __u32 pf_feedback_fault(struct gmem_prefetch_ctx *req,
-					       __u32 first_level)
+static __always_inline __u32 pf_feedback_fault_kind(struct gmem_prefetch_ctx *req,
+						    enum pf_kind kind,
+						    __u32 first_level)
 {
-	struct pf_state *st = pf_state_of(req->as_id, first_level);
+	struct pf_state *st = pf_state_of(pf_key(req->as_id, kind),
+					  first_level);
 	__u32 level, i;
 
 	if (!st)
@@ -248,6 +279,12 @@ static __always_inline __u32 pf_feedback_fault(struct gmem_prefetch_ctx *req,
 	}
 	st->wait = (1U << ((level - PF_PROBE_LEVEL) & 31)) - 1;
 	return PF_PROBE_PAGES;
+}
+
+static __always_inline __u32 pf_feedback_fault(struct gmem_prefetch_ctx *req,
+					       __u32 first_level)
+{
+	return pf_feedback_fault_kind(req, PF_KIND_FIRST, first_level);
 }
 
 /*
@@ -273,9 +310,11 @@ static __always_inline __u32 pf_stream_allowed(__u32 allowed, __u64 run)
 
 static __always_inline void pf_feedback_exit(struct gmem_as_info *as)
 {
-	__u64 as_id = as->id;
+	__u64 key = pf_key(as->id, PF_KIND_FIRST);
 
-	bpf_map_delete_elem(&pf_states, &as_id);
+	bpf_map_delete_elem(&pf_states, &key);
+	key = pf_key(as->id, PF_KIND_AGAIN);
+	bpf_map_delete_elem(&pf_states, &key);
 }
 
 #endif /* GMEM_LIB_PF_FEEDBACK_H */

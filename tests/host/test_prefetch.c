@@ -39,6 +39,7 @@
 #define density_threshold	sim_density_threshold
 #define blocks			sim_blocks
 #define blocks_dropped		sim_blocks_dropped
+#define blocks_used		sim_blocks_used
 #define pf_sample		sim_pf_sample
 #define pf_waste_pct		sim_pf_waste_pct
 #define pf_states		sim_pf_states
@@ -70,14 +71,14 @@ static struct {
 
 static size_t key_size(const void *map)
 {
-	if (map == &blocks)
+	if (map == &blocks || map == &blocks_used)
 		return sizeof(struct block_key);
 	return sizeof(__u64);	/* the others are keyed by as_id */
 }
 
 static size_t value_size(const void *map)
 {
-	if (map == &blocks)
+	if (map == &blocks || map == &blocks_used)
 		return sizeof(struct block_bits);
 	if (map == &seq_streams)
 		return sizeof(struct seq_stream);
@@ -497,9 +498,9 @@ static struct outcome run(const u64 *ref, size_t n, size_t npages,
 	pf_bad_samples = 0;
 	if (preset_level >= 0) {
 		struct pf_state st = { .level = preset_level };
-		__u64 as_id = 1;	/* access()'s */
+		__u64 key = pf_key(1, PF_KIND_FIRST);	/* access()'s */
 
-		sim_map_update_elem(&pf_states, &as_id, &st, BPF_NOEXIST);
+		sim_map_update_elem(&pf_states, &key, &st, BPF_NOEXIST);
 	}
 	sim.pf = pf;
 	sim.feedback = feedback;
