@@ -144,6 +144,7 @@ struct sim_device {
 	unsigned long nr_frames;
 	atomic64_t faults, fault_errors, tlb_hits, tlb_misses, tlb_invls;
 	atomic64_t pages_in, pages_out, zero_fills, mapped, va_reserved;
+	atomic64_t pt_pages;
 	atomic64_t contexts, tlb_coalesced, tlb_coalesced_ranges;
 	atomic64_t remote_maps, remote_accesses, counter_reports;
 };
@@ -192,6 +193,22 @@ static unsigned int sim_pt_index(unsigned long va, int level)
 	return (va >> (PAGE_SHIFT + SIM_PT_BITS * level)) & (SIM_PT_ENTRIES - 1);
 }
 
+/* A table of the device page table, counted in the pt_pages counter. */
+static void **sim_pt_alloc(struct sim_device *sdev, gfp_t gfp)
+{
+	void **table = (void **)get_zeroed_page(gfp);
+
+	if (table)
+		atomic64_inc(&sdev->pt_pages);
+	return table;
+}
+
+static void sim_pt_free_table(struct sim_device *sdev, void **table)
+{
+	free_page((unsigned long)table);
+	atomic64_dec(&sdev->pt_pages);
+}
+
 /* The PTE slot for @va, creating missing tables if @create; or NULL. */
 static u64 *sim_pt_slot(struct sim_context *sctx, unsigned long va,
 			bool create)
@@ -206,7 +223,7 @@ static u64 *sim_pt_slot(struct sim_context *sctx, unsigned long va,
 			if (!create)
 				return NULL;
 			/* Called under GMEM's as->lock: no reclaim. */
-			*next = (void *)get_zeroed_page(GFP_ATOMIC);
+			*next = sim_pt_alloc(sctx->sdev, GFP_ATOMIC);
 			if (!*next)
 				return NULL;
 		}
@@ -215,37 +232,52 @@ static u64 *sim_pt_slot(struct sim_context *sctx, unsigned long va,
 	return (u64 *)&table[sim_pt_index(va, 0)];
 }
 
-/* Clear the PTEs of [start, end) under @table at @level; count them. */
-static void sim_pt_clear(struct sim_context *sctx, void **table, int level,
+enum sim_pt_op {
+	SIM_PT_CLEAR,		/* unmap, and free the tables it empties */
+	SIM_PT_WRPROTECT,
+};
+
+/*
+ * Apply @op to the PTEs of [start, end) under @table at @level, visiting
+ * only the tables there are: GMEM asks for whole mappings (fork
+ * write-protects a private one), which may span terabytes where a few
+ * pages are mapped; a walk page by page held sctx->lock for seconds.
+ * Clearing frees the tables it empties, or mapping and dropping pages
+ * across a large range would grow them until the device is closed.
+ * Returns whether @table holds nothing now.
+ */
+static bool sim_pt_apply(struct sim_context *sctx, void **table, int level,
 			 unsigned long base, unsigned long start,
-			 unsigned long end)
+			 unsigned long end, enum sim_pt_op op)
 {
 	unsigned long span = 1UL << (PAGE_SHIFT + SIM_PT_BITS * level);
+	bool empty = true;
 	unsigned int i;
 
 	for (i = 0; i < SIM_PT_ENTRIES; i++) {
 		unsigned long lo = base + i * span, hi = lo + span;
 
-		if (hi <= start || lo >= end || !table[i])
+		if (!table[i])
 			continue;
-		if (level) {
-			sim_pt_clear(sctx, table[i], level - 1, lo, start, end);
-		} else {
+		if (hi <= start || lo >= end) {
+			empty = false;
+		} else if (level) {
+			if (sim_pt_apply(sctx, table[i], level - 1, lo, start,
+					 end, op)) {
+				sim_pt_free_table(sctx->sdev, table[i]);
+				table[i] = NULL;
+			} else {
+				empty = false;
+			}
+		} else if (op == SIM_PT_CLEAR) {
 			table[i] = NULL;
 			atomic64_dec(&sctx->sdev->mapped);
+		} else {
+			*(u64 *)&table[i] &= ~SIM_PTE_WRITE;
+			empty = false;
 		}
 	}
-}
-
-static void sim_pt_free(void **table, int level)
-{
-	unsigned int i;
-
-	if (level)
-		for (i = 0; i < SIM_PT_ENTRIES; i++)
-			if (table[i])
-				sim_pt_free(table[i], level - 1);
-	free_page((unsigned long)table);
+	return empty;
 }
 
 /* ------------------------------------------------------------------ */
@@ -310,7 +342,7 @@ static int sim_pmap_create(struct gm_context *ctx)
 {
 	struct sim_context *sctx = sim_ctx(ctx);
 
-	sctx->pt_root = (void **)get_zeroed_page(GFP_KERNEL);
+	sctx->pt_root = sim_pt_alloc(sctx->sdev, GFP_KERNEL);
 	return sctx->pt_root ? 0 : -ENOMEM;
 }
 
@@ -318,8 +350,9 @@ static void sim_pmap_destroy(struct gm_context *ctx)
 {
 	struct sim_context *sctx = sim_ctx(ctx);
 
-	sim_pt_clear(sctx, sctx->pt_root, SIM_PT_LEVELS - 1, 0, 0, ULONG_MAX);
-	sim_pt_free(sctx->pt_root, SIM_PT_LEVELS - 1);
+	sim_pt_apply(sctx, sctx->pt_root, SIM_PT_LEVELS - 1, 0, 0, ULONG_MAX,
+		     SIM_PT_CLEAR);
+	sim_pt_free_table(sctx->sdev, sctx->pt_root);
 	sctx->pt_root = NULL;
 }
 
@@ -378,7 +411,8 @@ static void sim_pmap_release(struct gm_context *ctx, unsigned long start,
 	struct sim_context *sctx = sim_ctx(ctx);
 
 	spin_lock(&sctx->lock);
-	sim_pt_clear(sctx, sctx->pt_root, SIM_PT_LEVELS - 1, 0, start, end);
+	sim_pt_apply(sctx, sctx->pt_root, SIM_PT_LEVELS - 1, 0, start, end,
+		     SIM_PT_CLEAR);
 	spin_unlock(&sctx->lock);
 }
 
@@ -386,19 +420,16 @@ static void sim_pmap_protect(struct gm_context *ctx, unsigned long start,
 			     unsigned long end, unsigned int prot)
 {
 	struct sim_context *sctx = sim_ctx(ctx);
-	unsigned long va;
 
 	if (!(prot & GM_PROT_READ)) {
 		sim_pmap_release(ctx, start, end);
 		return;
 	}
+	if (prot & GM_PROT_WRITE)
+		return;
 	spin_lock(&sctx->lock);
-	for (va = start; va < end; va += PAGE_SIZE) {
-		u64 *pte = sim_pt_slot(sctx, va, false);
-
-		if (pte && *pte && !(prot & GM_PROT_WRITE))
-			*pte &= ~SIM_PTE_WRITE;
-	}
+	sim_pt_apply(sctx, sctx->pt_root, SIM_PT_LEVELS - 1, 0, start, end,
+		     SIM_PT_WRPROTECT);
 	spin_unlock(&sctx->lock);
 }
 
@@ -915,6 +946,7 @@ static long sim_ioctl_counters(struct sim_device *sdev, void __user *uarg)
 	c.remote_maps = atomic64_read(&sdev->remote_maps);
 	c.remote_accesses = atomic64_read(&sdev->remote_accesses);
 	c.counter_reports = atomic64_read(&sdev->counter_reports);
+	c.pt_pages = atomic64_read(&sdev->pt_pages);
 	return copy_to_user(uarg, &c, sizeof(c)) ? -EFAULT : 0;
 }
 

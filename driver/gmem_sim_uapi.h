@@ -109,6 +109,7 @@ struct gmem_sim_rw {
  * @remote_accesses: accesses to such pages, over the link
  * @counter_reports: access counter reports made (a page's remote accesses
  *	reached access_counter_threshold)
+ * @pt_pages: pages the device page tables of its contexts take
  */
 struct gmem_sim_counters {
 	__u64 mem_total;
@@ -129,6 +130,7 @@ struct gmem_sim_counters {
 	__u64 remote_maps;
 	__u64 remote_accesses;
 	__u64 counter_reports;
+	__u64 pt_pages;
 };
 
 /**

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -369,6 +370,77 @@ TEST_F(gmem, fork_with_device_resident_pages)
 		ASSERT_EQ(w[i], written_word(0x78, &w[i]));
 	free(buf);
 	munmap(p, size);
+}
+
+/*
+ * fork() write-protects the whole of a private mapping for copy-on-write,
+ * and GMEM passes the range on to the device: gmem_sim walked it page by
+ * page under its page table lock, so a 1 TiB mapping with one page on the
+ * device stalled fork for seconds (a soft lockup at 64 TiB, which any
+ * user could map with MAP_NORESERVE). It walks the tables it has now.
+ */
+TEST_F(gmem, fork_of_a_huge_mapping_write_protects_only_what_is_mapped)
+{
+	size_t size = 1UL << 40;
+	struct timespec t0, t1;
+	uint64_t *w;
+	double ms;
+	pid_t pid;
+	int status;
+	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+		       MAP_PEER_SHARED, -1, 0);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(dev_run(self->fd0, p, page_size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 5, NULL), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	TH_LOG("fork with 1 TiB mapped, a page of it on the device: %.1f ms",
+	       ms);
+	EXPECT_LT(ms, 1000);
+	/* Write-protected on the device: its next write still lands. */
+	ASSERT_EQ(dev_run(self->fd0, p, page_size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 6, NULL), 0);
+	w = (uint64_t *)p;
+	EXPECT_EQ(w[1], written_word(6, &w[1]));
+	munmap(p, size);
+}
+
+/*
+ * Pages dropped from the device leave none of its page tables behind:
+ * mapping and dropping a page in each GiB of a large range would
+ * otherwise grow the tables (kernel memory charged to no one) until the
+ * process closes the device.
+ */
+TEST_F(gmem, dropped_pages_leave_no_device_page_tables)
+{
+	size_t gib = 1UL << 30, n = 16, i;
+	uint64_t before, mapped_all;
+	char *p = mmap(NULL, n * gib, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+		       MAP_PEER_SHARED, -1, 0);
+
+	ASSERT_NE(p, MAP_FAILED);
+	before = dev_counters(self->fd0).pt_pages;
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(dev_run(self->fd0, p + i * gib, page_size,
+				  GMEM_SIM_SEQUENTIAL, GMEM_SIM_WRITE, i, NULL),
+			  0);
+	mapped_all = dev_counters(self->fd0).pt_pages;
+	ASSERT_EQ(madvise(p, n * gib, MADV_DONTNEED), 0);
+	TH_LOG("device page table pages: %llu, %llu with a page in each of %zu GiB, %llu after MADV_DONTNEED",
+	       (unsigned long long)before, (unsigned long long)mapped_all, n,
+	       (unsigned long long)dev_counters(self->fd0).pt_pages);
+	EXPECT_GE(mapped_all, before + 2 * n);
+	EXPECT_EQ(dev_counters(self->fd0).pt_pages, before);
+	munmap(p, n * gib);
 }
 
 /*
