@@ -3,7 +3,7 @@
  * gmem-cycle: register, select and unregister GMEM policies many times,
  * fast, for the lifecycle tests (selftests/lifecycle.bats).
  *
- *   gmem-cycle [-n CYCLES] [-k LIVE] [-f FULL] OBJ...
+ *   gmem-cycle [-n CYCLES] [-k LIVE] [-f FULL] [-r ROUNDS] OBJ...
  *
  * Each policy object is loaded once (its programs through the verifier).
  * A cycle then registers a new policy: a new gmem_policy_ops struct_ops map
@@ -20,6 +20,15 @@
  * maps still registered hold its old programs. At the end every policy is
  * unregistered.
  *
+ * Then ROUNDS times (default 0) a policy's name is taken again while it is
+ * being unregistered: a thread keeps registering a policy named "again"
+ * (the first object's), retried while the name is taken (-EEXIST), while
+ * the main thread unregisters the "again" that is the system default, so
+ * that unregistering has bindings to end. The name must come free only
+ * once the old policy is gone from sysfs too (selftests/lifecycle.bats
+ * checks that the kernel never met a sysfs directory of that name still
+ * there); the new one is unregistered the next round.
+ *
  * Every step is checked: the policy appears in and leaves
  * /sys/kernel/gmem/policy and /sys/kernel/gmem/policies/, the swap takes
  * effect. Exit status 0 if all went as expected; the counts and the swap
@@ -30,6 +39,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +129,71 @@ static void unregister_policy(int i)
 	live[i] = live[--nlive];
 }
 
+#define AGAIN_NAME	"again"
+
+struct again {
+	struct bpf_object *bpf;
+	int fd;			/* the registration, or -errno */
+	int tries;
+};
+
+/* Register "again" as soon as its name is free. */
+static void *register_again(void *arg)
+{
+	struct again *a = arg;
+
+	a->tries = 0;
+	do {
+		a->fd = gmem_ops_register_new(&layout, a->bpf, AGAIN_NAME);
+		a->tries++;
+	} while (a->fd == -EEXIST);
+	return NULL;
+}
+
+/* Unregister "again" while a thread registers it anew, @rounds times. */
+static void reregister_rounds(int rounds)
+{
+	struct again a = { .bpf = objs[0].bpf };
+	int fd, r, err, tries = 0;
+	pthread_t t;
+
+	fd = gmem_ops_register_new(&layout, a.bpf, AGAIN_NAME);
+	if (fd < 0) {
+		fail("registering %s: %s", AGAIN_NAME, strerror(-fd));
+		return;
+	}
+	for (r = 0; r < rounds; r++) {
+		err = sysfs_write(GMEM_POLICY_FILE, AGAIN_NAME);
+		if (err)
+			fail("round %d: selecting %s: %s", r, AGAIN_NAME,
+			     strerror(-err));
+		err = pthread_create(&t, NULL, register_again, &a);
+		if (err) {
+			fail("round %d: pthread_create: %s", r, strerror(err));
+			break;
+		}
+		err = gmem_ops_unregister(fd);
+		close(fd);
+		pthread_join(t, NULL);
+		if (err)
+			fail("round %d: unregistering %s: %s", r, AGAIN_NAME,
+			     strerror(-err));
+		tries += a.tries;
+		fd = a.fd;
+		if (fd < 0) {
+			fail("round %d: registering %s again: %s", r, AGAIN_NAME,
+			     strerror(-fd));
+			return;
+		}
+	}
+	err = gmem_ops_unregister(fd);
+	if (err)
+		fail("unregistering %s: %s", AGAIN_NAME, strerror(-err));
+	close(fd);
+	printf("%d rounds: %s re-registered while being unregistered, %d tries\n",
+	       r, AGAIN_NAME, tries);
+}
+
 /* A random running gmem-run, or 0. */
 static int some_workload(void)
 {
@@ -152,11 +227,11 @@ static int cmp_double(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	int cycles = 1000, max_live = 3, full_every = 25, opt, i, c;
+	int cycles = 1000, max_live = 3, full_every = 25, rounds = 0, opt, i, c;
 	int full_loads = 0, selected = 0, select_gone = 0, default_unreg = 0;
 	double t0, t1, *swap_ms;
 
-	while ((opt = getopt(argc, argv, "n:k:f:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:k:f:r:h")) != -1) {
 		switch (opt) {
 		case 'n':
 			cycles = atoi(optarg);
@@ -167,8 +242,11 @@ int main(int argc, char **argv)
 		case 'f':
 			full_every = atoi(optarg);
 			break;
+		case 'r':
+			rounds = atoi(optarg);
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-n CYCLES] [-k LIVE] [-f FULL] OBJ...\n",
+			fprintf(stderr, "usage: %s [-n CYCLES] [-k LIVE] [-f FULL] [-r ROUNDS] OBJ...\n",
 				argv[0]);
 			return 2;
 		}
@@ -262,6 +340,8 @@ int main(int argc, char **argv)
 	while (nlive)
 		unregister_policy(nlive - 1);
 	t1 = now_ms();
+	if (rounds && !errors)
+		reregister_rounds(rounds);
 
 	qsort(swap_ms, c, sizeof(*swap_ms), cmp_double);
 	printf("%d cycles (register, swap, unregister) in %.1f s, %.1f ms each: %d full object loads, %d per-process selections (%d processes gone), %d unregistrations of the system default\n",

@@ -134,6 +134,21 @@ policy_objects() {
 	wait_idle
 }
 
+@test "a policy's name taken again while it is unregistered, 50 times under load: refused until it is gone from sysfs too" {
+	local before after
+	before=$(dmesg | grep -c 'duplicate filename' || true)
+	start_workloads
+	run $CYCLE -n 0 -r 50 build/bpf/evict_lru.bpf.o
+	echo "$output"
+	stop_workloads
+	[ "$status" -eq 0 ]
+	echo "# ${lines[2]}" >&3
+	after=$(dmesg | grep -c 'duplicate filename' || true)
+	[ "$after" -eq "$before" ] || { dmesg | grep -B2 -A2 'duplicate filename' | tail -20; false; }
+	no_policies_left
+	wait_idle
+}
+
 @test "gmemctl load --default, use --pid and unload, 5 cycles under load" {
 	local t0 i objs pid
 	t0=$(date +%s.%N)

@@ -656,6 +656,11 @@ void gm_dev_destroy(struct gm_dev *dev)
 		memunmap_pages(&dev->pagemap);
 	}
 
+	/*
+	 * Out of sysfs before off the list, as gm_policy_unregister(): a
+	 * device of the same name created meanwhile gets -EEXIST.
+	 */
+	kobject_del(&dev->kobj);
 	mutex_lock(&gm_global_lock);
 	list_del(&dev->node);
 	RCU_INIT_POINTER(gm_dev_table[dev->id], NULL);

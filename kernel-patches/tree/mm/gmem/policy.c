@@ -607,20 +607,25 @@ void gm_policy_unregister(struct gmem_policy_ops *ops)
 			break;
 		}
 	}
-	if (found) {
-		gm_policy_drop(found);
-		list_del(&found->node);
-	}
 	mutex_unlock(&gm_policy_lock);
 	if (!found)
 		return;
+	/*
+	 * The name leaves sysfs before it leaves the list: a policy of the
+	 * same name registered meanwhile is refused (-EEXIST), not added
+	 * beside a directory still there. Only this call removes @found.
+	 */
+	kobject_del(&found->kobj);
+	mutex_lock(&gm_policy_lock);
+	gm_policy_drop(found);
+	list_del(&found->node);
+	mutex_unlock(&gm_policy_lock);
 	/*
 	 * Its bindings ended above; their exit()s run after a grace period,
 	 * which also lets hooks in flight return.
 	 */
 	wait_event(gm_retire_done, !READ_ONCE(found->nr_retiring));
 	pr_info("policy %s unregistered\n", found->name);
-	kobject_del(&found->kobj);
 	kobject_put(&found->kobj);
 }
 
