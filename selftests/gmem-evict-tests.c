@@ -619,6 +619,48 @@ TEST_F(evict, munmap_unpins_pages_a_forked_child_still_maps)
 }
 
 /*
+ * MADV_DONTNEED of a pinned range whose device pages a forked child still
+ * maps, then faults there again: the dropped frames stay (the child's) but
+ * are unpinned, only the new ones pinned, and those unpin at munmap. The
+ * new pages' records replace the old ones: frames still pinned then would
+ * have nothing left to name them, pinned until the address space goes.
+ */
+TEST_F(evict, dontneed_unpins_pages_a_forked_child_still_maps)
+{
+	size_t size = 64 * page_size;
+	long pinned = pages_pinned();
+	uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	int go[2], status;
+	pid_t child;
+	char c;
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(hmadvise(-1, p, size, MADV_PIN), 0);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x66, NULL), 0);
+	ASSERT_EQ(pipe(go), 0);
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {	/* keeps the pages mapped until told, then checks them */
+		close(go[1]);
+		_exit(read(go[0], &c, 1) == 1 &&
+		      p[9] == written_word(0x66, &p[9]) ? 0 : 1);
+	}
+	close(go[0]);
+	ASSERT_EQ(madvise(p, size, MADV_DONTNEED), 0);
+	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
+			  GMEM_SIM_WRITE, 0x68, NULL), 0);
+	EXPECT_EQ(pages_pinned() - pinned, (long)(size / page_size));
+	EXPECT_EQ(p[9], written_word(0x68, &p[9]));
+	munmap(p, size);
+	EXPECT_EQ(pages_pinned() - pinned, 0);
+	EXPECT_EQ(write(go[1], "x", 1), 1);
+	close(go[1]);
+	ASSERT_EQ(waitpid(child, &status, 0), child);
+	EXPECT_EQ(status, 0);
+}
+
+/*
  * The same when the process that pinned exits while a child it forked
  * keeps the pages and the device file (so the address space stays).
  */

@@ -282,6 +282,22 @@ void gm_frame_set_pinned(struct gm_dev *dev, struct gm_frame *frame,
 		gm_frame_file(dev, frame);
 }
 
+/*
+ * Under dev->lock: @frame's page is no longer its address space's (that
+ * went, or dropped the page while a forked child still maps it). Its
+ * policy is told; it is nobody's and not pinned, but stays evictable:
+ * eviction finds it by frame.
+ */
+void gm_frame_orphan(struct gm_dev *dev, struct gm_frame *frame)
+{
+	gm_policy_page_event(frame->policy, GM_HOOK_PAGE_REMOVED, dev, frame);
+	frame->policy = NULL;
+	frame->as->dev_pages[dev->id]--;
+	frame->as = NULL;
+	gm_frame_set_pinned(dev, frame, false);
+	frame->orphan = !list_empty(&frame->lru);
+}
+
 static void gm_devmem_page_free(struct page *page)
 {
 	struct gm_dev *dev = gm_page_dev(page);

@@ -675,6 +675,7 @@ void gm_frame_use(struct gm_dev *dev, struct gm_frame *frame,
 		  bool arrived_thrashing);
 void gm_frame_set_pinned(struct gm_dev *dev, struct gm_frame *frame,
 			 bool pinned);
+void gm_frame_orphan(struct gm_dev *dev, struct gm_frame *frame);
 struct page *gm_dev_alloc_page(struct gm_dev *dev);
 
 /* mirror.c */

@@ -89,6 +89,77 @@ static bool gm_lpt_store(struct xa_state *xas, unsigned long v)
 	return !xas_error(xas);
 }
 
+/* Does record @v name @dev's frame @frame? */
+static bool gm_lpt_names(unsigned long v, struct gm_dev *dev,
+			 unsigned long frame)
+{
+	return (v & GM_LPT_DEVICE) &&
+	       gm_lpt_dev(v) == dev->id &&
+	       gm_lpt_frame(v) == frame;
+}
+
+/*
+ * Under as->lock and RCU: the frame device record @v names, if it holds
+ * @as's page at @va, with its device's lock held (*@devp); else NULL.
+ */
+static struct gm_frame *gm_lpt_lock_frame(struct gm_as *as, unsigned long v,
+					  unsigned long va,
+					  struct gm_dev **devp)
+{
+	struct gm_dev *dev = rcu_dereference(gm_dev_table[gm_lpt_dev(v)]);
+	unsigned long index = gm_lpt_frame(v);
+	struct gm_frame *frame;
+
+	if (!dev || index >= dev->nr_pages)
+		return NULL;
+	spin_lock(&dev->lock);
+	frame = &dev->frames[index];
+	if (frame->as == as && frame->va == va) {
+		*devp = dev;
+		return frame;
+	}
+	spin_unlock(&dev->lock);
+	return NULL;
+}
+
+/*
+ * Under as->lock, before the record of page @index comes to name another
+ * page (@dev's frame @frame, or a host page if @dev is NULL): a frame it
+ * names now that still holds this address's page lives on because a
+ * forked child maps the page (MADV_DONTNEED left it to the child). It is
+ * an orphan now: once its record is gone nothing would name it, and
+ * munmap(), MADV_UNPIN and exit unpin through records; and a pinned
+ * range's frame, unpinned, would still be refused to eviction. Records
+ * change only under as->lock: no xarray lock is needed to read one.
+ */
+static void gm_lpt_orphan_replaced(struct gm_as *as, unsigned long index,
+				   struct gm_dev *dev, unsigned long frame)
+{
+	struct gm_frame *old_frame;
+	struct gm_dev *old_dev;
+	unsigned long v;
+	void *old;
+
+	if (!READ_ONCE(as->has_pinned))
+		return;
+	old = xa_load(&as->lpt, index);
+	if (!old)
+		return;
+	v = xa_to_value(old);
+	if (!(v & GM_LPT_DEVICE) || (dev && gm_lpt_names(v, dev, frame)))
+		return;
+	rcu_read_lock();
+	old_frame = gm_lpt_lock_frame(as, v, index << PAGE_SHIFT, &old_dev);
+	if (old_frame) {
+		if (gm_frame_resident(old_frame))
+			gm_frame_orphan(old_dev, old_frame);
+		else
+			gm_frame_set_pinned(old_dev, old_frame, false);
+		spin_unlock(&old_dev->lock);
+	}
+	rcu_read_unlock();
+}
+
 /*
  * Record under as->lock that the pages of the range at @start whose bits
  * are set in *@moved now live on @dev, in the frames @dst, migrate_vma()'s
@@ -111,6 +182,10 @@ unsigned long gm_lpt_set_device(struct gm_as *as, unsigned long start,
 	if (!*moved)
 		return 0;
 	as->pages_to_device += hweight_long(*moved);
+	for_each_set_bit(i, moved, npages)
+		gm_lpt_orphan_replaced(as, (start >> PAGE_SHIFT) + i, dev,
+				       page_to_pfn(migrate_pfn_to_page(dst[i])) -
+				       dev->base_pfn);
 	xas_lock(&xas);
 	for_each_set_bit(i, moved, npages) {
 		struct page *page = migrate_pfn_to_page(dst[i]);
@@ -142,15 +217,6 @@ unsigned long gm_lpt_set_device(struct gm_as *as, unsigned long start,
 	}
 	xas_unlock(&xas);
 	return thrashing;
-}
-
-/* Does record @v name @dev's frame @frame? */
-static bool gm_lpt_names(unsigned long v, struct gm_dev *dev,
-			 unsigned long frame)
-{
-	return (v & GM_LPT_DEVICE) &&
-	       gm_lpt_dev(v) == dev->id &&
-	       gm_lpt_frame(v) == frame;
 }
 
 /*
@@ -218,6 +284,15 @@ unsigned long gm_lpt_note_mapped(struct gm_as *as, unsigned long start,
 	lockdep_assert_held(&as->lock);
 	if (!which)
 		return 0;
+	for_each_set_bit(i, &which, npages) {
+		struct page *page = hmm_pfn_to_page(pfns[i]);
+		bool on_dev = is_device_private_page(page);
+
+		gm_lpt_orphan_replaced(as, (start >> PAGE_SHIFT) + i,
+				       on_dev ? dev : NULL,
+				       on_dev ? page_to_pfn(page) - dev->base_pfn
+					      : 0);
+	}
 	xas_lock(&xas);
 	for_each_set_bit(i, &which, npages) {
 		struct page *page = hmm_pfn_to_page(pfns[i]);
@@ -411,23 +486,19 @@ void gm_lpt_refile_pinned(struct gm_as *as, unsigned long first,
 	lockdep_assert_held(&as->lock);
 	rcu_read_lock();
 	xas_for_each_marked(&xas, entry, last, GM_LPT_ON_DEVICE) {
-		unsigned long v, va, index;
+		unsigned long v, va;
 		struct gm_frame *frame;
 		struct gm_dev *dev;
+		bool pinned;
 
 		if (xas_retry(&xas, entry))
 			continue;
 		v = xa_to_value(entry);
 		va = xas.xa_index << PAGE_SHIFT;
-		index = gm_lpt_frame(v);
-		dev = rcu_dereference(gm_dev_table[gm_lpt_dev(v)]);
-		if (dev && index < dev->nr_pages) {
-			spin_lock(&dev->lock);
-			frame = &dev->frames[index];
-			if (frame->as == as && frame->va == va)
-				gm_frame_set_pinned(dev, frame, !unmapping &&
-						    (gm_attr_load(as, va) &
-						     GM_ATTR_PINNED));
+		pinned = !unmapping && (gm_attr_load(as, va) & GM_ATTR_PINNED);
+		frame = gm_lpt_lock_frame(as, v, va, &dev);
+		if (frame) {
+			gm_frame_set_pinned(dev, frame, pinned);
 			spin_unlock(&dev->lock);
 		}
 		if (++n % XA_CHECK_SCHED == 0) {

@@ -164,16 +164,21 @@ static bool gm_as_invalidate(struct mmu_interval_notifier *mni,
 	}
 	if (range->event == MMU_NOTIFY_UNMAP ||
 	    range->event == MMU_NOTIFY_RELEASE) {
+		bool pinned = READ_ONCE(as->has_pinned);
+		bool blockable = mmu_notifier_range_blockable(range);
+
 		/*
 		 * A device page outlives the unmapping (or the exit) if a
 		 * forked child maps it too: its frame must not stay pinned by
-		 * a range that is gone. Not from the OOM reaper, which must
-		 * not wait; the victim's exit follows (blockable).
+		 * a range that is gone. Not from the OOM reaper (or
+		 * process_mrelease()), which must not wait: it leaves the
+		 * records to the victim's exit (blockable), which unpins
+		 * through them; erased here, they would name nothing then.
 		 */
-		if (READ_ONCE(as->has_pinned) &&
-		    mmu_notifier_range_blockable(range))
+		if (pinned && blockable)
 			gm_lpt_refile_pinned(as, first, last, true);
-		gm_lpt_erase(as, first, last);
+		if (!pinned || blockable)
+			gm_lpt_erase(as, first, last);
 	}
 
 	mutex_unlock(&as->lock);

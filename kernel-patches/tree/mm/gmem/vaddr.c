@@ -120,8 +120,7 @@ static void gm_as_release(struct work_struct *work)
 	list_del(&as->node);
 	/*
 	 * Pages of this address space left on devices (the process still
-	 * maps them) are nobody's now, but stay evictable: eviction finds
-	 * them by frame, not through an address space.
+	 * maps them) are nobody's now (gm_frame_orphan()).
 	 */
 	list_for_each_entry(dev, &gm_devices, node) {
 		n = 0;
@@ -130,14 +129,8 @@ static void gm_as_release(struct work_struct *work)
 			struct gm_frame *frame = &dev->frames[i];
 
 			gm_frames_lock_break(dev, &n, GM_FRAMES_CHUNK);
-			if (frame->as != as)
-				continue;
-			gm_policy_page_event(frame->policy,
-					     GM_HOOK_PAGE_REMOVED, dev, frame);
-			frame->policy = NULL;
-			frame->as = NULL;
-			gm_frame_set_pinned(dev, frame, false);
-			frame->orphan = !list_empty(&frame->lru);
+			if (frame->as == as)
+				gm_frame_orphan(dev, frame);
 		}
 		spin_unlock(&dev->lock);
 	}
