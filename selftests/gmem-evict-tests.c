@@ -584,6 +584,42 @@ TEST_F(evict, pin_and_unpin_reach_pages_of_a_detached_device)
 }
 
 /*
+ * Fork a child that keeps @p mapped until a byte comes on the pipe,
+ * returned in *@go, then exits 0 if p[9] still holds what @value wrote.
+ */
+static pid_t fork_keeper(uint64_t *p, uint64_t value, int *go)
+{
+	int fds[2];
+	pid_t child;
+	char c;
+
+	if (pipe(fds))
+		return -1;
+	child = fork();
+	if (!child) {
+		close(fds[1]);
+		_exit(read(fds[0], &c, 1) == 1 &&
+		      p[9] == written_word(value, &p[9]) ? 0 : 1);
+	}
+	close(fds[0]);
+	*go = fds[1];
+	return child;
+}
+
+/* Let the child of fork_keeper() check and exit: its exit status. */
+static int release_keeper(pid_t child, int go)
+{
+	int status = -1;
+
+	if (write(go, "x", 1) != 1)
+		return -1;
+	close(go);
+	if (waitpid(child, &status, 0) != child)
+		return -1;
+	return status;
+}
+
+/*
  * munmap() of a pinned range whose device pages a forked child still maps:
  * the pages stay, but nothing pins them any more.
  */
@@ -592,30 +628,19 @@ TEST_F(evict, munmap_unpins_pages_a_forked_child_still_maps)
 	size_t size = 64 * page_size;
 	long pinned = pages_pinned();
 	uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
-	int go[2], status;
 	pid_t child;
-	char c;
+	int go;
 
 	ASSERT_NE(p, MAP_FAILED);
 	ASSERT_EQ(hmadvise(-1, p, size, MADV_PIN), 0);
 	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
 			  GMEM_SIM_WRITE, 0x66, NULL), 0);
 	ASSERT_EQ(pages_pinned() - pinned, (long)(size / page_size));
-	ASSERT_EQ(pipe(go), 0);
-	child = fork();
-	ASSERT_GE(child, 0);
-	if (!child) {	/* keeps the pages mapped until told, then checks them */
-		close(go[1]);
-		_exit(read(go[0], &c, 1) == 1 &&
-		      p[9] == written_word(0x66, &p[9]) ? 0 : 1);
-	}
-	close(go[0]);
+	child = fork_keeper(p, 0x66, &go);
+	ASSERT_GT(child, 0);
 	munmap(p, size);
 	EXPECT_EQ(pages_pinned() - pinned, 0);
-	EXPECT_EQ(write(go[1], "x", 1), 1);
-	close(go[1]);
-	ASSERT_EQ(waitpid(child, &status, 0), child);
-	EXPECT_EQ(status, 0);
+	EXPECT_EQ(release_keeper(child, go), 0);
 }
 
 /*
@@ -630,23 +655,15 @@ TEST_F(evict, dontneed_unpins_pages_a_forked_child_still_maps)
 	size_t size = 64 * page_size;
 	long pinned = pages_pinned();
 	uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
-	int go[2], status;
 	pid_t child;
-	char c;
+	int go;
 
 	ASSERT_NE(p, MAP_FAILED);
 	ASSERT_EQ(hmadvise(-1, p, size, MADV_PIN), 0);
 	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
 			  GMEM_SIM_WRITE, 0x66, NULL), 0);
-	ASSERT_EQ(pipe(go), 0);
-	child = fork();
-	ASSERT_GE(child, 0);
-	if (!child) {	/* keeps the pages mapped until told, then checks them */
-		close(go[1]);
-		_exit(read(go[0], &c, 1) == 1 &&
-		      p[9] == written_word(0x66, &p[9]) ? 0 : 1);
-	}
-	close(go[0]);
+	child = fork_keeper(p, 0x66, &go);
+	ASSERT_GT(child, 0);
 	ASSERT_EQ(madvise(p, size, MADV_DONTNEED), 0);
 	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
 			  GMEM_SIM_WRITE, 0x68, NULL), 0);
@@ -654,10 +671,7 @@ TEST_F(evict, dontneed_unpins_pages_a_forked_child_still_maps)
 	EXPECT_EQ(p[9], written_word(0x68, &p[9]));
 	munmap(p, size);
 	EXPECT_EQ(pages_pinned() - pinned, 0);
-	EXPECT_EQ(write(go[1], "x", 1), 1);
-	close(go[1]);
-	ASSERT_EQ(waitpid(child, &status, 0), child);
-	EXPECT_EQ(status, 0);
+	EXPECT_EQ(release_keeper(child, go), 0);
 }
 
 /*
