@@ -5,7 +5,8 @@
 # (256 MiB) a device. On a 1 GiB device (256 Ki frames), every shipped
 # evictor must know every frame (its list holds frames past 64 Ki) and
 # pick every victim itself: the kernel's LRU never fills in for it
-# (policies/NAME/filled stays 0), and the data stays intact.
+# (policies/NAME/filled stays 0), and the data stays intact. And small
+# devices: an eviction round takes at most 1/64 of one.
 
 GMEMCTL=${GMEMCTL:-build/bin/gmemctl}	# another for a mutant
 HOLD=build/bin/gmem-hold
@@ -86,3 +87,33 @@ manages_whole_device() {
 @test "mru manages a 1 GiB device whole" { manages_whole_device mru; }
 @test "s3fifo manages a 1 GiB device whole; data intact" { manages_whole_device s3fifo check; }
 @test "sieve manages a 1 GiB device whole" { manages_whole_device sieve; }
+
+# An eviction round takes 16 victims, but at most 1/64 of the device's
+# frames (at least one): on a device of 64 frames a round of 16 evicted a
+# quarter of what it held, pages the next faults needed. $1 frames, $2
+# victims a round: twice the device written, every round that took a
+# full batch.
+rounds_of() {
+	local e0 p0 rounds pages
+	rmmod gmem_sim
+	insmod build/driver/gmem_sim.ko devices=1 mem_pages="$1"
+	[ "$(cat $DEV/evict_batch)" -eq "$2" ]
+	e0=$(cat $DEV/evictions)
+	p0=$(cat $DEV/pages_evicted)
+	run $HOLD -n $(( $1 * 2 )) -e
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	rounds=$(( $(cat $DEV/evictions) - e0 ))
+	pages=$(( $(cat $DEV/pages_evicted) - p0 ))
+	echo "# $1 frames: $pages pages evicted in $rounds rounds" >&3
+	[ "$pages" -ge "$1" ]
+	[ "$pages" -le $(( rounds * $2 )) ]
+	[ "$pages" -gt $(( rounds * ($2 - 1) )) ]
+}
+
+@test "an eviction round takes at most 1/64 of a small device" {
+	rounds_of 64 1
+	rounds_of 512 8
+	rounds_of 2048 16
+	rmmod gmem_sim
+	insmod build/driver/gmem_sim.ko devices=1 mem_mb=1024
+}

@@ -18,8 +18,8 @@ enum trace_format { TRACE_AUTO, TRACE_TEXT, TRACE_RAW };
 long trace_load(const char *path, enum trace_format fmt, struct refs *r,
 		size_t max_refs);
 /*
- * A device smaller than this is a few of GMEM's eviction rounds (16 pages
- * each): its faults would say more about the rounds than about a policy.
+ * A device smaller than this says more about GMEM's mechanism (aging,
+ * eviction rounds) than about a policy.
  */
 #define TRACE_MIN_PAGES 64
 /*

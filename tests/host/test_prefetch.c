@@ -4,10 +4,10 @@
  * feedback (pf_feedback.h) on the host, in a model of GMEM's device: an
  * LRU of frames, the device reporting every use of a resident page
  * (gmem_sim does on a TLB miss), aging of the coldest pages and eviction
- * rounds of 16 (mm/gmem/evict.c), prefetch ranges clamped as
- * gmem_prefetch_range() does (mm/gmem/decide.c), page_removed carrying
- * GMEM_PAGE_PREFETCHED and GMEM_PAGE_UNUSED as mm/gmem/devmem.c sets them,
- * and thrashing protection (mm/gmem/lpt.c, devmem.c), which the guest's
+ * rounds of 16, fewer on small devices (mm/gmem/evict.c), prefetch
+ * ranges clamped as gmem_prefetch_range() does (mm/gmem/decide.c),
+ * page_removed carrying GMEM_PAGE_PREFETCHED and GMEM_PAGE_UNUSED as
+ * mm/gmem/devmem.c sets them, and thrashing protection (mm/gmem/lpt.c, devmem.c), which the guest's
  * default has: without it the model missed the tree taking 1.3x the
  * default's faults on the hash join at half its pages, when protection
  * kept prefetched pages that bounced but went unused.
@@ -53,6 +53,7 @@
 #define BASE		0x7f0000000000ULL
 #define CAPACITY	1024		/* the benchmark's device, in pages */
 #define EVICT_BATCH	16		/* GM_EVICT_BATCH */
+#define EVICT_SHARE	64		/* GM_EVICT_SHARE */
 #define PREFETCH_BUDGET	512		/* GM_PREFETCH_BUDGET */
 #define PREFETCH_DEV_SHARE 8		/* GM_PREFETCH_DEV_SHARE */
 #define PREFETCH_RANGES	4		/* GM_PREFETCH_RANGES */
@@ -325,17 +326,25 @@ static void page_removed(u32 p)
 	}
 }
 
+/* gm_dev.evict_batch: 16, or 1/64 of a smaller device, at least 1. */
+static size_t evict_batch(void)
+{
+	size_t batch = sim.capacity / EVICT_SHARE;
+
+	return batch < 1 ? 1 : batch > EVICT_BATCH ? EVICT_BATCH : batch;
+}
+
 /*
  * A round as mm/gmem/evict.c runs it: age the coldest pages (those the
- * device used go back to the head, their note cleared) until 16 unused
- * ones are at the tail or a lap is done; evict those 16.
+ * device used go back to the head, their note cleared) until a round's
+ * unused ones are at the tail or a lap is done; evict those.
  */
 static void evict_round(void)
 {
-	size_t looked = 0, unused = 0, i;
+	size_t looked = 0, unused = 0, i, batch = evict_batch();
 	u32 p = sim.page[sim.head].prev;
 
-	while (unused < EVICT_BATCH && looked < sim.nr_resident) {
+	while (unused < batch && looked < sim.nr_resident) {
 		u32 prev = sim.page[p].prev;
 
 		if (sim_protected(p)) {
@@ -352,7 +361,7 @@ static void evict_round(void)
 		p = prev;
 	}
 	p = sim.page[sim.head].prev;
-	for (i = 0, looked = 0; i < EVICT_BATCH && looked < sim.nr_resident;
+	for (i = 0, looked = 0; i < batch && looked < sim.nr_resident;
 	     looked++) {
 		u32 prev = sim.page[p].prev;
 

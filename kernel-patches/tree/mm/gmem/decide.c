@@ -211,7 +211,7 @@ static void gm_evict_req_init(struct gm_evict_req *req, struct gm_dev *dev,
 		.as_id = as->id,
 		.dev = dev->id,
 		.nr_frames = dev->nr_pages,
-		.wanted = GM_EVICT_BATCH,
+		.wanted = dev->evict_batch,
 		.kernel = req,
 	};
 }
@@ -237,7 +237,7 @@ void gm_policy_evict(struct gm_dev *dev, struct gm_as *as)
 				req.refused && !req.pub.nominated);
 	}
 	chosen = req.pub.nominated;
-	if (chosen < GM_EVICT_BATCH) {
+	if (chosen < req.pub.wanted) {
 		req.policy = &gm_default_policy;
 		gm_default_evict(&req.pub);
 		if (p != &gm_default_policy)

@@ -436,6 +436,8 @@ int gm_dev_register_physmem(struct gm_dev *dev, unsigned long size)
 		return PTR_ERR(dev->res);
 
 	dev->nr_pages = size >> PAGE_SHIFT;
+	dev->evict_batch = clamp_t(unsigned long, dev->nr_pages / GM_EVICT_SHARE,
+				   1, GM_EVICT_BATCH);
 	/*
 	 * Walks of every device's frames (a switch's handover, an address
 	 * space's release) see them once set up: published under

@@ -66,8 +66,8 @@ EXPORT_SYMBOL_GPL(gm_dev_frame_accessed);
  * GM_AGE_CHUNK of them go back to the head of the LRU (a thrashing page a
  * prefetch brought, used for the first time, to the protected list),
  * their bit cleared, their policy told. Returns true once the tail holds
- * GM_EVICT_BATCH frames not used since the last look (or no referenced
- * one is left).
+ * a round's frames not used since the last look (or no referenced one is
+ * left).
  */
 static bool gm_dev_age_chunk(struct gm_dev *dev, unsigned long *aged)
 {
@@ -76,7 +76,7 @@ static bool gm_dev_age_chunk(struct gm_dev *dev, unsigned long *aged)
 
 	spin_lock(&dev->lock);
 	list_for_each_entry_safe_reverse(frame, tmp, &dev->lru, lru) {
-		if (unused >= GM_EVICT_BATCH || moved >= GM_AGE_CHUNK ||
+		if (unused >= dev->evict_batch || moved >= GM_AGE_CHUNK ||
 		    *aged >= dev->nr_pages)
 			break;
 		if (!READ_ONCE(frame->referenced)) {
@@ -146,7 +146,7 @@ static void gm_dev_expire_protected(struct gm_dev *dev)
 }
 
 /*
- * Take up to GM_EVICT_BATCH victims, with a reference on their address
+ * Take up to dev->evict_batch victims, with a reference on their address
  * spaces, as the policy of @as (the faulting one) nominates them and the
  * default LRU fills in. Frames not on the device's lists (being migrated
  * in, or of a gone address space) are never victims.
@@ -218,7 +218,7 @@ static bool gm_evict_still_victim(struct gm_dev *dev,
 }
 
 /*
- * One eviction round: migrate up to GM_EVICT_BATCH of @dev's least
+ * One eviction round: migrate up to dev->evict_batch of @dev's least
  * recently faulted pages back to host memory, with one device TLB
  * invalidation per context for the whole round. The caller holds
  * dev->evict_lock; the round runs as dev->evict_task, which the notifier
