@@ -438,6 +438,11 @@ bool gm_as_strict_capacity(struct gm_as *as)
  * caller took for it and has not tracked yet, evicts its own pages
  * instead. NULL when none can be had, or on a fatal signal while waiting
  * for another task's eviction round.
+ *
+ * A round can free nothing: its victims busy, pinned since the pick, or
+ * freed meanwhile (their frames then go to the free pool). Rounds run
+ * until GM_EVICT_BATCH victims were tried, so a small device's rounds of
+ * one fail a fault no sooner than one round of 16 did.
  */
 struct page *gm_dev_alloc_evicting(struct gm_dev *dev, struct gm_as *as,
 				   unsigned int pending)
@@ -445,6 +450,7 @@ struct page *gm_dev_alloc_evicting(struct gm_dev *dev, struct gm_as *as,
 	struct page *page = NULL;
 	bool own = gm_as_at_cap(dev, as, pending);
 	bool strict = gm_as_strict_capacity(as);
+	unsigned int tried;
 
 	if (!own)
 		page = gm_dev_alloc_page(dev);
@@ -455,10 +461,13 @@ struct page *gm_dev_alloc_evicting(struct gm_dev *dev, struct gm_as *as,
 		return NULL;
 	/* A round that ran while we waited may have left frames. */
 	own = gm_as_at_cap(dev, as, pending);
-	if (!own)
-		page = gm_dev_alloc_page(dev);
-	if (!page)
-		gm_dev_evict(dev, as, own, &page);
+	for (tried = 0; !page && tried < GM_EVICT_BATCH;
+	     tried += dev->evict_batch) {
+		if (!own)
+			page = gm_dev_alloc_page(dev);
+		if (!page)
+			gm_dev_evict(dev, as, own, &page);
+	}
 	mutex_unlock(&dev->evict_lock);
 out:
 	/*
