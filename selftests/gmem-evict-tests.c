@@ -620,6 +620,27 @@ static int release_keeper(pid_t child, int go)
 }
 
 /*
+ * A pinned range of @size bytes that device @fd wrote 0x66 to, its pages
+ * pinned beyond @pinned, and a child of fork_keeper() in *@child keeping
+ * it (*@go as there). Returns the range.
+ */
+static uint64_t *pinned_range_kept_by_child(struct __test_metadata *_metadata,
+					   int fd, size_t size, long pinned,
+					   pid_t *child, int *go)
+{
+	uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(hmadvise(-1, p, size, MADV_PIN), 0);
+	ASSERT_EQ(dev_run(fd, p, size, GMEM_SIM_SEQUENTIAL, GMEM_SIM_WRITE,
+			  0x66, NULL), 0);
+	ASSERT_EQ(pages_pinned() - pinned, (long)(size / page_size));
+	*child = fork_keeper(p, 0x66, go);
+	ASSERT_GT(*child, 0);
+	return p;
+}
+
+/*
  * munmap() of a pinned range whose device pages a forked child still maps:
  * the pages stay, but nothing pins them any more.
  */
@@ -627,17 +648,11 @@ TEST_F(evict, munmap_unpins_pages_a_forked_child_still_maps)
 {
 	size_t size = 64 * page_size;
 	long pinned = pages_pinned();
-	uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
 	pid_t child;
 	int go;
+	uint64_t *p = pinned_range_kept_by_child(_metadata, self->fd0, size,
+						 pinned, &child, &go);
 
-	ASSERT_NE(p, MAP_FAILED);
-	ASSERT_EQ(hmadvise(-1, p, size, MADV_PIN), 0);
-	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
-			  GMEM_SIM_WRITE, 0x66, NULL), 0);
-	ASSERT_EQ(pages_pinned() - pinned, (long)(size / page_size));
-	child = fork_keeper(p, 0x66, &go);
-	ASSERT_GT(child, 0);
 	munmap(p, size);
 	EXPECT_EQ(pages_pinned() - pinned, 0);
 	EXPECT_EQ(release_keeper(child, go), 0);
@@ -654,16 +669,11 @@ TEST_F(evict, dontneed_unpins_pages_a_forked_child_still_maps)
 {
 	size_t size = 64 * page_size;
 	long pinned = pages_pinned();
-	uint64_t *p = peer_mmap(size, PROT_READ | PROT_WRITE);
 	pid_t child;
 	int go;
+	uint64_t *p = pinned_range_kept_by_child(_metadata, self->fd0, size,
+						 pinned, &child, &go);
 
-	ASSERT_NE(p, MAP_FAILED);
-	ASSERT_EQ(hmadvise(-1, p, size, MADV_PIN), 0);
-	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
-			  GMEM_SIM_WRITE, 0x66, NULL), 0);
-	child = fork_keeper(p, 0x66, &go);
-	ASSERT_GT(child, 0);
 	ASSERT_EQ(madvise(p, size, MADV_DONTNEED), 0);
 	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
 			  GMEM_SIM_WRITE, 0x68, NULL), 0);
