@@ -25,6 +25,14 @@
  * that end where it bet on more (an IVF index's posting lists) then waste
  * a share of each, not a window.
  *
+ * Streams of one program tend to be alike: an index's posting lists, a
+ * table's rows. A stream bet the device used the start of and not the
+ * rest tells where that stream ended; the address space keeps the last
+ * PF_ENDS such lengths, and a stream fetches no further than the shortest
+ * of them longer than itself (pf_stream_window()). A stream that goes on
+ * past it faults there and goes on: one fault more, where a window past
+ * every end of an IVF index's lists cost a window of pages each time.
+ *
  * Waiting for pages to leave made the verdicts late: on a device of N
  * frames a bet is judged N evictions after it was made, all the bets made
  * meanwhile at the old level of trust; and on a device with room nothing
@@ -54,6 +62,7 @@ const volatile __u32 pf_waste_pct = 10;
 #define PF_MAX_LEVEL		15	/* a probe every 1024 faults */
 #define PF_BETS			32	/* ranges awaiting verdicts: 4 a fault */
 #define PF_JUDGE_AGE		8	/* faults after which a range is judged */
+#define PF_ENDS			8	/* lengths at which streams ended */
 
 /*
  * An address space's bets of one kind share a state: the tree's fetches
@@ -71,7 +80,7 @@ struct pf_bet {
 	__u32 pages;
 	__u32 clock;		/* pf_state.clock when made */
 	__u32 dev;
-	__u32 pad;
+	__u32 run;		/* a stream's pages before it; 0: no stream */
 };
 
 /*
@@ -87,6 +96,8 @@ struct pf_state {
 	__u32 clock;		/* faults, ever */
 	__u32 first_bet;	/* oldest of bets[], a ring */
 	__u32 nr_bets;
+	__u32 next_end;		/* ends[] is a ring */
+	__u32 ends[PF_ENDS];	/* lengths at which streams ended */
 	struct pf_bet bets[PF_BETS];
 };
 
@@ -173,6 +184,11 @@ static __always_inline void pf_judge_oldest(struct gmem_prefetch_ctx *req,
 		verdicts = gmem_prefetch_verdicts(req, bet->start, bet->pages);
 	st->used += verdicts >> 32;
 	st->unused += (__u32)verdicts;
+	/* A stream bet the device used the start of: the stream ended there. */
+	if (bet->run && (__u32)verdicts && verdicts >> 32 < bet->pages) {
+		st->ends[st->next_end % PF_ENDS] = bet->run + (verdicts >> 32);
+		st->next_end = (st->next_end + 1) % PF_ENDS;
+	}
 	st->first_bet = (st->first_bet + 1) % PF_BETS;
 	st->nr_bets--;
 	pf_judge(st);
@@ -185,7 +201,7 @@ static __always_inline void pf_judge_oldest(struct gmem_prefetch_ctx *req,
  */
 static __always_inline int pf_prefetch_bet(struct gmem_prefetch_ctx *req,
 					   enum pf_kind kind, __u64 start,
-					   __u64 nr_pages)
+					   __u64 nr_pages, __u32 run)
 {
 	int pages = gmem_prefetch_range(req, start, nr_pages);
 	__u64 key = pf_key(req->as_id, kind);
@@ -207,6 +223,7 @@ static __always_inline int pf_prefetch_bet(struct gmem_prefetch_ctx *req,
 	bet->pages = pages;
 	bet->clock = st->clock;
 	bet->dev = req->dev;
+	bet->run = run;
 	st->nr_bets++;
 	return pages;
 }
@@ -214,7 +231,42 @@ static __always_inline int pf_prefetch_bet(struct gmem_prefetch_ctx *req,
 static __always_inline int pf_prefetch_range(struct gmem_prefetch_ctx *req,
 					     __u64 start, __u64 nr_pages)
 {
-	return pf_prefetch_bet(req, PF_KIND_FIRST, start, nr_pages);
+	return pf_prefetch_bet(req, PF_KIND_FIRST, start, nr_pages, 0);
+}
+
+/*
+ * A stream's bet: @run pages of it come before @start. Its verdicts tell
+ * where the stream ended (pf_stream_window()).
+ */
+static __always_inline int pf_prefetch_stream(struct gmem_prefetch_ctx *req,
+					      __u64 start, __u64 nr_pages,
+					      __u32 run)
+{
+	return pf_prefetch_bet(req, PF_KIND_FIRST, start, nr_pages, run);
+}
+
+/*
+ * How many of @window pages a stream @run pages long so far fetches: not
+ * past the shortest length over @run at which one of the address space's
+ * last PF_ENDS streams ended. A stream of 32-page lists that ended at 32
+ * says the next one may too, wherever it lies. Trusted or not: the
+ * windows of a trusted stream are the longest, so its overshoot the worst.
+ */
+static __always_inline __u32 pf_stream_window(struct gmem_prefetch_ctx *req,
+					      __u32 run, __u32 window)
+{
+	__u64 key = pf_key(req->as_id, PF_KIND_FIRST);
+	struct pf_state *st = bpf_map_lookup_elem(&pf_states, &key);
+	__u32 i, end, best = window;
+
+	if (!st)
+		return window;
+	for (i = 0; i < PF_ENDS; i++) {
+		end = st->ends[i];
+		if (end > run && end - run < best)
+			best = end - run;
+	}
+	return best;
 }
 
 /*

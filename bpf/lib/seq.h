@@ -8,7 +8,8 @@
  * and fetching after every one of them is what makes a prefetcher a loss
  * on random access. The prefetcher backs off while its pages go unused,
  * and while it does, fetches at most a share of the stream's length so
- * far (pf_feedback.h). One stream per address space, in the map
+ * far (pf_feedback.h), and never past a length at which the address
+ * space's last streams ended. One stream per address space, in the map
  * seq_streams.
  */
 #ifndef GMEM_LIB_SEQ_H
@@ -42,7 +43,7 @@ static __always_inline int seq_do_prefetch(struct gmem_prefetch_ctx *req)
 {
 	struct seq_stream fresh = { .last_va = req->va }, *s;
 	__u64 as_id = req->as_id, va = req->va;
-	__u32 allowed = pf_feedback_fault(req, 0);
+	__u32 allowed = pf_feedback_fault(req, 0), run;
 	int pages;
 
 	s = bpf_map_lookup_elem(&seq_streams, &as_id);
@@ -63,12 +64,13 @@ static __always_inline int seq_do_prefetch(struct gmem_prefetch_ctx *req)
 	}
 	s->last_va = va;
 	s->next_va = 0;
-	allowed = pf_stream_allowed(allowed,
-				    (va - s->start_va) / GMEM_PAGE_SIZE + 1);
+	run = (va - s->start_va) / GMEM_PAGE_SIZE + 1;
+	allowed = pf_stream_allowed(allowed, run);
 	if (va + GMEM_PAGE_SIZE >= req->vma_end || !allowed)
 		return 0;
-	pages = pf_prefetch_range(req, va + GMEM_PAGE_SIZE,
-				    s->window < allowed ? s->window : allowed);
+	pages = pf_prefetch_stream(req, va + GMEM_PAGE_SIZE,
+				   pf_stream_window(req, run, s->window < allowed ?
+						    s->window : allowed), run);
 	if (pages > 0)
 		s->next_va = va + GMEM_PAGE_SIZE + pages * GMEM_PAGE_SIZE;
 	return 0;

@@ -12,7 +12,8 @@
  * stride, it would cost two more faults to find the stride again. The
  * prefetcher backs off while its pages go unused, and while it does,
  * fetches at most a share of the strides the stream has taken so far
- * (pf_feedback.h).
+ * (pf_feedback.h). A window of pages stops at a length at which the
+ * address space's last streams ended.
  */
 #ifndef GMEM_LIB_STRIDE_H
 #define GMEM_LIB_STRIDE_H
@@ -52,7 +53,7 @@ struct {
  */
 static __always_inline __u64 stride_fetch(struct gmem_prefetch_ctx *req,
 					  __s64 stride, __u32 window,
-					  __u32 allowed)
+					  __u32 allowed, __u32 run)
 {
 	__u64 va = req->va, start;
 	__u32 i;
@@ -62,8 +63,9 @@ static __always_inline __u64 stride_fetch(struct gmem_prefetch_ctx *req,
 		window = allowed;
 	if (stride == (__s64)GMEM_PAGE_SIZE) {
 		if (va + GMEM_PAGE_SIZE < req->vma_end)
-			n = pf_prefetch_range(req, va + GMEM_PAGE_SIZE,
-						window);
+			n = pf_prefetch_stream(req, va + GMEM_PAGE_SIZE,
+					       pf_stream_window(req, run, window),
+					       run);
 	} else if (stride == -(__s64)GMEM_PAGE_SIZE) {
 		/* Downwards: the window below the fault, within the mapping. */
 		start = va - window * GMEM_PAGE_SIZE;
@@ -133,7 +135,8 @@ static __always_inline int stride_do_prefetch(struct gmem_prefetch_ctx *req)
 	      (stride > 0 ? stride : -stride) + 1;
 	allowed = pf_stream_allowed(allowed, run);
 	if (allowed)
-		s->next_va = stride_fetch(req, stride, s->window, allowed);
+		s->next_va = stride_fetch(req, stride, s->window, allowed,
+					   run);
 	return 0;
 }
 

@@ -215,7 +215,7 @@ static __always_inline void tree_fetch(struct gmem_prefetch_ctx *req,
 			pages = pf_prefetch_bet(req, kind, block_va +
 				(__u64)(leaf - run) * LEAF_PAGES * GMEM_PAGE_SIZE,
 				run * LEAF_PAGES < allowed ? run * LEAF_PAGES :
-							     allowed);
+							     allowed, 0);
 			if (pages == -28 /* ENOSPC */ || (pages > 0 &&
 			    (__u32)pages >= allowed))
 				break;

@@ -770,10 +770,59 @@ static int test_distrusted_streams_waste_their_share(void)
 	return 0;
 }
 
+/*
+ * Streams of one program tend to be alike: 256 posting lists of 32 pages
+ * side by side, half of them read once each, in a random order, on a
+ * device with room. Once a bet's verdicts showed where a stream ended,
+ * seq and stride fetch no further than that length (pf_stream_window()):
+ * what they fetch past the lists read is at most 2% of the pages read
+ * (68 and 20 of 4,096), in at most a fault per 5 pages (773 and 559).
+ * Without the ends they fetched 682 and 1,136 pages past the lists, in
+ * 1,612 and 1,022 faults: the windows that overshoot cost them trust.
+ */
+static int test_streams_end_where_streams_ended(void)
+{
+	enum { LISTS = 256, LEN = 32 };
+	static const enum prefetcher pfs[] = { PF_SEQ, PF_STRIDE };
+	size_t n = 0, npages = LISTS * LEN, order[LISTS], i, k;
+	u64 *ref = xmalloc(npages * sizeof(*ref)), rng = 1;
+
+	for (i = 0; i < LISTS; i++)
+		order[i] = i;
+	for (i = LISTS - 1; i > 0; i--) {
+		size_t j = rng_next(&rng) % (i + 1), t = order[i];
+
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (i = 0; i < LISTS / 2; i++) {
+		for (k = 0; k < LEN; k++)
+			ref[n++] = order[i] * LEN + k;
+	}
+	for (k = 0; k < ARRAY_LEN(pfs); k++) {
+		struct outcome o = run(ref, n, npages, npages, pfs[k], true);
+		u64 waste = o.moved - n;
+
+		printf("# %zu pages of %d-page lists, %s: %llu faults, %llu pages fetched past the lists\n",
+		       n, LEN, pf_names[pfs[k]],
+		       (unsigned long long)o.faults,
+		       (unsigned long long)waste);
+		EXPECT(waste * 50 <= n,
+		       "%s fetched %llu pages past %zu pages of lists",
+		       pf_names[pfs[k]], (unsigned long long)waste, n);
+		EXPECT(o.faults * 5 <= n, "%s: %llu faults for %zu pages",
+		       pf_names[pfs[k]], (unsigned long long)o.faults, n);
+	}
+	free(ref);
+	return 0;
+}
+
 const struct host_test prefetch_tests[] = {
 	{ "prefetchers_never_hurt", test_prefetchers_never_hurt },
 	{ "prefetchers_keep_their_wins", test_prefetchers_keep_their_wins },
 	{ "distrusted_streams_waste_their_share",
 	  test_distrusted_streams_waste_their_share },
+	{ "streams_end_where_streams_ended",
+	  test_streams_end_where_streams_ended },
 	{ NULL },
 };
