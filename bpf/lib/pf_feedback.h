@@ -26,12 +26,15 @@
  * a share of each, not a window.
  *
  * Streams of one program tend to be alike: an index's posting lists, a
- * table's rows. A stream bet the device used the start of and not the
- * rest tells where that stream ended; the address space keeps the last
- * PF_ENDS such lengths, and a stream fetches no further than the shortest
- * of them longer than itself (pf_stream_window()). A stream that goes on
- * past it faults there and goes on: one fault more, where a window past
- * every end of an IVF index's lists cost a window of pages each time.
+ * table's rows. A stream bet whose pages the device used up to some page
+ * and not after tells where that stream ended; the address space keeps
+ * the last PF_ENDS such lengths, and a stream fetches no further than the
+ * shortest of them longer than itself (pf_stream_window()). A stream that
+ * goes on past one faults there and goes on: a fault more per length it
+ * passes, where a window past every end of an IVF index's lists cost a
+ * window of pages each time. The lengths are estimates: pages of a bet
+ * that were on the device already, or left it before the verdict, make
+ * an end look early; it stays until PF_ENDS later ones replace it.
  *
  * Waiting for pages to leave made the verdicts late: on a device of N
  * frames a bet is judged N evictions after it was made, all the bets made
@@ -184,7 +187,7 @@ static __always_inline void pf_judge_oldest(struct gmem_prefetch_ctx *req,
 		verdicts = gmem_prefetch_verdicts(req, bet->start, bet->pages);
 	st->used += verdicts >> 32;
 	st->unused += (__u32)verdicts;
-	/* A stream bet the device used the start of: the stream ended there. */
+	/* A stream bet used up to a page and not after: the stream ended. */
 	if (bet->run && (__u32)verdicts && verdicts >> 32 < bet->pages) {
 		st->ends[st->next_end % PF_ENDS] = bet->run + (verdicts >> 32);
 		st->next_end = (st->next_end + 1) % PF_ENDS;

@@ -12,8 +12,8 @@
  * stride, it would cost two more faults to find the stride again. The
  * prefetcher backs off while its pages go unused, and while it does,
  * fetches at most a share of the strides the stream has taken so far
- * (pf_feedback.h). A window of pages stops at a length at which the
- * address space's last streams ended.
+ * (pf_feedback.h). A window of pages upwards stops at a length at which
+ * the address space's last streams ended.
  */
 #ifndef GMEM_LIB_STRIDE_H
 #define GMEM_LIB_STRIDE_H
