@@ -1113,13 +1113,11 @@ static struct sim_device *sim_device_create(unsigned int id)
 	ret = size ? gm_dev_register_physmem(sdev->gm, size) : 0;
 	if (ret)
 		goto err_gm;
+	/* Registered by sim_init() once every device exists. */
 	sdev->misc.minor = MISC_DYNAMIC_MINOR;
 	sdev->misc.name = sdev->name;
 	sdev->misc.fops = &sim_fops;
 	sdev->misc.mode = 0666;
-	ret = misc_register(&sdev->misc);
-	if (ret)
-		goto err_gm;
 	return sdev;
 
 err_gm:
@@ -1174,9 +1172,20 @@ static void sim_exit(void)
 		sim_unplug_id(i);
 }
 
+/* Undo sim_device_create() of device @id, which no file can have open. */
+static void sim_device_discard(unsigned int id)
+{
+	struct sim_device *sdev = sim_devices[id];
+
+	sim_devices[id] = NULL;
+	gm_dev_destroy(sdev->gm);
+	kref_put(&sdev->ref, sim_device_free);
+}
+
 static int __init sim_init(void)
 {
-	unsigned int i;
+	unsigned int i, registered;
+	int ret = 0;
 
 	if (!devices || devices > SIM_MAX_DEVICES) {
 		pr_err("bad parameter: devices=%u (1-%u)\n", devices,
@@ -1188,17 +1197,37 @@ static int __init sim_init(void)
 
 		if (IS_ERR(sdev)) {
 			pr_err("device %u: error %ld\n", i, PTR_ERR(sdev));
-			sim_exit();
+			while (i--)
+				sim_device_discard(i);
 			return PTR_ERR(sdev);
 		}
 		sim_devices[i] = sdev;
 	}
+	/*
+	 * Only now can user space open a device. Were the init to fail after
+	 * that, a file opened meanwhile would outlive the module's code:
+	 * do_init_module() frees a module whose init failed without waiting
+	 * for the references its files hold. So once a device is registered
+	 * the init does not fail; a device that cannot register is dropped.
+	 */
+	for (registered = 0; registered < devices; registered++) {
+		ret = misc_register(&sim_devices[registered]->misc);
+		if (ret) {
+			pr_err("device %u: misc_register: error %d\n",
+			       registered, ret);
+			break;
+		}
+	}
+	for (i = registered; i < devices; i++)
+		sim_device_discard(i);
+	if (!registered)
+		return ret;
 	sim_debugfs = debugfs_create_dir("gmem_sim", NULL);
 	debugfs_create_file("unplug", 0200, sim_debugfs, NULL,
 			    &sim_unplug_fops);
 	debugfs_create_atomic_t("fail_unplug_copies", 0600, sim_debugfs,
 				&sim_fail_unplug_copies);
-	pr_info("%u devices, %lu pages each\n", devices,
+	pr_info("%u of %u devices, %lu pages each\n", registered, devices,
 		sim_mem_bytes() >> PAGE_SHIFT);
 	return 0;
 }
