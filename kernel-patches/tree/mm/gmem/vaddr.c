@@ -293,7 +293,8 @@ static bool gm_ctx_teardown(struct gm_context *ctx)
 		return false;
 	mutex_lock(&as->lock);
 	list_del(&ctx->as_node);
-	gm_ctx_unmap(ctx, 0, TASK_SIZE);
+	/* The mm's own bound: TASK_SIZE is the caller's, 4 GiB if 32-bit. */
+	gm_ctx_unmap(ctx, 0, mm->task_size);
 	ctx->revoked = true;
 	mutex_unlock(&as->lock);
 	/*
