@@ -466,7 +466,8 @@ int gm_dev_register_physmem(struct gm_dev *dev, unsigned long size)
 	dev->base_pfn = dev->res->start >> PAGE_SHIFT;
 
 	mutex_lock(&gm_global_lock);
-	dev->frames = frames;
+	/* gm_dev_frame_accessed() reads it without a lock. */
+	smp_store_release(&dev->frames, frames);
 	rcu_assign_pointer(gm_dev_table[dev->id], dev);
 	mutex_unlock(&gm_global_lock);
 	/* The largest aligned blocks that fit; a size not in 2M adds small ones. */
@@ -660,7 +661,8 @@ static void gm_dev_forget_records(struct gm_dev *dev)
  *
  * The driver makes sure that no other call for @dev is in flight or
  * starts once this is called (gm_dev_fault(), gm_as_attach(), frame
- * allocation), except gm_as_detach() of its contexts, at any time.
+ * allocation), except gm_as_detach() of its contexts, at any time: each
+ * context holds @dev's structure until it is detached.
  *
  * Context: process context, may sleep.
  */

@@ -55,9 +55,12 @@ void gm_evict_flush_tlb(struct gm_dev *dev)
  */
 void gm_dev_frame_accessed(struct gm_dev *dev, unsigned long index)
 {
-	if (dev->frames && index < dev->nr_pages &&
-	    !READ_ONCE(dev->frames[index].referenced))
-		WRITE_ONCE(dev->frames[index].referenced, 1);
+	/* Set up before gm_dev_register_physmem() publishes them. */
+	struct gm_frame *frames = smp_load_acquire(&dev->frames);
+
+	if (frames && index < dev->nr_pages &&
+	    !READ_ONCE(frames[index].referenced))
+		WRITE_ONCE(frames[index].referenced, 1);
 }
 EXPORT_SYMBOL_GPL(gm_dev_frame_accessed);
 

@@ -258,6 +258,8 @@ struct gm_context *gm_as_attach(struct gm_as *as, struct gm_dev *dev,
 		goto err_unlock;
 	}
 	refcount_inc(&as->refcount);
+	/* Until gm_as_detach(), which may run as gm_dev_destroy() ends. */
+	kobject_get(&dev->kobj);
 	list_add_tail(&ctx->as_node, &as->contexts);
 	mutex_unlock(&as->lock);
 	mmap_write_unlock(mm);
@@ -311,16 +313,19 @@ static bool gm_ctx_teardown(struct gm_context *ctx)
  * @ctx: from gm_as_attach()
  *
  * Releases the device's reservations and mappings, destroys its page
- * table and drops the context's reference on the address space. Pages the
- * device holds stay valid: the CPU fetches them on touch, and
- * gm_dev_destroy() moves the rest back to host memory. A context that
- * gm_dev_destroy() revoked is only freed: its device may be gone.
+ * table and drops the context's references on the address space and on
+ * the device's structure. Pages the device holds stay valid: the CPU
+ * fetches them on touch, and gm_dev_destroy() moves the rest back to host
+ * memory. A context that gm_dev_destroy() revoked is only freed. One this
+ * call tears down may see gm_dev_destroy() finish meanwhile: the
+ * context's reference keeps the structure until the end.
  *
  * Context: process context, may sleep; takes the mmap lock for write.
  */
 void gm_as_detach(struct gm_context *ctx)
 {
 	struct gm_as *as = ctx->as;
+	struct gm_dev *dev = ctx->dev;
 	bool torn_down = false;
 
 	/* The mm may have exited: gm_as holds mm_count, so its lock is there. */
@@ -332,15 +337,16 @@ void gm_as_detach(struct gm_context *ctx)
 	 * device may be gone.
 	 */
 	if (!ctx->revoked) {
-		mutex_lock(&ctx->dev->evict_lock);
+		mutex_lock(&dev->evict_lock);
 		torn_down = gm_ctx_teardown(ctx);
-		mutex_unlock(&ctx->dev->evict_lock);
+		mutex_unlock(&dev->evict_lock);
 	}
 	mmap_write_unlock(as->mm);
-	if (torn_down && ctx->dev->mmu->pmap_destroy)
-		ctx->dev->mmu->pmap_destroy(ctx);
+	if (torn_down && dev->mmu->pmap_destroy)
+		dev->mmu->pmap_destroy(ctx);
 	kfree(ctx);
 	gm_as_put(as);
+	kobject_put(&dev->kobj);
 }
 EXPORT_SYMBOL_GPL(gm_as_detach);
 
