@@ -101,10 +101,11 @@ struct gm_fault_entry {
  *	physical memory is registered.
  * @pmap_create: create the device page table of a new context. Called by
  *	gm_as_attach(). Optional.
- * @pmap_destroy: destroy it; no mapping is left. Called by gm_as_detach()
- *	under no lock, or by gm_dev_destroy() for contexts still attached,
- *	then with the mmap lock held for write (not under as->lock): it must
- *	not wait for anything that takes that lock. Optional.
+ * @pmap_destroy: destroy it; no mapping is left. Called by gm_as_detach(),
+ *	or by gm_dev_destroy() for contexts still attached, either way with
+ *	the mmap lock held for write and the device's eviction lock (not
+ *	under as->lock), before gm_dev_destroy() returns: it must not wait
+ *	for anything that takes those locks. Optional.
  * @pmap_enter: map device page @page at @va with @prot (GM_PROT_*).
  *	Called under as->lock with the mmap lock held for read; when a
  *	migration maps the pages it moved, also with them locked and under

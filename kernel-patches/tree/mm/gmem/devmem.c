@@ -651,7 +651,8 @@ static void gm_dev_forget_records(struct gm_dev *dev)
  *
  * Hot-unplug: contexts still attached are revoked first (their device
  * mappings, reservations and page tables go, gm_as_detach() later only
- * frees them) and no new one can attach. Pages still in the device's
+ * frees them) and no new one can attach; a gm_as_detach() running
+ * meanwhile has destroyed its page table when this returns. Pages still in the device's
  * memory are migrated back to host memory, so processes keep their data;
  * a page busy at the moment is retried until it can go, and one whose copy
  * keeps failing is replaced by a zeroed page with an error in the log.
@@ -669,6 +670,13 @@ static void gm_dev_forget_records(struct gm_dev *dev)
 void gm_dev_destroy(struct gm_dev *dev)
 {
 	gm_dev_revoke_contexts(dev);
+	/*
+	 * A gm_as_detach() that took its context off before the revoke
+	 * looked may still be destroying its page table: it holds
+	 * evict_lock until the driver's pmap_destroy() returned.
+	 */
+	mutex_lock(&dev->evict_lock);
+	mutex_unlock(&dev->evict_lock);
 	/* No context is left, so no fault or prefetch allocates a frame. */
 	gm_dev_evict_work_stop(dev);
 	if (dev->nr_pages) {

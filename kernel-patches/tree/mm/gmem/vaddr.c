@@ -316,9 +316,10 @@ static bool gm_ctx_teardown(struct gm_context *ctx)
  * table and drops the context's references on the address space and on
  * the device's structure. Pages the device holds stay valid: the CPU
  * fetches them on touch, and gm_dev_destroy() moves the rest back to host
- * memory. A context that gm_dev_destroy() revoked is only freed. One this
- * call tears down may see gm_dev_destroy() finish meanwhile: the
- * context's reference keeps the structure until the end.
+ * memory. A context that gm_dev_destroy() revoked is only freed. The
+ * driver's pmap_destroy() for it runs before a concurrent gm_dev_destroy()
+ * returns, and the context's reference keeps GMEM's device structure
+ * until this call's end.
  *
  * Context: process context, may sleep; takes the mmap lock for write.
  */
@@ -326,7 +327,6 @@ void gm_as_detach(struct gm_context *ctx)
 {
 	struct gm_as *as = ctx->as;
 	struct gm_dev *dev = ctx->dev;
-	bool torn_down = false;
 
 	/* The mm may have exited: gm_as holds mm_count, so its lock is there. */
 	mmap_write_lock(as->mm);
@@ -338,12 +338,15 @@ void gm_as_detach(struct gm_context *ctx)
 	 */
 	if (!ctx->revoked) {
 		mutex_lock(&dev->evict_lock);
-		torn_down = gm_ctx_teardown(ctx);
+		/*
+		 * The page table goes under the lock gm_dev_destroy() waits
+		 * on once its revoke is done: never after destroy returned.
+		 */
+		if (gm_ctx_teardown(ctx) && dev->mmu->pmap_destroy)
+			dev->mmu->pmap_destroy(ctx);
 		mutex_unlock(&dev->evict_lock);
 	}
 	mmap_write_unlock(as->mm);
-	if (torn_down && dev->mmu->pmap_destroy)
-		dev->mmu->pmap_destroy(ctx);
 	kfree(ctx);
 	gm_as_put(as);
 	kobject_put(&dev->kobj);
