@@ -652,13 +652,13 @@ static void gm_dev_forget_records(struct gm_dev *dev)
  * Hot-unplug: contexts still attached are revoked first (their device
  * mappings, reservations and page tables go, gm_as_detach() later only
  * frees them) and no new one can attach; a gm_as_detach() running
- * meanwhile has destroyed its page table when this returns. Pages still in the device's
- * memory are migrated back to host memory, so processes keep their data;
- * a page busy at the moment is retried until it can go, and one whose copy
- * keeps failing is replaced by a zeroed page with an error in the log.
- * Then the memory is unregistered. The device stays visible to GMEM until
- * its last page is gone, so that address spaces released meanwhile still
- * let go of its frames.
+ * meanwhile has destroyed its page table when this returns. Pages still
+ * in the device's memory are migrated back to host memory, so processes
+ * keep their data; a page busy at the moment is retried until it can go,
+ * and one whose copy keeps failing is replaced by a zeroed page with an
+ * error in the log. Then the memory is unregistered. The device stays
+ * visible to GMEM until its last page is gone, so that address spaces
+ * released meanwhile still let go of its frames.
  *
  * The driver makes sure that no other call for @dev is in flight or
  * starts once this is called (gm_dev_fault(), gm_as_attach(), frame
