@@ -251,15 +251,14 @@ static __always_inline int pf_prefetch_stream(struct gmem_prefetch_ctx *req,
 /*
  * How many of @window pages a stream @run pages long so far fetches: not
  * past the shortest length over @run at which one of the address space's
- * last PF_ENDS streams ended. A stream of 32-page lists that ended at 32
- * says the next one may too, wherever it lies. Trusted or not: the
- * windows of a trusted stream are the longest, so its overshoot the worst.
+ * last PF_ENDS streams ended (@st, from pf_feedback_fault()). A stream of
+ * 32-page lists that ended at 32 says the next one may too, wherever it
+ * lies. Trusted or not: the windows of a trusted stream are the longest,
+ * so its overshoot the worst.
  */
-static __always_inline __u32 pf_stream_window(struct gmem_prefetch_ctx *req,
+static __always_inline __u32 pf_stream_window(const struct pf_state *st,
 					      __u32 run, __u32 window)
 {
-	__u64 key = pf_key(req->as_id, PF_KIND_FIRST);
-	struct pf_state *st = bpf_map_lookup_elem(&pf_states, &key);
 	__u32 i, end, best = window;
 
 	if (!st)
@@ -305,16 +304,21 @@ static __always_inline void pf_feedback_removed(struct gmem_page *page)
  * The prefetch hook, first thing on every fault: counts the fault and
  * returns how many pages this fault may prefetch (0: none). An address
  * space starts at @first_level: 0 for a prefetcher whose bets are sure
- * (a stream it saw), higher for one that must earn trust.
+ * (a stream it saw), higher for one that must earn trust. *@stp, unless
+ * @stp is NULL, is set to the address space's state (NULL if the map had
+ * no room), for pf_stream_window() later in the same fault.
  */
 static __always_inline __u32 pf_feedback_fault_kind(struct gmem_prefetch_ctx *req,
 						    enum pf_kind kind,
-						    __u32 first_level)
+						    __u32 first_level,
+						    struct pf_state **stp)
 {
 	struct pf_state *st = pf_state_of(pf_key(req->as_id, kind),
 					  first_level);
 	__u32 level, i;
 
+	if (stp)
+		*stp = st;
 	if (!st)
 		return PF_MAX_PAGES;
 	st->faults++;
@@ -337,9 +341,10 @@ static __always_inline __u32 pf_feedback_fault_kind(struct gmem_prefetch_ctx *re
 }
 
 static __always_inline __u32 pf_feedback_fault(struct gmem_prefetch_ctx *req,
-					       __u32 first_level)
+					       __u32 first_level,
+					       struct pf_state **stp)
 {
-	return pf_feedback_fault_kind(req, PF_KIND_FIRST, first_level);
+	return pf_feedback_fault_kind(req, PF_KIND_FIRST, first_level, stp);
 }
 
 /*

@@ -43,7 +43,8 @@ static __always_inline int seq_do_prefetch(struct gmem_prefetch_ctx *req)
 {
 	struct seq_stream fresh = { .last_va = req->va }, *s;
 	__u64 as_id = req->as_id, va = req->va;
-	__u32 allowed = pf_feedback_fault(req, 0), run;
+	struct pf_state *st;
+	__u32 allowed = pf_feedback_fault(req, 0, &st), run;
 	int pages;
 
 	s = bpf_map_lookup_elem(&seq_streams, &as_id);
@@ -69,7 +70,7 @@ static __always_inline int seq_do_prefetch(struct gmem_prefetch_ctx *req)
 	if (va + GMEM_PAGE_SIZE >= req->vma_end || !allowed)
 		return 0;
 	pages = pf_prefetch_stream(req, va + GMEM_PAGE_SIZE,
-				   pf_stream_window(req, run, s->window < allowed ?
+				   pf_stream_window(st, run, s->window < allowed ?
 						    s->window : allowed), run);
 	if (pages > 0)
 		s->next_va = va + GMEM_PAGE_SIZE + pages * GMEM_PAGE_SIZE;

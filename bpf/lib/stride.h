@@ -52,6 +52,7 @@ struct {
  * fault is expected, just past what was fetched, or 0 when nothing was.
  */
 static __always_inline __u64 stride_fetch(struct gmem_prefetch_ctx *req,
+					  const struct pf_state *st,
 					  __s64 stride, __u32 window,
 					  __u32 allowed, __u32 run)
 {
@@ -64,7 +65,7 @@ static __always_inline __u64 stride_fetch(struct gmem_prefetch_ctx *req,
 	if (stride == (__s64)GMEM_PAGE_SIZE) {
 		if (va + GMEM_PAGE_SIZE < req->vma_end)
 			n = pf_prefetch_stream(req, va + GMEM_PAGE_SIZE,
-					       pf_stream_window(req, run, window),
+					       pf_stream_window(st, run, window),
 					       run);
 	} else if (stride == -(__s64)GMEM_PAGE_SIZE) {
 		/* Downwards: the window below the fault, within the mapping. */
@@ -103,7 +104,8 @@ static __always_inline int stride_do_prefetch(struct gmem_prefetch_ctx *req)
 {
 	struct stride_state fresh = { .last_va = req->va }, *s;
 	__u64 as_id = req->as_id, va = req->va;
-	__u32 allowed = pf_feedback_fault(req, 0);
+	struct pf_state *st;
+	__u32 allowed = pf_feedback_fault(req, 0, &st);
 	__s64 stride;
 	__u64 run;
 
@@ -135,7 +137,7 @@ static __always_inline int stride_do_prefetch(struct gmem_prefetch_ctx *req)
 	      (stride > 0 ? stride : -stride) + 1;
 	allowed = pf_stream_allowed(allowed, run);
 	if (allowed)
-		s->next_va = stride_fetch(req, stride, s->window, allowed,
+		s->next_va = stride_fetch(req, st, stride, s->window, allowed,
 					   run);
 	return 0;
 }

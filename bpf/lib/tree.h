@@ -236,9 +236,10 @@ static __always_inline int tree_do_prefetch(struct gmem_prefetch_ctx *req)
 	__u32 best_first = 0, best_nr = 0, nr, first, allowed, again;
 	struct block_bits *bits, *used;
 
-	allowed = pf_feedback_fault_kind(req, PF_KIND_FIRST, TREE_FIRST_LEVEL);
+	allowed = pf_feedback_fault_kind(req, PF_KIND_FIRST, TREE_FIRST_LEVEL,
+					 NULL);
 	again = pf_feedback_fault_kind(req, PF_KIND_AGAIN,
-				       TREE_AGAIN_FIRST_LEVEL);
+				       TREE_AGAIN_FIRST_LEVEL, NULL);
 	if (!allowed && !again)
 		return 0;
 	bits = bpf_map_lookup_elem(&blocks, &key);

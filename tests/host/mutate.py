@@ -142,7 +142,7 @@ M = [
 ("P2", "bpf/lib/pf_feedback.h", "\tif (page->flags & GMEM_PAGE_UNUSED)\n\t\tst->unused++;", "\tif (0)\n\t\tst->unused++;", "feedback: every prefetched page counts as used"),
 ("P3", "bpf/lib/pf_feedback.h", "if ((__u64)st->unused * 100 > needed * pf_waste_pct) {", "if (st->unused) {", "feedback: any unused page is a bad sample"),
 ("P4", "bpf/lib/pf_feedback.h", "\t} else if (st->level) {\n\t\tst->level--;\n\t}", "\t}", "feedback: trust never comes back"),
-("P5", "bpf/lib/tree.h", "pf_feedback_fault_kind(req, PF_KIND_FIRST, TREE_FIRST_LEVEL);", "pf_feedback_fault_kind(req, PF_KIND_FIRST, 0);", "tree starts trusted"),
+("P5", "bpf/lib/tree.h", "pf_feedback_fault_kind(req, PF_KIND_FIRST, TREE_FIRST_LEVEL,", "pf_feedback_fault_kind(req, PF_KIND_FIRST, 0,", "tree starts trusted"),
 ("P6", "bpf/lib/seq.h", "\t} else {\n\t\ts->last_va = va;\n\t\ts->next_va = 0;\n\t\treturn 0;\n\t}", "\t} else {\n\t\ts->window = seq_min_window;\n\t}", "seq prefetches after a lone fault"),
 ("P7", "bpf/lib/tree.h", "run * LEAF_PAGES < allowed ? run * LEAF_PAGES :\n\t\t\t\t\t\t\t     allowed, 0);", "run * LEAF_PAGES, 0);", "tree ignores the pages the feedback allows"),
 ("P8", "bpf/lib/pf_feedback.h", "needed = (__u64)st->faults + st->used;", "needed = (__u64)st->faults * 4 + st->used;", "feedback: faults weigh four times"),
