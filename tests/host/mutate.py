@@ -148,6 +148,7 @@ M = [
 ("P8", "bpf/lib/pf_feedback.h", "needed = (__u64)st->faults + st->used;", "needed = (__u64)st->faults * 4 + st->used;", "feedback: faults weigh four times"),
 ("P10", "bpf/lib/pf_feedback.h", "\tif (!st)\n\t\treturn window;\n\tfor (i = 0; i < PF_ENDS; i++) {", "\treturn window;\n\tfor (i = 0; i < PF_ENDS; i++) {", "streams are not clipped where streams ended"),
 ("P11", "bpf/lib/pf_feedback.h", "st->ends[st->next_end % PF_ENDS] = bet->run + (verdicts >> 32);", "st->ends[st->next_end % PF_ENDS] = bet->run + bet->pages;", "a stream's end taken past its bet"),
+("P12", "tests/host/test_prefetch.c", "\treturn !first || seen > 1;", "\treturn true;", "a prefetched page's first use earns a second chance (mm/gmem before gm_frame_take_reports())"),
 ("P9", "tests/host/test_prefetch.c", "share < PREFETCH_BUDGET ? share : PREFETCH_BUDGET;", "PREFETCH_BUDGET;", "no device share in the budget (decide.c before GM_PREFETCH_DEV_SHARE)"),
 ("V1", "bpf/lib/sieve.h", "if (n->referenced || gmem_frame_take_referenced(req, frame))", "if (n->referenced)", "sieve ignores the uses GMEM has not passed on"),
 ("V2", "bpf/lib/s3fifo.h", "if (gmem_frame_take_referenced(w->req, gmem_slot_frame(dev, slot)) &&", "if (0 &&", "s3fifo ignores the uses GMEM has not passed on"),

@@ -609,18 +609,19 @@ u32 gmem_frame_state(struct gmem_evict_ctx *ctx, u32 frame)
  * otherwise nominate frames the device keeps using. It asks here about the
  * frame it is about to nominate; the report is taken (it does not come
  * again as page_accessed) and the frame counts as just used for GMEM's
- * own LRU too, as aging would have made it.
+ * own LRU too, as aging would have made it. The first use of a page a
+ * prefetch brought is not a hit, as the fault it saved would not be one.
  *
  * Context: the evict hook.
- * Return: 1 if the device reported using @frame since GMEM last looked,
- * else 0.
+ * Return: 1 if the device reported using @frame again since GMEM last
+ * looked, else 0.
  */
 u32 gmem_frame_take_referenced(struct gmem_evict_ctx *ctx, u32 frame)
 {
 	struct gm_evict_req *req = container_of(ctx, struct gm_evict_req, pub);
 	struct gm_dev *dev;
 	struct gm_frame *f;
-	bool on_lru;
+	bool on_lru, again;
 
 	if (WARN_ON_ONCE(ctx->kernel != req))
 		return 0;
@@ -631,12 +632,13 @@ u32 gmem_frame_take_referenced(struct gmem_evict_ctx *ctx, u32 frame)
 	f = &dev->frames[frame];
 	if (!gm_frame_resident(f) || !READ_ONCE(f->referenced))
 		return 0;
-	WRITE_ONCE(f->referenced, 0);
 	/* Pinned and protected frames are not the LRU's to reorder. */
 	on_lru = gm_frame_on_lru(f);
-	gm_frame_use(dev, f, false);
-	if (on_lru)
+	again = gm_frame_take_reports(dev, f);
+	if (on_lru && (again || f->protected))
 		gm_frame_file(dev, f);
+	if (!again)
+		return 0;
 	atomic_long_inc(&dev->pages_referenced);
 	return 1;
 }

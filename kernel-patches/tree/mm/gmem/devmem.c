@@ -259,6 +259,29 @@ void gm_frame_use(struct gm_dev *dev, struct gm_frame *frame,
 	frame->used = 1;
 }
 
+/*
+ * Under dev->lock: take the device's reports of using @frame's page since
+ * GMEM last looked (gm_dev_frame_accessed(); the caller saw at least one)
+ * and note the use. Returns true if they show the page used again, which
+ * earns it a second chance. The first use of a page a prefetch brought
+ * does not: it stands for the fault the prefetch saved, and a page that
+ * faulted in gets no second chance for that fault either. Counted as one,
+ * every page a stream prefetched and the device read once outlived the
+ * pages that faulted in beside it, and pushed out pages used again (an
+ * IVF index's hot lists: 1.22x the pages the same scans moved without
+ * prefetch, tests/host/test_prefetch.c). The caller files the frame
+ * (gm_frame_file()) if it is to move: used again, or now protected.
+ */
+bool gm_frame_take_reports(struct gm_dev *dev, struct gm_frame *frame)
+{
+	bool first = frame->prefetched && !frame->used;
+	u8 reports = READ_ONCE(frame->referenced);
+
+	WRITE_ONCE(frame->referenced, 0);
+	gm_frame_use(dev, frame, false);
+	return !first || reports > 1;
+}
+
 /* Under dev->lock: @frame is no longer spared as thrashing. */
 void gm_frame_unprotect(struct gm_dev *dev, struct gm_frame *frame)
 {

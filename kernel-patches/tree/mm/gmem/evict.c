@@ -49,7 +49,9 @@ void gm_evict_flush_tlb(struct gm_dev *dev)
  * use here. GMEM only notes it; before an eviction round it moves the
  * noted frames among the device's coldest back to the head of its LRU and
  * tells their policy (page_accessed, with GMEM_PAGE_REFERENCED). The use
- * that caused a device fault needs no report: the fault is one.
+ * that caused a device fault needs no report: the fault is one. Nor does
+ * the first use of a page a prefetch brought, which stands for the fault
+ * it saved: its first report only marks it used (gm_frame_take_reports()).
  *
  * Context: any, including atomic; takes no lock.
  */
@@ -57,20 +59,25 @@ void gm_dev_frame_accessed(struct gm_dev *dev, unsigned long index)
 {
 	/* Set up before gm_dev_register_physmem() publishes them. */
 	struct gm_frame *frames = smp_load_acquire(&dev->frames);
+	u8 reports;
 
-	if (frames && index < dev->nr_pages &&
-	    !READ_ONCE(frames[index].referenced))
-		WRITE_ONCE(frames[index].referenced, 1);
+	if (!frames || index >= dev->nr_pages)
+		return;
+	/* Racing reports may count as one: the count only steers aging. */
+	reports = READ_ONCE(frames[index].referenced);
+	if (reports < 2)
+		WRITE_ONCE(frames[index].referenced, reports + 1);
 }
 EXPORT_SYMBOL_GPL(gm_dev_frame_accessed);
 
 /*
- * Second chance for the coldest frames the device reported using: up to
- * GM_AGE_CHUNK of them go back to the head of the LRU (a thrashing page a
- * prefetch brought, used for the first time, to the protected list),
- * their bit cleared, their policy told. Returns true once the tail holds
- * a round's frames not used since the last look (or no referenced one is
- * left).
+ * Second chance for the coldest frames the device reported using again:
+ * up to GM_AGE_CHUNK of them go back to the head of the LRU (a thrashing
+ * page a prefetch brought, used for the first time, to the protected
+ * list), their reports taken, their policy told. A prefetched page's
+ * first use stays where it is, as a page that faulted in and was not used
+ * since does. Returns true once the tail holds a round's frames not used
+ * again since the last look (or no reported one is left).
  */
 static bool gm_dev_age_chunk(struct gm_dev *dev, unsigned long *aged)
 {
@@ -82,12 +89,11 @@ static bool gm_dev_age_chunk(struct gm_dev *dev, unsigned long *aged)
 		if (unused >= dev->evict_batch || moved >= GM_AGE_CHUNK ||
 		    *aged >= dev->nr_pages)
 			break;
-		if (!READ_ONCE(frame->referenced)) {
+		if (!READ_ONCE(frame->referenced) ||
+		    (!gm_frame_take_reports(dev, frame) && !frame->protected)) {
 			unused++;
 			continue;
 		}
-		WRITE_ONCE(frame->referenced, 0);
-		gm_frame_use(dev, frame, false);
 		gm_frame_file(dev, frame);
 		__gm_policy_page_event(frame->policy, GM_HOOK_PAGE_ACCESSED, dev,
 				       frame, true, NULL);

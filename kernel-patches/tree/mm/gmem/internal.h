@@ -124,7 +124,10 @@ struct gm_frame {
 	u8 protected;				/* counts in nr_protected */
 	/* Its range is pinned (hmadvise(MADV_PIN)): counts in nr_pinned */
 	u8 pinned;
-	/* The device used it since GMEM last looked: gm_dev_frame_accessed() */
+	/*
+	 * The device's reports of using it since GMEM last looked, up to 2
+	 * (gm_dev_frame_accessed(), gm_frame_take_reports())
+	 */
 	u8 referenced;
 	/* On the LRU with no address space (its gm_as went): still evictable */
 	u8 orphan;
@@ -682,6 +685,7 @@ void gm_frame_file(struct gm_dev *dev, struct gm_frame *frame);
 void gm_frame_unprotect(struct gm_dev *dev, struct gm_frame *frame);
 void gm_frame_use(struct gm_dev *dev, struct gm_frame *frame,
 		  bool arrived_thrashing);
+bool gm_frame_take_reports(struct gm_dev *dev, struct gm_frame *frame);
 void gm_frame_set_pinned(struct gm_dev *dev, struct gm_frame *frame,
 			 bool pinned);
 void gm_frame_orphan(struct gm_dev *dev, struct gm_frame *frame);
