@@ -237,6 +237,12 @@ expect_ejected() {
 	[ "$(cat $G/policies/bad_victims/refused)" -ge 96 ]
 }
 
+@test "watchdog: a policy nominating only invalid victims is ejected though its page events succeed" {
+	# The page_removed() of the default's victims used to clear the
+	# strikes of the rounds: never ejected.
+	expect_ejected bad_refused 20 '^evict: 32 calls in a row made only invalid decisions'
+}
+
 @test "watchdog: a policy prefetching outside its mapping is ejected" {
 	expect_ejected bad_prefetch 20 '^prefetch: 32 calls in a row made only invalid decisions'
 }

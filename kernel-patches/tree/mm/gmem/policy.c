@@ -148,9 +148,28 @@ u64 gm_policy_enter(struct gm_policy *p)
 }
 
 /*
+ * Hooks that return nothing and decide nothing (page events, exit())
+ * cannot fail: their calls do not clear the strikes, else a policy whose
+ * every eviction round fails would be cleared by the page_removed() of
+ * the victims the default took in its place, and never ejected.
+ */
+static bool gm_hook_can_fail(enum gm_policy_hook hook)
+{
+	switch (hook) {
+	case GM_HOOK_EXIT:
+	case GM_HOOK_PAGE_ADDED:
+	case GM_HOOK_PAGE_ACCESSED:
+	case GM_HOOK_PAGE_REMOVED:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/*
  * Account a hook call that started at @start: @err < 0 is an error,
  * @bad a call whose decisions were all refused. Either strikes; a clean
- * call clears the strikes.
+ * call of a hook that can fail clears the strikes.
  */
 void gm_policy_leave(struct gm_policy *p, enum gm_policy_hook hook,
 		     u64 start, int err, bool bad)
@@ -172,7 +191,7 @@ void gm_policy_leave(struct gm_policy *p, enum gm_policy_hook hook,
 	if (err < 0)
 		atomic_long_inc(&p->errors);
 	if (err >= 0 && !bad) {
-		if (atomic_read(&p->strikes))
+		if (gm_hook_can_fail(hook) && atomic_read(&p->strikes))
 			atomic_set(&p->strikes, 0);
 		return;
 	}
