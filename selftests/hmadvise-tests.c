@@ -482,6 +482,55 @@ TEST_F(hmadv, clearing_a_split_value_merges_back)
 }
 
 /*
+ * Ranges of distinct attributes are bounded as mappings are, by
+ * vm.max_map_count (here 1,000): a hint on every other page of a large
+ * mapping is refused with ENOMEM before they pass it, and the refused
+ * call changes nothing. Clearing is never refused, and makes room again.
+ * Without the bound the 2,048 hints all made a range.
+ */
+TEST_F(hmadv, attribute_ranges_are_bounded_by_max_map_count)
+{
+	const size_t pages = 4096, max = 1000;
+	char *p = peer_mmap(pages * page_size, PROT_READ | PROT_WRITE);
+	char *end = p + pages * page_size, (*lines)[160], old[32];
+	int ret = 0, before, after;
+	size_t i;
+
+	ASSERT_NE(p, MAP_FAILED);
+	lines = malloc(2 * max * sizeof(*lines));
+	ASSERT_NE(lines, NULL);
+	snprintf(old, sizeof(old), "%ld",
+		 sysfs_long("/proc/sys/vm/max_map_count"));
+	ASSERT_EQ(sysfs_write("/proc/sys/vm/max_map_count", "1000"), 0);
+	for (i = 0; i < pages && !ret; i += 2)
+		ret = hmadv(-1, p + i * page_size, page_size,
+			    MADV_POLICY_HINT_FIRST);
+	before = attr_lines(p, end, lines, 2 * max);
+	/* The page after the refused one: refused too, and nothing changed. */
+	if (i < pages)
+		after = hmadv(-1, p + i * page_size, page_size,
+			      MADV_POLICY_HINT_FIRST);
+	else
+		after = 0;
+	EXPECT_EQ(sysfs_write("/proc/sys/vm/max_map_count", old), 0);
+	TH_LOG("%d ranges of distinct attributes, then %d", before, ret);
+	EXPECT_EQ(ret, -ENOMEM);
+	EXPECT_EQ(after, -ENOMEM);
+	EXPECT_LE(before, max);
+	EXPECT_GE(before, max - 10);
+	EXPECT_EQ(attr_lines(p, end, lines, 2 * max), before);
+	/* Clearing is not refused, and gives the room back. */
+	ASSERT_EQ(sysfs_write("/proc/sys/vm/max_map_count", "1000"), 0);
+	EXPECT_EQ(hmadv(-1, p, pages * page_size, MADV_CLEAR_ATTRIBUTES), 0);
+	EXPECT_EQ(hmadv(-1, p + page_size, page_size, MADV_POLICY_HINT_FIRST),
+		  0);
+	EXPECT_EQ(sysfs_write("/proc/sys/vm/max_map_count", old), 0);
+	EXPECT_EQ(attr_lines(p, end, lines, 2 * max), 1);
+	free(lines);
+	munmap(p, pages * page_size);
+}
+
+/*
  * Any of the 256 devices can be named accessed-by, not only ids below 32:
  * the hmadvise suite loads gmem_sim with 40 devices for this test. The
  * last and the first device, on overlapping ranges.

@@ -103,7 +103,7 @@ static int gm_attr_merge(struct gm_as *as, unsigned long start,
 		entry = mas_walk(&mas);
 		if (entry && entry == prev) {
 			mas_set_range(&mas, prev_start, mas.last);
-			ret = mas_store_gfp(&mas, entry, GFP_KERNEL);
+			ret = mas_store_gfp(&mas, entry, GFP_KERNEL_ACCOUNT);
 			if (ret)
 				break;
 		} else {
@@ -119,6 +119,47 @@ static int gm_attr_merge(struct gm_as *as, unsigned long start,
 	return ret;
 }
 
+/* The ranges with attributes in [@index, @last] of @as's tree. */
+static unsigned long gm_attr_ranges_in(struct gm_as *as, unsigned long index,
+				       unsigned long last)
+{
+	MA_STATE(mas, &as->attrs, index, index);
+	unsigned long n = 0;
+	void *entry;
+
+	rcu_read_lock();
+	mas_for_each(&mas, entry, last)
+		n++;
+	rcu_read_unlock();
+	return n;
+}
+
+/*
+ * Room for an update of [start, last]: an address space may have as many
+ * ranges of distinct attributes as it may have mappings
+ * (vm.max_map_count). Their maple tree nodes are kernel memory, and
+ * advice on every other page of a large mapping would otherwise make a
+ * range per page. An update gives at most every piece of the range an
+ * entry (the n ranges it meets, and the gaps around and between them) and
+ * splits the ranges across its ends: n + 3 more ranges at most. A clearing
+ * one splits at most one range in two. as->attr_ranges stays at least the
+ * ranges there are, and is counted again when it says there is no room.
+ */
+static int gm_attr_reserve(struct gm_as *as, unsigned long start,
+			   unsigned long last, bool clear)
+{
+	unsigned long max = READ_ONCE(sysctl_max_map_count), more;
+
+	lockdep_assert_held(&as->attrs_lock);
+	more = clear ? 1 : gm_attr_ranges_in(as, start, last) + 3;
+	if (!clear && as->attr_ranges + more > max)
+		as->attr_ranges = gm_attr_ranges_in(as, 0, ULONG_MAX);
+	if (!clear && as->attr_ranges + more > max)
+		return -ENOMEM;
+	as->attr_ranges += more;
+	return 0;
+}
+
 /* Apply @advice to the attributes of [start, end), splitting as needed. */
 static int gm_attr_update(struct gm_as *as, unsigned long start,
 			  unsigned long end, int advice, int hnid,
@@ -129,6 +170,10 @@ static int gm_attr_update(struct gm_as *as, unsigned long start,
 	int ret = 0;
 
 	lockdep_assert_held(&as->attrs_lock);
+	ret = gm_attr_reserve(as, start, last,
+			      advice == MADV_CLEAR_ATTRIBUTES);
+	if (ret)
+		return ret;
 	while (index <= last) {
 		unsigned long piece_last, attr;
 		void *entry;
@@ -144,7 +189,7 @@ static int gm_attr_update(struct gm_as *as, unsigned long start,
 		if (!ret)
 			ret = mtree_store_range(&as->attrs, index, piece_last,
 						attr ? xa_mk_value(attr) : NULL,
-						GFP_KERNEL);
+						GFP_KERNEL_ACCOUNT);
 		if (ret || piece_last == last)
 			break;
 		index = piece_last + 1;

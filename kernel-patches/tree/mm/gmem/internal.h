@@ -339,6 +339,8 @@ struct gm_as {
 	 * tree's own lock is dropped while a store allocates.
 	 */
 	struct mutex attrs_lock;
+	/* At least the ranges in attrs (gm_attr_reserve()); attrs_lock */
+	unsigned long attr_ranges;
 	/* id -> struct gm_dev_set: accessed-by sets in attrs; attrs_lock */
 	struct xarray accessed_sets;
 	/* MADV_PIN was used: munmap, exit unpin frames (gm_lpt_refile_pinned) */

@@ -533,6 +533,8 @@ void gm_peer_shared_unmap(struct vm_area_struct *vma)
 	mutex_lock(&as->attrs_lock);
 	mtree_store_range(&as->attrs, vma->vm_start, vma->vm_end - 1, NULL,
 			  GFP_KERNEL | __GFP_NOFAIL);
+	/* It may split a range in two (gm_attr_reserve()). */
+	as->attr_ranges++;
 	mutex_unlock(&as->attrs_lock);
 	if (vma->vm_start >= as->unreserved_start &&
 	    vma->vm_end <= as->unreserved_end)
