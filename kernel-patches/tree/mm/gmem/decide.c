@@ -614,7 +614,7 @@ u32 gmem_frame_state(struct gmem_evict_ctx *ctx, u32 frame)
  *
  * Context: the evict hook.
  * Return: 1 if the device reported using @frame again since GMEM last
- * looked, else 0.
+ * looked, else 0; 0 for a frame whose page events go to another policy.
  */
 u32 gmem_frame_take_referenced(struct gmem_evict_ctx *ctx, u32 frame)
 {
@@ -630,7 +630,9 @@ u32 gmem_frame_take_referenced(struct gmem_evict_ctx *ctx, u32 frame)
 	if (frame >= dev->nr_pages)
 		return 0;
 	f = &dev->frames[frame];
-	if (!gm_frame_resident(f) || !READ_ONCE(f->referenced))
+	/* Another policy's page: its reports are for that policy to hear. */
+	if (!gm_frame_resident(f) || f->policy != req->policy ||
+	    !READ_ONCE(f->referenced))
 		return 0;
 	/* Pinned and protected frames are not the LRU's to reorder. */
 	on_lru = gm_frame_on_lru(f);
