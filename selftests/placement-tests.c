@@ -217,6 +217,32 @@ TEST_F(place, accessed_by_maps_host_pages_at_once_and_never_migrates)
 }
 
 /*
+ * Bringing a range home moves what is on a device, and only that: with
+ * every page in host memory, hmadvise(MADV_PREFETCH) to a host node and
+ * MADV_DONTNEED leave the device's remote mappings of an accessed-by
+ * range in place (the oracle is the device's page table), where each
+ * 64-page batch's migrate_vma_setup() dropped them and the device
+ * faulted on every page again.
+ */
+TEST_F(place, bringing_host_pages_home_keeps_their_remote_mappings)
+{
+	uint64_t mapped0 = dev_counters(self->fd0).mapped;
+	struct gmem_sim_run run;
+
+	ASSERT_EQ(hmadv(self->hnid0, self->p, self->size, MADV_ACCESSED_BY), 0);
+	ASSERT_EQ(dev_counters(self->fd0).mapped - mapped0, NPAGES);
+	ASSERT_EQ(hmadv(HOST_NODE, self->p, self->size, MADV_PREFETCH), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mapped - mapped0, NPAGES);
+	ASSERT_EQ(hmadv(0, self->p, self->size, MADV_DONTNEED), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mapped - mapped0, NPAGES);
+	ASSERT_EQ(dev_run_n(self->fd0, self->p, self->size, GMEM_SIM_READ, 0,
+			    NPAGES, &run), 0);
+	EXPECT_EQ(run.faults, 0);
+	EXPECT_EQ(run.remote_accesses, NPAGES);
+	EXPECT_EQ(run.checksum, cpu_checksum(self->p, self->size));
+}
+
+/*
  * The oracle is the device's page table: after the CPU lets go of the
  * pages, the device must map none of them, and fault to reach them again.
  */

@@ -363,10 +363,24 @@ static int gm_range_to_host(struct gm_dev *dev, struct mm_struct *mm,
 	unsigned long src[GM_MIGRATE_BATCH], dst[GM_MIGRATE_BATCH];
 	struct gm_as *as = mm->gm_as;
 	unsigned long va = start, i, moved;	/* moved: a bit per page */
+	unsigned long index, npages;
+	struct vm_area_struct *vma;
+	struct migrate_vma args;
+	int ret;
 
 	while (va < end) {
-		struct vm_area_struct *vma = vma_lookup(mm, va);
-		struct migrate_vma args = {
+		/*
+		 * From the next page on a device: migrate_vma_setup() drops
+		 * every device mapping of its range, remote ones to host pages
+		 * too, even where nothing moves.
+		 */
+		index = va >> PAGE_SHIFT;
+		if (!xa_find(&as->lpt, &index, (end - 1) >> PAGE_SHIFT,
+			     GM_LPT_ON_DEVICE))
+			return 0;
+		va = max(va, index << PAGE_SHIFT);
+		vma = vma_lookup(mm, va);
+		args = (struct migrate_vma) {
 			.vma = vma,
 			.start = va,
 			.end = min3(end, vma->vm_end,
@@ -376,9 +390,7 @@ static int gm_range_to_host(struct gm_dev *dev, struct mm_struct *mm,
 			.pgmap_owner = dev,
 			.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
 		};
-		unsigned long npages = (args.end - va) >> PAGE_SHIFT;
-		int ret;
-
+		npages = (args.end - va) >> PAGE_SHIFT;
 		memset(src, 0, sizeof(src));
 		memset(dst, 0, sizeof(dst));
 		ret = migrate_vma_setup(&args);
