@@ -531,6 +531,43 @@ TEST_F(hmadv, attribute_ranges_are_bounded_by_max_map_count)
 }
 
 /*
+ * Pages a closed device file left on the device stay mapped there by the
+ * process, with no record in the logical page table of its next
+ * attachment: MADV_DONTNEED must still bring them home (it looks for them
+ * in the CPU's page table). Found by their absence from the device.
+ */
+TEST_F(hmadv, dontneed_reaches_pages_an_earlier_attachment_left)
+{
+	size_t size = 16 * page_size;
+	char *p = peer_mmap(size, PROT_READ | PROT_WRITE), path[64];
+	uint64_t sum;
+	int i;
+
+	ASSERT_NE(p, MAP_FAILED);
+	fill(p, size, 5);
+	sum = cpu_checksum(p, size);
+	ASSERT_EQ(hmadv(self->hnid0, p, size, MADV_PREFETCH), 0);
+	ASSERT_EQ(dev_counters(self->fd0).mem_used, size);
+	/* The last file closed: the address space's GMEM state goes. */
+	close(self->fd0);
+	close(self->fd1);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/gmem/as-%d",
+		 getpid());
+	for (i = 0; i < 100 && !access(path, F_OK); i++)
+		usleep(10000);
+	usleep(300000);		/* its release runs in a worker */
+	self->fd0 = open(DEV0, O_RDWR);
+	ASSERT_GE(self->fd0, 0);
+	self->fd1 = open(DEV1, O_RDWR);
+	ASSERT_GE(self->fd1, 0);
+	ASSERT_EQ(dev_counters(self->fd0).mem_used, size);
+	ASSERT_EQ(hmadv(0, p, size, MADV_DONTNEED), 0);
+	EXPECT_EQ(dev_counters(self->fd0).mem_used, 0);
+	EXPECT_EQ(cpu_checksum(p, size), sum);
+	munmap(p, size);
+}
+
+/*
  * Any of the 256 devices can be named accessed-by, not only ids below 32:
  * the hmadvise suite loads gmem_sim with 40 devices for this test. The
  * last and the first device, on overlapping ranges.

@@ -10,6 +10,8 @@
  */
 
 #include "internal.h"
+#include <linux/pagewalk.h>
+#include <linux/swapops.h>
 #include <trace/events/gmem.h>
 
 /*
@@ -353,9 +355,69 @@ static int gm_map_accessed_by(struct gm_context *ctx, unsigned long start,
 	return ret;
 }
 
+/* gm_next_on_dev()'s walk: the device, and the first page found on it. */
+struct gm_dev_walk {
+	struct gm_dev *dev;
+	unsigned long va;
+};
+
+/* A huge PMD maps host memory: device pages are mapped by PTEs alone. */
+static int gm_dev_walk_pmd(pmd_t *pmd, unsigned long addr, unsigned long next,
+			   struct mm_walk *walk)
+{
+	pmd_t val = READ_ONCE(*pmd);
+
+	if (pmd_trans_huge(val) || pmd_devmap(val) || !pmd_present(val))
+		walk->action = ACTION_CONTINUE;
+	return 0;
+}
+
+static int gm_dev_walk_pte(pte_t *pte, unsigned long addr, unsigned long next,
+			   struct mm_walk *walk)
+{
+	struct gm_dev_walk *w = walk->private;
+	pte_t val = ptep_get(pte);
+	swp_entry_t entry;
+
+	if (pte_none(val) || pte_present(val))
+		return 0;
+	entry = pte_to_swp_entry(val);
+	if (!is_device_private_entry(entry) ||
+	    pfn_swap_entry_to_page(entry)->pgmap->owner != w->dev)
+		return 0;
+	w->va = addr;
+	return 1;
+}
+
+static const struct mm_walk_ops gm_dev_walk_ops = {
+	.pmd_entry = gm_dev_walk_pmd,
+	.pte_entry = gm_dev_walk_pte,
+};
+
+/*
+ * The first page of [start, end) that @mm maps on @dev, found in the CPU's
+ * page table, which changes nothing: 1 and *@va, 0 if none, or -errno.
+ * The logical page table cannot say it: a page left on the device by an
+ * earlier attachment of the process has no record in it.
+ */
+static int gm_next_on_dev(struct mm_struct *mm, struct gm_dev *dev,
+			  unsigned long start, unsigned long end,
+			  unsigned long *va)
+{
+	struct gm_dev_walk w = { .dev = dev };
+	int ret = walk_page_range(mm, start, end, &gm_dev_walk_ops, &w);
+
+	if (ret > 0)
+		*va = w.va;
+	return ret;
+}
+
 /*
  * Move the pages of [start, end) that are on @dev back to host memory, on
- * node @nid (NUMA_NO_NODE: where the VMA's policy says).
+ * node @nid (NUMA_NO_NODE: where the VMA's policy says). Each batch
+ * starts at the next page on @dev: migrate_vma_setup() drops every device
+ * mapping of its range, the remote ones to host pages too, even where
+ * nothing moves.
  */
 static int gm_range_to_host(struct gm_dev *dev, struct mm_struct *mm,
 			    unsigned long start, unsigned long end, int nid)
@@ -363,22 +425,15 @@ static int gm_range_to_host(struct gm_dev *dev, struct mm_struct *mm,
 	unsigned long src[GM_MIGRATE_BATCH], dst[GM_MIGRATE_BATCH];
 	struct gm_as *as = mm->gm_as;
 	unsigned long va = start, i, moved;	/* moved: a bit per page */
-	unsigned long index, npages;
 	struct vm_area_struct *vma;
 	struct migrate_vma args;
+	unsigned long npages;
 	int ret;
 
 	while (va < end) {
-		/*
-		 * From the next page on a device: migrate_vma_setup() drops
-		 * every device mapping of its range, remote ones to host pages
-		 * too, even where nothing moves.
-		 */
-		index = va >> PAGE_SHIFT;
-		if (!xa_find(&as->lpt, &index, (end - 1) >> PAGE_SHIFT,
-			     GM_LPT_ON_DEVICE))
-			return 0;
-		va = max(va, index << PAGE_SHIFT);
+		ret = gm_next_on_dev(mm, dev, va, end, &va);
+		if (ret <= 0)
+			return ret;
 		vma = vma_lookup(mm, va);
 		args = (struct migrate_vma) {
 			.vma = vma,
