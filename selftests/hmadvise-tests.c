@@ -56,6 +56,20 @@ static int attr_lines(void *lo, void *hi, char out[][160], int max)
 	return n;
 }
 
+/* Lines of /proc/self/maps: this process's mappings. */
+static int vma_count(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0, c;
+
+	if (!f)
+		return -1;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
 FIXTURE(hmadv)
 {
 	int fd0;
@@ -565,6 +579,50 @@ TEST_F(hmadv, dontneed_reaches_pages_an_earlier_attachment_left)
 	EXPECT_EQ(dev_counters(self->fd0).mem_used, 0);
 	EXPECT_EQ(cpu_checksum(p, size), sum);
 	munmap(p, size);
+}
+
+/*
+ * munmap() inside a range of attributes splits it, and mapping the page
+ * again leaves the split while the mappings merge back: each cycle added
+ * a range, with vm.max_map_count (here 1,000) never reached. A new
+ * peer-shared mapping needs room for one range: the cycles stop with
+ * ENOMEM at the bound, the mappings still few.
+ */
+TEST_F(hmadv, unmapping_and_mapping_again_is_bounded_too)
+{
+	const size_t pages = 4096, max = 1000;
+	char *p = peer_mmap(pages * page_size, PROT_READ | PROT_WRITE), *q;
+	char *end = p + pages * page_size, (*lines)[160], old[32];
+	size_t i, cycles = 0;
+	int err = 0;
+
+	ASSERT_NE(p, MAP_FAILED);
+	lines = malloc(2 * max * sizeof(*lines));
+	ASSERT_NE(lines, NULL);
+	ASSERT_EQ(hmadv(-1, p, pages * page_size, MADV_POLICY_HINT_FIRST), 0);
+	snprintf(old, sizeof(old), "%ld",
+		 sysfs_long("/proc/sys/vm/max_map_count"));
+	ASSERT_EQ(sysfs_write("/proc/sys/vm/max_map_count", "1000"), 0);
+	for (i = 1; i < pages - 1 && !err; i += 2, cycles++) {
+		if (munmap(p + i * page_size, page_size)) {
+			err = errno;
+			break;
+		}
+		q = mmap(p + i * page_size, page_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED |
+			 MAP_FIXED, -1, 0);
+		if (q == MAP_FAILED)
+			err = errno;
+	}
+	EXPECT_EQ(sysfs_write("/proc/sys/vm/max_map_count", old), 0);
+	TH_LOG("%zu cycles, then %s; %d ranges, %d mappings", cycles,
+	       strerror(err), attr_lines(p, end, lines, 2 * max),
+	       vma_count());
+	EXPECT_EQ(err, ENOMEM);
+	EXPECT_LE(attr_lines(p, end, lines, 2 * max), max + 1);
+	EXPECT_LT(vma_count(), 100);
+	free(lines);
+	munmap(p, pages * page_size);
 }
 
 /*

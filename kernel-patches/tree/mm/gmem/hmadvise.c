@@ -137,29 +137,76 @@ static unsigned long gm_attr_ranges_in(struct gm_as *as, unsigned long index,
 }
 
 /*
- * Room for an update of [start, last]: an address space may have as many
- * ranges of distinct attributes as it may have mappings
- * (vm.max_map_count). Their maple tree nodes are kernel memory, and
- * advice on every other page of a large mapping would otherwise make a
- * range per page. An update gives at most every piece of the range an
- * entry (the n ranges it meets, and the gaps around and between them) and
- * splits the ranges across its ends: n + 3 more ranges at most. A clearing
- * one splits at most one range in two. as->attr_ranges stays at least the
- * ranges there are, and is counted again when it says there is no room.
+ * Room for @more ranges of distinct attributes: an address space may have
+ * as many as it may have mappings (vm.max_map_count). Their maple tree
+ * nodes are kernel memory, and advice on every other page of a large
+ * mapping would otherwise make a range per page. as->attr_ranges stays at
+ * least the ranges there are, and is counted again when it says there is
+ * no room. Asking for no room never fails.
  */
-static int gm_attr_reserve(struct gm_as *as, unsigned long start,
-			   unsigned long last, bool clear)
+static int gm_attr_make_room(struct gm_as *as, unsigned long more)
 {
-	unsigned long max = READ_ONCE(sysctl_max_map_count), more;
+	unsigned long max = READ_ONCE(sysctl_max_map_count);
 
 	lockdep_assert_held(&as->attrs_lock);
-	more = clear ? 1 : gm_attr_ranges_in(as, start, last) + 3;
-	if (!clear && as->attr_ranges + more > max)
+	if (more && as->attr_ranges + more > max)
 		as->attr_ranges = gm_attr_ranges_in(as, 0, ULONG_MAX);
-	if (!clear && as->attr_ranges + more > max)
+	if (more && as->attr_ranges + more > max)
 		return -ENOMEM;
 	as->attr_ranges += more;
 	return 0;
+}
+
+/* Does an entry of @as's tree cover @index and also reach past it? */
+static bool gm_attr_crosses(struct gm_as *as, unsigned long index,
+			    bool before)
+{
+	MA_STATE(mas, &as->attrs, index, index);
+	bool crosses;
+
+	rcu_read_lock();
+	crosses = mas_walk(&mas) &&
+		  (before ? mas.index < index : mas.last > index);
+	rcu_read_unlock();
+	return crosses;
+}
+
+/*
+ * Room for @advice on [start, last]. At most, it gives every piece of the
+ * range an entry (the n ranges it meets, and the gaps around and between
+ * them) and splits the ranges across its ends: n + 3 more. Advice that
+ * only clears (MADV_UNPIN, MADV_CLEAR_ATTRIBUTES, no preferred location)
+ * leaves the gaps empty: it adds ranges only by splitting those across
+ * its ends, and needs no room where it splits none.
+ */
+static int gm_attr_reserve(struct gm_as *as, unsigned long start,
+			   unsigned long last, int advice, int hnid)
+{
+	if (advice == MADV_UNPIN || advice == MADV_CLEAR_ATTRIBUTES ||
+	    (advice == MADV_PREFERRED_LOCATION && hnid < 0))
+		return gm_attr_make_room(as, gm_attr_crosses(as, start, true) +
+					 gm_attr_crosses(as, last, false));
+	return gm_attr_make_room(as, gm_attr_ranges_in(as, start, last) + 3);
+}
+
+/**
+ * gm_attr_room() - room for a new peer-shared mapping's attributes
+ * @as: the address space, its mm's mmap lock held for write
+ *
+ * A munmap() inside a range of attributes splits it: unmapping a page and
+ * mapping it again would otherwise add a range each time, the number of
+ * mappings unchanged. So a new mapping needs room for one range.
+ *
+ * Return: 0, or -ENOMEM with vm.max_map_count ranges already.
+ */
+int gm_attr_room(struct gm_as *as)
+{
+	int ret;
+
+	mutex_lock(&as->attrs_lock);
+	ret = gm_attr_make_room(as, 1);
+	mutex_unlock(&as->attrs_lock);
+	return ret;
 }
 
 /* Apply @advice to the attributes of [start, end), splitting as needed. */
@@ -172,8 +219,7 @@ static int gm_attr_update(struct gm_as *as, unsigned long start,
 	int ret = 0;
 
 	lockdep_assert_held(&as->attrs_lock);
-	ret = gm_attr_reserve(as, start, last,
-			      advice == MADV_CLEAR_ATTRIBUTES);
+	ret = gm_attr_reserve(as, start, last, advice, hnid);
 	if (ret)
 		return ret;
 	while (index <= last) {

@@ -743,6 +743,7 @@ struct page *gm_dev_alloc_evicting(struct gm_dev *dev, struct gm_as *as,
 				   unsigned int pending);
 
 /* hmadvise.c */
+int gm_attr_room(struct gm_as *as);
 int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		       unsigned long end);
 

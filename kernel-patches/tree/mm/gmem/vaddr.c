@@ -478,9 +478,10 @@ unsigned long gm_get_unmapped_area(struct file *file, unsigned long addr,
  * @uf: userfaultfd unmap list of the mmap() call
  *
  * Called by mmap() for MAP_PEER_SHARED mappings. If a device refuses the
- * range, the new mapping is unmapped again and mmap() fails.
+ * range, or the address space has no room for its attributes
+ * (gm_attr_room()), the new mapping is unmapped again and mmap() fails.
  *
- * Return: 0 or the first device's error.
+ * Return: 0, -ENOMEM, or the first device's error.
  */
 int gm_peer_shared_mmap(struct mm_struct *mm, unsigned long start,
 			unsigned long len, struct list_head *uf)
@@ -491,7 +492,10 @@ int gm_peer_shared_mmap(struct mm_struct *mm, unsigned long start,
 
 	if (!as)
 		return 0;
+	ret = gm_attr_room(as);
 	list_for_each_entry(ctx, &as->contexts, as_node) {
+		if (ret)
+			break;
 		ret = gm_ctx_reserve(ctx, start, len);
 		if (!ret)
 			continue;
@@ -500,13 +504,14 @@ int gm_peer_shared_mmap(struct mm_struct *mm, unsigned long start,
 				break;
 			gm_ctx_unreserve(done, start, len);
 		}
+	}
+	if (ret) {
 		/* Unmap without releasing what was never reserved. */
 		as->unreserved_start = start;
 		as->unreserved_end = start + len;
 		do_munmap(mm, start, len, uf);
 		as->unreserved_start = 0;
 		as->unreserved_end = 0;
-		break;
 	}
 	return ret;
 }
@@ -532,7 +537,7 @@ void gm_peer_shared_unmap(struct vm_area_struct *vma)
 	 */
 	mutex_lock(&as->attrs_lock);
 	mtree_store_range(&as->attrs, vma->vm_start, vma->vm_end - 1, NULL,
-			  GFP_KERNEL | __GFP_NOFAIL);
+			  GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
 	/* It may split a range in two (gm_attr_reserve()). */
 	as->attr_ranges++;
 	mutex_unlock(&as->attrs_lock);
