@@ -407,12 +407,20 @@ struct gm_dev_walk {
 	unsigned long va;
 };
 
-/* A huge PMD maps host memory: device pages are mapped by PTEs alone. */
+/*
+ * A huge PMD maps host memory: device pages are mapped by PTEs alone. A
+ * large range with nothing on the device is walked whole: no PTE lock is
+ * held here, so this is where the walk yields, and stops for a fatal
+ * signal.
+ */
 static int gm_dev_walk_pmd(pmd_t *pmd, unsigned long addr, unsigned long next,
 			   struct mm_walk *walk)
 {
 	pmd_t val = READ_ONCE(*pmd);
 
+	cond_resched();
+	if (fatal_signal_pending(current))
+		return -EINTR;
 	if (pmd_trans_huge(val) || pmd_devmap(val) || !pmd_present(val))
 		walk->action = ACTION_CONTINUE;
 	return 0;
@@ -442,7 +450,7 @@ static const struct mm_walk_ops gm_dev_walk_ops = {
 
 /*
  * The first page of [start, end) that @mm maps on @dev, found in the CPU's
- * page table, which changes nothing: 1 and *@va, 0 if none, or -errno.
+ * page table, which changes nothing: 1 and *@va, 0 if none, or -EINTR.
  * The logical page table cannot say it: a page left on the device by an
  * earlier attachment of the process has no record in it.
  */
