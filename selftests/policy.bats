@@ -49,6 +49,16 @@ wait_policy() {
 	return 1
 }
 
+# The values of .bss variables $@, tab-separated, from the JSON of
+# "bpftool map dump ... -j" on standard input (each variable wherever the
+# dump nests it).
+bss_values() {
+	jq -r '[.. | objects] as $o
+		| $ARGS.positional
+		| map(. as $v | [$o[] | .[$v]? // empty] | first)
+		| @tsv' --args "$@"
+}
+
 load() {
 	run $GMEMCTL load "$@"
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
@@ -379,11 +389,8 @@ stream_prefetchers_moved_at_most() {
 	$GMEMCTL use default
 	id=$(bpftool map list -j | jq -r '.[] | select(.name == "verdict_.bss") | .id')
 	[ -n "$id" ]
-	read -r used unused again judged < <(bpftool map dump id "$id" -j | jq -r '
-		[.. | objects] as $o
-		| ["used", "unused", "again", "judged_removed"]
-		| map(. as $v | [$o[] | .[$v]? // empty] | first)
-		| @tsv')
+	read -r used unused again judged < <(bpftool map dump id "$id" -j |
+		bss_values used unused again judged_removed)
 	echo "# verdicts: $used used, $unused unused, then $again; $judged pages left judged" >&3
 	[ "$used" -eq 8 ]
 	[ "$unused" -eq 4 ]
@@ -432,11 +439,8 @@ stream_prefetchers_moved_at_most() {
 	sleep 3
 	kill -9 $a $b
 	wait $a $b || true
-	read -r own taken seen < <(bpftool map dump pinned /sys/fs/bpf/gmem/peek/bss -j | jq -r '
-		[.. | objects] as $o
-		| ["own_taken", "foreign_taken", "foreign_seen"]
-		| map(. as $v | [$o[] | .[$v]? // empty] | first)
-		| @tsv')
+	read -r own taken seen < <(bpftool map dump pinned /sys/fs/bpf/gmem/peek/bss -j |
+		bss_values own_taken foreign_taken foreign_seen)
 	echo "# peek: $own reports of its pages taken; $taken of $seen looks at other pages" >&3
 	[ "$own" -gt 0 ]
 	[ "$seen" -gt 0 ]
@@ -533,13 +537,10 @@ stream_prefetchers_moved_at_most() {
 	bindchk_counts() {
 		read -r inits exits double_inits stray_exits adds removes \
 			exits_with_pages unbound_events double_adds stray_removes < <(
-			bpftool map dump id "$id" -j | jq -r '
-				[.. | objects] as $o
-				| ["inits", "exits", "double_inits", "stray_exits",
-				   "adds", "removes", "exits_with_pages",
-				   "unbound_events", "double_adds", "stray_removes"]
-				| map(. as $v | [$o[] | .[$v]? // empty] | first)
-				| @tsv')
+			bpftool map dump id "$id" -j |
+			bss_values inits exits double_inits stray_exits adds \
+				removes exits_with_pages unbound_events \
+				double_adds stray_removes)
 	}
 	# Then once more, slowly: all 8,192 pages go to bindchk, then leave.
 	echo bindchk > $G/policy
@@ -588,11 +589,8 @@ stream_prefetchers_moved_at_most() {
 	echo default > $G/policy
 	id=$(bpftool map list -j | jq -r '.[] | select(.name == "fault_ch.bss") | .id')
 	[ -n "$id" ]
-	read -r begun agreed mixed < <(bpftool map dump id "$id" -j | jq -r '
-		[.. | objects] as $o
-		| ["begun", "agreed", "mixed"]
-		| map(. as $v | [$o[] | .[$v]? // empty] | first)
-		| @tsv')
+	read -r begun agreed mixed < <(bpftool map dump id "$id" -j |
+		bss_values begun agreed mixed)
 	echo "# 600 swaps during $begun faults: $agreed later hooks from the policy the fault began with, $mixed from another" >&3
 	[ "$begun" -ge 1000 ]
 	[ "$agreed" -ge 1000 ]
