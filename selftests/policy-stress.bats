@@ -237,9 +237,9 @@ expect_ejected() {
 	[ "$(cat $G/policies/bad_victims/refused)" -ge 96 ]
 }
 
-@test "watchdog: a policy nominating only invalid victims is ejected though its page events succeed" {
+@test "watchdog: a policy nominating only invalid victims is ejected though its page events and prefetches succeed" {
 	# The page_removed() of the default's victims used to clear the
-	# strikes of the rounds: never ejected.
+	# strikes of the rounds, then its good prefetches did: never ejected.
 	expect_ejected bad_refused 20 '^evict: 32 calls in a row made only invalid decisions'
 }
 

@@ -497,7 +497,7 @@ static inline struct gm_dev *gm_page_dev(struct page *page)
 	return container_of(page->pgmap, struct gm_dev, pagemap);
 }
 
-/* Hook calls in a row that fail before the watchdog ejects the policy. */
+/* Calls of one hook in a row that fail before the policy is ejected. */
 #define GM_POLICY_STRIKES	32
 /*
  * Pages one device fault may prefetch, and in how many ranges. A small
@@ -510,6 +510,12 @@ static inline struct gm_dev *gm_page_dev(struct page *page)
 #define GM_PREFETCH_DEV_SHARE	8
 #define GM_PREFETCH_RANGES	4
 
+enum gm_policy_hook {
+	GM_HOOK_INIT, GM_HOOK_EXIT, GM_HOOK_PREFETCH, GM_HOOK_EVICT,
+	GM_HOOK_PAGE_ADDED, GM_HOOK_PAGE_ACCESSED, GM_HOOK_PAGE_REMOVED,
+	GM_HOOK_HMADVISE, GM_HOOK_PLACE, GM_HOOK_NR
+};
+
 struct gm_policy {
 	struct gmem_policy_ops *ops;
 	char name[GMEM_POLICY_NAME_MAX];
@@ -519,7 +525,7 @@ struct gm_policy {
 	atomic_t ejecting;			/* hooks are no longer called */
 	bool ejected;				/* exit_reason is complete */
 	char exit_reason[160];
-	atomic_t strikes;			/* failed calls in a row */
+	atomic_t strikes[GM_HOOK_NR];		/* failed calls in a row */
 	unsigned int nr_as;			/* under gm_policy_lock */
 	unsigned int nr_retiring;	/* exit()s to run, same lock */
 	atomic_long_t calls;
@@ -531,12 +537,6 @@ struct gm_policy {
 	atomic_long_t filled;
 	atomic_long_t stalls;
 	atomic64_t max_ns;
-};
-
-enum gm_policy_hook {
-	GM_HOOK_INIT, GM_HOOK_EXIT, GM_HOOK_PREFETCH, GM_HOOK_EVICT,
-	GM_HOOK_PAGE_ADDED, GM_HOOK_PAGE_ACCESSED, GM_HOOK_PAGE_REMOVED,
-	GM_HOOK_HMADVISE, GM_HOOK_PLACE,
 };
 
 /*

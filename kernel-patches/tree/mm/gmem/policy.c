@@ -33,7 +33,7 @@
 
 #include "internal.h"
 
-static const char * const gm_policy_hook_names[] = {
+static const char * const gm_policy_hook_names[GM_HOOK_NR] = {
 	"init", "exit", "prefetch", "evict", "page_added", "page_accessed",
 	"page_removed", "hmadvise", "place",
 };
@@ -148,28 +148,12 @@ u64 gm_policy_enter(struct gm_policy *p)
 }
 
 /*
- * Hooks that return nothing and decide nothing (page events, exit())
- * cannot fail: their calls do not clear the strikes, else a policy whose
- * every eviction round fails would be cleared by the page_removed() of
- * the victims the default took in its place, and never ejected.
- */
-static bool gm_hook_can_fail(enum gm_policy_hook hook)
-{
-	switch (hook) {
-	case GM_HOOK_EXIT:
-	case GM_HOOK_PAGE_ADDED:
-	case GM_HOOK_PAGE_ACCESSED:
-	case GM_HOOK_PAGE_REMOVED:
-		return false;
-	default:
-		return true;
-	}
-}
-
-/*
  * Account a hook call that started at @start: @err < 0 is an error,
  * @bad a call whose decisions were all refused. Either strikes; a clean
- * call of a hook that can fail clears the strikes.
+ * call clears the strikes of its hook alone, else a policy whose every
+ * eviction round fails would be cleared by its prefetches, or by the
+ * page_removed() of the victims the default took in its place, and never
+ * ejected.
  */
 void gm_policy_leave(struct gm_policy *p, enum gm_policy_hook hook,
 		     u64 start, int err, bool bad)
@@ -191,11 +175,11 @@ void gm_policy_leave(struct gm_policy *p, enum gm_policy_hook hook,
 	if (err < 0)
 		atomic_long_inc(&p->errors);
 	if (err >= 0 && !bad) {
-		if (gm_hook_can_fail(hook) && atomic_read(&p->strikes))
-			atomic_set(&p->strikes, 0);
+		if (atomic_read(&p->strikes[hook]))
+			atomic_set(&p->strikes[hook], 0);
 		return;
 	}
-	if (atomic_inc_return(&p->strikes) < GM_POLICY_STRIKES)
+	if (atomic_inc_return(&p->strikes[hook]) < GM_POLICY_STRIKES)
 		return;
 	if (err < 0)
 		gm_policy_eject(p, hook, "returned %d, %d calls in a row failed",
