@@ -706,6 +706,87 @@ TEST_F(gmem, device_va_exhaustion_fails_mmap)
 	munmap(p, page_size);
 }
 
+/* Is any of [p, p + size) mapped? mincore() fails on a hole (ENOMEM). */
+static int mapped_anywhere(void *p, size_t size)
+{
+	unsigned char vec[64];
+	size_t i;
+
+	for (i = 0; i < size; i += page_size)
+		if (!mincore((char *)p + i, page_size, vec) || errno != ENOMEM)
+			return 1;
+	return 0;
+}
+
+/*
+ * Devices reserve a peer-shared range before mmap() maps it. A refusal
+ * used to be undone by unmapping the new mapping again; merged with its
+ * neighbours, that took a split, and when the split's allocations failed
+ * the mapping stayed, reserved on no device, though mmap() had failed
+ * (its munmap() then released what no device had reserved). Here the
+ * devices' VA width refuses the hole between two mappings 200 times, half
+ * of this thread's slab allocations failing (debug kernel): no failed
+ * mmap() may leave anything mapped. Then 200 more with the range allowed:
+ * an mmap() that fails after the devices reserved (its allocations failed)
+ * must release what they reserved. The reservations must balance.
+ */
+TEST_F(gmem, refused_mmap_between_mappings_leaves_nothing_mapped)
+{
+	const size_t size = 6 * page_size, hole = 2 * page_size;
+	uint64_t before0 = dev_counters(self->fd0).va_reserved;
+	uint64_t before1 = dev_counters(self->fd1).va_reserved;
+	int param, fail, i, refused = 0, stale = 0, mapped = 0;
+	char *p, *q;
+
+	if (access(FAILSLAB_DIR, F_OK))
+		SKIP(return, "kernel without failslab (make check DEBUG=1)");
+	p = peer_mmap(size, PROT_READ | PROT_WRITE);
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(munmap(p + 2 * page_size, hole), 0);
+	param = open("/sys/module/gmem_sim/parameters/va_bits", O_RDWR);
+	ASSERT_GE(param, 0);
+	/* Injection on, the file cannot be opened: opened before. */
+	fail = open("/proc/thread-self/make-it-fail", O_WRONLY);
+	ASSERT_GE(fail, 0);
+	ASSERT_EQ(failslab_inject(50, 1), 0);
+	ASSERT_EQ(pwrite(param, "32", 2, 0), 2);
+	for (i = 0; i < 400; i++) {
+		/* The second 200: the devices take the range. */
+		if (i == 200)
+			EXPECT_EQ(pwrite(param, "47", 2, 0), 2);
+		EXPECT_EQ(pwrite(fail, "1", 1, 0), 1);
+		q = mmap(p + 2 * page_size, hole, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+			 MAP_PEER_SHARED, -1, 0);
+		EXPECT_EQ(pwrite(fail, "0", 1, 0), 1);
+		if (q != MAP_FAILED) {
+			mapped++;
+			/* Reserved: released by munmap() below. */
+		} else if (mapped_anywhere(p + 2 * page_size, hole)) {
+			stale++;
+		} else {
+			refused++;
+			continue;
+		}
+		munmap(p + 2 * page_size, hole);
+	}
+	EXPECT_EQ(failslab_off(), 0);
+	EXPECT_EQ(pwrite(param, "47", 2, 0), 2);
+	close(param);
+	close(fail);
+	TH_LOG("400 mmap()s, 200 refused by the devices: %d failed leaving nothing, %d leaving a mapping; %d mapped",
+	       refused, stale, mapped);
+	EXPECT_EQ(stale, 0);
+	EXPECT_GE(refused, 200);
+	EXPECT_GE(mapped, 1);
+	/* The neighbours are untouched. */
+	EXPECT_TRUE(mapped_anywhere(p, page_size));
+	EXPECT_TRUE(mapped_anywhere(p + 4 * page_size, page_size));
+	munmap(p, size);
+	EXPECT_EQ(dev_counters(self->fd0).va_reserved, before0);
+	EXPECT_EQ(dev_counters(self->fd1).va_reserved, before1);
+}
+
 #define STRICT_CAPACITY "/sys/kernel/gmem/strict_capacity"
 
 TEST_F(gmem, strict_capacity_reports_enomem_and_keeps_data)

@@ -117,17 +117,17 @@ static inline long as_counter(const char *name)
 
 /*
  * failslab (debug kernel) for the tasks that asked for it with
- * make_this_thread_fail(): @percent % of their non-sleeping slab
- * allocations (GFP_ATOMIC, GFP_NOWAIT) fail, none that may sleep, so the
- * injection reaches the atomic paths without failing everything else.
- * Each failure is reported in the kernel log (rate-limited, no stack).
- * 0, or -errno; -ENOENT on a kernel without failslab.
+ * make_this_thread_fail(): @percent % of their slab allocations fail, the
+ * non-sleeping ones (GFP_ATOMIC, GFP_NOWAIT) only unless @sleeping, so
+ * the injection can reach the atomic paths without failing everything
+ * else. Each failure is reported in the kernel log (rate-limited, no
+ * stack). 0, or -errno; -ENOENT on a kernel without failslab.
  */
-static inline int failslab_atomic(int percent)
+static inline int failslab_inject(int percent, int sleeping)
 {
 	char prob[16];
 	const char *const knobs[][2] = {
-		{ "task-filter", "Y" }, { "ignore-gfp-wait", "Y" },
+		{ "task-filter", "Y" }, { "ignore-gfp-wait", sleeping ? "N" : "Y" },
 		{ "interval", "1" }, { "times", "-1" }, { "space", "0" },
 		{ "verbose", "1" }, { "probability", prob },
 	};
@@ -143,6 +143,11 @@ static inline int failslab_atomic(int percent)
 			return err;
 	}
 	return 0;
+}
+
+static inline int failslab_atomic(int percent)
+{
+	return failslab_inject(percent, 0);
 }
 
 /* No more failslab injection, for anyone; 0 or -errno. */

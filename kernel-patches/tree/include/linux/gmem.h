@@ -87,13 +87,16 @@ struct gm_fault_entry {
  *
  * @peer_va_alloc_fixed: reserve [@va, @va + @size) in the device's own
  *	virtual address space for @ctx. Called for every MAP_PEER_SHARED
- *	mapping, at mmap() time for attached devices and at gm_as_attach() for
+ *	mapping, at mmap() time for attached devices (before the VMA exists:
+ *	the range was free a moment before) and at gm_as_attach() for
  *	mappings that already exist, with the mmap lock held for write and
  *	not under as->lock, so it may allocate. An error fails the mmap() (or
  *	the attach) with it. Optional: without it every range is accepted.
  * @peer_va_free: release a range reserved by @peer_va_alloc_fixed. Called
  *	at munmap(), at detach and at exit with the mmap lock held, not under
- *	as->lock, possibly for part of a reserved range. Optional.
+ *	as->lock, possibly for part of a reserved range or for neighbouring
+ *	ranges reserved apart whose mappings merged; and by an mmap() that
+ *	fails after the reservation. Optional.
  * @prepare_page: fill @dst: zero it when @src is NULL, else copy @src into
  *	it. Either page may be device memory of this device, the other one is
  *	then host memory. This is the device's copy engine; it is called with
@@ -447,8 +450,10 @@ u32 gmem_frame_take_referenced(struct gmem_evict_ctx *ctx, u32 frame);
 unsigned long gm_get_unmapped_area(struct file *file, unsigned long addr,
 				   unsigned long len, unsigned long pgoff,
 				   unsigned long flags);
-int gm_peer_shared_mmap(struct mm_struct *mm, unsigned long start,
-			unsigned long len, struct list_head *uf);
+int gm_peer_shared_reserve(struct mm_struct *mm, unsigned long start,
+			   unsigned long len);
+void gm_peer_shared_unreserve(struct mm_struct *mm, unsigned long start,
+			      unsigned long len);
 void gm_peer_shared_unmap(struct vm_area_struct *vma);
 
 static inline void gm_mm_init(struct mm_struct *mm)
@@ -460,12 +465,16 @@ static inline void gm_mm_init(struct mm_struct *mm)
 
 #define gm_get_unmapped_area	NULL
 
-static inline int gm_peer_shared_mmap(struct mm_struct *mm,
-				      unsigned long start, unsigned long len,
-				      struct list_head *uf)
+static inline int gm_peer_shared_reserve(struct mm_struct *mm,
+					 unsigned long start,
+					 unsigned long len)
 {
 	return 0;
 }
+
+static inline void gm_peer_shared_unreserve(struct mm_struct *mm,
+					    unsigned long start,
+					    unsigned long len) {}
 
 static inline void gm_peer_shared_unmap(struct vm_area_struct *vma) {}
 static inline void gm_mm_init(struct mm_struct *mm) {}

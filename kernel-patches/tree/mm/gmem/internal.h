@@ -326,9 +326,6 @@ struct gm_as {
 	 */
 	unsigned long inval_start;
 	unsigned long inval_end;
-	/* A failed mmap being undone: its range was never reserved. */
-	unsigned long unreserved_start;
-	unsigned long unreserved_end;
 	struct list_head node;			/* gm_address_spaces */
 	struct dentry *debugfs;
 	struct work_struct release_work;

@@ -471,31 +471,33 @@ unsigned long gm_get_unmapped_area(struct file *file, unsigned long addr,
 }
 
 /**
- * gm_peer_shared_mmap() - reserve a new peer-shared range on all devices
+ * gm_peer_shared_reserve() - reserve a new peer-shared range on all devices
  * @mm: the mm, with its mmap lock held for write
- * @start: start of the new mapping
+ * @start: start of the range
  * @len: its length
- * @uf: userfaultfd unmap list of the mmap() call
  *
- * Called by mmap() for MAP_PEER_SHARED mappings. If a device refuses the
- * range, or the address space has no room for its attributes
- * (gm_attr_room()), the new mapping is unmapped again and mmap() fails.
+ * Called by mmap() for a MAP_PEER_SHARED mapping once what was mapped in
+ * the range is gone, before the new mapping is made. A refusal then leaves
+ * nothing to undo: undoing a mapping already merged with its neighbours
+ * would take a split, and a split can fail. If mmap() fails later, it
+ * calls gm_peer_shared_unreserve().
  *
- * Return: 0, -ENOMEM, or the first device's error.
+ * Return: 0, -ENOMEM if the address space has no room for the range's
+ * attributes (gm_attr_room()), or the first device's error.
  */
-int gm_peer_shared_mmap(struct mm_struct *mm, unsigned long start,
-			unsigned long len, struct list_head *uf)
+int gm_peer_shared_reserve(struct mm_struct *mm, unsigned long start,
+			   unsigned long len)
 {
 	struct gm_as *as = mm->gm_as;
 	struct gm_context *ctx, *done;
-	int ret = 0;
+	int ret;
 
 	if (!as)
 		return 0;
 	ret = gm_attr_room(as);
+	if (ret)
+		return ret;
 	list_for_each_entry(ctx, &as->contexts, as_node) {
-		if (ret)
-			break;
 		ret = gm_ctx_reserve(ctx, start, len);
 		if (!ret)
 			continue;
@@ -504,16 +506,30 @@ int gm_peer_shared_mmap(struct mm_struct *mm, unsigned long start,
 				break;
 			gm_ctx_unreserve(done, start, len);
 		}
+		return ret;
 	}
-	if (ret) {
-		/* Unmap without releasing what was never reserved. */
-		as->unreserved_start = start;
-		as->unreserved_end = start + len;
-		do_munmap(mm, start, len, uf);
-		as->unreserved_start = 0;
-		as->unreserved_end = 0;
-	}
-	return ret;
+	return 0;
+}
+
+/**
+ * gm_peer_shared_unreserve() - release a peer-shared range on all devices
+ * @mm: the mm, with its mmap lock held
+ * @start: start of the range
+ * @len: its length
+ *
+ * For an mmap() that fails after gm_peer_shared_reserve(), and for the
+ * mappings munmap() or exit removes (gm_peer_shared_unmap()).
+ */
+void gm_peer_shared_unreserve(struct mm_struct *mm, unsigned long start,
+			      unsigned long len)
+{
+	struct gm_as *as = mm->gm_as;
+	struct gm_context *ctx;
+
+	if (!as)
+		return;
+	list_for_each_entry(ctx, &as->contexts, as_node)
+		gm_ctx_unreserve(ctx, start, len);
 }
 
 /**
@@ -526,7 +542,6 @@ int gm_peer_shared_mmap(struct mm_struct *mm, unsigned long start,
 void gm_peer_shared_unmap(struct vm_area_struct *vma)
 {
 	struct gm_as *as = vma->vm_mm->gm_as;
-	struct gm_context *ctx;
 
 	if (!as)
 		return;
@@ -541,9 +556,6 @@ void gm_peer_shared_unmap(struct vm_area_struct *vma)
 	/* It may split a range in two (gm_attr_reserve()). */
 	as->attr_ranges++;
 	mutex_unlock(&as->attrs_lock);
-	if (vma->vm_start >= as->unreserved_start &&
-	    vma->vm_end <= as->unreserved_end)
-		return;
-	list_for_each_entry(ctx, &as->contexts, as_node)
-		gm_ctx_unreserve(ctx, vma->vm_start, vma->vm_end - vma->vm_start);
+	gm_peer_shared_unreserve(vma->vm_mm, vma->vm_start,
+				 vma->vm_end - vma->vm_start);
 }
