@@ -355,6 +355,23 @@ print(r, os.strerror(ctypes.get_errno()))'
 	wait_idle
 }
 
+@test "after an exec() that kept a device file open, as-PID is the new address space's" {
+	local clashes
+	clashes=$(dmesg | grep -c "File 'as-" || true)
+	# The first shell attaches gmem_sim0, execs a second with the file
+	# still open (its address space stays), which attaches gmem_sim1.
+	run bash -c 'exec 3<>/dev/gmem_sim0
+		exec bash -c "exec 4<>/dev/gmem_sim1
+			cd /sys/kernel/debug/gmem && echo \$\$ && head -1 as-\$\$ &&
+			ls -d as-\$\$.*"'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# Its own, not the one exec() left, which is as-PID.ID now.
+	[ "${lines[1]}" = "devices: gmem_sim1" ]
+	[[ "${lines[2]}" =~ ^as-${lines[0]}\.[0-9]+$ ]]
+	[ "$(dmesg | grep -c "File 'as-" || true)" -eq "$clashes" ]
+}
+
 @test "afterwards: no policy, no address space, no device memory in use, no splat" {
 	no_policies_left
 	wait_idle

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * GMEM debugfs: /sys/kernel/debug/gmem/as-<pid>.
+ * GMEM debugfs: /sys/kernel/debug/gmem/as-<pid>, and as-<pid>.<id> for an
+ * address space its process no longer has (gm_as_debugfs_add()).
  */
 
 #include "internal.h"
@@ -78,7 +79,7 @@ static void gm_attr_show(struct seq_file *m, struct gm_as *as)
 	rcu_read_unlock();
 }
 
-int gm_as_debugfs_show(struct seq_file *m, void *unused)
+static int gm_as_debugfs_show(struct seq_file *m, void *unused)
 {
 	struct gm_as *as = m->private;
 	unsigned long entries, bytes, on_device = 0, index;
@@ -105,4 +106,52 @@ int gm_as_debugfs_show(struct seq_file *m, void *unused)
 	mutex_unlock(&as->lock);
 	gm_attr_show(m, as);
 	return 0;
+}
+
+DEFINE_SHOW_ATTRIBUTE(gm_as_debugfs);
+
+/* Names and removals, so that a name looked up stays its owner's. */
+static DEFINE_MUTEX(gm_debugfs_lock);
+
+/**
+ * gm_as_debugfs_add() - publish an address space as as-PID
+ * @as: a new address space of current's mm
+ *
+ * An older address space of the same process may hold the name: one its
+ * exec() left behind while a device file stayed open across it (or one of
+ * a process whose PID was reused). It moves to as-PID.ID, so that as-PID
+ * is always the process's current one.
+ */
+void gm_as_debugfs_add(struct gm_as *as)
+{
+	char name[24], old_name[48];
+	struct dentry *old;
+	struct gm_as *old_as;
+
+	snprintf(name, sizeof(name), "as-%d", task_tgid_nr(current));
+	mutex_lock(&gm_debugfs_lock);
+	old = debugfs_lookup(name, gm_debugfs_root);
+	if (old) {
+		/* Alive: its gm_as_debugfs_remove() waits for the lock. */
+		old_as = d_inode(old)->i_private;
+		snprintf(old_name, sizeof(old_name), "%s.%llu", name,
+			 old_as->id);
+		debugfs_rename(gm_debugfs_root, old, gm_debugfs_root, old_name);
+		dput(old);
+	}
+	as->debugfs = debugfs_create_file(name, 0400, gm_debugfs_root, as,
+					  &gm_as_debugfs_fops);
+	mutex_unlock(&gm_debugfs_lock);
+}
+
+/**
+ * gm_as_debugfs_remove() - withdraw an address space's file
+ * @as: the address space, going away
+ */
+void gm_as_debugfs_remove(struct gm_as *as)
+{
+	mutex_lock(&gm_debugfs_lock);
+	debugfs_remove(as->debugfs);
+	as->debugfs = NULL;
+	mutex_unlock(&gm_debugfs_lock);
 }

@@ -745,6 +745,7 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		       unsigned long end);
 
 /* debugfs.c */
-int gm_as_debugfs_show(struct seq_file *m, void *unused);
+void gm_as_debugfs_add(struct gm_as *as);
+void gm_as_debugfs_remove(struct gm_as *as);
 
 #endif /* _MM_GMEM_INTERNAL_H */

@@ -6,7 +6,6 @@
 
 #include "internal.h"
 
-DEFINE_SHOW_ATTRIBUTE(gm_as_debugfs);
 static void gm_as_release(struct work_struct *work);
 
 /**
@@ -23,7 +22,6 @@ static void gm_as_release(struct work_struct *work);
 struct gm_as *gm_as_create(struct mm_struct *mm)
 {
 	struct gm_as *as;
-	char name[24];
 	int ret;
 
 	if (mmap_write_lock_killable(mm))
@@ -68,9 +66,7 @@ struct gm_as *gm_as_create(struct mm_struct *mm)
 	mmgrab(mm);
 	mm->gm_as = as;
 	gm_as_policy_init(as);
-	snprintf(name, sizeof(name), "as-%d", task_tgid_nr(current));
-	as->debugfs = debugfs_create_file(name, 0400, gm_debugfs_root, as,
-					  &gm_as_debugfs_fops);
+	gm_as_debugfs_add(as);
 out:
 	mmap_write_unlock(mm);
 	return as;
@@ -95,8 +91,7 @@ void gm_as_put(struct gm_as *as)
 	 * Eviction drops references with mmap locks held, so the teardown,
 	 * which takes the mmap lock for write, runs in a worker.
 	 */
-	debugfs_remove(as->debugfs);
-	as->debugfs = NULL;
+	gm_as_debugfs_remove(as);
 	schedule_work(&as->release_work);
 }
 EXPORT_SYMBOL_GPL(gm_as_put);
