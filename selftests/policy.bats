@@ -489,7 +489,7 @@ stream_prefetchers_moved_at_most() {
 }
 
 @test "a swap does not wait for a grace period; init() and exit() alternate however fast the swaps come; exit() after every page_removed()" {
-	local i p ms=() out id median inits exits double_inits stray_exits
+	local i p ms=() out id median quick inits exits double_inits stray_exits
 	local adds removes exits_with_pages unbound_events double_adds stray_removes
 	load $TOBJ/binding_check.bpf.o
 	$RUN -n 256 -o rmw -p random -a 100000000 > /dev/null 2>&1 &
@@ -507,11 +507,15 @@ stream_prefetchers_moved_at_most() {
 		done
 	done
 	median=$(printf '%s\n' "${ms[@]}" | sort -g | sed -n 20p)
-	echo "# 40 swaps with two address spaces: median $median ms, max $(printf '%s\n' "${ms[@]}" | sort -g | tail -1) ms" >&3
-	# A grace period is 4 ms at least; KASAN and lockdep (the debug
-	# kernel, which has failslab) make every step far slower.
-	[ -d /sys/kernel/debug/failslab ] ||
-		awk -v m="$median" 'BEGIN { exit !(m < 2) }'
+	quick=$(printf '%s\n' "${ms[@]}" | grep -c '^0\.' || true)
+	echo "# 40 swaps with two address spaces: median $median ms, max $(printf '%s\n' "${ms[@]}" | sort -g | tail -1) ms, $quick within one tick" >&3
+	# The guest's clock (refined-jiffies) moves in ticks of 4 ms: a swap
+	# reads 0 if no tick came while it ran. One that waited for a grace
+	# period (a tick at least) never reads 0; on TCG with two busy
+	# processes a swap takes about 2 ms, so a median could not tell them
+	# apart when the host was busy. KASAN and lockdep (the debug kernel,
+	# which has failslab) make every step far slower.
+	[ -d /sys/kernel/debug/failslab ] || [ "$quick" -ge 4 ]
 	# Both devices full (4,096 frames each) and page_removed() slow (3,000
 	# idle iterations): handing the pages over takes far longer than a
 	# grace period, and exit() must still come after it.
