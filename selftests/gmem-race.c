@@ -658,4 +658,92 @@ TEST_F(race, munmap_mmap_fixed_under_device_faults_and_failslab)
 	run_race(_metadata, CHAOS_REMAP, true, 1, 0);
 }
 
+/*
+ * An eviction round collects its victims, copies them to host memory, then
+ * records in each owner's logical page table that the page went there. The
+ * owner holds no lock that keeps its munmap() out meanwhile (B's faults run
+ * the round): a page unmapped in between must leave no record behind.
+ * A maps slots of a reservation, has the device write each, and unmaps it
+ * a page at a time, in random order, while B's writes evict. No slot is
+ * mapped again, so a record left for one stays: A's table must be empty at
+ * the end. Judged by what the kernel still holds, not by A's data.
+ */
+#define SLOT_PAGES	64
+#define NR_SLOTS	4096
+/* Iterations of A's spin between munmap()s, at most */
+#define SPIN		100000
+
+TEST_F(race, munmap_under_eviction_leaves_no_records)
+{
+	const char *env = getenv("GMEM_RACE_SECONDS");
+	double end = now_s() + (env ? atof(env) : 10);
+	size_t slot = SLOT_PAGES * page_size, order[SLOT_PAGES];
+	struct gmem_sim_counters c;
+	struct neighbour *nb;
+	uint64_t seed = 0xa11a;
+	unsigned long slots = 0;
+	long evicted, entries;
+	int fd, status;
+	char *resv;
+	pid_t b;
+
+	fd = open(DEV0, O_RDWR);
+	ASSERT_GE(fd, 0);
+	c = dev_counters(fd);
+	resv = mmap(NULL, NR_SLOTS * slot, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(resv, MAP_FAILED);
+	nb = mmap(NULL, sizeof(*nb), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(nb, MAP_FAILED);
+	b = fork();
+	ASSERT_GE(b, 0);
+	if (b == 0)
+		neighbour(nb, 2 * c.mem_total);
+
+	while (now_s() < end && slots < NR_SLOTS) {
+		char *p = resv + slots++ * slot;
+		size_t i, j, t;
+		int err;
+
+		ASSERT_EQ(mmap(p, slot, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+			       MAP_PEER_SHARED, -1, 0), p);
+		err = dev_run(fd, p, slot, GMEM_SIM_SEQUENTIAL, GMEM_SIM_WRITE,
+			      MARK_A, NULL);
+		ASSERT_TRUE(!err || err == -ENOMEM);
+		for (i = 0; i < SLOT_PAGES; i++)
+			order[i] = i;
+		for (i = SLOT_PAGES - 1; i > 0; i--) {
+			j = rnd(&seed) % (i + 1);
+			t = order[i];
+			order[i] = order[j];
+			order[j] = t;
+		}
+		/*
+		 * Spread over B's eviction rounds, which reach A's pages a few
+		 * milliseconds later: a spin, as a sleep takes a 4 ms tick.
+		 */
+		for (i = 0; i < SLOT_PAGES; i++) {
+			for (volatile unsigned long n = rnd(&seed) % SPIN; n; n--)
+				;
+			ASSERT_EQ(munmap(p + order[i] * page_size, page_size), 0);
+		}
+	}
+	atomic_store(&nb->stop, true);
+	ASSERT_EQ(waitpid(b, &status, 0), b);
+	evicted = as_counter("pages_evicted");
+	entries = as_counter("lpt_entries");
+	fprintf(stderr, "# %lu slots of %d pages, %ld of A's pages evicted, neighbour %lu passes, %ld records left\n",
+		slots, SLOT_PAGES, evicted, atomic_load(&nb->passes), entries);
+	EXPECT_EQ(status, 0);
+	EXPECT_EQ(atomic_load(&nb->bad), 0);
+	/* The race was run: B's rounds took pages of A's. */
+	EXPECT_GT(evicted, 0);
+	EXPECT_EQ(entries, 0);
+	munmap(resv, NR_SLOTS * slot);
+	munmap(nb, sizeof(*nb));
+	close(fd);
+}
+
 TEST_HARNESS_MAIN

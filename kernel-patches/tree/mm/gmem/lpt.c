@@ -311,24 +311,25 @@ unsigned long gm_lpt_note_mapped(struct gm_as *as, unsigned long start,
 
 /*
  * Under as->lock and @xas's lock: @page of @dev, which held @xas's index,
- * was migrated back to host memory at eviction clock @now. If the record
- * names another page by now, the address was dropped (MADV_DONTNEED) and
- * faulted in again while @page migrated: that record, and the mark that
- * makes the notifier unmap the new page, stay.
+ * was migrated back to host memory at eviction clock @now. Only a record
+ * that still names @page is told so. No record: the address was unmapped
+ * while @page migrated (an eviction round holds no lock of the owner's mm,
+ * so munmap() may erase the record in between), and a record stored now
+ * would outlive every mapping of the address. A record of another page,
+ * host or device: the address was dropped (MADV_DONTNEED) and faulted in
+ * again meanwhile; that record, and the mark that makes the notifier unmap
+ * the new page, stay.
  */
 static void gm_lpt_host(struct xa_state *xas, struct gm_dev *dev,
 			struct page *page, unsigned long now)
 {
 	void *old = xas_load(xas);
-	unsigned long v = now;
 
-	if (old && (xa_to_value(old) & GM_LPT_DEVICE) &&
-	    !gm_lpt_names(xa_to_value(old), dev,
-			  page_to_pfn(page) - dev->base_pfn))
+	if (!old || !gm_lpt_names(xa_to_value(old), dev,
+				  page_to_pfn(page) - dev->base_pfn))
 		return;
-	if (old)
-		v |= xa_to_value(old) & GM_LPT_HISTORY;
-	gm_lpt_store(xas, v);
+	/* A store over an entry allocates nothing: it cannot fail. */
+	gm_lpt_store(xas, now | (xa_to_value(old) & GM_LPT_HISTORY));
 	xas_clear_mark(xas, GM_LPT_ON_DEVICE);
 }
 
