@@ -47,6 +47,10 @@ FIXTURE_SETUP(gmem)
 }
 
 #define FAULT_BATCH	"/sys/module/gmem_sim/parameters/fault_batch"
+/* The devices' VA width: as loaded, and too narrow for any mmap() here */
+#define VA_BITS		"/sys/module/gmem_sim/parameters/va_bits"
+#define VA_BITS_LOADED	"47"
+#define VA_BITS_NARROW	"32"
 
 FIXTURE_TEARDOWN(gmem)
 {
@@ -683,7 +687,7 @@ TEST_F(gmem, attach_reserves_existing_mappings)
 
 TEST_F(gmem, device_va_exhaustion_fails_mmap)
 {
-	int param = open("/sys/module/gmem_sim/parameters/va_bits", O_RDWR);
+	int param = open(VA_BITS, O_RDWR);
 	uint64_t before = dev_counters(self->fd1).va_reserved;
 	void *p;
 
@@ -692,10 +696,10 @@ TEST_F(gmem, device_va_exhaustion_fails_mmap)
 	EXPECT_EQ(write(param, "64", 2), -1);
 	EXPECT_EQ(errno, EINVAL);
 	EXPECT_EQ(pwrite(param, "31", 2, 0), -1);
-	ASSERT_EQ(pwrite(param, "32", 2, 0), 2);
+	ASSERT_EQ(pwrite(param, VA_BITS_NARROW, 2, 0), 2);
 	/* Default mmaps are far above 4 GiB: no device can map them. */
 	p = peer_mmap(page_size, PROT_READ | PROT_WRITE);
-	ASSERT_EQ(pwrite(param, "47", 2, 0), 2);
+	ASSERT_EQ(pwrite(param, VA_BITS_LOADED, 2, 0), 2);
 	close(param);
 	EXPECT_EQ(p, MAP_FAILED);
 	EXPECT_EQ(errno, ENOMEM);
@@ -743,17 +747,17 @@ TEST_F(gmem, refused_mmap_between_mappings_leaves_nothing_mapped)
 	p = peer_mmap(size, PROT_READ | PROT_WRITE);
 	ASSERT_NE(p, MAP_FAILED);
 	ASSERT_EQ(munmap(p + 2 * page_size, hole), 0);
-	param = open("/sys/module/gmem_sim/parameters/va_bits", O_RDWR);
+	param = open(VA_BITS, O_RDWR);
 	ASSERT_GE(param, 0);
 	/* Injection on, the file cannot be opened: opened before. */
 	fail = open("/proc/thread-self/make-it-fail", O_WRONLY);
 	ASSERT_GE(fail, 0);
 	ASSERT_EQ(failslab_inject(50, 1), 0);
-	ASSERT_EQ(pwrite(param, "32", 2, 0), 2);
+	ASSERT_EQ(pwrite(param, VA_BITS_NARROW, 2, 0), 2);
 	for (i = 0; i < 400; i++) {
 		/* The second 200: the devices take the range. */
 		if (i == 200)
-			EXPECT_EQ(pwrite(param, "47", 2, 0), 2);
+			EXPECT_EQ(pwrite(param, VA_BITS_LOADED, 2, 0), 2);
 		EXPECT_EQ(pwrite(fail, "1", 1, 0), 1);
 		q = mmap(p + 2 * page_size, hole, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
@@ -771,7 +775,7 @@ TEST_F(gmem, refused_mmap_between_mappings_leaves_nothing_mapped)
 		munmap(p + 2 * page_size, hole);
 	}
 	EXPECT_EQ(failslab_off(), 0);
-	EXPECT_EQ(pwrite(param, "47", 2, 0), 2);
+	EXPECT_EQ(pwrite(param, VA_BITS_LOADED, 2, 0), 2);
 	close(param);
 	close(fail);
 	TH_LOG("400 mmap()s, 200 refused by the devices: %d failed leaving nothing, %d leaving a mapping; %d mapped",
