@@ -358,6 +358,7 @@ static void pinned_neighbour(struct pinned *pn)
 	char *c = peer_mmap(size, PROT_READ | PROT_WRITE);
 	int err, i;
 
+	die_with_test();
 	if (fd < 0 || pagemap < 0 || c == MAP_FAILED ||
 	    hmadvise(-1, c, size, MADV_PIN))
 		_exit(2);
@@ -392,6 +393,7 @@ static void neighbour(struct neighbour *nb, size_t size)
 	uint64_t seed = 0xb22b;
 	size_t npages = size / page_size;
 
+	die_with_test();
 	if (fd < 0 || b == MAP_FAILED || !buf)
 		_exit(2);
 	while (!atomic_load(&nb->stop)) {

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <linux/mman.h>
@@ -93,6 +95,17 @@ static inline int vma_has_flag(void *addr, const char *flag)
 			EXPECT_EQ(got, want);				\
 		}							\
 	} while (0)
+
+/*
+ * In a process a test forked to run beside it: die with the test, also
+ * when a failed assertion ends the test before it told the process to
+ * stop (the harness kills only a test that timed out), so that no process
+ * goes on using a device after its test.
+ */
+static inline void die_with_test(void)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
 
 /* A "name: value" line of this process's GMEM debugfs file, or -1. */
 static inline long as_counter(const char *name)
