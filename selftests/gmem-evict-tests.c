@@ -7,6 +7,8 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -494,6 +496,82 @@ TEST_F(evict, prefetched_pages_that_leave_unused_are_counted)
 	EXPECT_EQ(sysfs_long(SYSFS_DEV0 "prefetched_unused") - unused,
 		  (long)((size - half) / page_size));
 	munmap(p, size);
+}
+
+/*
+ * A prefetch counts the pages it moved, not every page that came to the
+ * device meanwhile: process B keeps faulting pages onto the same device
+ * while A prefetches, and `prefetched` must grow by exactly A's range each
+ * time. B's mappings are a page each, so that a prefetching policy under
+ * test (policy-matrix.sh) has nothing next to B's faults to prefetch.
+ */
+TEST_F(evict, a_prefetch_counts_only_the_pages_it_moved)
+{
+	size_t size = 256 * page_size, i;
+	const size_t b_pages = 64;
+	long hnid = sysfs_long(SYSFS_DEV0 "hnid");
+	int round, wrong = 0, status;
+	atomic_ulong *b_faults;
+	char *b_range;
+	pid_t b;
+
+	b_faults = mmap(NULL, sizeof(*b_faults), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(b_faults, MAP_FAILED);
+	/* B's pages: every other page of a reservation, none merged. */
+	b_range = mmap(NULL, 2 * b_pages * page_size, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(b_range, MAP_FAILED);
+	for (i = 0; i < b_pages; i++)
+		ASSERT_EQ(mmap(b_range + 2 * i * page_size, page_size,
+			       PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+			       MAP_PEER_SHARED, -1, 0),
+			  b_range + 2 * i * page_size);
+	b = fork();
+	ASSERT_GE(b, 0);
+	if (b == 0) {
+		/* Its own file: a device file works in its opener's mm. */
+		int fd = open(DEV0, O_RDWR);
+
+		die_with_test();
+		if (fd < 0)
+			_exit(1);
+		for (;;) {
+			for (i = 0; i < b_pages; i++) {
+				char *pg = b_range + 2 * i * page_size;
+
+				if (dev_run(fd, pg, page_size,
+					    GMEM_SIM_SEQUENTIAL, GMEM_SIM_WRITE,
+					    1, NULL) ||
+				    madvise(pg, page_size, MADV_DONTNEED))
+					_exit(1);
+				atomic_fetch_add(b_faults, 1);
+			}
+		}
+	}
+	for (round = 0; round < 20; round++) {
+		long before = sysfs_long(SYSFS_DEV0 "prefetched"), got;
+		char *p = peer_mmap(size, PROT_READ | PROT_WRITE);
+
+		ASSERT_NE(p, MAP_FAILED);
+		memset(p, round, size);
+		ASSERT_EQ(hmadvise(hnid, p, size, MADV_PREFETCH), 0);
+		got = sysfs_long(SYSFS_DEV0 "prefetched") - before;
+		if (got != (long)(size / page_size) && wrong++ < 3)
+			TH_LOG("round %d: prefetched %ld pages, moved %zu",
+			       round, got, size / page_size);
+		munmap(p, size);
+	}
+	kill(b, SIGKILL);
+	ASSERT_EQ(waitpid(b, &status, 0), b);
+	TH_LOG("B faulted %lu pages onto the device meanwhile",
+	       atomic_load(b_faults));
+	/* B ran alongside, or nothing was tested. */
+	EXPECT_GT(atomic_load(b_faults), 20);
+	EXPECT_EQ(wrong, 0);
+	munmap(b_range, 2 * b_pages * page_size);
+	munmap(b_faults, sizeof(*b_faults));
 }
 
 /*

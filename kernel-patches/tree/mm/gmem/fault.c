@@ -498,7 +498,9 @@ static void gm_split_pte_mapped_thp(struct vm_area_struct *vma,
 /*
  * Make the page at @va resident and mapped on @ctx's device, or with
  * @remote mapped from host memory; the caller holds the mmap lock for
- * read. See gm_dev_fault() for the return values.
+ * read. Adds the pages it moved to the device to *@moved, if given: other
+ * tasks move pages to the device meanwhile. See gm_dev_fault() for the
+ * return values.
  *
  * A snapshot that an invalidation of its range overtook (-EBUSY) is
  * retried until HMM_RANGE_DEFAULT_TIMEOUT, as HMM's users do; a page that
@@ -506,7 +508,7 @@ static void gm_split_pte_mapped_thp(struct vm_area_struct *vma,
  * GM_FAULT_TRIES times.
  */
 int gm_fault_locked(struct gm_context *ctx, unsigned long va,
-		    bool write, bool remote)
+		    bool write, bool remote, unsigned long *moved)
 {
 	unsigned long timeout = jiffies +
 				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
@@ -526,6 +528,8 @@ int gm_fault_locked(struct gm_context *ctx, unsigned long va,
 			ret = gm_migrate_to_dev(ctx, va, va + PAGE_SIZE,
 						write, GM_MIGRATE_FAULT,
 						&migrated);
+			if (moved)
+				*moved += hweight_long(migrated.moved);
 			/* Moved but not mapped: the next round maps it. */
 			if (!ret && !migrated.mapped)
 				ret = -EBUSY;
@@ -633,7 +637,7 @@ int gm_dev_fault(struct mm_struct *mm, unsigned long va, struct gm_dev *dev,
 	atomic_long_inc(&mm->gm_as->faults);
 	remote = gm_policy_place_remote(ctx, page,
 					write ? GMEM_PLACE_WRITE : 0, 0);
-	ret = gm_fault_locked(ctx, page, write, remote);
+	ret = gm_fault_locked(ctx, page, write, remote, NULL);
 	/*
 	 * Migrating a range unmaps it on the device first, the page just
 	 * faulted in too if the policy's range covers it: map it again, or
@@ -641,7 +645,7 @@ int gm_dev_fault(struct mm_struct *mm, unsigned long va, struct gm_dev *dev,
 	 * host memory is no pattern to prefetch from.
 	 */
 	if (!ret && !remote && gm_policy_prefetch(ctx, page, write))
-		ret = gm_fault_locked(ctx, page, write, false);
+		ret = gm_fault_locked(ctx, page, write, false, NULL);
 	gm_fault_end(&fault, srcu_idx);
 	gm_fault_exit(mm);
 out:
@@ -715,7 +719,8 @@ static void gm_fault_run(struct gm_context *ctx, unsigned long start,
 		else if (test_bit((va - start) >> PAGE_SHIFT, &mapped))
 			faults[i].result = 0;
 		else
-			faults[i].result = gm_fault_locked(ctx, va, write, false);
+			faults[i].result = gm_fault_locked(ctx, va, write,
+							   false, NULL);
 	}
 }
 
@@ -738,7 +743,8 @@ static unsigned int gm_fault_batch_run(struct gm_context *ctx,
 	int ret;
 
 	if (faults[first].result || gm_check_access(vma, write)) {
-		ret = gm_fault_locked(ctx, start, write, faults[first].result);
+		ret = gm_fault_locked(ctx, start, write, faults[first].result,
+				      NULL);
 		faults[first].result = ret;
 		for (; j < nr && !gm_fault_entry_cmp(&faults[j], &faults[first]);
 		     j++)
@@ -893,7 +899,7 @@ int gm_dev_access_counter(struct mm_struct *mm, unsigned long va,
 	if (!xa_get_mark(&ctx->as->lpt, va >> PAGE_SHIFT, GM_LPT_REMOTE))
 		goto out;
 	if (!gm_policy_place_remote(ctx, va, GMEM_PLACE_COUNTER, accesses)) {
-		ret = gm_fault_locked(ctx, va, false, false);
+		ret = gm_fault_locked(ctx, va, false, false, NULL);
 		if (!ret)
 			atomic_long_inc(&dev->counter_migrations);
 	}

@@ -289,8 +289,7 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		       unsigned long end)
 {
 	struct mm_struct *mm = ctx->as->mm;
-	long moved = atomic_long_read(&ctx->dev->pages_to_dev);
-	unsigned long va = start;
+	unsigned long va = start, moved = 0;
 	int ret = 0;
 
 	while (va < end && !ret) {
@@ -310,6 +309,7 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 		ret = gm_migrate_to_dev(ctx, va, batch_end, false,
 					GM_MIGRATE_PREFETCH, &migrated);
 		fresh = migrated.moved;
+		moved += hweight_long(fresh);
 		/*
 		 * Out of frames after some moved: an address space at its
 		 * cap evicts only its pages on the LRU, which those are now.
@@ -341,7 +341,7 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 			ret = 0;
 			for_each_clear_bit(i, &mapped, (next - va) >> PAGE_SHIFT) {
 				ret = gm_fault_locked(ctx, va + (i << PAGE_SHIFT),
-						      false, false);
+						      false, false, &moved);
 				if (ret)
 					break;
 			}
@@ -354,7 +354,6 @@ int gm_prefetch_to_dev(struct gm_context *ctx, unsigned long start,
 			ret = -EINTR;
 		cond_resched();
 	}
-	moved = atomic_long_read(&ctx->dev->pages_to_dev) - moved;
 	atomic_long_add(moved, &ctx->dev->pages_prefetched);
 	trace_gmem_prefetch(gm_dev_hnid(ctx->dev), start, end - start, moved,
 			    ret);

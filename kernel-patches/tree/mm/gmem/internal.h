@@ -729,7 +729,7 @@ int gm_map_range_retry(struct gm_context *ctx, unsigned long start,
 		       unsigned int flags, unsigned long timeout,
 		       unsigned long *mapped);
 int gm_fault_locked(struct gm_context *ctx, unsigned long va,
-		    bool write, bool remote);
+		    bool write, bool remote, unsigned long *moved);
 
 /* evict.c */
 void gm_evict_flush_tlb(struct gm_dev *dev);
