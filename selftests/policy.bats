@@ -731,6 +731,23 @@ stream_prefetchers_moved_at_most() {
 	no_leftovers
 }
 
+@test "the longest name (15 characters) is chosen by echo into sysfs and /proc" {
+	local name=lru-0123456789a
+	load build/bpf/evict_lru.bpf.o --name $name
+	# echo's newline makes 16 bytes, which the name's buffer must take.
+	echo $name > $G/policy
+	[ "$(cat $G/policy)" = "default [$name]" ]
+	$RUN -n 8192 -o rmw -p random -a 100000000 > /dev/null 2>&1 &
+	BG=$!
+	wait_policy $BG "$name system"
+	echo $name > /proc/$BG/gmem_policy
+	[ "$(cat /proc/$BG/gmem_policy)" = "$name selected" ]
+	echo system > /proc/$BG/gmem_policy
+	echo default > $G/policy
+	$GMEMCTL unload $name
+	no_leftovers
+}
+
 @test "unknown names, the built-in default and ejected policies give clear errors" {
 	run $GMEMCTL use nosuch
 	[ "$status" -eq 1 ]

@@ -272,7 +272,8 @@ static ssize_t policy_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t policy_store(struct kobject *kobj, struct kobj_attribute *attr,
 			    const char *buf, size_t count)
 {
-	char name[GMEM_POLICY_NAME_MAX];
+	/* Room for the newline echo adds to the longest name. */
+	char name[GMEM_POLICY_NAME_MAX + 1];
 	struct gm_policy *p;
 	int ret = 0;
 
