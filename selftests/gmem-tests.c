@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1076,6 +1077,71 @@ TEST_F(gmem, munmap_erases_every_record_of_a_large_range)
 	       before, after);
 	EXPECT_GE(before, 8192);
 	EXPECT_EQ(after, 0);
+}
+
+/* Takes and drops this process's mmap lock for write until told to stop. */
+static void *mmap_churn(void *arg)
+{
+	atomic_bool *stop = arg;
+
+	while (!atomic_load(stop)) {
+		void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
+
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+	}
+	return NULL;
+}
+
+/*
+ * Listing GMEM's debugfs directory copies to user memory under the
+ * directory's lock, and a fault there takes the mmap lock: the trylock
+ * first, the lock itself (which lockdep sees) when a writer holds it, as
+ * a thread here keeps doing. A process's first open of a device file adds
+ * its address space's file there; under the mmap lock, that was the other
+ * order of the two locks, a deadlock that lockdep reports on the debug
+ * kernel (vmtest fails the run on a report). Each listing goes to memory
+ * not faulted in yet.
+ */
+TEST_F(gmem, debugfs_listing_faults_in_its_buffer)
+{
+	struct dirent64 {
+		uint64_t d_ino;
+		int64_t d_off;
+		unsigned short d_reclen;
+		unsigned char d_type;
+		char d_name[];
+	} *d;
+	size_t size = 16 * page_size;
+	char *buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int dir = open("/sys/kernel/debug/gmem", O_RDONLY | O_DIRECTORY);
+	atomic_bool stop = false;
+	char want[32];
+	int i, found = 0;
+	pthread_t churn;
+	long n, off;
+
+	ASSERT_NE(buf, MAP_FAILED);
+	ASSERT_GE(dir, 0);
+	ASSERT_EQ(pthread_create(&churn, NULL, mmap_churn, &stop), 0);
+	snprintf(want, sizeof(want), "as-%d", getpid());
+	for (i = 0; i < 200; i++) {
+		ASSERT_EQ(madvise(buf, size, MADV_DONTNEED), 0);
+		ASSERT_EQ(lseek(dir, 0, SEEK_SET), 0);
+		n = syscall(SYS_getdents64, dir, buf, size);
+		ASSERT_GT(n, 0);
+		for (off = 0; off < n; off += d->d_reclen) {
+			d = (struct dirent64 *)(buf + off);
+			found |= !strcmp(d->d_name, want);
+		}
+	}
+	atomic_store(&stop, true);
+	pthread_join(churn, NULL);
+	EXPECT_TRUE(found);
+	close(dir);
+	munmap(buf, size);
 }
 
 TEST_F(gmem, address_space_counters_in_debugfs)

@@ -66,7 +66,13 @@ struct gm_as *gm_as_create(struct mm_struct *mm)
 	mmgrab(mm);
 	mm->gm_as = as;
 	gm_as_policy_init(as);
+	mmap_write_unlock(mm);
+	/*
+	 * Not under the mmap lock: debugfs takes its directory's lock, which
+	 * a reader holds while copying to user memory, which may fault.
+	 */
 	gm_as_debugfs_add(as);
+	return as;
 out:
 	mmap_write_unlock(mm);
 	return as;
@@ -89,9 +95,9 @@ void gm_as_put(struct gm_as *as)
 		return;
 	/*
 	 * Eviction drops references with mmap locks held, so the teardown,
-	 * which takes the mmap lock for write, runs in a worker.
+	 * which takes the mmap lock for write and waits for debugfs readers
+	 * (who may wait for an mmap lock), runs in a worker.
 	 */
-	gm_as_debugfs_remove(as);
 	schedule_work(&as->release_work);
 }
 EXPORT_SYMBOL_GPL(gm_as_put);
@@ -105,6 +111,7 @@ static void gm_as_release(struct work_struct *work)
 	unsigned long i, id;
 	unsigned int n;
 
+	gm_as_debugfs_remove(as);
 	mmap_write_lock(mm);
 	if (mm->gm_as == as)
 		mm->gm_as = NULL;
