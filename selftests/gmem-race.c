@@ -440,6 +440,24 @@ static void neighbour(struct neighbour *nb, size_t size)
 	_exit(0);
 }
 
+/* Forks process B writing @size bytes: its counters, or NULL. */
+static struct neighbour *start_neighbour(size_t size, pid_t *pid)
+{
+	struct neighbour *nb = mmap(NULL, sizeof(*nb), PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (nb == MAP_FAILED)
+		return NULL;
+	*pid = fork();
+	if (*pid < 0) {
+		munmap(nb, sizeof(*nb));
+		return NULL;
+	}
+	if (*pid == 0)
+		neighbour(nb, size);
+	return nb;
+}
+
 #define FAULT_BATCH	"/sys/module/gmem_sim/parameters/fault_batch"
 
 /* fault_batch as the suite loaded gmem_sim, put back by the teardown. */
@@ -496,13 +514,8 @@ static void run_race(struct __test_metadata *_metadata, enum chaos chaos,
 		lseek(kmsg, 0, SEEK_END);
 		ASSERT_EQ(failslab_atomic(FAILSLAB_PERCENT), 0);
 	}
-	nb = mmap(NULL, sizeof(*nb), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(nb, MAP_FAILED);
-	b = fork();
-	ASSERT_GE(b, 0);
-	if (b == 0)
-		neighbour(nb, 2 * c.mem_total);
+	nb = start_neighbour(2 * c.mem_total, &b);
+	ASSERT_NE(nb, NULL);
 	pn = mmap(NULL, sizeof(*pn), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(pn, MAP_FAILED);
@@ -695,13 +708,8 @@ TEST_F(race, munmap_under_eviction_leaves_no_records)
 	resv = mmap(NULL, NR_SLOTS * slot, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	ASSERT_NE(resv, MAP_FAILED);
-	nb = mmap(NULL, sizeof(*nb), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(nb, MAP_FAILED);
-	b = fork();
-	ASSERT_GE(b, 0);
-	if (b == 0)
-		neighbour(nb, 2 * c.mem_total);
+	nb = start_neighbour(2 * c.mem_total, &b);
+	ASSERT_NE(nb, NULL);
 
 	while (now_s() < end && slots < NR_SLOTS) {
 		char *p = resv + slots++ * slot;
