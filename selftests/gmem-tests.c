@@ -920,7 +920,7 @@ TEST_F(gmem, logical_page_table_costs_at_most_16_bytes_per_page)
 	ASSERT_NE(p, MAP_FAILED);
 	ASSERT_EQ(dev_run(self->fd0, p, size, GMEM_SIM_SEQUENTIAL,
 			  GMEM_SIM_WRITE, 1, NULL), 0);
-	snprintf(path, sizeof(path), "/sys/kernel/debug/gmem/as-%d", getpid());
+	snprintf(path, sizeof(path), GMEM_DEBUGFS_DIR "/as-%d", getpid());
 	f = fopen(path, "r");
 	ASSERT_NE(f, NULL);
 	while (fgets(line, sizeof(line), f)) {
@@ -1085,11 +1085,11 @@ static void *mmap_churn(void *arg)
 	atomic_bool *stop = arg;
 
 	while (!atomic_load(stop)) {
-		void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
-			       -1, 0);
+		void *p = mmap(NULL, page_size, PROT_READ,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (p != MAP_FAILED)
-			munmap(p, 4096);
+			munmap(p, page_size);
 	}
 	return NULL;
 }
@@ -1116,7 +1116,7 @@ TEST_F(gmem, debugfs_listing_faults_in_its_buffer)
 	size_t size = 16 * page_size;
 	char *buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	int dir = open("/sys/kernel/debug/gmem", O_RDONLY | O_DIRECTORY);
+	int dir = open(GMEM_DEBUGFS_DIR, O_RDONLY | O_DIRECTORY);
 	atomic_bool stop = false;
 	char want[32];
 	int i, found = 0;

@@ -153,7 +153,7 @@ static void check_as(pid_t pid, const char *name)
 	bool listed = false;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/gmem/as-%d", pid);
+	snprintf(path, sizeof(path), GMEM_DEBUGFS_DIR "/as-%d", pid);
 	f = fopen(path, "r");
 	if (!f) {
 		CHECK(0, "%s: %s", path, strerror(errno));

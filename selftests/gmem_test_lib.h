@@ -25,6 +25,8 @@
 
 /* gmem_sim0's directory: its GMEM counters and tunables. */
 #define SYSFS_DEV0	GMEM_DEVICES_DIR "/gmem_sim0/"
+/* GMEM's debugfs directory: a file per address space, as-PID. */
+#define GMEM_DEBUGFS_DIR	"/sys/kernel/debug/gmem"
 
 #ifdef TEST_TIMEOUT_DEFAULT
 /*
@@ -115,7 +117,7 @@ static inline long as_counter(const char *name)
 	long value = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/gmem/as-%d", getpid());
+	snprintf(path, sizeof(path), GMEM_DEBUGFS_DIR "/as-%d", getpid());
 	f = fopen(path, "r");
 	if (!f)
 		return -1;

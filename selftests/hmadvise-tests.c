@@ -39,7 +39,7 @@ static int attr_lines(void *lo, void *hi, char out[][160], int max)
 	int n = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/gmem/as-%d",
+	snprintf(path, sizeof(path), GMEM_DEBUGFS_DIR "/as-%d",
 		 getpid());
 	f = fopen(path, "r");
 	if (!f)
@@ -565,7 +565,7 @@ TEST_F(hmadv, dontneed_reaches_pages_an_earlier_attachment_left)
 	/* The last file closed: the address space's GMEM state goes. */
 	close(self->fd0);
 	close(self->fd1);
-	snprintf(path, sizeof(path), "/sys/kernel/debug/gmem/as-%d",
+	snprintf(path, sizeof(path), GMEM_DEBUGFS_DIR "/as-%d",
 		 getpid());
 	for (i = 0; i < 100 && !access(path, F_OK); i++)
 		usleep(10000);
