@@ -413,7 +413,7 @@ void gm_frame_track(struct gm_dev *dev, struct page *page,
 	/* The policy hears of this use now; a report of it would repeat it. */
 	WRITE_ONCE(frame->referenced, 0);
 	if (hook == GM_HOOK_PAGE_ADDED)
-		frame->policy = rcu_access_pointer(as->policy);
+		frame->policy = gm_as_frame_policy(as, dev);
 	__gm_policy_page_event(frame->policy, hook, dev, frame, false, &attr);
 }
 

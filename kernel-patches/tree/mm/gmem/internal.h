@@ -641,6 +641,22 @@ extern struct list_head gm_policies;
 extern unsigned int gm_watchdog_ms;
 extern struct gm_policy gm_default_policy;
 struct gm_policy *gm_as_policy(struct gm_as *as);
+
+/*
+ * The policy @as is bound to, for a frame of @dev to record: a switch
+ * stores as->policy under gm_policy_lock alone, but the policy it replaces
+ * is retired only after its frames on every device were handed over under
+ * that device's lock (gm_as_handover_fn()). So a policy read under
+ * dev->lock stays valid while a frame of @dev records it: read before the
+ * handover took the lock, the handover moves the frame on; read after,
+ * it is the new one.
+ */
+static inline struct gm_policy *gm_as_frame_policy(struct gm_as *as,
+						   struct gm_dev *dev)
+{
+	return rcu_dereference_check(as->policy, lockdep_is_held(&dev->lock));
+}
+
 int gm_fault_begin(struct gm_fault *fault, struct gm_as *as);
 void gm_fault_end(struct gm_fault *fault, int srcu_idx);
 u64 gm_policy_enter(struct gm_policy *p);

@@ -224,7 +224,7 @@ struct gm_retire {
  */
 static bool gm_frame_handover(struct gm_dev *dev, struct gm_frame *frame)
 {
-	struct gm_policy *to = rcu_access_pointer(frame->as->policy);
+	struct gm_policy *to = gm_as_frame_policy(frame->as, dev);
 
 	if (frame->policy == to)
 		return false;
@@ -504,7 +504,8 @@ void gm_as_policy_init(struct gm_as *as)
 /* Release @as from its policy; its pages left the devices' books. */
 void gm_as_policy_exit(struct gm_as *as)
 {
-	struct gm_policy *p = rcu_dereference_protected(as->policy, true);
+	struct gm_policy *p = rcu_dereference_protected(as->policy,
+				lockdep_is_held(&gm_policy_lock));
 
 	lockdep_assert_held(&gm_policy_lock);
 	gm_as_retire_now(as);
