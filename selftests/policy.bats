@@ -245,8 +245,8 @@ stream_prefetchers_moved_at_most() {
 	faults() { $RUN "$@" | sed -n 's/.* faults=\([0-9]*\) .*/\1/p'; }
 	# Faults on pages 0 and 1 (the stride), 2 (fetches 16 pages), then
 	# just past each window as it doubles to 256 (19, 52, 117, 246, 503),
-	# then every 257 pages: 37, where seq takes 35. Taking the fault
-	# past a window for a new stride gave 3 faults per 19 pages: 1,296.
+	# then every 257 pages: 37. Taking the fault past a window for a new
+	# stride gave 3 faults per 19 pages: 1,296.
 	f=$(faults -n 8192 -o read)
 	echo "# stride: 8192 pages read in order, $f faults" >&3
 	[ "$f" -eq 37 ]
@@ -273,10 +273,11 @@ stream_prefetchers_moved_at_most() {
 	# same in every awk) on a device of a quarter of the pages. Each list
 	# read again faults, and a window past its end fetches the next list,
 	# which is not read. With the lengths at which streams ended
-	# (pf_stream_window()): seq 624 faults and 1.01x the default's pages,
-	# stride 557 and 1.00x; without (measured when a prefetched page's
-	# first use still earned a second chance, when they took 650 and
-	# 1.02x, 605 and 1.02x), 1,517 and 1.10x, 1,259 and 1.19x.
+	# (pf_stream_window()): seq and stride 557 faults and 1.00x the
+	# default's pages (seq 624 and 1.01x when it found a stream at its
+	# second fault); without (measured when a prefetched page's first use
+	# still earned a second chance, when they took 650 and 1.02x, 605 and
+	# 1.02x), 1,517 and 1.10x, 1,259 and 1.19x.
 	awk 'BEGIN {
 		n = 256; len = 32; x = 1
 		for (k = 0; k < n; k++) {
@@ -326,6 +327,21 @@ stream_prefetchers_moved_at_most() {
 		}
 	}' | gzip > "$trace"
 	replay_stream_prefetchers "$trace" 1024
+	stream_prefetchers_moved_at_most 105
+	$GMEMCTL unload seq
+	$GMEMCTL unload stride
+	no_leftovers
+}
+
+@test "seq finds a stream at its third fault in a row, not its second: on bc's trace it moves near the default's pages" {
+	load build/bpf/prefetch_seq.bpf.o
+	load build/bpf/prefetch_stride.bpf.o
+	# bc's trace (bench/traces/) on a device of half its pages: its
+	# faults land next to each other by chance, and a stream from the
+	# second fault in a row (as seq found one) moved 1.17x the default's
+	# pages; from the third (SEQ_MIN_RUN, as stride finds one), 0.99x
+	# (stride 0.98x).
+	replay_stream_prefetchers bench/traces/bc.vpn.gz 79
 	stream_prefetchers_moved_at_most 105
 	$GMEMCTL unload seq
 	$GMEMCTL unload stride

@@ -135,7 +135,7 @@ static unsigned long scan(unsigned long npages, unsigned long step,
 /*
  * Faults on the first three pages (the third finds the stride), then
  * just past each prefetch: 16, 32, ... 256 pages, then every 257 pages
- * (19, 52, 117, 246, 503, 760, ...). seq takes 35.
+ * (19, 52, 117, 246, 503, 760, ...).
  */
 static int sequential_scans_follow_the_window(void)
 {
