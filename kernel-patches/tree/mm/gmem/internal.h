@@ -643,13 +643,14 @@ extern struct gm_policy gm_default_policy;
 struct gm_policy *gm_as_policy(struct gm_as *as);
 
 /*
- * The policy @as is bound to, for a frame of @dev to record: a switch
- * stores as->policy under gm_policy_lock alone, but the policy it replaces
- * is retired only after its frames on every device were handed over under
- * that device's lock (gm_as_handover_fn()). So a policy read under
- * dev->lock stays valid while a frame of @dev records it: read before the
- * handover took the lock, the handover moves the frame on; read after,
- * it is the new one.
+ * The policy @as is bound to, for a frame of @dev to record in the same
+ * hold of dev->lock: a switch stores as->policy under gm_policy_lock
+ * alone, but the policy it replaces is retired only after its frames on
+ * every device were handed over under that device's lock
+ * (gm_as_handover_fn()), or, when @as goes, orphaned under it
+ * (gm_as_release()). So a policy read under dev->lock stays valid while a
+ * frame of @dev records it: read before the handover took the lock, the
+ * handover moves the frame on; read after, it is the new one.
  */
 static inline struct gm_policy *gm_as_frame_policy(struct gm_as *as,
 						   struct gm_dev *dev)
