@@ -5,6 +5,7 @@
  * also run on the host. See bench/README.md for the method.
  *
  *   gmem-bench suite [--quick] [--out FILE] [--tap] [--reps N] [--only EXP,...]
+ *                    [--workloads FAMILY,...]
  *   gmem-bench replay TRACE [--mem-mb M | --pages N] [--policies P,...] [--reps N]
  *                     [--format auto|text|raw] [--max-refs N] [--out FILE]
  *   gmem-bench opt TRACE --capacity PAGES [--format ...]
@@ -48,6 +49,36 @@ static FILE *open_out(const char *path)
 	return f;
 }
 
+/*
+ * Keep the matrix's workload families named in @list (comma-separated, in
+ * place; "stride" keeps every stride). Exits 2 naming one it does not know.
+ */
+static void keep_families(struct config *c, char *list)
+{
+	static struct family kept[32];
+	const char *names[32];
+	int n = split_list(list, names, 32), nk = 0, i, f;
+
+	for (i = 0; i < n; i++) {
+		int found = 0;
+
+		for (f = 0; f < c->nfamilies; f++) {
+			if (strcmp(c->families[f].family, names[i]))
+				continue;
+			found = 1;
+			if (nk < 32)
+				kept[nk++] = c->families[f];
+		}
+		if (!found) {
+			fprintf(stderr, "gmem-bench: --workloads: no workload family '%s' in this configuration\n",
+				names[i]);
+			exit(2);
+		}
+	}
+	c->families = kept;
+	c->nfamilies = nk;
+}
+
 /* ------------------------------------------------------------------ */
 /* Commands                                                            */
 
@@ -63,9 +94,11 @@ static int cmd_suite(int argc, char **argv)
 		{ "driver", required_argument, NULL, 'd' },
 		{ "policies", required_argument, NULL, 'p' },
 		{ "budget", required_argument, NULL, 'b' },
+		{ "workloads", required_argument, NULL, 'w' },
 		{}
 	};
 	const char *outpath = "build/bench/raw.jsonl", *only = NULL;
+	char *families = NULL;
 	const char *pols[32];
 	int npols = 0;
 	struct config c;
@@ -76,7 +109,7 @@ static int cmd_suite(int argc, char **argv)
 	const char *traces[8];
 	int ntraces = 0, opt, i, failed = 0;
 
-	while ((opt = getopt_long(argc, argv, "qto:r:O:T:d:p:b:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "qto:r:O:T:d:p:b:w:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'q': quick = true; break;
 		case 't': tap = true; break;
@@ -89,15 +122,18 @@ static int cmd_suite(int argc, char **argv)
 			break;
 		case 'd': driver_ko = optarg; break;
 		case 'b': budget = strtol(optarg, NULL, 0); break;
+		case 'w': families = optarg; break;
 		case 'p':
 			npols = split_list(optarg, pols, 32);
 			break;
 		default:
-			fprintf(stderr, "usage: gmem-bench suite [--quick] [--tap] [--out FILE] [--reps N] [--only opt,matrix,replay,hook,swap,scale,oversub,batch,peer,place] [--trace FILE]... [--policies P,...] [--budget SECONDS] [--driver KO]\n");
+			fprintf(stderr, "usage: gmem-bench suite [--quick] [--tap] [--out FILE] [--reps N] [--only opt,matrix,replay,hook,swap,scale,oversub,batch,peer,place] [--trace FILE]... [--policies P,...] [--workloads FAMILY,...] [--budget SECONDS] [--driver KO]\n");
 			return 2;
 		}
 	}
 	config_init(&c, quick);
+	if (families)
+		keep_families(&c, families);
 	/* --policies: these, at every size, instead of shipped and pairs. */
 	if (npols) {
 		c.shipped = pols;
