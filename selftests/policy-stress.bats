@@ -140,6 +140,25 @@ faults_of() {	# faults=N printed by gmem-run
 	[ "$fast" -lt $(( off * 9 / 10 )) ]
 }
 
+# A loop of twice the device brings each page back one device's worth of
+# evictions after it left: at the edge of the default thrash_window. Under
+# seq, pages come back in batches that evict for themselves first; counted
+# as time away, those evictions put every page past the window, and
+# nothing was protected (measured: 49,117 pages moved with protection,
+# 49,152 without). Counted from when the batch began: 44,539.
+@test "a loop twice the device that seq prefetches is protected: its own evictions are no time away" {
+	local n=$(( 2 * $(pages) )) off on
+	register build/bpf/prefetch_seq.bpf.o
+	echo seq > $G/policy
+	moved_in() { sed -n 's/.*migrated_in=\([0-9]*\).*/\1/p' <<<"$1"; }
+	echo 0 > $G/thrash_threshold
+	off=$(moved_in "$($RUN -n $n -o read -a $((6 * n)) -c)")
+	echo 3 > $G/thrash_threshold
+	on=$(moved_in "$($RUN -n $n -o read -a $((6 * n)) -c)")
+	echo "# seq, 6 passes over $n pages: $off pages moved without protection, $on with" >&3
+	[ "$on" -lt $(( off * 19 / 20 )) ]
+}
+
 @test "shipped evictors spare protected thrashing pages: protection cuts refaults of a cyclic scan" {
 	local p n=$(( 5 * $(pages) / 4 )) off on bad=
 	for p in lru fifo lfu clock; do

@@ -189,6 +189,8 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 	unsigned long npages = (end - start) >> PAGE_SHIFT;
 	struct gm_attr_cursor attrs = GM_ATTR_CURSOR_INIT;
 	unsigned int taken = 0;		/* frames not tracked yet */
+	/* Before the batch evicts for its pages: gm_lpt_set_device(). */
+	unsigned long began = atomic_long_read(&gm_evict_clock);
 	int ret = 0;
 
 	migrated->moved = 0;
@@ -255,7 +257,8 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 	mutex_lock(&as->lock);
 	list_del(&snap.node);
 	recorded = moved;
-	thrashing = gm_lpt_set_device(as, start, dev, dst, &recorded, npages);
+	thrashing = gm_lpt_set_device(as, start, dev, dst, &recorded, npages,
+				      began);
 	spin_lock(&dev->lock);
 	for_each_set_bit(i, &moved, npages) {
 		unsigned long va = start + (i << PAGE_SHIFT);

@@ -611,7 +611,8 @@ void gm_lpt_update_pinned(struct gm_as *as, unsigned long start,
 			  unsigned long end);
 unsigned long gm_lpt_set_device(struct gm_as *as, unsigned long start,
 				struct gm_dev *dev, const unsigned long *dst,
-				unsigned long *moved, unsigned int npages);
+				unsigned long *moved, unsigned int npages,
+				unsigned long began);
 unsigned long gm_lpt_note_mapped(struct gm_as *as, unsigned long start,
 				 struct gm_dev *dev, const unsigned long *pfns,
 				 unsigned long which, unsigned int npages);
