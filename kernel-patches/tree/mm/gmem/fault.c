@@ -189,8 +189,7 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 	unsigned long npages = (end - start) >> PAGE_SHIFT;
 	struct gm_attr_cursor attrs = GM_ATTR_CURSOR_INIT;
 	unsigned int taken = 0;		/* frames not tracked yet */
-	/* Before the batch evicts for its pages: gm_lpt_set_device(). */
-	unsigned long began = atomic_long_read(&gm_evict_clock);
+	unsigned long began;
 	int ret = 0;
 
 	migrated->moved = 0;
@@ -205,6 +204,12 @@ int gm_migrate_to_dev(struct gm_context *ctx, unsigned long start,
 		mutex_unlock(&as->lock);
 		return ret;
 	}
+	/*
+	 * The clock before the batch evicts for its own pages, which is no
+	 * time they spent away (gm_lpt_set_device()). After setup: a page it
+	 * collected was stamped when it left, before this.
+	 */
+	began = atomic_long_read(&gm_evict_clock);
 
 	for (i = 0; i < npages; i++) {
 		struct page *spage = migrate_pfn_to_page(src[i]);

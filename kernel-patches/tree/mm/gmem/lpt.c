@@ -174,12 +174,11 @@ static void gm_lpt_orphan_replaced(struct gm_as *as, unsigned long index,
  * those whose record could be stored, which may be mapped. Returns the
  * pages that are thrashing. @began is the eviction clock before the batch
  * took its frames: the evictions it made for its own pages are not time
- * they spent away. Counted, they made a page a prefetch brought back seem
- * away up to a batch longer than one that faulted back: a loop twice the
- * device returns its pages a device's worth of evictions after they left,
- * so under seq no page of it bounced within the window, and none was
- * protected (LLM decode at 2x: 1.25x the pages the default moved; 1.10x
- * counted from @began).
+ * they spent away. Counted, they made a page a batch brought back seem
+ * away up to a batch longer than one that faulted back alone, and a loop
+ * twice the device, whose pages return about a device's worth of
+ * evictions after they left, was never judged thrashing under a
+ * prefetcher.
  */
 unsigned long gm_lpt_set_device(struct gm_as *as, unsigned long start,
 				struct gm_dev *dev, const unsigned long *dst,
