@@ -189,6 +189,7 @@ static struct sim {
 } sim;
 
 #define THRASH_THRESHOLD	3	/* gm_thrash_threshold */
+#define MIGRATE_BATCH		64	/* GM_MIGRATE_BATCH */
 #define BOUNCE_MAX		15	/* GM_LPT_BOUNCE_MAX */
 #define NIL	((u32)-1)
 
@@ -233,13 +234,14 @@ static void sim_use(u32 p, bool arrived_thrashing)
 /*
  * gm_lpt_set_device(): a page that comes back before a device's worth of
  * pages were evicted since it left bounced; bouncing thrash_threshold
- * times in a row, it is thrashing.
+ * times in a row, it is thrashing. @began: the clock before its batch
+ * evicted for its pages.
  */
-static void sim_arrive(u32 p, bool prefetched)
+static void sim_arrive(u32 p, bool prefetched, u64 began)
 {
 	struct sim_page *pg = &sim.page[p];
 
-	if (pg->left && sim.clock - pg->left < sim.capacity)
+	if (pg->left && began - pg->left < sim.capacity)
 		pg->bounces = pg->bounces < BOUNCE_MAX ? pg->bounces + 1 : BOUNCE_MAX;
 	else
 		pg->bounces = 0;
@@ -389,7 +391,8 @@ static void evict_round(void)
 	}
 }
 
-static void bring(u32 p, bool prefetched)
+/* Bring @p in, a page of a batch that began when the clock was @began. */
+static void bring(u32 p, bool prefetched, u64 began)
 {
 	struct sim_page *pg = &sim.page[p];
 
@@ -398,7 +401,7 @@ static void bring(u32 p, bool prefetched)
 	pg->resident = true;
 	pg->referenced = 0;
 	pg->judged = false;
-	sim_arrive(p, prefetched);
+	sim_arrive(p, prefetched, began);
 	lru_push_head(p);
 	sim.nr_resident++;
 	sim.moved++;
@@ -484,7 +487,7 @@ static void access(u32 p)
 		return;
 	}
 	sim.faults++;
-	bring(p, false);
+	bring(p, false, sim.clock);
 	sim.nr_ranges = 0;
 	if (sim.pf == PF_SEQ)
 		seq_do_prefetch(&req);
@@ -492,11 +495,16 @@ static void access(u32 p)
 		stride_do_prefetch(&req);
 	else if (sim.pf == PF_TREE)
 		tree_do_prefetch(&req);
+	/* As gm_prefetch_to_dev(): a range in batches of MIGRATE_BATCH. */
 	for (r = 0; r < sim.nr_ranges; r++) {
+		u64 began = sim.clock;
+
 		for (q = sim.range_start[r];
 		     q < sim.range_start[r] + sim.range_pages[r]; q++) {
+			if ((q - sim.range_start[r]) % MIGRATE_BATCH == 0)
+				began = sim.clock;
 			if (!sim.page[q].resident)
-				bring(q, true);
+				bring(q, true, began);
 		}
 	}
 }
