@@ -65,9 +65,9 @@ load() {
 }
 
 # Replay trace $1 on a device of $2 pages under the default, seq and
-# stride (loaded): sets $output to their "policy faults pages-moved"
-# lines, and shows them. The replay loads gmem_sim as it needs it and
-# unloads it after.
+# stride (loaded): sets $output to their "policy faults pages-moved
+# prefetched-pages-evicted-unused" lines, and shows them. The replay
+# loads gmem_sim as it needs it and unloads it after.
 replay_stream_prefetchers() {
 	rmmod gmem_sim
 	run build/bench/bin/gmem-bench replay "$1" --pages "$2" \
@@ -76,17 +76,19 @@ replay_stream_prefetchers() {
 	insmod build/driver/gmem_sim.ko devices=2 mem_mb=16
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	output=$(jq -r 'select(.exp == "replay") |
-		"\(.policy) \(.faults) \(.to_device)"' "$BATS_TEST_TMPDIR/replay.jsonl")
-	echo "$output" | sed 's/^/# policy, faults, pages moved: /' >&3
+		"\(.policy) \(.faults) \(.to_device) \(.prefetch_unused_evicted)"' \
+		"$BATS_TEST_TMPDIR/replay.jsonl")
+	echo "$output" |
+		sed 's/^/# policy, faults, pages moved, prefetched pages evicted unused: /' >&3
 }
 
 # After replay_stream_prefetchers: seq and stride each moved at most $1
 # percent of the default's pages.
 stream_prefetchers_moved_at_most() {
 	local def p m
-	read -r _ _ def < <(grep '^default ' <<<"$output")
+	read -r _ _ def _ < <(grep '^default ' <<<"$output")
 	for p in seq stride; do
-		read -r _ _ m < <(grep "^$p " <<<"$output")
+		read -r _ _ m _ < <(grep "^$p " <<<"$output")
 		[ $(( m * 100 )) -le $(( def * $1 )) ] ||
 			{ echo "$p moved $m pages, the default $def"; return 1; }
 	done
@@ -298,6 +300,43 @@ stream_prefetchers_moved_at_most() {
 		read -r _ f _ < <(grep "^$p " <<<"$output")
 		[ $(( f * 10 )) -le "$def_faults" ] ||
 			{ echo "$p took $f faults, the default $def_faults"; false; }
+	done
+	$GMEMCTL unload seq
+	$GMEMCTL unload stride
+	no_leftovers
+}
+
+@test "a stream past where streams ended fetches what it passed: on LLM decode at twice the device seq and stride move near the default's pages" {
+	local trace=$BATS_TEST_TMPDIR/llm.vpn.gz def p u
+	load build/bpf/prefetch_seq.bpf.o
+	load build/bpf/prefetch_stride.bpf.o
+	# gmem-bench's llm-decode at twice a 1,024-page device, after a first
+	# pass over every page in order (replay lays pages out in order of
+	# first use): 16 tokens each read 8 layers' weights (1,920 pages), each
+	# layer's then its KV cache one page longer than for the token before.
+	# Each KV stream passes by a page the ends the last token's left. Seq
+	# and stride move 1.02x the default's pages, and leave 144 and 140
+	# prefetched pages unused; fetching a window past the ends, 1.06x and
+	# 977.
+	awk 'BEGIN {
+		w = 1920; layers = 8; tokens = 16
+		for (i = 0; i < w + layers * tokens; i++)
+			print i
+		for (t = 0; t < tokens; t++)
+			for (l = 0; l < layers; l++) {
+				for (i = w * l / layers; i < w * (l + 1) / layers; i++)
+					print i
+				for (i = 0; i <= t; i++)
+					print w + l * tokens + i
+			}
+	}' | gzip > "$trace"
+	replay_stream_prefetchers "$trace" 1024
+	stream_prefetchers_moved_at_most 104
+	read -r _ _ def _ < <(grep '^default ' <<<"$output")
+	for p in seq stride; do
+		read -r _ _ _ u < <(grep "^$p " <<<"$output")
+		[ $(( u * 100 )) -le "$def" ] ||
+			{ echo "$p left $u prefetched pages unused, the default moved $def"; false; }
 	done
 	$GMEMCTL unload seq
 	$GMEMCTL unload stride

@@ -876,6 +876,35 @@ static int test_streams_end_where_streams_ended(void)
 }
 
 /*
+ * A stream past the length where one ended fetches no more than it has
+ * come past it (pf_stream_window()). LLM decode at twice the device: each
+ * token reads each layer's KV cache one page further, so its streams pass
+ * by a page the ends the last token's left. seq and stride leave at most
+ * 1% of the pages the LRU alone moves unused on the device (104 of
+ * 25,228); with a window past the end they left 832, and moved 1.09x.
+ */
+static int test_streams_past_an_end_fetch_what_they_passed(void)
+{
+	static const enum prefetcher pfs[] = { PF_SEQ, PF_STRIDE };
+	const struct sim_case *c = find_case("llm-decode 2x");
+	struct outcome none = run_case(c, PF_NONE, true), o;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(pfs); i++) {
+		o = run_case(c, pfs[i], true);
+		printf("# %s, %s: %llu prefetched pages unused, %llu pages moved, %llu with no prefetcher\n",
+		       c->name, pf_names[pfs[i]], (unsigned long long)o.unused,
+		       (unsigned long long)o.moved,
+		       (unsigned long long)none.moved);
+		EXPECT(o.unused * 100 <= none.moved,
+		       "%s left %llu prefetched pages unused, the LRU moved %llu",
+		       pf_names[pfs[i]], (unsigned long long)o.unused,
+		       (unsigned long long)none.moved);
+	}
+	return 0;
+}
+
+/*
  * A prefetched page's first use stands for the fault the prefetch saved:
  * aging gives it no second chance, as it gives none to a page that
  * faulted in and was not used since (gm_frame_take_reports()). An IVF
@@ -913,6 +942,8 @@ const struct host_test prefetch_tests[] = {
 	  test_seq_stream_is_three_faults_in_a_row },
 	{ "streams_end_where_streams_ended",
 	  test_streams_end_where_streams_ended },
+	{ "streams_past_an_end_fetch_what_they_passed",
+	  test_streams_past_an_end_fetch_what_they_passed },
 	{ "prefetched_first_use_earns_no_second_chance",
 	  test_prefetched_first_use_earns_no_second_chance },
 	{ NULL },
