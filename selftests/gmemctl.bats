@@ -197,7 +197,8 @@ stop_trace() {
 	# The prefetch feedback's (bpf/lib/pf_feedback.h).
 	[[ "$output" =~ $'\n'pf_sample\ +__u32\ +32\ +0\.\.4294967295($'\n'|$) ]]
 	[[ "$output" =~ $'\n'pf_waste_pct\ +__u32\ +10\ +0\.\.4294967295($'\n'|$) ]]
-	[ "${#lines[@]}" -eq 4 ]
+	[[ "$output" =~ $'\n'pf_miss_pct\ +__u32\ +33\ +0\.\.4294967295($'\n'|$) ]]
+	[ "${#lines[@]}" -eq 5 ]
 	run $GMEMCTL params build/bpf/prefetch_seq.bpf.o
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ $'\n'seq_min_window\ +__u32\ +16\ +0\.\.4294967295$'\n' ]]

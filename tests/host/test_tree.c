@@ -21,6 +21,7 @@
 #define gmem_prefetch_verdicts	tree_prefetch_verdicts
 #define pf_sample		tree_pf_sample
 #define pf_waste_pct		tree_pf_waste_pct
+#define pf_miss_pct		tree_pf_miss_pct
 #define pf_states		tree_pf_states
 #define pf_fresh		tree_pf_fresh
 #define pf_samples		tree_pf_samples
