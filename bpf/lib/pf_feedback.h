@@ -39,8 +39,8 @@
  * come past the end: it ends again soon as often as not. A KV cache read
  * one page further each token is such a stream; fetching a window past
  * its end, seq moved 1.09x the default's pages on LLM decode at twice the
- * device (host model), 1.04x without. A few faults more per length
- * passed buy that, where a window past every end of an IVF index's lists
+ * device (host model), 1.04x without. A fault per doubling past each
+ * length passed buys that, where a window past every end of an IVF index's lists
  * cost a window of pages each time. The lengths are estimates: pages of a bet
  * that were on the device already, or left it before the verdict, make
  * an end look early; it stays until PF_ENDS later ones replace it.

@@ -881,8 +881,8 @@ static int test_streams_end_where_streams_ended(void)
  * come past it (pf_stream_window()). LLM decode at twice the device: each
  * token reads each layer's KV cache one page further, so its streams pass
  * by a page the ends the last token's left. seq and stride leave at most
- * 1% of the pages the LRU alone moves unused on the device (104 of
- * 25,228); with a window past the end they left 832, and moved 1.09x.
+ * 1% of the pages the LRU alone moves (25,228) unused on the device: 104;
+ * with a window past the end they left 832, and moved 1.09x.
  */
 static int test_streams_past_an_end_fetch_what_they_passed(void)
 {
