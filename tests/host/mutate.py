@@ -134,12 +134,12 @@ M = [
 ("E4", "bpf/lib/s3fifo.h", "(!main_left || (small_size && *small_size > w->small_target)))", "(!main_left || (small_size && *small_size >= w->small_target)))", "s3fifo small keeps one page less"),
 ("E5", "bpf/lib/s3fifo.h", "if (old && *old == g->stamp + 1)", "if (old)", "s3fifo forgets a page's newer ghost"),
 ("E6", "bpf/lib/sieve.h", "sieve_set_hand(req->dev, w.cur);", "sieve_set_hand(req->dev, gmem_list_slot(req->dev, 0));", "sieve's hand restarts from the oldest"),
-("E7", "bpf/lib/sieve.h", "\tif (n->referenced)\n\t\tn->referenced = 0;\n\telse", "\tif (0)\n\t\tn->referenced = 0;\n\telse", "sieve ignores the visited bit (FIFO)"),
+("E7", "bpf/lib/sieve.h", "\tif (n->referenced || gmem_frame_take_referenced(req, frame))\n\t\tn->referenced = 0;\n\telse", "\tif (0)\n\t\tn->referenced = 0;\n\telse", "sieve ignores the visited bit (FIFO)"),
 ("E8", "bpf/lib/frame_list.h", "\t\tw.cur = from_newest ? head->prev : head->next;", "\t\tw.cur = head->prev;", "the frame list's walk starts at the newest"),
 ("E9", "evictors.c", "\t\t\t\tfreq[t]--;", "\t\t\t\tfreq[t] = 0;", "offline s3fifo: one second chance only"),
 ("E10", "evictors.c", "\t\t\t\thand = q.next[t];\n\t\t\t\tif (!visited[t]) {", "\t\t\t\thand = head;\n\t\t\t\tif (!visited[t]) {", "offline sieve's hand restarts"),
 # tree (bpf/lib/tree.h)
-("R1", "bpf/lib/tree.h", "\t\t.dev = req->dev,\n", "", "tree: a fault reads another device's residency (main before issue 18)"),
+("R1", "bpf/lib/tree.h", "\t\t.dev = dev,\n", "", "tree: a fault reads another device's residency (main before issue 18)"),
 ("R2", "bpf/lib/tree.h", "if (tree_count(bits, first, nr) * 100 > density_threshold * nr) {", "if (tree_count(bits, first, nr) * 100 > density_threshold * nr * 2) {", "tree: regions need twice the density"),
 ("R3", "bpf/lib/tree.h", "\t\tbpf_map_update_elem(&blocks, &key, &zero, BPF_NOEXIST);\n", "", "tree: a block the map has no room for"),
 # prefetch feedback (bpf/lib/pf_feedback.h and its users)
