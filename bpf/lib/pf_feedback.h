@@ -18,10 +18,10 @@
  * unused: where faults are many, a tenth of the pages needed lets bets
  * that mostly miss go on, and the pages they take from the device cost
  * faults the budget does not see (the tree on LLM decode at twice the
- * device: 1.15x the default's pages, 1.08x with it, in the host model). At level 0 it
- * prefetches as it likes; at level L up to PF_PROBE_LEVEL a fault may
- * prefetch 512 >> L pages; above that, PF_PROBE_PAGES on one fault in
- * 2^(L - PF_PROBE_LEVEL), up to one in 1024. Those few pages are its
+ * device: 1.15x the default's pages, 1.08x with it, in the host model).
+ * At level 0 it prefetches as it likes; at level L up to PF_PROBE_LEVEL
+ * a fault may prefetch 512 >> L pages; above that, PF_PROBE_PAGES on one
+ * fault in 2^(L - PF_PROBE_LEVEL), up to one in 1024. Those few pages are its
  * probes, judged in later samples, so it regains trust when the pattern
  * turns predictable. Like Linux's read-around, which stops after too many
  * misses, this costs nothing while prefetching pays. A stream prefetcher
@@ -40,10 +40,11 @@
  * one page further each token is such a stream; fetching a window past
  * its end, seq moved 1.09x the default's pages on LLM decode at twice the
  * device (host model), 1.04x without. A fault per doubling past each
- * length passed buys that, where a window past every end of an IVF index's lists
- * cost a window of pages each time. The lengths are estimates: pages of a bet
- * that were on the device already, or left it before the verdict, make
- * an end look early; it stays until PF_ENDS later ones replace it.
+ * length passed buys that, where a window past every end of an IVF
+ * index's lists cost a window of pages each time. The lengths are
+ * estimates: pages of a bet that were on the device already, or left it
+ * before the verdict, make an end look early; it stays until PF_ENDS
+ * later ones replace it.
  *
  * Waiting for pages to leave made the verdicts late: on a device of N
  * frames a bet is judged N evictions after it was made, all the bets made
