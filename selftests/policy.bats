@@ -457,6 +457,30 @@ stream_prefetchers_moved_at_most() {
 	no_leftovers
 }
 
+# bet_unused bets on the last 16 pages of the mapping at every fault. A
+# scan of five devices reads them only at its end: before, they leave
+# unused about a device's worth of faults after they came, and the next
+# fault brings them back, well within thrash_window of leaving. Counted
+# as bounces, from their fourth arrival on they came flagged thrashing
+# (and the default protected them at their first use).
+@test "a prefetched page that left unused did not bounce: bets that keep coming back unused are not judged thrashing" {
+	local n id arrivals thrashing
+	load $TOBJ/bet_unused.bpf.o --default
+	n=$(( 5 * $(cat $DEV/mem_total) / 4096 ))
+	$RUN -n $n -o read -p sequential -c
+	$GMEMCTL use default
+	id=$(bpftool map list -j | jq -r '.[] | select(.name == "bet_unus.bss") | .id')
+	[ -n "$id" ]
+	read -r arrivals thrashing < <(bpftool map dump id "$id" -j |
+		bss_values arrivals thrashing_arrivals)
+	echo "# scan of $n pages: the bet's pages arrived $arrivals times, $thrashing flagged thrashing" >&3
+	# Each page came back at least thrash_threshold times.
+	[ "$arrivals" -ge $(( 16 * 4 )) ]
+	[ "$thrashing" -eq 0 ]
+	$GMEMCTL unload bet_unused
+	no_leftovers
+}
+
 @test "a prefetcher is judged on a device with room: seq's bets on a scan count as used before any page leaves" {
 	local e0 bss stop=$BATS_TEST_TMPDIR/stop i
 	load build/bpf/prefetch_seq.bpf.o --default

@@ -381,10 +381,15 @@ static void evict_round(void)
 		u32 prev = sim.page[p].prev;
 
 		if (!sim_protected(p)) {
+			struct sim_page *pg = &sim.page[p];
+			/* gm_lpt_set_host(): left unused, it never left. */
+			bool used = !pg->prefetched || pg->used ||
+				    pg->referenced;
+
 			page_removed(p);
 			lru_unlink(p);
-			sim.page[p].resident = false;
-			sim.page[p].left = ++sim.clock;
+			pg->resident = false;
+			pg->left = ++sim.clock * used;
 			sim.nr_resident--;
 			i++;
 		}

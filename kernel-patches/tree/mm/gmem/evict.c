@@ -245,7 +245,7 @@ static unsigned int gm_dev_evict(struct gm_dev *dev, struct gm_as *as,
 				 bool own, struct page **keep)
 {
 	struct gm_evict_batch *b = dev->evict;
-	unsigned long migrated = 0;
+	unsigned long migrated = 0, unused = 0;
 	u64 start_ns = ktime_get_ns();
 	unsigned int i;
 
@@ -275,6 +275,9 @@ static unsigned int gm_dev_evict(struct gm_dev *dev, struct gm_as *as,
 		spin_lock(&dev->lock);
 		victim = gm_evict_still_victim(dev, b, i) &&
 			 !dev->frames[b->frame[i]].pinned;
+		/* Unmapped: the device can use it no more. */
+		if (gm_frame_prefetch_unused(&dev->frames[b->frame[i]]))
+			__set_bit(i, &unused);
 		spin_unlock(&dev->lock);
 		/* A page that is no victim, or cannot be copied now, stays. */
 		if (victim)
@@ -293,7 +296,8 @@ static unsigned int gm_dev_evict(struct gm_dev *dev, struct gm_as *as,
 			continue;
 		mutex_lock(&b->as[i]->lock);
 		gm_lpt_set_host(b->as[i], b->va[i], dev,
-				migrate_pfn_to_page(b->src[i]));
+				migrate_pfn_to_page(b->src[i]),
+				!test_bit(i, &unused));
 		b->as[i]->pages_evicted++;
 		mutex_unlock(&b->as[i]->lock);
 	}

@@ -86,7 +86,7 @@ vm_fault_t gm_devmem_migrate_to_ram(struct vm_fault *vmf)
 		/* A forked child has the page but not the gm_as. */
 		if (as) {
 			mutex_lock(&as->lock);
-			gm_lpt_set_host(as, args.start, dev, vmf->page);
+			gm_lpt_set_host(as, args.start, dev, vmf->page, true);
 			mutex_unlock(&as->lock);
 		}
 	}

@@ -617,7 +617,7 @@ unsigned long gm_lpt_note_mapped(struct gm_as *as, unsigned long start,
 				 struct gm_dev *dev, const unsigned long *pfns,
 				 unsigned long which, unsigned int npages);
 void gm_lpt_set_host(struct gm_as *as, unsigned long va, struct gm_dev *dev,
-		     struct page *page);
+		     struct page *page, bool used);
 void gm_lpt_set_host_range(struct gm_as *as, unsigned long start,
 			   struct gm_dev *dev, const unsigned long *src,
 			   unsigned long moved, unsigned int npages);

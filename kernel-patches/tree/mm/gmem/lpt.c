@@ -21,11 +21,12 @@ static unsigned long gm_lpt_device_entry(struct gm_dev *dev,
  * Thrashing, judged by events, not time, so that the same program takes
  * the same faults however fast it runs: a page that comes back to a device
  * thrash_threshold times in a row, each before thrash_window pages were
- * evicted (from any device) since it left one, is thrashing. Policies see
- * GMEM_PAGE_THRASHING, and the default policy spares it from eviction
- * (one a prefetch brought, from the device's first use of it) until
- * thrash_protect more pages were evicted, as long as at most 3/4 of the
- * device's frames are spared, so that the rest keeps turning over.
+ * evicted (from any device) since it left one, is thrashing (a page a
+ * prefetch brought that left unused never left: gm_lpt_set_host()).
+ * Policies see GMEM_PAGE_THRASHING, and the default policy spares it from
+ * eviction (one a prefetch brought, from the device's first use of it)
+ * until thrash_protect more pages were evicted, as long as at most 3/4 of
+ * the device's frames are spared, so that the rest keeps turning over.
  * A window of 0 is the device's size in frames (a page that returns
  * before the device turned over once would have stayed on a device twice
  * as big), a protection of 0 twice that: a pass of a loop larger than
@@ -324,14 +325,15 @@ unsigned long gm_lpt_note_mapped(struct gm_as *as, unsigned long start,
 
 /*
  * Under as->lock and @xas's lock: @page of @dev, which held @xas's index,
- * was migrated back to host memory at eviction clock @now. Only a record
- * that still names @page is told so. No record: the address was unmapped
- * while @page migrated (an eviction round holds no lock of the owner's mm,
- * so munmap() may erase the record in between), and a record stored now
- * would outlive every mapping of the address. A record of another page,
- * host or device: the address was dropped (MADV_DONTNEED) and faulted in
- * again meanwhile; that record, and the mark that makes the notifier unmap
- * the new page, stay.
+ * was migrated back to host memory at eviction clock @now (0: as if it
+ * never left). Only a record that still names @page is told so. No
+ * record: the address was unmapped while @page migrated (an eviction
+ * round holds no lock of the owner's mm, so munmap() may erase the
+ * record in between), and a record stored now would outlive every
+ * mapping of the address. A record of another page, host or device: the
+ * address was dropped (MADV_DONTNEED) and faulted in again meanwhile;
+ * that record, and the mark that makes the notifier unmap the new page,
+ * stay.
  */
 static void gm_lpt_host(struct xa_state *xas, struct gm_dev *dev,
 			struct page *page, unsigned long now)
@@ -354,17 +356,22 @@ static unsigned long gm_lpt_host_now(void)
 
 /*
  * Record under as->lock that @page of @dev, which held @va, was migrated
- * back to host memory.
+ * back to host memory. @used: the device used the page while it held it.
+ * A page a prefetch brought that left unused is recorded as never having
+ * left: it was not part of what the device needed, so its return is no
+ * bounce. Counted as one, a prefetcher's misses that later faulted back
+ * made pages seem thrashing, and their protection took frames the pages
+ * in use needed (the tree on the hash join at half its pages).
  */
 void gm_lpt_set_host(struct gm_as *as, unsigned long va, struct gm_dev *dev,
-		     struct page *page)
+		     struct page *page, bool used)
 {
 	XA_STATE(xas, &as->lpt, va >> PAGE_SHIFT);
 
 	lockdep_assert_held(&as->lock);
 	as->pages_to_host++;
 	xas_lock(&xas);
-	gm_lpt_host(&xas, dev, page, gm_lpt_host_now());
+	gm_lpt_host(&xas, dev, page, used ? gm_lpt_host_now() : 0);
 	xas_unlock(&xas);
 }
 
