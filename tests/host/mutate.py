@@ -142,6 +142,9 @@ M = [
 ("R1", "bpf/lib/tree.h", "\t\t.dev = dev,\n", "", "tree: a fault reads another device's residency (main before issue 18)"),
 ("R2", "bpf/lib/tree.h", "if (tree_count(bits, first, nr) * 100 > density_threshold * nr) {", "if (tree_count(bits, first, nr) * 100 > density_threshold * nr * 2) {", "tree: regions need twice the density"),
 ("R3", "bpf/lib/tree.h", "\t\tbpf_map_update_elem(&blocks, &key, &zero, BPF_NOEXIST);\n", "", "tree: a block the map has no room for"),
+("R4", "bpf/lib/tree.h", "mask |= (__u32)(fresh & (tree_nz16(have) |\n\t\t\t\t\t\t (near >> leaf & 1))) << leaf;", "mask |= (__u32)fresh << leaf;", "tree: empty leaves fetched wherever the region is dense (UVM's rule)"),
+("R5", "bpf/lib/tree.h", "(near >> leaf & 1))) << leaf;", "0)) << leaf;", "tree: empty leaves never fetched, not even the fault's"),
+("R6", "bpf/lib/tree.h", "\tmask &= ((1ULL << (nr / LEAF_PAGES % 33)) - 1) << first;\n", "", "tree: holes fetched outside the dense region"),
 # prefetch feedback (bpf/lib/pf_feedback.h and its users)
 ("P1", "bpf/lib/pf_feedback.h", "\tlevel = st->level;\n\tif (level <= PF_PROBE_LEVEL)", "\tlevel = 0;\n\tif (level <= PF_PROBE_LEVEL)", "feedback: the level never limits a fault"),
 ("P2", "bpf/lib/pf_feedback.h", "\tif (page->flags & GMEM_PAGE_UNUSED)\n\t\tst->unused++;", "\tif (0)\n\t\tst->unused++;", "feedback: every prefetched page counts as used"),

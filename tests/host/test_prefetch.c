@@ -911,24 +911,21 @@ static int test_streams_past_an_end_fetch_what_they_passed(void)
 }
 
 /*
- * A sample in which most bets missed is over budget, however many faults
- * came with it (pf_miss_pct). Judged only against the pages needed, the
- * tree kept its trust where faults are many and moved 1.15x the LRU's
- * pages on LLM decode at twice the device, and 1.11x on random access
- * there; now at most 1.1x on both.
+ * The tree on each of the @n cases @names moves at most 1.1x the pages of
+ * the LRU alone.
  */
-static int test_bets_that_mostly_miss_back_off(void)
+static int tree_moves_within_goal(const char *const *names, size_t n)
 {
-	static const char *const names[] = { "llm-decode 2x", "random 2x" };
 	size_t i;
 
-	for (i = 0; i < ARRAY_LEN(names); i++) {
+	for (i = 0; i < n; i++) {
 		const struct sim_case *c = find_case(names[i]);
 		struct outcome none = run_case(c, PF_NONE, true);
 		struct outcome o = run_case(c, PF_TREE, true);
 
-		printf("# %s, tree: %llu pages moved (%llu samples, %llu over budget), %llu with no prefetcher\n",
+		printf("# %s, tree: %llu pages moved (%llu faults, %llu samples, %llu over budget), %llu with no prefetcher\n",
 		       c->name, (unsigned long long)o.moved,
+		       (unsigned long long)o.faults,
 		       (unsigned long long)o.samples,
 		       (unsigned long long)o.bad_samples,
 		       (unsigned long long)none.moved);
@@ -938,6 +935,35 @@ static int test_bets_that_mostly_miss_back_off(void)
 		       (unsigned long long)none.moved);
 	}
 	return 0;
+}
+
+/*
+ * A sample in which most bets missed is over budget, however many faults
+ * came with it (pf_miss_pct). Judged only against the pages needed, the
+ * tree kept its trust where faults are many and moved 1.15x the LRU's
+ * pages on LLM decode at twice the device, and 1.11x on random access
+ * there; now at most 1.1x on both.
+ */
+static int test_bets_that_mostly_miss_back_off(void)
+{
+	static const char *const names[] = { "llm-decode 2x", "random 2x" };
+
+	return tree_moves_within_goal(names, ARRAY_LEN(names));
+}
+
+/*
+ * A dense region's leaves that have no page on the device are fetched
+ * only among the fault's 64 pages (bpf/lib/tree.h). An IVF index's
+ * posting lists that no query read are bets on their address alone: with
+ * every such leaf of a dense region fetched (UVM's rule), the tree moved
+ * 1.31x and 1.17x the LRU's pages at 2x and 4x the device; now 1.02x and
+ * 1.00x.
+ */
+static int test_tree_leaves_unread_lists_alone(void)
+{
+	static const char *const names[] = { "ivf 2x", "ivf 4x" };
+
+	return tree_moves_within_goal(names, ARRAY_LEN(names));
 }
 
 /*
@@ -981,6 +1007,7 @@ const struct host_test prefetch_tests[] = {
 	{ "streams_past_an_end_fetch_what_they_passed",
 	  test_streams_past_an_end_fetch_what_they_passed },
 	{ "bets_that_mostly_miss_back_off", test_bets_that_mostly_miss_back_off },
+	{ "tree_leaves_unread_lists_alone", test_tree_leaves_unread_lists_alone },
 	{ "prefetched_first_use_earns_no_second_chance",
 	  test_prefetched_first_use_earns_no_second_chance },
 	{ NULL },

@@ -197,10 +197,14 @@ static int residency_is_per_device(void)
 	       (unsigned long long)blocks_dropped);
 	n = fault(1, 100);
 	EXPECT(n == 0, "device 1's fault asked for %lu pages of device 0's block", n);
-	/* Device 1 holds pages 0-299 of it: 58% of the block, dense there. */
+	/*
+	 * Device 1 holds pages 0-299 of it: 58% of the block, dense there.
+	 * The rest of leaf 18 (288-303) and leaf 19, the empty one of the
+	 * fault's 64 pages; no leaf past them has a page on the device.
+	 */
 	pages(1, 0, 299, true, 0);
 	n = fault(1, 300);
-	EXPECT(n == 512 - 288, "device 1's fault asked for %lu pages", n);
+	EXPECT(n == 32, "device 1's fault asked for %lu pages", n);
 	return 0;
 }
 
@@ -211,8 +215,9 @@ static int holes_used_before_are_bet_apart(void)
 
 	/*
 	 * Pages 0-299 came by faults, 0-31 left again: 268 of 512 pages
-	 * resident, dense. Leaves 0-1 are AGAIN, 18-31 (300- never came)
-	 * FIRST: a range of each kind, each in its kind's bets.
+	 * resident, dense. Leaves 0-1 are AGAIN, 18 (300- never came)
+	 * FIRST: a range of each kind, each in its kind's bets. (Leaves
+	 * 19-31 are FIRST too, but empty and away from the fault.)
 	 */
 	memset(map, 0, sizeof(map));
 	trust(0, 0);
@@ -221,9 +226,9 @@ static int holes_used_before_are_bet_apart(void)
 	n = fault(0, 40);
 	first = state(PF_KIND_FIRST);
 	again = state(PF_KIND_AGAIN);
-	EXPECT(n == 32 + 224, "asked for %lu pages", n);
+	EXPECT(n == 32 + 16, "asked for %lu pages", n);
 	EXPECT(first->nr_bets == 1 && first->bets[0].start == BASE + 288 *
-	       GMEM_PAGE_SIZE && first->bets[0].pages == 224,
+	       GMEM_PAGE_SIZE && first->bets[0].pages == 16,
 	       "FIRST: %u bets, the first %u pages at page %llu", first->nr_bets,
 	       first->bets[0].pages,
 	       (first->bets[0].start - BASE) / GMEM_PAGE_SIZE);
@@ -236,7 +241,8 @@ static int holes_used_before_are_bet_apart(void)
 	/*
 	 * Refetching distrusted, fetching trusted: only the FIRST leaves.
 	 * Leaf 19 came by prefetch and left used (AGAIN now), leaf 20 came
-	 * by prefetch and left unused (FIRST still).
+	 * by prefetch and left unused (FIRST still). A fault on leaf 20:
+	 * leaf 18 and the fault's 64 pages, leaves 20-23.
 	 */
 	memset(map, 0, sizeof(map));
 	pages(0, 0, 299, true, 0);
@@ -245,9 +251,30 @@ static int holes_used_before_are_bet_apart(void)
 	pages(0, 304, 319, false, GMEM_PAGE_PREFETCHED);
 	pages(0, 320, 335, false, GMEM_PAGE_PREFETCHED | GMEM_PAGE_UNUSED);
 	trust(0, PF_MAX_LEVEL);
-	n = fault(0, 40);
-	EXPECT(n == 16 + 12 * 16, "asked for %lu pages, not leaves 18, 20-31",
+	n = fault(0, 330);
+	EXPECT(n == 16 + 4 * 16, "asked for %lu pages, not leaves 18, 20-23",
 	       n);
+	return 0;
+}
+
+/*
+ * A leaf of a dense region with no page on the device is fetched only
+ * among the fault's 64 pages: a structure nobody began is a bet on its
+ * address alone. Pages 0-299 resident, 58% of the block: a fault on page
+ * 300 fetches the rest of leaf 18 and leaf 19 (32 pages; all 224 of
+ * leaves 18-31 before), one on page 360 leaf 18 and leaves 20-23 (80).
+ */
+static int empty_leaves_only_near_the_fault(void)
+{
+	unsigned long n;
+
+	memset(map, 0, sizeof(map));
+	trust(0, 0);
+	pages(0, 0, 299, true, 0);
+	n = fault(0, 300);
+	EXPECT(n == 32, "a fault on page 300 asked for %lu pages", n);
+	n = fault(0, 360);
+	EXPECT(n == 16 + 64, "a fault on page 360 asked for %lu pages", n);
 	return 0;
 }
 
@@ -256,5 +283,7 @@ const struct host_test tree_tests[] = {
 	  residency_is_per_device },
 	{ "holes the device used before are bet apart from those it never had",
 	  holes_used_before_are_bet_apart },
+	{ "a dense region's empty leaves are fetched only near the fault",
+	  empty_leaves_only_near_the_fault },
 	{ NULL }
 };
