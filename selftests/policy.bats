@@ -461,7 +461,9 @@ stream_prefetchers_moved_at_most() {
 		def=$(pages default)
 		tree=$(pages tree)
 		echo "# ivf at ${x}x: the tree moved $tree pages, the default $def" >&3
-		[ -n "$def" ] && [ -n "$tree" ]
+		# Both ran: "null" or nothing would compare as 0.
+		[ "$def" -gt 0 ]
+		[ "$tree" -gt 0 ]
 		[ $(( tree * 10 )) -le $(( def * 11 )) ]
 	done
 	$GMEMCTL unload tree
@@ -496,6 +498,8 @@ stream_prefetchers_moved_at_most() {
 # (and the default protected them at their first use).
 @test "a prefetched page that left unused did not bounce: bets that keep coming back unused are not judged thrashing" {
 	local n id arrivals thrashing
+	# Detection on, or no page would be flagged in any case.
+	[ "$(cat $G/thrash_threshold)" -eq 3 ]
 	load $TOBJ/bet_unused.bpf.o --default
 	n=$(( 5 * $(cat $DEV/mem_total) / 4096 ))
 	$RUN -n $n -o read -p sequential -c

@@ -24,15 +24,18 @@
  * A FIRST leaf with no page on the device is no structure being filled
  * in: the region is dense with the structures around the fault, and one
  * nobody has begun (an IVF index's posting list no query read) is a bet
- * on its address alone. Such a leaf is fetched only among the fault's own
- * TREE_NEAR_PAGES, where it may be what the fault begins (the next pages
- * of a scan). In the guest, the tree on ivf at 0.5x, 2x and 4x the device
+ * on its address alone. Such a leaf is fetched only among the aligned
+ * TREE_NEAR_PAGES that hold the fault, where it may be what the fault
+ * begins. In the guest, the tree on ivf at 0.5x, 2x and 4x the device
  * moved 1.23x, 1.31x and 1.17x the default's pages with every such leaf
  * fetched (UVM's rule), 1.11x, 1.02x and 1.00x since, in 225, 223 and
  * 505 faults (217, 641, 560); a scan at 2x takes 323 faults of 4,096
- * (307). AGAIN leaves are of structures the device used: held to the
- * fault's pages too, the tree's faults on LLM decode at 2x fell 14,711 ->
- * 5,385 in the host model, but its pages rose 1.08x -> 1.12x.
+ * (307). The TREE_NEAR_PAGES from the fault on instead: in the host
+ * model the tree on LLM decode at 2x moved 1.12x the default's pages,
+ * not 1.08x, and scans took no fewer faults. AGAIN leaves are of
+ * structures the device used: held to the fault's pages too, the tree's
+ * faults on LLM decode at 2x fell 14,711 -> 5,385 in the host model, but
+ * its pages rose 1.08x -> 1.12x.
  */
 #ifndef GMEM_LIB_TREE_H
 #define GMEM_LIB_TREE_H
@@ -43,7 +46,7 @@
 #define BLOCK_PAGES	512
 #define BLOCK_WORDS	(BLOCK_PAGES / 64)
 #define LEAF_PAGES	16
-/* Where empty leaves of a dense region are fetched: the fault's 64 pages. */
+/* Empty leaves of a dense region: fetched in the fault's aligned 64 pages. */
 #define TREE_NEAR_PAGES	64
 
 /*
