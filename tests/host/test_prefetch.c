@@ -307,13 +307,17 @@ static void page_added(u32 p)
 		tree_do_page_added(&page);
 }
 
+/* gm_frame_prefetch_unused(): @pg came by prefetch and was never used. */
+static bool sim_prefetch_unused(const struct sim_page *pg)
+{
+	return pg->prefetched && !pg->used && !pg->referenced;
+}
+
 static void page_removed(u32 p)
 {
-	struct sim_page *pg = &sim.page[p];
 	struct gmem_page page = event_page(p);
-	bool unused = pg->prefetched && !pg->used && !pg->referenced;
 
-	if (unused) {
+	if (sim_prefetch_unused(&sim.page[p])) {
 		page.flags |= GMEM_PAGE_UNUSED;
 		sim.unused++;
 	}
@@ -383,8 +387,7 @@ static void evict_round(void)
 		if (!sim_protected(p)) {
 			struct sim_page *pg = &sim.page[p];
 			/* gm_lpt_set_host(): left unused, it never left. */
-			bool used = !pg->prefetched || pg->used ||
-				    pg->referenced;
+			bool used = !sim_prefetch_unused(pg);
 
 			page_removed(p);
 			lru_unlink(p);
