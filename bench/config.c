@@ -13,7 +13,7 @@ static const struct family full_families[] = {
 	{ "llm-decode", 0 }, { "gnn", 0 }, { "ivf", 0 }, { "gemm", 0 },
 };
 static const char *const full_shipped[] = {
-	"default", "lru", "fifo", "lfu", "clock", "mru", "s3fifo", "sieve",
+	"default", "lru", "fifo", "lfu", "clock", "mru", "s3fifo", "sieve", "lirs",
 	"hints", "seq", "stride", "tree",
 };
 static const char *const full_combos[] = {
@@ -25,7 +25,7 @@ static const size_t full_scale[] = { 1024, 16384, 262144 };
 static const unsigned int full_peer[] = { 4, 32, 128 };
 static const double full_frac[] = { 0.25, 0.5 };
 static const char *const full_trace_policies[] = {
-	"default", "lru", "fifo", "mru", "s3fifo", "sieve", "seq", "stride",
+	"default", "lru", "fifo", "mru", "s3fifo", "sieve", "lirs", "seq", "stride",
 	"tree", "tree_lru",
 };
 

@@ -87,6 +87,7 @@ manages_whole_device() {
 @test "mru manages a 1 GiB device whole" { manages_whole_device mru; }
 @test "s3fifo manages a 1 GiB device whole; data intact" { manages_whole_device s3fifo check; }
 @test "sieve manages a 1 GiB device whole" { manages_whole_device sieve; }
+@test "lirs manages a 1 GiB device whole; data intact" { manages_whole_device lirs check; }
 
 # An eviction round takes 16 victims, but at most 1/64 of the device's
 # frames (at least one): on a device of 64 frames a round of 16 evicted a

@@ -310,3 +310,113 @@ u64 arc_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
 	free(a.where);
 	return faults;
 }
+
+/* LIRS's two lists: LIR pages by recency, resident HIR pages in a FIFO. */
+enum { LIRS_NONE, LIRS_LIR, LIRS_HIR };
+
+struct lirs {
+	struct queues q;
+	u32 lir, hir;			/* the sentinels */
+	unsigned char *where;
+	u64 *stamp;			/* last use, kept while a ghost */
+	size_t nlir;
+};
+
+static void lirs_move(struct lirs *l, u32 p, unsigned int to)
+{
+	if (l->where[p]) {
+		unlink_page(&l->q, p);
+		l->nlir -= l->where[p] == LIRS_LIR;
+	}
+	l->where[p] = to;
+	if (to) {
+		push_newest(&l->q, to == LIRS_LIR ? l->lir : l->hir, p);
+		l->nlir += to == LIRS_LIR;
+	}
+}
+
+/* The last use of the least recently used LIR page, 0 if there is none. */
+static u64 lirs_bottom(const struct lirs *l)
+{
+	return l->nlir ? l->stamp[l->q.next[l->lir]] : 0;
+}
+
+/*
+ * LIRS (Jiang and Zhang, SIGMETRICS 2002) as bpf/lib/lirs.h keeps it: the
+ * stack S is not a list but a test, "used more recently than the least
+ * recently used LIR page", on a last-use stamp per page (for a page let
+ * go, in a ghost ring of @capacity entries). The cold (HIR) share is 1%
+ * of the device until a page comes back while still in S (the HIR queue
+ * was too short to keep it); then it is half the device, until the device
+ * is empty again. Until the device first fills, pages are LIR.
+ */
+u64 lirs_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
+{
+	struct lirs l = { .lir = npages, .hir = npages + 1 };
+	size_t base = capacity / 100 ? capacity / 100 : 1, cold = base;
+	u64 *ghost = xcalloc(npages, sizeof(u64)), faults = 0, t = 0, g;
+	u32 *ring = xmalloc(capacity * sizeof(u32));
+	size_t size = 0, rings = 0, i;
+	bool full = false;
+
+	l.where = xcalloc(npages, 1);
+	l.stamp = xcalloc(npages, sizeof(u64));
+	queues_init(&l.q, npages, 2);
+	for (i = 0; i < n; i++) {
+		u32 p = seq[i] & ~OPT_REMOVE, v;
+
+		if (seq[i] & OPT_REMOVE) {
+			if (l.where[p]) {
+				lirs_move(&l, p, LIRS_NONE);
+				if (!--size)
+					cold = base;
+			}
+			continue;
+		}
+		t++;
+		if (l.where[p] == LIRS_LIR ||
+		    (l.where[p] == LIRS_HIR && l.stamp[p] > lirs_bottom(&l))) {
+			lirs_move(&l, p, LIRS_LIR);
+			l.stamp[p] = t;
+			continue;
+		}
+		if (l.where[p] == LIRS_HIR) {
+			lirs_move(&l, p, LIRS_HIR);
+			l.stamp[p] = t;
+			continue;
+		}
+		faults++;
+		if (size >= capacity) {
+			full = true;
+			while (l.nlir > capacity - cold)
+				lirs_move(&l, l.q.next[l.lir], LIRS_HIR);
+			v = l.q.next[l.hir] != l.hir ? l.q.next[l.hir] :
+						      l.q.next[l.lir];
+			lirs_move(&l, v, LIRS_NONE);
+			size--;
+			/* Remembered until the ring comes round to it again. */
+			if (rings >= capacity && ghost[ring[rings % capacity]] ==
+			    rings - capacity + 1)
+				ghost[ring[rings % capacity]] = 0;
+			ring[rings % capacity] = v;
+			ghost[v] = ++rings;
+		}
+		g = ghost[p] ? l.stamp[p] : 0;
+		ghost[p] = 0;
+		if (g && g > lirs_bottom(&l)) {
+			cold = capacity / 2;
+			lirs_move(&l, p, LIRS_LIR);
+		} else {
+			lirs_move(&l, p, !full || l.nlir < capacity - cold ?
+				  LIRS_LIR : LIRS_HIR);
+		}
+		l.stamp[p] = t;
+		size++;
+	}
+	queues_free(&l.q);
+	free(l.where);
+	free(l.stamp);
+	free(ghost);
+	free(ring);
+	return faults;
+}

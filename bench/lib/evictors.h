@@ -19,6 +19,8 @@
 u64 s3fifo_faults(const u64 *seq, size_t n, size_t npages, size_t capacity,
 		  unsigned int small_percent, size_t ghosts);
 u64 sieve_faults(const u64 *seq, size_t n, size_t npages, size_t capacity);
+/* LIRS with an adaptive cold share, as bpf/lib/lirs.h (evictors.c). */
+u64 lirs_faults(const u64 *seq, size_t n, size_t npages, size_t capacity);
 /* ARC, for the report: no BPF version (bench/README.md, "Evictors"). */
 u64 arc_faults(const u64 *seq, size_t n, size_t npages, size_t capacity);
 

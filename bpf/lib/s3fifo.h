@@ -19,6 +19,7 @@
 #define GMEM_LIB_S3FIFO_H
 
 #include "frame_list.h"
+#include "ghost.h"
 
 #define S3_SMALL	0
 #define S3_MAIN		1
@@ -27,23 +28,9 @@
 /* The small queue's share of a device, in percent (the paper's 10). */
 const volatile __u32 s3_small_percent = 10;
 
-/* A page, as the ghost queue remembers it. */
-struct s3_key {
-	__u64 as_id;
-	__u64 vpn;
-	__u32 dev;
-	__u32 pad;
-};
-
-/* A place in a device's ghost ring: the page, and when it came in. */
-struct s3_ghost_slot {
-	struct s3_key key;
-	__u64 stamp;
-};
-
 /* What S3-FIFO knows of the page in a frame slot. */
 struct s3_page {
-	struct s3_key key;
+	struct gmem_page_key key;
 	__u32 queue;		/* S3_SMALL or S3_MAIN */
 };
 
@@ -61,31 +48,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } s3_sizes SEC(".maps");
-
-/* Ghost rings: [dev * gmem_dev_frames + i], the device's frames long. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GMEM_SLOTS);
-	__type(key, __u32);
-	__type(value, struct s3_ghost_slot);
-} s3_ghost_ring SEC(".maps");
-
-/* Per device: the stamp of the next ghost (ghosts it has had). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GMEM_MAX_DEVICES);
-	__type(key, __u32);
-	__type(value, __u64);
-} s3_ghost_next SEC(".maps");
-
-/* A ghost's stamp + 1, by page: allocated as ghosts come. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, GMEM_SLOTS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct s3_key);
-	__type(value, __u64);
-} s3_ghost SEC(".maps");
 
 static __always_inline __u32 *s3_size(__u32 dev, __u32 queue)
 {
@@ -121,60 +83,22 @@ static __always_inline void s3_enqueue(__u32 dev, __u32 slot,
 		(*size)++;
 }
 
-/*
- * Remember @key as the newest ghost of device @dev, forgetting the oldest
- * once the ring holds @frames (a page may be in the ring more than once:
- * only its newest place counts).
- */
-static __always_inline void s3_ghost_add(__u32 dev, __u32 frames,
-					 struct s3_key *key)
-{
-	__u64 *next = bpf_map_lookup_elem(&s3_ghost_next, &dev), stamp;
-	struct s3_ghost_slot *g;
-	__u32 i;
-
-	if (!next || !frames)
-		return;
-	if (frames > gmem_dev_frames)
-		frames = gmem_dev_frames;
-	i = dev * gmem_dev_frames + *next % frames;
-	g = bpf_map_lookup_elem(&s3_ghost_ring, &i);
-	if (!g)
-		return;
-	if (*next >= frames) {
-		__u64 *old = bpf_map_lookup_elem(&s3_ghost, &g->key);
-
-		if (old && *old == g->stamp + 1)
-			bpf_map_delete_elem(&s3_ghost, &g->key);
-	}
-	g->key = *key;
-	g->stamp = *next;
-	stamp = *next + 1;
-	bpf_map_update_elem(&s3_ghost, key, &stamp, BPF_ANY);
-	(*next)++;
-}
-
 /* A new page: into main if the ghost queue remembers it, else small. */
 static __always_inline void s3fifo_do_page_added(struct gmem_page *page)
 {
 	__u32 slot = gmem_slot(page->dev, page->frame);
-	struct s3_key key = {
-		.as_id = page->as_id,
-		.vpn = page->va >> GMEM_PAGE_SHIFT,
-		.dev = page->dev,
-	};
+	struct gmem_page_key key = gmem_page_key_of(page);
 	struct gmem_node *n;
 	struct s3_page *p;
 	__u32 queue = S3_SMALL;
+	__u64 unused;
 
 	p = bpf_map_lookup_elem(&s3_pages, &slot);
 	n = gmem_node(slot);
 	if (!p || !n)
 		return;
-	if (bpf_map_lookup_elem(&s3_ghost, &key)) {
-		bpf_map_delete_elem(&s3_ghost, &key);
+	if (gmem_ghost_take(&key, &unused))
 		queue = S3_MAIN;
-	}
 	p->key = key;
 	n->count = 0;
 	s3_enqueue(page->dev, slot, p, queue);
@@ -251,7 +175,7 @@ static __always_inline void s3_small_step(struct s3_walk *w, __u32 dev)
 		n->count = 0;
 		s3_enqueue(dev, slot, p, S3_MAIN);
 	} else if (!gmem_evict_frame(w->req, gmem_slot_frame(dev, slot))) {
-		s3_ghost_add(dev, w->req->nr_frames, &p->key);
+		gmem_ghost_add(dev, w->req->nr_frames, &p->key, 0);
 	}
 }
 

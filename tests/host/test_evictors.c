@@ -5,7 +5,7 @@
  * kfuncs, a device of CAPACITY frames that reports every use) and runs
  * reference strings through each policy's hooks, one victim per eviction
  * round. lru and fifo must take exactly the faults of opt.c's offline
- * LRU and FIFO, s3fifo and sieve those of evictors.c.
+ * LRU and FIFO, s3fifo, sieve and lirs those of evictors.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -26,6 +26,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "lib/s3fifo.h"
 #include "lib/sieve.h"
+#include "lib/lirs.h"
 #pragma GCC diagnostic pop
 
 #define CAPACITY	256
@@ -36,10 +37,12 @@
 static struct gmem_node nodes[GMEM_SLOTS + GMEM_LISTS * GMEM_MAX_DEVICES];
 static struct s3_page s3pages[GMEM_SLOTS];
 static __u32 s3sizes[GMEM_MAX_DEVICES * GMEM_LISTS];
-static struct s3_ghost_slot ghost_ring[GMEM_SLOTS];
+static struct gmem_ghost_slot ghost_ring[GMEM_SLOTS];
 static __u64 ghost_next[GMEM_MAX_DEVICES];
-static __u64 ghosts[MAX_PAGES];		/* s3_ghost of device 0 */
+static struct gmem_ghost ghosts[MAX_PAGES];	/* gmem_ghosts of device 0 */
 static __u32 hands[GMEM_MAX_DEVICES];
+static struct lirs_page lirspages[GMEM_SLOTS];
+static struct lirs_dev lirsdevs[GMEM_MAX_DEVICES];
 
 /* The device: the page in each frame (or -1), each page's frame (or -1). */
 static int frame_page[CAPACITY], page_frame[MAX_PAGES];
@@ -55,8 +58,8 @@ static void *array(void *base, size_t size, size_t n, const void *key)
 
 #define ARRAY(a, key)	array(a, sizeof(a[0]), sizeof(a) / sizeof(a[0]), key)
 
-/* The hash map s3_ghost: pages of device 0 in address space AS_ID. */
-static bool ghost_key_ok(const struct s3_key *k)
+/* The hash map gmem_ghosts: pages of device 0 in address space AS_ID. */
+static bool ghost_key_ok(const struct gmem_page_key *k)
 {
 	return k->as_id == AS_ID && k->dev == 0 && k->vpn < MAX_PAGES;
 }
@@ -71,14 +74,19 @@ void *ev_map_lookup_elem(void *map, const void *key)
 		return ARRAY(s3sizes, key);
 	if (map == &sieve_hands)
 		return ARRAY(hands, key);
-	if (map == &s3_ghost_ring)
+	if (map == &lirs_pages)
+		return ARRAY(lirspages, key);
+	if (map == &lirs_devs)
+		return ARRAY(lirsdevs, key);
+	if (map == &gmem_ghost_ring)
 		return ARRAY(ghost_ring, key);
-	if (map == &s3_ghost_next)
+	if (map == &gmem_ghost_next)
 		return ARRAY(ghost_next, key);
-	if (map == &s3_ghost) {
-		const struct s3_key *k = key;
+	if (map == &gmem_ghosts) {
+		const struct gmem_page_key *k = key;
 
-		return ghost_key_ok(k) && ghosts[k->vpn] ? &ghosts[k->vpn] : NULL;
+		return ghost_key_ok(k) && ghosts[k->vpn].seq1 ?
+		       &ghosts[k->vpn] : NULL;
 	}
 	return NULL;
 }
@@ -86,22 +94,22 @@ void *ev_map_lookup_elem(void *map, const void *key)
 long ev_map_update_elem(void *map, const void *key, const void *value,
 			__u64 flags)
 {
-	const struct s3_key *k = key;
+	const struct gmem_page_key *k = key;
 
 	(void)flags;
-	if (map != &s3_ghost || !ghost_key_ok(k))
+	if (map != &gmem_ghosts || !ghost_key_ok(k))
 		return -EINVAL;
-	ghosts[k->vpn] = *(const __u64 *)value;
+	ghosts[k->vpn] = *(const struct gmem_ghost *)value;
 	return 0;
 }
 
 long ev_map_delete_elem(void *map, const void *key)
 {
-	const struct s3_key *k = key;
+	const struct gmem_page_key *k = key;
 
-	if (map != &s3_ghost || !ghost_key_ok(k) || !ghosts[k->vpn])
+	if (map != &gmem_ghosts || !ghost_key_ok(k) || !ghosts[k->vpn].seq1)
 		return -ENOENT;
-	ghosts[k->vpn] = 0;
+	memset(&ghosts[k->vpn], 0, sizeof(ghosts[k->vpn]));
 	return 0;
 }
 
@@ -194,6 +202,10 @@ static const struct evictor sieve = {
 	"sieve", sieve_do_page_added, sieve_do_page_accessed,
 	sieve_do_page_removed, sieve_do_evict,
 };
+static const struct evictor lirs = {
+	"lirs", lirs_do_page_added, lirs_do_page_accessed,
+	lirs_do_page_removed, lirs_do_evict,
+};
 
 static struct gmem_page page_of(int page, int frame)
 {
@@ -229,6 +241,8 @@ static u64 replay_reporting(const struct evictor *ev, const u64 *seq,
 	memset(ghost_ring, 0, sizeof(ghost_ring));
 	memset(ghost_next, 0, sizeof(ghost_next));
 	memset(hands, 0, sizeof(hands));
+	memset(lirspages, 0, sizeof(lirspages));
+	memset(lirsdevs, 0, sizeof(lirsdevs));
 	memset(frame_page, -1, sizeof(frame_page));
 	memset(page_frame, -1, sizeof(page_frame));
 	memset(nominated, 0, sizeof(nominated));
@@ -338,7 +352,8 @@ static int check_pending(const char *what, const u64 *seq, size_t n,
 static int check(const char *what, const u64 *seq, size_t n)
 {
 	u64 l = replay(&lru, seq, n), fi = replay(&fifo, seq, n);
-	u64 s3 = replay(&s3fifo, seq, n), si;
+	u64 s3 = replay(&s3fifo, seq, n), si, li;
+	u64 want_li = lirs_faults(seq, n, MAX_PAGES, CAPACITY);
 	u64 want_s3 = s3fifo_faults(seq, n, MAX_PAGES, CAPACITY, 10, CAPACITY);
 	u64 want_si = sieve_faults(seq, n, MAX_PAGES, CAPACITY);
 
@@ -347,9 +362,13 @@ static int check(const char *what, const u64 *seq, size_t n)
 	si = replay(&sieve, seq, n);
 	EXPECT(!refused && !filled, "%s: sieve: %lu refused, %lu filled",
 	       what, refused, filled);
-	printf("# %s: %zu references: lru %llu, fifo %llu, s3fifo %llu, sieve %llu faults; OPT %llu\n",
+	li = replay(&lirs, seq, n);
+	EXPECT(!refused && !filled, "%s: lirs: %lu refused, %lu filled",
+	       what, refused, filled);
+	printf("# %s: %zu references: lru %llu, fifo %llu, s3fifo %llu, sieve %llu, lirs %llu faults; OPT %llu\n",
 	       what, n, (unsigned long long)l, (unsigned long long)fi,
 	       (unsigned long long)s3, (unsigned long long)si,
+	       (unsigned long long)li,
 	       (unsigned long long)opt_faults(seq, n, MAX_PAGES, CAPACITY));
 	EXPECT(l == lru_faults(seq, n, MAX_PAGES, CAPACITY), "%s: lru %llu",
 	       what, (unsigned long long)l);
@@ -359,6 +378,8 @@ static int check(const char *what, const u64 *seq, size_t n)
 	       (unsigned long long)s3, (unsigned long long)want_s3);
 	EXPECT(si == want_si, "%s: sieve %llu, offline %llu", what,
 	       (unsigned long long)si, (unsigned long long)want_si);
+	EXPECT(li == want_li, "%s: lirs %llu, offline %llu", what,
+	       (unsigned long long)li, (unsigned long long)want_li);
 	return check_pending(what, seq, n, s3, l);
 }
 
@@ -408,16 +429,51 @@ static int scans_do_not_push_out_a_hot_set(void)
 	size_t n;
 	const u64 *seq = scan_with_hot_set(&n);
 	u64 l = replay(&lru, seq, n), s3 = replay(&s3fifo, seq, n);
+	u64 li = replay(&lirs, seq, n);
 
 	if (check("hot set under a scan", seq, n))
 		return 1;
 	/*
-	 * LRU: every reference; S3-FIFO: the scan, and the hot set twice.
-	 * SIEVE's hand passes the hot set twice a round: it loses it too.
+	 * LRU: every reference; S3-FIFO and LIRS: the scan, and the hot set
+	 * twice. SIEVE's hand passes the hot set twice a round: it loses it
+	 * too.
 	 */
 	EXPECT(l == n, "lru %llu faults", (unsigned long long)l);
 	EXPECT(s3 <= ROUNDS * SCAN + 2 * HOT, "s3fifo %llu faults",
 	       (unsigned long long)s3);
+	EXPECT(li <= ROUNDS * SCAN + 2 * HOT, "lirs %llu faults",
+	       (unsigned long long)li);
+	return 0;
+}
+
+/*
+ * The string LIRS is for: a loop a quarter larger than the device. LRU
+ * lets every page go just before its use; LIRS keeps the pages that were
+ * there when the device filled, all but its cold share (1%: 2 frames of
+ * 256), and cycles the rest through that: 2 faults a lap more than OPT.
+ */
+static int lirs_keeps_most_of_a_loop(void)
+{
+	enum { LAPS = 8, LOOP = CAPACITY + CAPACITY / 4 };
+	static u64 seq[LAPS * LOOP];
+	const u64 lir = CAPACITY - CAPACITY / 100;
+	size_t n = 0, p;
+	u64 l, li, o;
+	int lap;
+
+	for (lap = 0; lap < LAPS; lap++)
+		for (p = 0; p < LOOP; p++)
+			seq[n++] = p;
+	if (check("a loop of 1.25x the device", seq, n))
+		return 1;
+	l = replay(&lru, seq, n);
+	li = replay(&lirs, seq, n);
+	o = opt_faults(seq, n, MAX_PAGES, CAPACITY);
+	EXPECT(l == n, "lru %llu faults", (unsigned long long)l);
+	EXPECT(li == LOOP + (LAPS - 1) * (LOOP - lir) &&
+	       li == o + (LAPS - 1) * (CAPACITY / 100),
+	       "lirs %llu faults, OPT %llu", (unsigned long long)li,
+	       (unsigned long long)o);
 	return 0;
 }
 
@@ -497,8 +553,10 @@ const struct host_test evictor_tests[] = {
 	  bpf_evictors_match_offline_on_zipf },
 	{ "the same on random and phased strings",
 	  bpf_evictors_match_offline_on_random_and_phases },
-	{ "s3fifo keeps a hot set under a scan that LRU and SIEVE lose",
+	{ "s3fifo and lirs keep a hot set under a scan that LRU and SIEVE lose",
 	  scans_do_not_push_out_a_hot_set },
+	{ "lirs takes within 1% of opt's faults on a loop larger than the device",
+	  lirs_keeps_most_of_a_loop },
 	{ "arc (offline): by hand, never below opt, keeps a hot set under a scan",
 	  arc_by_hand_and_bounds },
 	{ NULL }

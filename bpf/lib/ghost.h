@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Ghosts: pages a policy let go and still remembers, the last as many as
+ * the device has frames, each with a word the policy keeps for it
+ * (S3-FIFO: nothing; LIRS: when the page was last used). A ring per
+ * device holds them in the order they came, a hash finds a page's.
+ */
+#ifndef GMEM_LIB_GHOST_H
+#define GMEM_LIB_GHOST_H
+
+#include "gmem_policy.h"
+
+/* A page of an address space on a device. */
+struct gmem_page_key {
+	__u64 as_id;
+	__u64 vpn;
+	__u32 dev;
+	__u32 pad;
+};
+
+/* A place in a device's ring: the page, and its ghost's number. */
+struct gmem_ghost_slot {
+	struct gmem_page_key key;
+	__u64 seq;
+};
+
+/* A page's ghost, in the hash: its number + 1, and the policy's word. */
+struct gmem_ghost {
+	__u64 seq1;
+	__u64 data;
+};
+
+/* Rings: [dev * gmem_dev_frames + i], the device's frames long. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GMEM_SLOTS);
+	__type(key, __u32);
+	__type(value, struct gmem_ghost_slot);
+} gmem_ghost_ring SEC(".maps");
+
+/* Per device: the number of its next ghost (ghosts it has had). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GMEM_MAX_DEVICES);
+	__type(key, __u32);
+	__type(value, __u64);
+} gmem_ghost_next SEC(".maps");
+
+/* Ghosts by page: allocated as they come. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GMEM_SLOTS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct gmem_page_key);
+	__type(value, struct gmem_ghost);
+} gmem_ghosts SEC(".maps");
+
+static __always_inline struct gmem_page_key
+gmem_page_key_of(const struct gmem_page *page)
+{
+	struct gmem_page_key key = {
+		.as_id = page->as_id,
+		.vpn = page->va >> GMEM_PAGE_SHIFT,
+		.dev = page->dev,
+	};
+
+	return key;
+}
+
+/*
+ * Remember @key with @data as the newest ghost of device @dev, forgetting
+ * the oldest once the ring holds @frames (a page may be in the ring more
+ * than once: only its newest place counts).
+ */
+static __always_inline void gmem_ghost_add(__u32 dev, __u32 frames,
+					   const struct gmem_page_key *key,
+					   __u64 data)
+{
+	__u64 *next = bpf_map_lookup_elem(&gmem_ghost_next, &dev);
+	struct gmem_ghost_slot *g;
+	struct gmem_ghost ghost;
+	__u32 i;
+
+	if (!next || !frames)
+		return;
+	if (frames > gmem_dev_frames)
+		frames = gmem_dev_frames;
+	i = dev * gmem_dev_frames + *next % frames;
+	g = bpf_map_lookup_elem(&gmem_ghost_ring, &i);
+	if (!g)
+		return;
+	if (*next >= frames) {
+		struct gmem_ghost *old = bpf_map_lookup_elem(&gmem_ghosts,
+							     &g->key);
+
+		if (old && old->seq1 == g->seq + 1)
+			bpf_map_delete_elem(&gmem_ghosts, &g->key);
+	}
+	g->key = *key;
+	g->seq = *next;
+	ghost.seq1 = *next + 1;
+	ghost.data = data;
+	bpf_map_update_elem(&gmem_ghosts, key, &ghost, BPF_ANY);
+	(*next)++;
+}
+
+/*
+ * Forget @key's ghost (its page is back): true if there was one, and its
+ * word in *@data.
+ */
+static __always_inline bool gmem_ghost_take(const struct gmem_page_key *key,
+					    __u64 *data)
+{
+	struct gmem_ghost *ghost = bpf_map_lookup_elem(&gmem_ghosts, key);
+
+	if (!ghost)
+		return false;
+	*data = ghost->data;
+	bpf_map_delete_elem(&gmem_ghosts, key);
+	return true;
+}
+
+#endif /* GMEM_LIB_GHOST_H */
