@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Offline S3-FIFO, SIEVE and ARC (evictors.h), written from their
+ * Offline S3-FIFO, SIEVE, LIRS and ARC (evictors.h), written from their
  * papers' descriptions as plain queues of page numbers; bpf/lib/ has BPF
- * versions of the first two, which keep the same queues in frame slots.
+ * versions of the first three, which keep the same queues in frame slots.
  */
 #include <stdlib.h>
 
@@ -312,6 +312,7 @@ u64 arc_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
 }
 
 /* LIRS's two lists: LIR pages by recency, resident HIR pages in a FIFO. */
+#define LIRS_DEMOTE_MAX	64	/* LIR pages made HIR per eviction, at most */
 enum { LIRS_NONE, LIRS_LIR, LIRS_HIR };
 
 struct lirs {
@@ -348,7 +349,9 @@ static u64 lirs_bottom(const struct lirs *l)
  * go, in a ghost ring of @capacity entries). The cold (HIR) share is 1%
  * of the device until a page comes back while still in S (the HIR queue
  * was too short to keep it); then it is half the device, until the device
- * is empty again. Until the device first fills, pages are LIR.
+ * is empty again. At most LIRS_DEMOTE_MAX LIR pages over their share are
+ * made HIR per eviction. Until the device first fills, and again after it
+ * emptied, pages are LIR.
  */
 u64 lirs_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
 {
@@ -356,7 +359,7 @@ u64 lirs_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
 	size_t base = capacity / 100 ? capacity / 100 : 1, cold = base;
 	u64 *ghost = xcalloc(npages, sizeof(u64)), faults = 0, t = 0, g;
 	u32 *ring = xmalloc(capacity * sizeof(u32));
-	size_t size = 0, rings = 0, i;
+	size_t size = 0, rings = 0, i, k;
 	bool full = false;
 
 	l.where = xcalloc(npages, 1);
@@ -368,8 +371,10 @@ u64 lirs_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
 		if (seq[i] & OPT_REMOVE) {
 			if (l.where[p]) {
 				lirs_move(&l, p, LIRS_NONE);
-				if (!--size)
+				if (!--size) {		/* start over */
 					cold = base;
+					full = false;
+				}
 			}
 			continue;
 		}
@@ -388,7 +393,8 @@ u64 lirs_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
 		faults++;
 		if (size >= capacity) {
 			full = true;
-			while (l.nlir > capacity - cold)
+			for (k = 0; k < LIRS_DEMOTE_MAX &&
+			     l.nlir > capacity - cold; k++)
 				lirs_move(&l, l.q.next[l.lir], LIRS_HIR);
 			v = l.q.next[l.hir] != l.hir ? l.q.next[l.hir] :
 						      l.q.next[l.lir];

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Offline S3-FIFO, SIEVE and ARC on a reference string (evictors.c); the
- * first two make the same decisions as bpf/lib/s3fifo.h and
- * bpf/lib/sieve.h make when a device reports every use and each eviction
- * round takes one victim, so the host tests can hold the BPF code to them
- * (tests/host/test_evictors.c).
+ * Offline S3-FIFO, SIEVE, LIRS and ARC on a reference string
+ * (evictors.c); the first three make the same decisions as
+ * bpf/lib/s3fifo.h, sieve.h and lirs.h make when a device reports every
+ * use and each eviction round takes one victim, so the host tests can
+ * hold the BPF code to them (tests/host/test_evictors.c).
  * References as for opt.h (OPT_REMOVE takes a page off the device).
  */
 #ifndef BENCH_LIB_EVICTORS_H

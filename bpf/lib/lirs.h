@@ -12,17 +12,20 @@
  *    LIR page. A HIR page used again while in S becomes LIR. Each page
  *    has a clock of its last use; pages let go keep theirs as ghosts
  *    (ghost.h), so one that comes back while in S is LIR at once.
- *  - The cold share is 1% of the device (at least a round's victims)
- *    until a ghost comes back while in S: the HIR queue was too short to
- *    see that page's reuse, and the share becomes half the device until
- *    the device holds no page again. LIR
+ *  - The shares are of the pages LIRS held when it last had to evict
+ *    (the device, less what other policies, pinning and GMEM's free
+ *    target keep). The cold share is 1% of them (at least a round's
+ *    victims) until a ghost comes back while in S: the HIR queue was too
+ *    short to see that page's reuse, and the share becomes half. LIR
  *    pages over their share, least recent first, are made HIR at the
- *    next eviction. (CLOCK-Pro also gives frames back as HIR pages leave
- *    unused; under GMEM, which tells of uses late, that took 13% more
- *    faults than LRU on the hash join at half its pages, without it none.)
+ *    next evictions, LIRS_DEMOTE_MAX per victim wanted. (CLOCK-Pro also
+ *    gives frames back as HIR pages leave unused; under GMEM, which tells
+ *    of uses late, that took 13% more faults than LRU on the hash join at
+ *    half its pages, without it none.)
  * On loops larger than the device, LRU lets every page go just before
  * its use; here the LIR pages stay and only the rest cycle. Until the
- * device first fills, every page is LIR.
+ * first eviction, and again once LIRS holds no page on the device, every
+ * page is LIR.
  */
 #ifndef GMEM_LIB_LIRS_H
 #define GMEM_LIB_LIRS_H
@@ -32,6 +35,12 @@
 
 #define LIRS_LIR	0
 #define LIRS_HIR	1
+/*
+ * Demotions per victim a round wants: when the cold share grows to half,
+ * the HIR queue fills over the following rounds, not in one long hold of
+ * the device's lock.
+ */
+#define LIRS_DEMOTE_MAX	64
 
 /* What LIRS knows of the page in a frame slot. */
 struct lirs_page {
@@ -45,9 +54,9 @@ struct lirs_page {
 struct lirs_dev {
 	__u64 clock;		/* uses (faults and reported uses) */
 	__u32 nlir;		/* LIR pages */
-	__u32 cold;		/* frames for HIR pages */
-	__u32 frames;		/* the device's, once it filled; 0 before */
-	__u32 cold_base;	/* 1% of the device, at least a round's victims */
+	__u32 pages;		/* pages on the lists, LIR and HIR */
+	__u32 held;		/* pages at the last eviction; 0 before */
+	__u32 cold;		/* of them, for HIR pages */
 };
 
 struct {
@@ -116,6 +125,7 @@ static __always_inline void lirs_do_page_added(struct gmem_page *page)
 	__u32 slot = gmem_slot(page->dev, page->frame);
 	struct lirs_page *p = bpf_map_lookup_elem(&lirs_pages, &slot);
 	struct lirs_dev *d = lirs_dev(page->dev);
+	struct gmem_node *n;
 	__u64 used;
 	bool hir;
 
@@ -124,11 +134,14 @@ static __always_inline void lirs_do_page_added(struct gmem_page *page)
 	p->key = gmem_page_key_of(page);
 	if (gmem_ghost_take(&p->key, &used) &&
 	    used > lirs_bottom(page->dev, d)) {
-		d->cold = d->frames / 2;
+		d->cold = d->held / 2;
 		hir = false;
 	} else {
-		hir = d->frames && d->nlir + d->cold >= d->frames;
+		hir = d->held && d->nlir + d->cold >= d->held;
 	}
+	n = gmem_node(slot);
+	if (n && !n->linked)
+		d->pages++;
 	d->clock++;
 	lirs_set(page->dev, d, slot, p, hir);
 	p->used = d->clock;
@@ -146,7 +159,7 @@ static __always_inline void lirs_do_page_accessed(struct gmem_page *page)
 static __always_inline void lirs_do_page_removed(struct gmem_page *page)
 {
 	__u32 slot = gmem_slot(page->dev, page->frame);
-	struct gmem_node *n = gmem_node(slot), *hir;
+	struct gmem_node *n = gmem_node(slot);
 	struct lirs_page *p = bpf_map_lookup_elem(&lirs_pages, &slot);
 	struct lirs_dev *d = lirs_dev(page->dev);
 
@@ -155,24 +168,28 @@ static __always_inline void lirs_do_page_removed(struct gmem_page *page)
 	if (!p->hir && d->nlir)
 		d->nlir--;
 	gmem_list_del(slot);
-	/* An empty device starts over (the next program's loop is its own). */
-	hir = gmem_node(gmem_list_slot(page->dev, LIRS_HIR));
-	if (!d->nlir && hir && hir->next == gmem_list_slot(page->dev, LIRS_HIR))
-		d->cold = d->cold_base;
+	/* With no page left, start over: the next program's loop is its own. */
+	if (d->pages && !--d->pages) {
+		d->held = 0;
+		d->cold = 0;
+	}
 }
 
 struct lirs_walk {
 	struct gmem_evict_ctx *req;
 	__u32 cur;		/* the slot to look at next */
 	__u32 list;		/* LIRS_HIR, then LIRS_LIR */
+	__u32 demote;		/* demotions left this round */
 };
 
 /*
- * One step of the demotions: the least recent LIR page over the share is
- * made HIR, unless the device reported using it since GMEM last looked:
- * then that use is counted now, and it is the most recent.
+ * One step at the bottom of the LIR list. A page the device reported
+ * using since GMEM last looked has that use counted now: it becomes the
+ * most recent. Otherwise, while LIR pages are over their share, it is
+ * made HIR. The bottom the test for S compares with is then a page not
+ * used since GMEM last looked, not one whose uses were never told.
  */
-static int lirs_demote_step(__u32 i, void *data)
+static int lirs_bottom_step(__u32 i, void *data)
 {
 	struct lirs_walk *w = data;
 	__u32 dev = w->req->dev, slot;
@@ -180,16 +197,20 @@ static int lirs_demote_step(__u32 i, void *data)
 	struct lirs_dev *d = lirs_dev(dev);
 	struct lirs_page *p;
 
-	if (!head || !d || d->nlir + d->cold <= d->frames)
+	if (!head || !d)
 		return 1;
 	slot = head->next;
 	p = bpf_map_lookup_elem(&lirs_pages, &slot);
 	if (!p || slot == gmem_list_slot(dev, LIRS_LIR))
 		return 1;
-	if (gmem_frame_take_referenced(w->req, gmem_slot_frame(dev, slot)))
+	if (gmem_frame_take_referenced(w->req, gmem_slot_frame(dev, slot))) {
 		lirs_use(dev, d, slot);
-	else
-		lirs_set(dev, d, slot, p, true);
+		return 0;
+	}
+	if (d->nlir + d->cold <= d->held || !w->demote)
+		return 1;
+	w->demote--;
+	lirs_set(dev, d, slot, p, true);
 	return 0;
 }
 
@@ -258,17 +279,14 @@ static __always_inline void lirs_do_evict(struct gmem_evict_ctx *req)
 	if (!gmem_list_head_at(gmem_list_slot(req->dev, LIRS_LIR)) || !hir ||
 	    !d)
 		return;
-	if (d->frames != req->nr_frames) {	/* first full, or resized */
-		d->frames = req->nr_frames;
-		d->cold_base = req->nr_frames / 100;
-		d->cold = 0;
-	}
-	/* Enough HIR pages for a round's victims, and 1% of the device. */
-	if (d->cold_base < req->wanted && req->wanted <= d->frames / 2)
-		d->cold_base = req->wanted;
-	if (d->cold < d->cold_base)
-		d->cold = d->cold_base;
-	bpf_loop(gmem_walk_steps(req, 2), lirs_demote_step, &w, 0);
+	d->held = d->pages;
+	/* 1% of the pages, and enough HIR pages for a round's victims. */
+	if (d->cold < d->held / 100)
+		d->cold = d->held / 100;
+	if (d->cold < req->wanted && req->wanted <= d->held / 2)
+		d->cold = req->wanted;
+	w.demote = req->wanted * LIRS_DEMOTE_MAX;
+	bpf_loop(gmem_walk_steps(req, 2), lirs_bottom_step, &w, 0);
 	w.cur = hir->next;
 	bpf_loop(gmem_walk_steps(req, 2), lirs_evict_step, &w, 0);
 }

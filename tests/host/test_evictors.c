@@ -331,21 +331,30 @@ static u64 *scan_with_hot_set(size_t *n)
  * at a frame: where it beats the LRU with every use told (@s3_told faults
  * against @l), it may take a tenth more faults, no more (without the uses
  * it would take up to a quarter more: its ghosts still tell it of some).
+ * LIRS learns of uses at the bottom of its LIR list and in the HIR queue
+ * when it evicts: at most 5% more faults than with @li_told (without
+ * them, the bottom looks unused for laps and every ghost seems in S: a
+ * loop of 1.25x the device took 2.6x the faults).
  */
 static int check_pending(const char *what, const u64 *seq, size_t n,
-			 u64 s3_told, u64 l)
+			 u64 s3_told, u64 li_told, u64 l)
 {
 	u64 si = replay_reporting(&sieve, seq, n, true);
 	u64 s3 = replay_reporting(&s3fifo, seq, n, true);
+	u64 li = replay_reporting(&lirs, seq, n, true);
 	u64 want_si = sieve_faults(seq, n, MAX_PAGES, CAPACITY);
 
-	printf("# %s, uses pending until taken: s3fifo %llu, sieve %llu faults\n",
-	       what, (unsigned long long)s3, (unsigned long long)si);
+	printf("# %s, uses pending until taken: s3fifo %llu, sieve %llu, lirs %llu faults\n",
+	       what, (unsigned long long)s3, (unsigned long long)si,
+	       (unsigned long long)li);
 	EXPECT(si == want_si, "%s, uses pending: sieve %llu, offline %llu",
 	       what, (unsigned long long)si, (unsigned long long)want_si);
 	EXPECT(s3_told >= l || s3 * 10 <= s3_told * 11,
 	       "%s, uses pending: s3fifo %llu, %llu with every use told",
 	       what, (unsigned long long)s3, (unsigned long long)s3_told);
+	EXPECT(li * 100 <= li_told * 105,
+	       "%s, uses pending: lirs %llu, %llu with every use told",
+	       what, (unsigned long long)li, (unsigned long long)li_told);
 	return 0;
 }
 
@@ -380,7 +389,7 @@ static int check(const char *what, const u64 *seq, size_t n)
 	       (unsigned long long)si, (unsigned long long)want_si);
 	EXPECT(li == want_li, "%s: lirs %llu, offline %llu", what,
 	       (unsigned long long)li, (unsigned long long)want_li);
-	return check_pending(what, seq, n, s3, l);
+	return check_pending(what, seq, n, s3, li, l);
 }
 
 /*
@@ -555,7 +564,7 @@ const struct host_test evictor_tests[] = {
 	  bpf_evictors_match_offline_on_random_and_phases },
 	{ "s3fifo and lirs keep a hot set under a scan that LRU and SIEVE lose",
 	  scans_do_not_push_out_a_hot_set },
-	{ "lirs takes within 1% of opt's faults on a loop larger than the device",
+	{ "lirs takes 1% of the device a lap more than opt on a loop larger than it",
 	  lirs_keeps_most_of_a_loop },
 	{ "arc (offline): by hand, never below opt, keeps a hot set under a scan",
 	  arc_by_hand_and_bounds },
