@@ -410,7 +410,8 @@ u64 lirs_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
 		g = ghost[p] ? l.stamp[p] : 0;
 		ghost[p] = 0;
 		if (g && g > lirs_bottom(&l)) {
-			cold = capacity / 2;
+			if (full)	/* not after a start over, until full */
+				cold = capacity / 2;
 			lirs_move(&l, p, LIRS_LIR);
 		} else {
 			lirs_move(&l, p, !full || l.nlir < capacity - cold ?

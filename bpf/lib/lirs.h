@@ -265,10 +265,11 @@ static int lirs_evict_step(__u32 i, void *data)
  * lirs_do_evict() - the evict hook: LIRS's victims
  * @req: the full device's eviction round
  *
- * LIR pages over the device's share become HIR first; then victims come
- * from the HIR queue, oldest first, and from the LIR pages if it has too
- * few. A page may move on once for a use it reported, so the walk takes
- * up to two steps per frame.
+ * At the bottom of the LIR list, pages the device reported using move up
+ * and LIR pages over their share become HIR (LIRS_DEMOTE_MAX per victim
+ * wanted); then victims come from the HIR queue, oldest first, and from
+ * the LIR pages if it has too few. A page may move on once for a use it
+ * reported, so each walk takes up to two steps per frame.
  */
 static __always_inline void lirs_do_evict(struct gmem_evict_ctx *req)
 {

@@ -143,7 +143,7 @@ M = [
 ("L8", "bpf/lib/lirs.h", "\tif (gmem_frame_take_referenced(req, frame)) {\n\t\tlirs_use(dev, d, slot);", "\tif (0) {\n\t\tlirs_use(dev, d, slot);", "lirs: uses the device reported are not taken in the victim walk"),
 ("L9", "bpf/lib/lirs.h", "\tw.demote = req->wanted * LIRS_DEMOTE_MAX;", "\tw.demote = req->wanted * LIRS_DEMOTE_MAX * 1000;", "lirs: demotions unbounded per round"),
 ("L5", "bpf/lib/lirs.h", "gmem_ghost_add(dev, req->nr_frames, &p->key, p->used);", "gmem_ghost_add(dev, req->nr_frames, &p->key, 0);", "lirs: ghosts forget when they were used"),
-("L6", "evictors.c", "\t\t\tcold = capacity / 2;\n", "", "offline lirs: a ghost back in S leaves the cold share"),
+("L6", "evictors.c", "\t\t\t\tcold = capacity / 2;\n", "\t\t\t\t;\n", "offline lirs: a ghost back in S leaves the cold share"),
 ("E10", "evictors.c", "\t\t\t\thand = q.next[t];\n\t\t\t\tif (!visited[t]) {", "\t\t\t\thand = head;\n\t\t\t\tif (!visited[t]) {", "offline sieve's hand restarts"),
 # tree (bpf/lib/tree.h)
 ("R1", "bpf/lib/tree.h", "\t\t.dev = dev,\n", "", "tree: a fault reads another device's residency (main before issue 18)"),
