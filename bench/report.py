@@ -801,18 +801,12 @@ def markdown(res, pngs):
             table.append([g["workload"], size_label(g["size_x"]), g["opt"], g["lru_sim"]]
                          + [fmt(g["gap_closed"].get(p)) if p in g["gap_closed"] else "–"
                             for p in pols])
-        table.append(["**mean**", "", "", ""]
-                     + [fmt(res["gap_summary"][p]["mean_gap_closed"]) for p in pols])
-        table.append(["**mean, traces**", "", "", ""]
-                     + [fmt(res["gap_summary"][p]["mean_gap_closed_traces"])
-                        if res["gap_summary"][p]["mean_gap_closed_traces"] is not None
-                        else "–" for p in pols])
-        table.append(["**worst / LRU**", "", "", ""]
-                     + [fmt(res["gap_summary"][p]["worst_over_lru"]) for p in pols])
-        table.append(["**worst / `lru`**", "", "", ""]
-                     + [fmt(res["gap_summary"][p]["worst_over_kernel_lru"])
-                        if res["gap_summary"][p]["worst_over_kernel_lru"] is not None
-                        else "–" for p in pols])
+        for label, key in (("**mean**", "mean_gap_closed"),
+                           ("**mean, traces**", "mean_gap_closed_traces"),
+                           ("**worst / LRU**", "worst_over_lru"),
+                           ("**worst / `lru`**", "worst_over_kernel_lru")):
+            table.append([label, "", "", ""]
+                         + [fmt(res["gap_summary"][p][key]) for p in pols])
         L.append(md_table(["workload", "size", "OPT", "LRU"] + pols, table))
         L.append("")
 

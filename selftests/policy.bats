@@ -64,17 +64,23 @@ load() {
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 }
 
+# Run gmem-bench "$@" on a gmem_sim of its own (it loads the driver as it
+# needs it), then give the tests theirs back; $output and $status are the
+# run's, and its failure fails the caller.
+bench_run() {
+	rmmod gmem_sim
+	run build/bench/bin/gmem-bench "$@" --driver build/driver/gmem_sim.ko
+	insmod build/driver/gmem_sim.ko devices=2 mem_mb=16
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+}
+
 # Replay trace $1 on a device of $2 pages under the default, seq and
 # stride (loaded): sets $output to their "policy faults pages-moved
 # prefetched-pages-evicted-unused" lines, and shows them. The replay
 # loads gmem_sim as it needs it and unloads it after.
 replay_stream_prefetchers() {
-	rmmod gmem_sim
-	run build/bench/bin/gmem-bench replay "$1" --pages "$2" \
-		--policies default,seq,stride --driver build/driver/gmem_sim.ko \
+	bench_run replay "$1" --pages "$2" --policies default,seq,stride \
 		--out "$BATS_TEST_TMPDIR/replay.jsonl"
-	insmod build/driver/gmem_sim.ko devices=2 mem_mb=16
-	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	output=$(jq -r 'select(.exp == "replay") |
 		"\(.policy) \(.faults) \(.to_device) \(.prefetch_unused_evicted)"' \
 		"$BATS_TEST_TMPDIR/replay.jsonl")
@@ -447,12 +453,8 @@ stream_prefetchers_moved_at_most() {
 @test "the tree leaves posting lists no query read alone: on an IVF search at 2x and 4x the device it moves at most 1.1x the default's pages" {
 	local out=$BATS_TEST_TMPDIR/ivf.jsonl x def tree
 	load build/bpf/prefetch_tree.bpf.o
-	rmmod gmem_sim
-	run build/bench/bin/gmem-bench suite --only matrix --workloads ivf \
-		--policies default,tree --reps 1 \
-		--driver build/driver/gmem_sim.ko --out "$out"
-	insmod build/driver/gmem_sim.ko devices=2 mem_mb=16
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	bench_run suite --only matrix --workloads ivf --policies default,tree \
+		--reps 1 --out "$out"
 	for x in 2 4; do
 		pages() {
 			jq -r --arg p "$1" --argjson x $x 'select(.exp == "matrix" and
@@ -476,12 +478,8 @@ stream_prefetchers_moved_at_most() {
 	local out=$BATS_TEST_TMPDIR/cyclic.jsonl opt acc lru lirs filled
 	load build/bpf/evict_lru.bpf.o
 	load build/bpf/evict_lirs.bpf.o
-	rmmod gmem_sim
-	run build/bench/bin/gmem-bench suite --only matrix \
-		--workloads zipf,cyclic --policies lru,lirs --reps 1 \
-		--driver build/driver/gmem_sim.ko --out "$out"
-	insmod build/driver/gmem_sim.ko devices=2 mem_mb=16
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	bench_run suite --only matrix --workloads zipf,cyclic \
+		--policies lru,lirs --reps 1 --out "$out"
 	field() {
 		jq -r --arg p "$1" 'select(.exp == "matrix" and
 			.workload == "cyclic" and .policy == $p) | .'"$2" "$out"
@@ -510,12 +508,8 @@ stream_prefetchers_moved_at_most() {
 	local out=$BATS_TEST_TMPDIR/hashjoin.jsonl lru lirs
 	load build/bpf/evict_lru.bpf.o
 	load build/bpf/evict_lirs.bpf.o
-	rmmod gmem_sim
-	run build/bench/bin/gmem-bench replay bench/traces/hashjoin.vpn.gz \
-		--pages 555 --policies lru,lirs \
-		--driver build/driver/gmem_sim.ko --out "$out"
-	insmod build/driver/gmem_sim.ko devices=2 mem_mb=16
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	bench_run replay bench/traces/hashjoin.vpn.gz --pages 555 \
+		--policies lru,lirs --out "$out"
 	lru=$(jq -r 'select(.exp == "replay" and .policy == "lru") | .faults' "$out")
 	lirs=$(jq -r 'select(.exp == "replay" and .policy == "lirs") | .faults' "$out")
 	echo "# hash join at 555 pages: lru $lru faults, lirs $lirs" >&3

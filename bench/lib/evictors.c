@@ -50,6 +50,58 @@ static void push_newest(struct queues *q, u32 head, u32 p)
 	q->prev[head] = p;
 }
 
+/*
+ * Pages let go and still remembered, the last @len of them, as
+ * bpf/lib/ghost.h keeps them: seq1[p] is the number of p's newest ghost
+ * plus one (0: none), ring[k % len] the page of ghost k.
+ */
+struct ghosts {
+	u64 *seq1;
+	u32 *ring;
+	size_t len;
+	u64 next;		/* ghosts so far */
+};
+
+static void ghosts_init(struct ghosts *g, size_t npages, size_t len)
+{
+	g->seq1 = xcalloc(npages, sizeof(u64));
+	g->ring = xmalloc((len ? len : 1) * sizeof(u32));
+	g->len = len;
+	g->next = 0;
+}
+
+static void ghosts_free(struct ghosts *g)
+{
+	free(g->seq1);
+	free(g->ring);
+}
+
+/*
+ * @p as the newest ghost, the oldest forgotten once there are @len (a
+ * page may be in the ring more than once: only its newest place counts).
+ */
+static void ghost_add(struct ghosts *g, u32 p)
+{
+	u32 *slot;
+
+	if (!g->len)
+		return;
+	slot = &g->ring[g->next % g->len];
+	if (g->next >= g->len && g->seq1[*slot] == g->next - g->len + 1)
+		g->seq1[*slot] = 0;
+	*slot = p;
+	g->seq1[p] = ++g->next;
+}
+
+/* Forget @p's ghost (it is back): whether it had one. */
+static bool ghost_take(struct ghosts *g, u32 p)
+{
+	bool had = g->seq1[p];
+
+	g->seq1[p] = 0;
+	return had;
+}
+
 enum { NOWHERE, SMALL, MAIN };
 
 u64 s3fifo_faults(const u64 *seq, size_t n, size_t npages, size_t capacity,
@@ -57,15 +109,12 @@ u64 s3fifo_faults(const u64 *seq, size_t n, size_t npages, size_t capacity,
 {
 	u32 small = npages, main = npages + 1;
 	unsigned char *where = xcalloc(npages, 1), *freq = xcalloc(npages, 1);
-	/* The ghost queue: a ring of pages; ghost[p] = its stamp + 1. */
-	u64 *ghost = xcalloc(npages, sizeof(u64));
-	u32 *ring = xmalloc((ghosts ? ghosts : 1) * sizeof(u32));
-	u64 *ring_stamp = xmalloc((ghosts ? ghosts : 1) * sizeof(u64));
-	size_t target = capacity * small_percent / 100, size[3] = { 0 };
-	size_t ring_head = 0, ring_len = 0, i;
-	u64 faults = 0, stamp = 0;
+	size_t target = capacity * small_percent / 100, size[3] = { 0 }, i;
+	struct ghosts ghost;
+	u64 faults = 0;
 	struct queues q;
 
+	ghosts_init(&ghost, npages, ghosts);
 	queues_init(&q, npages, 2);
 	for (i = 0; i < n; i++) {
 		u32 p = seq[i] & ~OPT_REMOVE;
@@ -99,22 +148,7 @@ u64 s3fifo_faults(const u64 *seq, size_t n, size_t npages, size_t capacity,
 					continue;
 				}
 				where[t] = NOWHERE;
-				if (ghosts) {
-					size_t slot;
-
-					if (ring_len == ghosts) {	/* forget the oldest */
-						u32 old = ring[ring_head];
-
-						if (ghost[old] == ring_stamp[ring_head] + 1)
-							ghost[old] = 0;
-						ring_head = (ring_head + 1) % ghosts;
-						ring_len--;
-					}
-					slot = (ring_head + ring_len++) % ghosts;
-					ring[slot] = t;
-					ring_stamp[slot] = stamp;
-					ghost[t] = ++stamp;
-				}
+				ghost_add(&ghost, t);
 				break;
 			}
 			t = q.next[main];
@@ -129,17 +163,14 @@ u64 s3fifo_faults(const u64 *seq, size_t n, size_t npages, size_t capacity,
 			break;
 		}
 		freq[p] = 0;
-		where[p] = ghost[p] ? MAIN : SMALL;
-		ghost[p] = 0;
+		where[p] = ghost_take(&ghost, p) ? MAIN : SMALL;
 		push_newest(&q, where[p] == MAIN ? main : small, p);
 		size[where[p]]++;
 	}
 	queues_free(&q);
 	free(where);
 	free(freq);
-	free(ghost);
-	free(ring);
-	free(ring_stamp);
+	ghosts_free(&ghost);
 	return faults;
 }
 
@@ -357,11 +388,12 @@ u64 lirs_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
 {
 	struct lirs l = { .lir = npages, .hir = npages + 1 };
 	size_t base = capacity / 100 ? capacity / 100 : 1, cold = base;
-	u64 *ghost = xcalloc(npages, sizeof(u64)), faults = 0, t = 0, g;
-	u32 *ring = xmalloc(capacity * sizeof(u32));
-	size_t size = 0, rings = 0, i, k;
+	u64 faults = 0, t = 0, g;
+	size_t size = 0, i, k;
+	struct ghosts ghost;
 	bool full = false;
 
+	ghosts_init(&ghost, npages, capacity);
 	l.where = xcalloc(npages, 1);
 	l.stamp = xcalloc(npages, sizeof(u64));
 	queues_init(&l.q, npages, 2);
@@ -400,15 +432,9 @@ u64 lirs_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
 						      l.q.next[l.lir];
 			lirs_move(&l, v, LIRS_NONE);
 			size--;
-			/* Remembered until the ring comes round to it again. */
-			if (rings >= capacity && ghost[ring[rings % capacity]] ==
-			    rings - capacity + 1)
-				ghost[ring[rings % capacity]] = 0;
-			ring[rings % capacity] = v;
-			ghost[v] = ++rings;
+			ghost_add(&ghost, v);	/* its stamp stays in l.stamp */
 		}
-		g = ghost[p] ? l.stamp[p] : 0;
-		ghost[p] = 0;
+		g = ghost_take(&ghost, p) ? l.stamp[p] : 0;
 		if (g && g > lirs_bottom(&l)) {
 			if (full)	/* not after a start over, until full */
 				cold = capacity / 2;
@@ -423,7 +449,6 @@ u64 lirs_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
 	queues_free(&l.q);
 	free(l.where);
 	free(l.stamp);
-	free(ghost);
-	free(ring);
+	ghosts_free(&ghost);
 	return faults;
 }

@@ -150,11 +150,12 @@ static __always_inline void lirs_do_page_added(struct gmem_page *page)
 
 static __always_inline void lirs_do_page_accessed(struct gmem_page *page)
 {
-	struct gmem_node *n = gmem_node(gmem_slot(page->dev, page->frame));
+	__u32 slot = gmem_slot(page->dev, page->frame);
+	struct gmem_node *n = gmem_node(slot);
 	struct lirs_dev *d = lirs_dev(page->dev);
 
 	if (n && n->linked && d)
-		lirs_use(page->dev, d, gmem_slot(page->dev, page->frame));
+		lirs_use(page->dev, d, slot);
 }
 
 static __always_inline void lirs_do_page_removed(struct gmem_page *page)

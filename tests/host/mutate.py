@@ -144,6 +144,7 @@ M = [
 ("L9", "bpf/lib/lirs.h", "\tw.demote = req->wanted * LIRS_DEMOTE_MAX;", "\tw.demote = req->wanted * LIRS_DEMOTE_MAX * 1000;", "lirs: demotions unbounded per round"),
 ("L5", "bpf/lib/lirs.h", "gmem_ghost_add(dev, req->nr_frames, &p->key, p->used);", "gmem_ghost_add(dev, req->nr_frames, &p->key, 0);", "lirs: ghosts forget when they were used"),
 ("L6", "evictors.c", "\t\t\t\tcold = capacity / 2;\n", "\t\t\t\t;\n", "offline lirs: a ghost back in S leaves the cold share"),
+("E11", "evictors.c", "if (g->next >= g->len && g->seq1[*slot] == g->next - g->len + 1)", "if (g->next >= g->len)", "offline ghosts: a page's newer ghost is forgotten"),
 ("E10", "evictors.c", "\t\t\t\thand = q.next[t];\n\t\t\t\tif (!visited[t]) {", "\t\t\t\thand = head;\n\t\t\t\tif (!visited[t]) {", "offline sieve's hand restarts"),
 # tree (bpf/lib/tree.h)
 ("R1", "bpf/lib/tree.h", "\t\t.dev = dev,\n", "", "tree: a fault reads another device's residency (main before issue 18)"),
