@@ -472,6 +472,33 @@ stream_prefetchers_moved_at_most() {
 	no_leftovers
 }
 
+# The tree's ledger (bpf/lib/pf_feedback.h, pf_over_ledger()): the pages
+# its bets wasted, ever, stay within a tenth of the pages the device
+# needed. Judged only in samples, on these workloads of a few hundred
+# pages on a device with room, its first probes were wasted before a
+# sample was judged: 1.14x, 1.18x and 1.11x the default's pages.
+@test "the tree keeps to its waste ledger: on zipf-1.2, phase and ivf at half the device it moves at most 1.1x the default's pages" {
+	local out=$BATS_TEST_TMPDIR/half.jsonl w def tree
+	load build/bpf/prefetch_tree.bpf.o
+	bench_run suite --only matrix --workloads zipf,phase,ivf \
+		--policies default,tree --reps 1 --out "$out"
+	for w in zipf-1.2 phase ivf; do
+		pages() {
+			jq -r --arg p "$1" --arg w $w 'select(.exp == "matrix" and
+				.policy == $p and .workload == $w and
+				.size_x == 0.5) | .to_device' "$out"
+		}
+		def=$(pages default)
+		tree=$(pages tree)
+		echo "# $w at 0.5x: the tree moved $tree pages, the default $def" >&3
+		[ "$def" -gt 0 ]
+		[ "$tree" -gt 0 ]
+		[ $(( tree * 10 )) -le $(( def * 11 )) ]
+	done
+	$GMEMCTL unload tree
+	no_leftovers
+}
+
 # The zipf runs before it leave lirs's cold share at half the device (a
 # page it let go came back soon); the device empty again, it starts over.
 @test "lirs keeps most of a loop larger than the device: on cyclic at 1.25x, after zipf, it takes at most 1.1x OPT's faults, lru a fault per access" {

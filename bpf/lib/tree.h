@@ -289,7 +289,7 @@ static __always_inline int tree_do_prefetch(struct gmem_prefetch_ctx *req)
 					 NULL);
 	again = pf_feedback_fault_kind(req, PF_KIND_AGAIN,
 				       TREE_AGAIN_FIRST_LEVEL, NULL);
-	if (!allowed && !again)
+	if ((!allowed && !again) || pf_over_ledger(req->as_id))
 		return 0;
 	bits = bpf_map_lookup_elem(&blocks, &key);
 	if (!bits)

@@ -155,7 +155,7 @@ M = [
 ("R6", "bpf/lib/tree.h", "\tmask &= ((1ULL << (nr / LEAF_PAGES % 33)) - 1) << first;\n", "", "tree: holes fetched outside the dense region"),
 # prefetch feedback (bpf/lib/pf_feedback.h and its users)
 ("P1", "bpf/lib/pf_feedback.h", "\tlevel = st->level;\n\tif (level <= PF_PROBE_LEVEL)", "\tlevel = 0;\n\tif (level <= PF_PROBE_LEVEL)", "feedback: the level never limits a fault"),
-("P2", "bpf/lib/pf_feedback.h", "\tif (page->flags & GMEM_PAGE_UNUSED)\n\t\tst->unused++;", "\tif (0)\n\t\tst->unused++;", "feedback: every prefetched page counts as used"),
+("P2", "bpf/lib/pf_feedback.h", "\tif (page->flags & GMEM_PAGE_UNUSED) {\n\t\tst->unused++;", "\tif (0) {\n\t\tst->unused++;", "feedback: every prefetched page counts as used"),
 ("P3", "bpf/lib/pf_feedback.h", "if ((__u64)st->unused * 100 > needed * pf_waste_pct ||\n\t    (__u64)st->unused * 100 >\n\t    (__u64)(st->used + st->unused) * pf_miss_pct) {", "if (st->unused) {", "feedback: any unused page is a bad sample"),
 ("P4", "bpf/lib/pf_feedback.h", "\t} else if (st->level) {\n\t\tst->level--;\n\t}", "\t}", "feedback: trust never comes back"),
 ("P5", "bpf/lib/tree.h", "pf_feedback_fault_kind(req, PF_KIND_FIRST, TREE_FIRST_LEVEL,", "pf_feedback_fault_kind(req, PF_KIND_FIRST, 0,", "tree starts trusted"),
@@ -165,6 +165,9 @@ M = [
 ("P10", "bpf/lib/pf_feedback.h", "\tif (!st)\n\t\treturn window;\n\tfor (i = 0; i < PF_ENDS; i++) {", "\treturn window;\n\tfor (i = 0; i < PF_ENDS; i++) {", "streams are not clipped where streams ended"),
 ("P11", "bpf/lib/pf_feedback.h", "st->ends[st->next_end % PF_ENDS] = bet->run + (verdicts >> 32);", "st->ends[st->next_end % PF_ENDS] = bet->run + bet->pages;", "a stream's end taken past its bet"),
 ("P13", "bpf/lib/pf_feedback.h", "\tif (passed && run - passed < best)", "\tif (0 && passed && run - passed < best)", "a stream past an end fetches a whole window"),
+("P15", "bpf/lib/pf_feedback.h", "\treturn wasted * 100 > needed * pf_waste_pct;", "\treturn false;", "feedback: no waste ledger, samples alone"),
+("P16", "bpf/lib/tree.h", "if ((!allowed && !again) || pf_over_ledger(req->as_id))", "if (!allowed && !again)", "tree: its bets ignore the ledger"),
+("P17", "bpf/lib/pf_feedback.h", "\t\tkey = pf_key(as_id, kind);\n", "\t\tkey = pf_key(as_id, PF_KIND_FIRST);\n\t\tif (kind)\n\t\t\tbreak;\n", "ledger: the tree's AGAIN bets left out"),
 ("P14", "bpf/lib/pf_feedback.h", "\t    (__u64)st->unused * 100 >\n\t    (__u64)(st->used + st->unused) * pf_miss_pct) {", "\t    0) {", "feedback: bets that mostly miss are within budget"),
 ("P12", "tests/host/test_prefetch.c", "\treturn !first || seen > 1;", "\treturn true;", "a prefetched page's first use earns a second chance (mm/gmem before gm_frame_take_reports())"),
 ("P9", "tests/host/test_prefetch.c", "share < PREFETCH_BUDGET ? share : PREFETCH_BUDGET;", "PREFETCH_BUDGET;", "no device share in the budget (decide.c before GM_PREFETCH_DEV_SHARE)"),
