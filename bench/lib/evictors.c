@@ -379,10 +379,12 @@ static u64 lirs_bottom(const struct lirs *l)
  * recently used LIR page", on a last-use stamp per page (for a page let
  * go, in a ghost ring of @capacity entries). The cold (HIR) share is 1%
  * of the device until a page comes back while still in S (the HIR queue
- * was too short to keep it); then it is half the device, until the device
- * is empty again. At most LIRS_DEMOTE_MAX LIR pages over their share are
- * made HIR per eviction. Until the device first fills, and again after it
- * emptied, pages are LIR.
+ * was too short to keep it); then it is half the device, less a page for
+ * each HIR page let go after its test period (not used again while in
+ * S), down to 1% again; after the device emptied, 1%. At most
+ * LIRS_DEMOTE_MAX LIR pages over their share are made HIR per eviction.
+ * Until the device first fills, and again after it emptied, pages are
+ * LIR.
  */
 u64 lirs_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
 {
@@ -430,6 +432,10 @@ u64 lirs_faults(const u64 *seq, size_t n, size_t npages, size_t capacity)
 				lirs_move(&l, l.q.next[l.lir], LIRS_HIR);
 			v = l.q.next[l.hir] != l.hir ? l.q.next[l.hir] :
 						      l.q.next[l.lir];
+			/* Its test period over, unused: the share shrinks. */
+			if (l.where[v] == LIRS_HIR && cold > base &&
+			    l.stamp[v] <= lirs_bottom(&l))
+				cold--;
 			lirs_move(&l, v, LIRS_NONE);
 			size--;
 			ghost_add(&ghost, v);	/* its stamp stays in l.stamp */

@@ -142,6 +142,8 @@ M = [
 ("L7", "bpf/lib/lirs.h", "\tif (gmem_frame_take_referenced(w->req, gmem_slot_frame(dev, slot))) {\n\t\tlirs_use(dev, d, slot);", "\tif (0) {\n\t\tlirs_use(dev, d, slot);", "lirs: uses the device reported are not taken at the LIR bottom"),
 ("L8", "bpf/lib/lirs.h", "\tif (gmem_frame_take_referenced(req, frame)) {\n\t\tlirs_use(dev, d, slot);", "\tif (0) {\n\t\tlirs_use(dev, d, slot);", "lirs: uses the device reported are not taken in the victim walk"),
 ("L9", "bpf/lib/lirs.h", "\tw.demote = req->wanted * LIRS_DEMOTE_MAX;", "\tw.demote = req->wanted * LIRS_DEMOTE_MAX * 1000;", "lirs: demotions unbounded per round"),
+("L10", "bpf/lib/lirs.h", "\tif (p->hir && d->cold > d->held / 100", "\tif (0 && p->hir && d->cold > d->held / 100", "lirs: the cold share never shrinks"),
+("L11", "evictors.c", "\t\t\t\tcold--;\n", "\t\t\t\t;\n", "offline lirs: the cold share never shrinks"),
 ("L5", "bpf/lib/lirs.h", "gmem_ghost_add(dev, req->nr_frames, &p->key, p->used);", "gmem_ghost_add(dev, req->nr_frames, &p->key, 0);", "lirs: ghosts forget when they were used"),
 ("L6", "evictors.c", "\t\t\t\tcold = capacity / 2;\n", "\t\t\t\t;\n", "offline lirs: a ghost back in S leaves the cold share"),
 ("E11", "evictors.c", "if (g->next >= g->len && g->seq1[*slot] == g->next - g->len + 1)", "if (g->next >= g->len)", "offline ghosts: a page's newer ghost is forgotten"),
