@@ -230,6 +230,7 @@ static int lirs_evict_step(__u32 i, void *data)
 	struct lirs_dev *d = lirs_dev(dev);
 	struct gmem_node *n;
 	struct lirs_page *p;
+	bool shrink;
 
 	if (req->nominated >= req->wanted || !d)
 		return 1;
@@ -264,11 +265,12 @@ static int lirs_evict_step(__u32 i, void *data)
 	 * S, gives a frame of the cold share back (CLOCK-Pro), down to the
 	 * least it starts at.
 	 */
-	if (p->hir && d->cold > d->held / 100 && d->cold > req->wanted &&
-	    p->used <= lirs_bottom(dev, d))
-		d->cold--;
-	if (!gmem_evict_frame(req, frame))
+	shrink = p->hir && d->cold > d->held / 100 && d->cold > req->wanted &&
+		 p->used <= lirs_bottom(dev, d);
+	if (!gmem_evict_frame(req, frame)) {
 		gmem_ghost_add(dev, req->nr_frames, &p->key, p->used);
+		d->cold -= shrink;
+	}
 	return 0;
 }
 

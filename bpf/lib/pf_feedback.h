@@ -10,8 +10,9 @@
  * Every shipped prefetcher keeps a waste budget per address space: the
  * pages it prefetched for nothing may be at most pf_waste_pct percent of
  * the pages the device needed (its faults, and the prefetched pages it
- * used), which bounds the pages moved at about 1 + pf_waste_pct / 100
- * times what demand paging alone moves. It is judged on samples of
+ * used), aiming at pages moved of about 1 + pf_waste_pct / 100 times what
+ * demand paging alone moves (the tree's ledger, below, holds it to that
+ * over its whole life). It is judged on samples of
  * pf_sample verdicts, and its level of distrust follows: two levels up
  * for a sample over budget, one down for one within. A sample is over
  * budget too when more than pf_miss_pct percent of its verdicts are
@@ -60,7 +61,8 @@
  * Samples forgive: each is judged alone, and a prefetcher whose bets are
  * of two kinds (the tree's) may waste a tenth with each. The address
  * space's ledger (pf_over_ledger()) adds up every verdict since its first
- * fault; the tree bets nothing while the ledger is over budget. Without
+ * fault (bets of the last PF_JUDGE_AGE faults are not in it yet); the
+ * tree bets nothing while the ledger is over budget. Without
  * it, on workloads of a few hundred pages on a device with room, the
  * tree's first probes were wasted before a sample was judged (1.14x,
  * 1.18x and 1.11x the default's pages on zipf-1.2, phase and ivf at half
@@ -96,6 +98,7 @@ const volatile __u32 pf_miss_pct = 33;
  * An address space's bets of one kind share a state: the tree's fetches
  * of pages the device never had and of pages it had before are judged
  * apart (tree.h), so one kind's misses do not cost the other its trust.
+ * Its ledger (pf_over_ledger()) adds both kinds' waste up.
  */
 enum pf_kind {
 	PF_KIND_FIRST,		/* the only kind of seq and stride */
@@ -351,7 +354,7 @@ static __always_inline void pf_feedback_removed(struct gmem_page *page)
  */
 static __always_inline bool pf_over_ledger(__u64 as_id)
 {
-	__u64 wasted = 0, needed = 0, key;
+	__u64 wasted = 0, needed = 0, faults = 0, key;
 	struct pf_state *st;
 	int kind;
 
@@ -362,11 +365,11 @@ static __always_inline bool pf_over_ledger(__u64 as_id)
 			continue;
 		wasted += st->unused_all;
 		needed += st->used_all;
-		/* Every kind counts every fault: once. */
-		if (!kind)
-			needed += st->clock;
+		/* Each kind counts every fault (one made later, fewer). */
+		if (st->clock > faults)
+			faults = st->clock;
 	}
-	return wasted * 100 > needed * pf_waste_pct;
+	return wasted * 100 > (needed + faults) * pf_waste_pct;
 }
 
 /*

@@ -20,6 +20,9 @@
  * second cost the first its trust (tests/host/test_prefetch.c: judged
  * apart, on sqlite's trace at half its pages the tree takes 102 faults
  * where it took 267, and moves 1.04x the default's pages, not 1.21x).
+ * Their waste is added up in one ledger (pf_over_ledger()): while the
+ * pages both kinds wasted are over pf_waste_pct of the pages the device
+ * needed, the tree bets nothing.
  *
  * A FIRST leaf with no page on the device is no structure being filled
  * in: the region is dense with the structures around the fault, and one
