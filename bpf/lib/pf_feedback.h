@@ -11,8 +11,9 @@
  * pages it prefetched for nothing may be at most pf_waste_pct percent of
  * the pages the device needed (its faults, and the prefetched pages it
  * used), aiming at pages moved of about 1 + pf_waste_pct / 100 times what
- * demand paging alone moves (the tree's ledger, below, holds it to that
- * over its whole life). It is judged on samples of
+ * demand paging alone moves (the tree's ledger, below, holds its waste
+ * to the budget over its whole life; pages its bets push out and that
+ * come back are a cost no verdict sees). It is judged on samples of
  * pf_sample verdicts, and its level of distrust follows: two levels up
  * for a sample over budget, one down for one within. A sample is over
  * budget too when more than pf_miss_pct percent of its verdicts are
@@ -62,9 +63,9 @@
  * of two kinds (the tree's) may waste a tenth with each. The address
  * space's ledger (pf_over_ledger()) adds up every verdict since its first
  * fault (bets of the last PF_JUDGE_AGE faults are not in it yet); the
- * tree bets nothing while the ledger is over budget. Without
- * it, on workloads of a few hundred pages on a device with room, the
- * tree's first probes were wasted before a sample was judged (1.14x,
+ * tree bets nothing while the ledger is over budget. Without it, on
+ * workloads of a few hundred pages on a device with room, the tree's
+ * first probes were wasted before a sample was judged (1.14x,
  * 1.18x and 1.11x the default's pages on zipf-1.2, phase and ivf at half
  * the device), and on the hash join at half its pages it moved 1.13x in
  * the host model. seq and stride keep to no ledger: their bets follow
