@@ -350,18 +350,20 @@ static __always_inline void pf_feedback_removed(struct gmem_page *page)
 /*
  * Has the address space's prefetcher, over all its bets of every kind,
  * wasted more than pf_waste_pct percent of the pages the device needed
- * (its faults, and the prefetched pages it used)? The samples judge the
- * recent bets of a kind; this judges them all (tree.h keeps to it).
+ * (its faults, and the prefetched pages it used)? @states: its state of
+ * each kind, as pf_feedback_fault_kind() gave them this fault (NULL: no
+ * room in the map). The samples judge the recent bets of a kind; this
+ * judges them all (tree.h keeps to it).
  */
-static __always_inline bool pf_over_ledger(__u64 as_id)
+static __always_inline bool
+pf_over_ledger(struct pf_state *const states[PF_NR_KINDS])
 {
-	__u64 wasted = 0, needed = 0, faults = 0, key;
+	__u64 wasted = 0, needed = 0, faults = 0;
 	struct pf_state *st;
 	int kind;
 
 	for (kind = 0; kind < PF_NR_KINDS; kind++) {
-		key = pf_key(as_id, kind);
-		st = bpf_map_lookup_elem(&pf_states, &key);
+		st = states[kind];
 		if (!st)
 			continue;
 		wasted += st->unused_all;

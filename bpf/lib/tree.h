@@ -287,12 +287,14 @@ static __always_inline int tree_do_prefetch(struct gmem_prefetch_ctx *req)
 	__u32 idx = (req->va - block_va) / GMEM_PAGE_SIZE;
 	__u32 best_first = 0, best_nr = 0, nr, first, allowed, again;
 	struct block_bits *bits, *used, no_use = {};
+	struct pf_state *states[PF_NR_KINDS];
 
 	allowed = pf_feedback_fault_kind(req, PF_KIND_FIRST, TREE_FIRST_LEVEL,
-					 NULL);
+					 &states[PF_KIND_FIRST]);
 	again = pf_feedback_fault_kind(req, PF_KIND_AGAIN,
-				       TREE_AGAIN_FIRST_LEVEL, NULL);
-	if ((!allowed && !again) || pf_over_ledger(req->as_id))
+				       TREE_AGAIN_FIRST_LEVEL,
+				       &states[PF_KIND_AGAIN]);
+	if ((!allowed && !again) || pf_over_ledger(states))
 		return 0;
 	bits = bpf_map_lookup_elem(&blocks, &key);
 	if (!bits)
