@@ -471,12 +471,18 @@ TEST_F(evict, sysfs_counters_agree_with_the_driver)
  * finding the mapping is the device's report of use); then the CPU reads
  * all of it, pulling every page back: exactly the unread half left
  * unused, which GMEM counts (and tells the policy, GMEM_PAGE_UNUSED).
+ * Meanwhile prefetched_pending counts the pages on the device that the
+ * prefetch brought and the device has not used yet (a policy reads it in
+ * gmem_page.prefetched_pending): the prefetch adds its range, the reads
+ * end the first half's wait, the CPU pulling the pages back ends the
+ * rest. Each step is measured by what it changed.
  */
-TEST_F(evict, prefetched_pages_that_leave_unused_are_counted)
+TEST_F(evict, prefetched_pages_pend_until_used_and_leave_unused_counted)
 {
 	size_t size = self->capacity / 4, half = size / 2;
 	long prefetched = sysfs_long(SYSFS_DEV0 "prefetched");
 	long unused = sysfs_long(SYSFS_DEV0 "prefetched_unused");
+	long pending = sysfs_long(SYSFS_DEV0 "prefetched_pending");
 	struct gmem_sim_run run;
 	uint64_t sum;
 	char *p;
@@ -489,11 +495,19 @@ TEST_F(evict, prefetched_pages_that_leave_unused_are_counted)
 			   MADV_PREFETCH), 0);
 	EXPECT_EQ(sysfs_long(SYSFS_DEV0 "prefetched") - prefetched,
 		  (long)(size / page_size));
+	EXPECT_EQ(sysfs_long(SYSFS_DEV0 "prefetched_pending") - pending,
+		  (long)(size / page_size));
+	pending = sysfs_long(SYSFS_DEV0 "prefetched_pending");
 	ASSERT_EQ(dev_run(self->fd0, p, half, GMEM_SIM_SEQUENTIAL,
 			  GMEM_SIM_READ, 0, &run), 0);
 	EXPECT_EQ(run.faults, 0);
+	EXPECT_EQ(pending - sysfs_long(SYSFS_DEV0 "prefetched_pending"),
+		  (long)(half / page_size));
+	pending = sysfs_long(SYSFS_DEV0 "prefetched_pending");
 	EXPECT_EQ(cpu_checksum(p, size), sum);
 	EXPECT_EQ(sysfs_long(SYSFS_DEV0 "prefetched_unused") - unused,
+		  (long)((size - half) / page_size));
+	EXPECT_EQ(pending - sysfs_long(SYSFS_DEV0 "prefetched_pending"),
 		  (long)((size - half) / page_size));
 	munmap(p, size);
 }

@@ -234,6 +234,11 @@ struct gmem_as_info {
  * @hint: MADV_POLICY_HINT_FIRST.. hint of @va's range, or 0
  * @preferred_dev: the device @va's range prefers, or -1 (none, or a host
  *	node: then GMEM_PAGE_PREFER_HOST)
+ * @prefetched_pending: pages on the device that a prefetch brought (a
+ *	policy's or hmadvise()'s, of any address space) and the device has
+ *	not used yet; on page_removed, not counting this one: without those
+ *	bets the device would have had as many frames more, and kept it
+ *	that many evictions longer
  */
 struct gmem_page {
 	u64 va;
@@ -243,6 +248,7 @@ struct gmem_page {
 	u32 flags;
 	u32 hint;
 	s32 preferred_dev;
+	u32 prefetched_pending;
 };
 
 /**

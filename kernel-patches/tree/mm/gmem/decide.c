@@ -91,6 +91,7 @@ void __gm_policy_page_event(struct gm_policy *p,
 	void (*fn)(struct gmem_page *page);
 	struct gmem_page page;
 	unsigned long attr_val;
+	long pending;
 	u64 start;
 
 	lockdep_assert_held(&dev->lock);
@@ -101,6 +102,10 @@ void __gm_policy_page_event(struct gm_policy *p,
 	     p->ops->page_removed;
 	if (!fn || !frame->as)
 		return;
+	/* The page leaving is not among them, though it stays (an orphan). */
+	pending = atomic_long_read(&dev->prefetched_pending);
+	if (hook == GM_HOOK_PAGE_REMOVED)
+		pending -= READ_ONCE(frame->pending);
 	page = (struct gmem_page) {
 		.va = frame->va,
 		.as_id = frame->as->id,
@@ -112,6 +117,7 @@ void __gm_policy_page_event(struct gm_policy *p,
 			 (frame->judged ? GMEM_PAGE_JUDGED : 0) |
 			 (hook == GM_HOOK_PAGE_REMOVED &&
 			  gm_frame_prefetch_unused(frame) ? GMEM_PAGE_UNUSED : 0),
+		.prefetched_pending = clamp_val(pending, 0, U32_MAX),
 	};
 	attr_val = attr ? *attr : gm_attr_load(frame->as, frame->va);
 	page.hint = gm_attr_hint(attr_val);

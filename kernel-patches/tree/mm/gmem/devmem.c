@@ -257,6 +257,7 @@ void gm_frame_use(struct gm_dev *dev, struct gm_frame *frame,
 		gm_frame_protect(dev, frame);
 	}
 	frame->used = 1;
+	gm_frame_end_pending(dev, frame);
 }
 
 /*
@@ -329,6 +330,7 @@ static void gm_devmem_page_free(struct page *page)
 
 	spin_lock(&dev->lock);
 	frame = &dev->frames[index];
+	gm_frame_end_pending(dev, frame);
 	gm_policy_page_event(frame->policy, GM_HOOK_PAGE_REMOVED, dev, frame);
 	if (gm_frame_prefetch_unused(frame))
 		atomic_long_inc(&dev->prefetched_unused);
@@ -379,6 +381,7 @@ void gm_frame_track(struct gm_dev *dev, struct page *page,
 			return;
 		hook = GM_HOOK_PAGE_ACCESSED;
 	} else {	/* new, or a forked child's or a moved (mremap) page */
+		gm_frame_end_pending(dev, frame);
 		gm_policy_page_event(frame->policy, GM_HOOK_PAGE_REMOVED, dev,
 				     frame);
 	}
@@ -394,6 +397,15 @@ void gm_frame_track(struct gm_dev *dev, struct page *page,
 		frame->prefetched = !!(flags & GMEM_PAGE_PREFETCHED);
 		frame->used = 0;
 		frame->judged = 0;
+		/*
+		 * Counted before the frame shows it, so that a report ending
+		 * it decrements after; the frame's last page ended its own
+		 * (above), and only this sets it.
+		 */
+		if (frame->prefetched) {
+			atomic_long_inc(&dev->prefetched_pending);
+			WARN_ON_ONCE(xchg(&frame->pending, 1));
+		}
 	}
 	/* Protection that ended, not yet taken back by an eviction round. */
 	if (!gm_frame_protected(frame))

@@ -63,6 +63,7 @@ void gm_dev_frame_accessed(struct gm_dev *dev, unsigned long index)
 
 	if (!frames || index >= dev->nr_pages)
 		return;
+	gm_frame_end_pending(dev, &frames[index]);
 	/* Racing reports may count as one: the count only steers aging. */
 	reports = READ_ONCE(frames[index].referenced);
 	if (reports < 2)

@@ -137,6 +137,13 @@ struct gm_frame {
 	u8 used;
 	/* ...and its policy took its verdict: gmem_prefetch_verdicts() */
 	u8 judged;
+	/*
+	 * Arrived by a prefetch, and the device has used it neither by a
+	 * fault nor by a report since: counts in dev->prefetched_pending.
+	 * Whoever ends that takes it with xchg(), as a report may race a
+	 * fault (gm_frame_end_pending()).
+	 */
+	u32 pending;
 };
 
 /*
@@ -262,11 +269,27 @@ struct gm_dev {
 	atomic_long_t pages_referenced;		/* found so by aging */
 	atomic_long_t evict_scanned;		/* frames the LRU walks saw */
 	atomic_long_t prefetched_unused;	/* left, never used */
+	atomic_long_t prefetched_pending;	/* here, not used yet */
 	atomic_long_t remote_maps;		/* host pages mapped remotely */
 	atomic_long_t counter_reports;		/* gm_dev_access_counter() */
 	atomic_long_t counter_migrations;	/* ...that moved the page */
 	struct kobject kobj;			/* /sys/kernel/gmem/devices/NAME */
 };
+
+/*
+ * Any context: @frame's page, if a prefetch brought it and the device had
+ * not used it, no longer counts so (used now, or leaving). The device's
+ * report of a use races GMEM's own use and the frame's release: xchg()
+ * lets one of them take it. A late report of a page the frame held before
+ * may end its next page's wait: the count only steers, as the reports do
+ * (gm_dev_frame_accessed()).
+ */
+static inline void gm_frame_end_pending(struct gm_dev *dev,
+					struct gm_frame *frame)
+{
+	if (READ_ONCE(frame->pending) && xchg(&frame->pending, 0))
+		atomic_long_dec(&dev->prefetched_pending);
+}
 
 /*
  * Under @dev->lock, in a walk that may sleep between chunks: count one more

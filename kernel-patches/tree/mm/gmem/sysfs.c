@@ -81,6 +81,7 @@ GM_DEV_COUNTER(prefetched, pages_prefetched);
 GM_DEV_COUNTER(pages_referenced, pages_referenced);
 GM_DEV_COUNTER(evict_scanned, evict_scanned);
 GM_DEV_COUNTER(prefetched_unused, prefetched_unused);
+GM_DEV_COUNTER(prefetched_pending, prefetched_pending);
 GM_DEV_COUNTER(remote_maps, remote_maps);
 GM_DEV_COUNTER(counter_reports, counter_reports);
 GM_DEV_COUNTER(counter_migrations, counter_migrations);
@@ -208,6 +209,7 @@ static struct attribute *gm_dev_attrs[] = {
 	&gm_attr_pages_pinned.attr,
 	&gm_attr_pages_protected.attr,
 	&gm_attr_prefetched_unused.attr.attr,
+	&gm_attr_prefetched_pending.attr.attr,
 	&gm_attr_remote_maps.attr.attr,
 	&gm_attr_counter_reports.attr.attr,
 	&gm_attr_counter_migrations.attr.attr,
