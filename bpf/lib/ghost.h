@@ -68,6 +68,37 @@ gmem_page_key_of(const struct gmem_page *page)
 }
 
 /*
+ * The place of device @dev's next ghost in its ring, @frames long, the
+ * oldest ghost forgotten once the ring is full; *@nextp is set to the
+ * device's count of ghosts. NULL if there is no place.
+ */
+static __always_inline struct gmem_ghost_slot *
+gmem_ghost_place(__u32 dev, __u32 frames, __u64 **nextp)
+{
+	__u64 *next = bpf_map_lookup_elem(&gmem_ghost_next, &dev);
+	struct gmem_ghost_slot *g;
+	__u32 i;
+
+	if (!next || !frames)
+		return NULL;
+	if (frames > gmem_dev_frames)
+		frames = gmem_dev_frames;
+	i = dev * gmem_dev_frames + *next % frames;
+	g = bpf_map_lookup_elem(&gmem_ghost_ring, &i);
+	if (!g)
+		return NULL;
+	if (*next >= frames) {
+		struct gmem_ghost *old = bpf_map_lookup_elem(&gmem_ghosts,
+							     &g->key);
+
+		if (old && old->seq1 == g->seq + 1)
+			bpf_map_delete_elem(&gmem_ghosts, &g->key);
+	}
+	*nextp = next;
+	return g;
+}
+
+/*
  * Remember @key with @data as the newest ghost of device @dev, forgetting
  * the oldest once the ring holds @frames (a page may be in the ring more
  * than once: only its newest place counts).
@@ -76,26 +107,13 @@ static __always_inline void gmem_ghost_add(__u32 dev, __u32 frames,
 					   const struct gmem_page_key *key,
 					   __u64 data)
 {
-	__u64 *next = bpf_map_lookup_elem(&gmem_ghost_next, &dev);
 	struct gmem_ghost_slot *g;
 	struct gmem_ghost ghost;
-	__u32 i;
+	__u64 *next;
 
-	if (!next || !frames)
-		return;
-	if (frames > gmem_dev_frames)
-		frames = gmem_dev_frames;
-	i = dev * gmem_dev_frames + *next % frames;
-	g = bpf_map_lookup_elem(&gmem_ghost_ring, &i);
+	g = gmem_ghost_place(dev, frames, &next);
 	if (!g)
 		return;
-	if (*next >= frames) {
-		struct gmem_ghost *old = bpf_map_lookup_elem(&gmem_ghosts,
-							     &g->key);
-
-		if (old && old->seq1 == g->seq + 1)
-			bpf_map_delete_elem(&gmem_ghosts, &g->key);
-	}
 	g->key = *key;
 	g->seq = *next;
 	ghost.seq1 = *next + 1;
@@ -105,19 +123,51 @@ static __always_inline void gmem_ghost_add(__u32 dev, __u32 frames,
 }
 
 /*
- * Forget @key's ghost (its page is back): true if there was one, and its
- * word in *@data.
+ * @key's page left device @dev, and no ghost need remember it, but it
+ * counts in the others' ages (gmem_ghost_take_aged()): its place in the
+ * ring stays empty, and a ghost it had from before is forgotten.
  */
-static __always_inline bool gmem_ghost_take(const struct gmem_page_key *key,
-					    __u64 *data)
+static __always_inline void gmem_ghost_pass(__u32 dev, __u32 frames,
+					    const struct gmem_page_key *key)
+{
+	struct gmem_ghost_slot *g;
+	__u64 *next;
+
+	bpf_map_delete_elem(&gmem_ghosts, key);
+	g = gmem_ghost_place(dev, frames, &next);
+	if (!g)
+		return;
+	g->seq = *next;		/* a ghost of g->key this old is gone */
+	(*next)++;
+}
+
+/*
+ * Forget @key's ghost (its page is back): true if there was one, and its
+ * word in *@data. Unless @age is NULL, *@age is set to the ghosts its
+ * device has had since, this one included (1: it was the last).
+ */
+static __always_inline bool gmem_ghost_take_aged(const struct gmem_page_key *key,
+						 __u64 *data, __u64 *age)
 {
 	struct gmem_ghost *ghost = bpf_map_lookup_elem(&gmem_ghosts, key);
+	__u32 dev = key->dev;
+	__u64 *next;
 
 	if (!ghost)
 		return false;
 	*data = ghost->data;
+	if (age) {
+		next = bpf_map_lookup_elem(&gmem_ghost_next, &dev);
+		*age = next ? *next - (ghost->seq1 - 1) : ~0ULL;
+	}
 	bpf_map_delete_elem(&gmem_ghosts, key);
 	return true;
+}
+
+static __always_inline bool gmem_ghost_take(const struct gmem_page_key *key,
+					    __u64 *data)
+{
+	return gmem_ghost_take_aged(key, data, NULL);
 }
 
 #endif /* GMEM_LIB_GHOST_H */

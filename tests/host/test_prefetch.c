@@ -2,15 +2,20 @@
 /*
  * The shipped prefetchers (bpf/lib/seq.h, stride.h, tree.h) with their
  * feedback (pf_feedback.h) on the host, in a model of GMEM's device: an
- * LRU of frames, the device reporting every use of a resident page
- * (gmem_sim does on a TLB miss), aging of the coldest pages and eviction
- * rounds of 16, fewer on small devices (mm/gmem/evict.c), prefetch
- * ranges clamped as gmem_prefetch_range() does (mm/gmem/decide.c),
- * page_removed carrying GMEM_PAGE_PREFETCHED and GMEM_PAGE_UNUSED as
- * mm/gmem/devmem.c sets them, and thrashing protection (mm/gmem/lpt.c, devmem.c), which the guest's
+ * LRU of frames; the device reporting a use of a resident page on a miss
+ * of its 64-entry direct-mapped TLB, as gmem_sim does (so the LRU alone
+ * takes the kernel's faults on every trace: with a report of every use,
+ * 253 on bc at a quarter, not 286, and 599 on sqlite, not 631); aging of
+ * the coldest pages and eviction rounds of 16, fewer on small devices
+ * (mm/gmem/evict.c); prefetch ranges clamped as gmem_prefetch_range()
+ * does (mm/gmem/decide.c); page_removed carrying GMEM_PAGE_PREFETCHED,
+ * GMEM_PAGE_UNUSED and prefetched_pending as mm/gmem/devmem.c sets them;
+ * and thrashing protection (mm/gmem/lpt.c, devmem.c), which the guest's
  * default has: without it the model missed the tree taking 1.3x the
  * default's faults on the hash join at half its pages, when protection
- * kept prefetched pages that bounced but went unused.
+ * kept prefetched pages that bounced but went unused. It is a model: seq
+ * and stride on bc at half its pages move 1.14x and 1.19x the LRU's pages
+ * here, 0.99x and 0.98x in the guest.
  * Every workload of the benchmark at four sizes of a 1024-page device, and
  * every trace of bench/traces/ at a quarter and half of its pages, runs
  * with no prefetcher (the kernel's LRU alone) and under each prefetcher:
@@ -47,6 +52,9 @@
 #define pf_fresh		sim_pf_fresh
 #define pf_samples		sim_pf_samples
 #define pf_bad_samples		sim_pf_bad_samples
+#define gmem_ghost_ring		sim_ghost_ring
+#define gmem_ghost_next		sim_ghost_next
+#define gmem_ghosts		sim_ghosts
 #include "lib/seq.h"
 #include "lib/stride.h"
 #include "lib/tree.h"
@@ -58,6 +66,7 @@
 #define PREFETCH_BUDGET	512		/* GM_PREFETCH_BUDGET */
 #define PREFETCH_DEV_SHARE 8		/* GM_PREFETCH_DEV_SHARE */
 #define PREFETCH_RANGES	4		/* GM_PREFETCH_RANGES */
+#define SIM_TLB_ENTRIES	64		/* driver/gmem_sim.c */
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* ---- the maps: one table, entries tagged with their map ---------------- */
@@ -119,13 +128,43 @@ static int slot_of(const void *map, const void *key, bool insert)
 	return insert ? reuse : -1;
 }
 
+/*
+ * The tree's ghosts (bpf/lib/ghost.h), of the one device and address
+ * space: the ring of device 0, and each page's ghost (seq1 0: none).
+ */
+static struct gmem_ghost_slot ghost_ring[GMEM_MAX_FRAMES];
+static __u64 ghost_next;
+static struct gmem_ghost *ghost_of_page;	/* ghost_pages of them */
+static size_t ghost_pages;
+
+static struct gmem_ghost *ghost_find(const void *key)
+{
+	const struct gmem_page_key *k = key;
+	__u64 p = k->vpn - (BASE >> GMEM_PAGE_SHIFT);
+
+	return k->as_id == 1 && !k->dev && p < ghost_pages ?
+	       &ghost_of_page[p] : NULL;
+}
+
 void *sim_map_lookup_elem(void *map, const void *key)
 {
 	static struct pf_state fresh;	/* pf_fresh: an array has its entry */
+	struct gmem_ghost *g;
+	__u32 i;
 	int s;
 
 	if (map == &pf_fresh)
 		return *(const __u32 *)key ? NULL : &fresh;
+	if (map == &gmem_ghost_ring) {
+		i = *(const __u32 *)key;
+		return i < GMEM_MAX_FRAMES ? &ghost_ring[i] : NULL;
+	}
+	if (map == &gmem_ghost_next)
+		return *(const __u32 *)key ? NULL : &ghost_next;
+	if (map == &gmem_ghosts) {
+		g = ghost_find(key);
+		return g && g->seq1 ? g : NULL;
+	}
 	s = slot_of(map, key, false);
 
 	return s < 0 ? NULL : slots[s].value;
@@ -134,8 +173,17 @@ void *sim_map_lookup_elem(void *map, const void *key)
 long sim_map_update_elem(void *map, const void *key, const void *value,
 			 __u64 flags)
 {
-	int s = slot_of(map, key, false);
+	struct gmem_ghost *g;
+	int s;
 
+	if (map == &gmem_ghosts) {
+		g = ghost_find(key);
+		if (!g)
+			return -1;
+		*g = *(const struct gmem_ghost *)value;
+		return 0;
+	}
+	s = slot_of(map, key, false);
 	if (s >= 0 && flags == BPF_NOEXIST)
 		return -1;
 	if (s < 0)
@@ -151,8 +199,17 @@ long sim_map_update_elem(void *map, const void *key, const void *value,
 
 long sim_map_delete_elem(void *map, const void *key)
 {
-	int s = slot_of(map, key, false);
+	struct gmem_ghost *g;
+	int s;
 
+	if (map == &gmem_ghosts) {
+		g = ghost_find(key);
+		if (!g || !g->seq1)
+			return -1;
+		g->seq1 = 0;
+		return 0;
+	}
+	s = slot_of(map, key, false);
 	if (s < 0)
 		return -1;
 	slots[s].state = SLOT_DELETED;
@@ -168,6 +225,7 @@ struct sim_page {
 	bool resident, prefetched, used, protected, thrashing;
 	unsigned char referenced;	/* reports since aging looked, up to 2 */
 	bool judged;		/* gmem_prefetch_verdicts() took its verdict */
+	bool pending;		/* prefetched, not used yet (gm_frame.pending) */
 	unsigned char bounces;
 	u32 prev, next;		/* LRU, head = newest */
 	u64 left;		/* clock when it last left, 0: never */
@@ -187,6 +245,8 @@ static struct sim {
 	/* Thrashing protection, as mm/gmem/ has it by default. */
 	u64 clock;		/* pages evicted (gm_evict_clock) */
 	size_t nr_protected;
+	u32 tlb[SIM_TLB_ENTRIES];	/* gmem_sim's: pages, NIL if none */
+	u32 prefetched_pending;	/* pages with pending set */
 } sim;
 
 #define THRASH_THRESHOLD	3	/* gm_thrash_threshold */
@@ -218,6 +278,15 @@ static void sim_protect(u32 p)
 	pg->protect_until = sim.clock + 2 * sim.capacity;
 }
 
+/* gm_frame_end_pending(): @p is used now, or leaving. */
+static void sim_end_pending(u32 p)
+{
+	if (sim.page[p].pending) {
+		sim.page[p].pending = false;
+		sim.prefetched_pending--;
+	}
+}
+
 /*
  * gm_frame_use(): the device used @p; a fault just brought it back
  * thrashing, or a prefetch did and this is its first use: protected.
@@ -230,6 +299,7 @@ static void sim_use(u32 p, bool arrived_thrashing)
 	    (arrived_thrashing || (pg->prefetched && !pg->used)))
 		sim_protect(p);
 	pg->used = true;
+	sim_end_pending(p);
 }
 
 /*
@@ -249,6 +319,10 @@ static void sim_arrive(u32 p, bool prefetched, u64 began)
 	pg->thrashing = pg->bounces >= THRASH_THRESHOLD;
 	pg->prefetched = prefetched;
 	pg->used = false;
+	if (prefetched) {
+		pg->pending = true;
+		sim.prefetched_pending++;
+	}
 	if (!prefetched)
 		sim_use(p, pg->thrashing);
 }
@@ -316,6 +390,9 @@ static bool sim_prefetch_unused(const struct sim_page *pg)
 static void page_removed(u32 p)
 {
 	struct gmem_page page = event_page(p);
+
+	sim_end_pending(p);
+	page.prefetched_pending = sim.prefetched_pending;
 
 	if (sim_prefetch_unused(&sim.page[p])) {
 		page.flags |= GMEM_PAGE_UNUSED;
@@ -391,6 +468,8 @@ static void evict_round(void)
 
 			page_removed(p);
 			lru_unlink(p);
+			if (sim.tlb[p % SIM_TLB_ENTRIES] == p)
+				sim.tlb[p % SIM_TLB_ENTRIES] = NIL;
 			pg->resident = false;
 			pg->left = ++sim.clock * used;
 			sim.nr_resident--;
@@ -491,12 +570,19 @@ static void access(u32 p)
 	u64 q;
 
 	if (sim.page[p].resident) {
-		if (sim.page[p].referenced < 2)	/* the device's report */
-			sim.page[p].referenced++;
+		/* A TLB miss: the device's report (gm_dev_frame_accessed()). */
+		if (sim.tlb[p % SIM_TLB_ENTRIES] != p) {
+			sim.tlb[p % SIM_TLB_ENTRIES] = p;
+			sim_end_pending(p);
+			if (sim.page[p].referenced < 2)
+				sim.page[p].referenced++;
+		}
 		return;
 	}
 	sim.faults++;
 	bring(p, false, sim.clock);
+	/* The access, replayed: no report, GMEM saw the fault. */
+	sim.tlb[p % SIM_TLB_ENTRIES] = p;
 	sim.nr_ranges = 0;
 	if (sim.pf == PF_SEQ)
 		seq_do_prefetch(&req);
@@ -546,12 +632,18 @@ static struct outcome run(const u64 *ref, size_t n, size_t npages,
 	sim.npages = npages;
 	sim.capacity = capacity;
 	sim.head = NIL;
+	memset(sim.tlb, 0xff, sizeof(sim.tlb));
 	sim.page = xcalloc(npages, sizeof(*sim.page));
+	memset(ghost_ring, 0, sizeof(ghost_ring));
+	ghost_next = 0;
+	ghost_pages = npages;
+	ghost_of_page = xcalloc(npages, sizeof(*ghost_of_page));
 	for (i = 0; i < n; i++)
 		access(ref[i]);
 	o = (struct outcome){ sim.faults, sim.moved, sim.unused, pf_samples,
 			      pf_bad_samples };
 	free(sim.page);
+	free(ghost_of_page);
 	return o;
 }
 
@@ -961,8 +1053,10 @@ static int test_bets_that_mostly_miss_back_off(void)
  * each kind within its own budget, the tree moved 1.14x, 1.18x and 1.11x
  * the LRU's pages on zipf-1.2, phase and ivf at half the device (its
  * first probes, wasted before a sample was judged; gmem_sim gave the
- * same), and 1.13x on the hash join at half its pages; now 1.01x, 1.02x,
- * 1.03x and 1.08x.
+ * same); now 1.01x, 1.02x and 1.03x. The ledger counts as waste the
+ * faults on pages the bets pushed out too (tree_charge_displaced()): on
+ * the hash join at half its pages the tree wasted 6% of the pages
+ * needed, yet moved 1.12x the LRU's pages (gmem_sim 1.16x); now 1.06x.
  */
 static int test_waste_stays_within_the_ledger(void)
 {
@@ -972,6 +1066,28 @@ static int test_waste_stays_within_the_ledger(void)
 	};
 
 	return tree_moves_within_goal(names, ARRAY_LEN(names));
+}
+
+/*
+ * A page a prefetch brought stops pending at the device's first use of
+ * it, a fault or a report (gm_frame_end_pending()). Left pending until
+ * aging took the report, the pages of LLM decode's layers, streamed and
+ * used once, stood as bets ahead of every page that left: the tree
+ * charged itself the refaults of those (tree_charge_displaced()), and on
+ * LLM decode at 1.25x the device took 10,418 faults of the LRU's 11,522,
+ * not 3,660.
+ */
+static int test_pending_ends_at_first_use(void)
+{
+	const struct sim_case *c = find_case("llm-decode 1.2x");
+	struct outcome none = run_case(c, PF_NONE, true);
+	struct outcome o = run_case(c, PF_TREE, true);
+
+	printf("# %s, tree: %llu faults, %llu with no prefetcher\n", c->name,
+	       (unsigned long long)o.faults, (unsigned long long)none.faults);
+	EXPECT(o.faults * 2 < none.faults, "tree took %llu faults, the LRU %llu",
+	       (unsigned long long)o.faults, (unsigned long long)none.faults);
+	return 0;
 }
 
 /*
@@ -1031,6 +1147,7 @@ const struct host_test prefetch_tests[] = {
 	  test_streams_past_an_end_fetch_what_they_passed },
 	{ "bets_that_mostly_miss_back_off", test_bets_that_mostly_miss_back_off },
 	{ "waste_stays_within_the_ledger", test_waste_stays_within_the_ledger },
+	{ "pending_ends_at_first_use", test_pending_ends_at_first_use },
 	{ "tree_leaves_unread_lists_alone", test_tree_leaves_unread_lists_alone },
 	{ "prefetched_first_use_earns_no_second_chance",
 	  test_prefetched_first_use_earns_no_second_chance },

@@ -26,12 +26,18 @@
 #define pf_fresh		tree_pf_fresh
 #define pf_samples		tree_pf_samples
 #define pf_bad_samples		tree_pf_bad_samples
+#define gmem_ghost_ring		tree_ghost_ring
+#define gmem_ghost_next		tree_ghost_next
+#define gmem_ghosts		tree_ghosts
 #include "lib/tree.h"
 
 #define BASE		0x7f0000000000ULL
 #define MAX_ENTRIES	16
 
-/* The maps: blocks, blocks_used and pf_states, entries tagged by map. */
+/*
+ * The maps: blocks, blocks_used and pf_states, entries tagged by map. The
+ * ghosts are not kept (test_prefetch.c has them): no ring, no ghost.
+ */
 static struct {
 	const void *m;
 	unsigned char key[sizeof(struct block_key)];
@@ -55,6 +61,8 @@ void *tree_map_lookup_elem(void *m, const void *key)
 
 	if (m == &pf_fresh)
 		return &fresh;
+	if (m == &gmem_ghost_next || m == &gmem_ghosts)
+		return NULL;
 	for (i = 0; i < MAX_ENTRIES; i++) {
 		if (map[i].used && map[i].m == m &&
 		    !memcmp(map[i].key, key, key_size(m)))

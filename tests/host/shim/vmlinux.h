@@ -55,6 +55,7 @@ struct gmem_page {
 	__u32 frame;
 	__u32 flags;
 	__u32 hint;
+	__u32 prefetched_pending;
 };
 
 struct gmem_prefetch_ctx {
