@@ -137,7 +137,8 @@ static __always_inline void gmem_ghost_pass(__u32 dev, __u32 frames,
 	g = gmem_ghost_place(dev, frames, &next);
 	if (!g)
 		return;
-	g->seq = *next;		/* a ghost of g->key this old is gone */
+	/* No ghost has this number: its next lap expires nothing. */
+	g->seq = *next;
 	(*next)++;
 }
 
