@@ -322,9 +322,9 @@ static void sim_arrive(u32 p, bool prefetched, u64 began)
 	if (prefetched) {
 		pg->pending = true;
 		sim.prefetched_pending++;
-	}
-	if (!prefetched)
+	} else {
 		sim_use(p, pg->thrashing);
+	}
 }
 
 static void lru_unlink(u32 p)
